@@ -1,0 +1,12 @@
+/* registry.c - the table of resource types (see registry.h). */
+#include "models/registry.h"
+
+static const struct model_ops *const types[] = {
+	&station_ops,
+	NULL,
+};
+
+const struct model_registry spillway_registry = {
+	.types = types,
+	.tenant = &tenant_ops,
+};

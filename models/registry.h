@@ -1,0 +1,18 @@
+/* registry.h - every resource type spillway knows, in one table.
+ *
+ * Adding a resource type: write models/<type>.c exporting its
+ * `const struct model_ops`, declare it here and add one line to the table in
+ * registry.c. Nothing else in the engine changes.
+ */
+#ifndef SPILLWAY_MODELS_REGISTRY_H
+#define SPILLWAY_MODELS_REGISTRY_H
+
+#include "sim/model.h"
+
+extern const struct model_ops station_ops; /* station.c */
+extern const struct model_ops tenant_ops;  /* tenants.c */
+
+/* The registry the scenario loader and the CLI use. */
+extern const struct model_registry spillway_registry;
+
+#endif

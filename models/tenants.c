@@ -1,0 +1,363 @@
+/* tenants.c - traffic sources: who sends what to which resource, and when.
+ *
+ * A tenant sends messages to one entry resource (its `target`), following
+ * exactly one arrival process:
+ *   poisson   {rate}               exponential inter-arrival times
+ *   constant  {rate}               one message every 1/rate, the first at 1/rate
+ *   burst     {count, at, over}    count messages evenly spread over [at, at+over)
+ *   schedule  [{at, rate}, ...]    piecewise-constant Poisson rate (0 before the first step)
+ *   diurnal   {mean, amplitude, peak_at, period}
+ *             non-homogeneous Poisson, rate mean*(1 + amplitude*cos(2 pi (t - peak_at)/period)),
+ *             drawn by thinning (Lewis and Shedler 1979)
+ * Each message carries the tenant's work_factor (it multiplies processing
+ * time downstream) and a size drawn from message_size. Arrival times and sizes
+ * come from two streams of their own, named after the tenant.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "models/registry.h"
+#include "sim/rng.h"
+#include "sim/run.h"
+
+enum arrivals {
+	ARR_POISSON,
+	ARR_CONSTANT,
+	ARR_BURST,
+	ARR_SCHEDULE,
+	ARR_DIURNAL,
+};
+
+struct step {
+	sim_time_t at; /* start of the step */
+	double rate;   /* per second from then on */
+};
+
+struct tenant_config {
+	const char *target;            /* entry resource */
+	int arrivals;                  /* enum arrivals */
+	double poisson_rate;
+	double constant_rate;
+	int64_t burst_count;
+	sim_time_t burst_at;
+	sim_time_t burst_over;
+	struct scn_list schedule;      /* of struct step */
+	double diurnal_mean;
+	double diurnal_amplitude;
+	sim_time_t diurnal_peak_at;
+	sim_time_t diurnal_period;
+	struct sim_dist message_size;  /* bytes */
+	const char *group;             /* message group id (defaults to the name) */
+	double work_factor;            /* multiplies processing time */
+	double failure_rate;           /* chance a message fails processing */
+};
+
+#define F(k, kind_, fl, lo, hi, def, member, text)                             \
+	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
+	  .dflt = def, .offset = offsetof(struct tenant_config, member),       \
+	  .help = text }
+
+static const struct scn_field poisson_fields[] = {
+	{ .key = "rate", .kind = SCN_RATE, .flags = SCN_F_REQUIRED, .min = 0,
+	  .max = 1e9, .exclusive_min = true,
+	  .offset = offsetof(struct tenant_config, poisson_rate),
+	  .help = "mean arrivals per unit of time" },
+};
+static const struct scn_schema poisson_schema = { "poisson", poisson_fields, 1, NULL };
+
+static const struct scn_field constant_fields[] = {
+	{ .key = "rate", .kind = SCN_RATE, .flags = SCN_F_REQUIRED, .min = 0,
+	  .max = 1e9, .exclusive_min = true,
+	  .offset = offsetof(struct tenant_config, constant_rate),
+	  .help = "arrivals per unit of time, evenly spaced" },
+};
+static const struct scn_schema constant_schema = { "constant", constant_fields, 1, NULL };
+
+static const struct scn_field burst_fields[] = {
+	F("count", SCN_INT, SCN_F_REQUIRED, 1, 1e12, NULL, burst_count,
+	  "messages in the burst"),
+	F("at", SCN_DURATION, 0, 0, 1e9, "0s", burst_at, "when the burst starts"),
+	F("over", SCN_DURATION, 0, 0, 1e9, "0s", burst_over,
+	  "the burst is spread evenly over this long (0s: all at once)"),
+};
+static const struct scn_schema burst_schema = { "burst", burst_fields, 3, NULL };
+
+static const struct scn_field step_fields[] = {
+	{ .key = "at", .kind = SCN_DURATION, .flags = SCN_F_REQUIRED, .min = 0,
+	  .max = 1e9, .offset = offsetof(struct step, at),
+	  .help = "start of the step" },
+	{ .key = "rate", .kind = SCN_RATE, .flags = SCN_F_REQUIRED, .min = 0,
+	  .max = 1e9, .offset = offsetof(struct step, rate),
+	  .help = "Poisson rate from then on (0 pauses)" },
+};
+
+static void check_steps(void *obj, const struct cfg_node *node,
+			struct scn_ctx *ctx);
+static const struct scn_schema step_schema = { "step", step_fields, 2, NULL };
+
+static const struct scn_field diurnal_fields[] = {
+	{ .key = "mean", .kind = SCN_RATE, .flags = SCN_F_REQUIRED, .min = 0,
+	  .max = 1e9, .exclusive_min = true,
+	  .offset = offsetof(struct tenant_config, diurnal_mean),
+	  .help = "average rate over a period" },
+	F("amplitude", SCN_FRACTION, 0, 0, 1, "0%", diurnal_amplitude,
+	  "peak-to-mean swing as a fraction of the mean"),
+	F("peak_at", SCN_DURATION, 0, 0, 1e9, "14h", diurnal_peak_at,
+	  "time of day of the peak"),
+	{ .key = "period", .kind = SCN_DURATION, .min = 0, .max = 1e9,
+	  .exclusive_min = true, .dflt = "24h",
+	  .offset = offsetof(struct tenant_config, diurnal_period),
+	  .help = "length of one cycle" },
+};
+static const struct scn_schema diurnal_schema = { "diurnal", diurnal_fields, 4, NULL };
+
+static const struct scn_field arrival_alts[] = {
+	{ .key = "poisson", .kind = SCN_TABLE, .sub = &poisson_schema,
+	  .help = "Poisson process" },
+	{ .key = "constant", .kind = SCN_TABLE, .sub = &constant_schema,
+	  .help = "deterministic, evenly spaced" },
+	{ .key = "burst", .kind = SCN_TABLE, .sub = &burst_schema,
+	  .help = "a fixed number of messages at a time" },
+	{ .key = "schedule", .kind = SCN_LIST, .sub = &step_schema,
+	  .elem_size = sizeof(struct step),
+	  .offset = offsetof(struct tenant_config, schedule),
+	  .help = "piecewise-constant Poisson rate, steps in increasing time" },
+	{ .key = "diurnal", .kind = SCN_TABLE, .sub = &diurnal_schema,
+	  .help = "daily cycle (non-homogeneous Poisson)" },
+};
+static const struct scn_schema arrivals_schema = { "arrivals", arrival_alts, 5, NULL };
+
+static const struct scn_field tenant_fields[] = {
+	F("target", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, target,
+	  "resource the messages are sent to"),
+	{ .key = "arrivals", .kind = SCN_ONEOF, .flags = SCN_F_REQUIRED,
+	  .sub = &arrivals_schema, .min = 1, .max = 0,
+	  .offset = offsetof(struct tenant_config, arrivals),
+	  .help = "exactly one arrival process" },
+	{ .key = "message_size", .kind = SCN_DIST, .min = 1, .max = 0,
+	  .dflt = "1KB", .unit = SIM_UNIT_SIZE,
+	  .offset = offsetof(struct tenant_config, message_size),
+	  .help = "payload size, a size or a size distribution" },
+	F("group", SCN_STRING, SCN_F_OPTIONAL, 1, 0, NULL, group,
+	  "message group id; defaults to the tenant name"),
+	{ .key = "work_factor", .kind = SCN_NUMBER, .min = 0, .max = 1e6,
+	  .exclusive_min = true, .dflt = "1",
+	  .offset = offsetof(struct tenant_config, work_factor),
+	  .help = "multiplies processing time (a slow tenant: 5)" },
+	F("failure_rate", SCN_FRACTION, 0, 0, 1, "0%", failure_rate,
+	  "chance a message fails processing (100%: poison)"),
+};
+
+static void tenant_configure(void *config, const struct cfg_node *node,
+			     struct scn_ctx *ctx)
+{
+	struct tenant_config *c = config;
+	if (c->arrivals == ARR_SCHEDULE)
+		check_steps(c, node, ctx);
+}
+
+/* Steps must start in strictly increasing time. */
+static void check_steps(void *obj, const struct cfg_node *node,
+			struct scn_ctx *ctx)
+{
+	const struct tenant_config *c = obj;
+	const struct step *v = c->schedule.items;
+	const struct cfg_node *list = cfg_get(cfg_get(node, "arrivals"), "schedule");
+	for (size_t i = 1; i < c->schedule.n; i++) {
+		if (v[i].at > v[i - 1].at)
+			continue;
+		scn_error(ctx, cfg_get(list->items[i], "at"),
+			  "arrivals.schedule[%zu].at: steps must be in increasing time (after %s)",
+			  i, cfg_get(list->items[i - 1], "at")->value);
+		return;
+	}
+}
+
+static const struct scn_schema tenant_schema = {
+	.name = "tenant",
+	.fields = tenant_fields,
+	.n = sizeof(tenant_fields) / sizeof(tenant_fields[0]),
+};
+
+struct tenant {
+	struct model base;               /* must be first */
+	const struct tenant_config *cfg; /* scenario-owned */
+	struct model *target;            /* entry resource */
+	gsl_rng *arrival_rng;            /* inter-arrival times, thinning */
+	gsl_rng *size_rng;               /* message sizes */
+	uint64_t k;                      /* messages generated so far */
+	size_t step;                     /* schedule: current step */
+	double lambda_max;               /* diurnal: thinning bound */
+};
+
+static void on_arrival(struct sim *s, void *target, uint64_t arg);
+
+static void send(struct tenant *t, struct sim *s)
+{
+	struct sim_msg msg = {
+		.sent_at = s->now,
+		.tenant = t->base.index,
+		.work_factor = t->cfg->work_factor,
+	};
+	double size = t->cfg->message_size.kind == SIM_DIST_CONSTANT
+			      ? t->cfg->message_size.a
+			      : sim_dist_sample(&t->cfg->message_size, t->size_rng);
+	msg.size = size >= 4294967295.0 ? UINT32_MAX : (uint32_t)llround(size);
+	sim_run_tenant(t->base.run, t->base.index)->sent++;
+	t->target->ops->accept(t->target, s, &msg);
+}
+
+/* Draws an exponential gap at `rate` per second. */
+static sim_time_t gap(struct tenant *t, double rate)
+{
+	return sim_time_from_s(gsl_ran_exponential(t->arrival_rng, 1.0 / rate));
+}
+
+/* Schedule: next event at a Poisson draw within the current step, or at the
+ * next step's start (arg 0: no message, just a change of rate). */
+static void schedule_next_step_arrival(struct tenant *t, struct sim *s)
+{
+	const struct step *v = t->cfg->schedule.items;
+	size_t n = t->cfg->schedule.n;
+	while (t->step + 1 < n && v[t->step + 1].at <= s->now)
+		t->step++;
+	sim_time_t boundary = SIM_TIME_MAX;
+	if (s->now < v[0].at) {
+		sim_schedule(s, v[0].at, on_arrival, t, 0);
+		return;
+	}
+	if (t->step + 1 < n)
+		boundary = v[t->step + 1].at;
+	double rate = v[t->step].rate;
+	sim_time_t at = rate > 0 ? sim_time_add(s->now, gap(t, rate)) : SIM_TIME_MAX;
+	if (at >= boundary) {
+		if (boundary != SIM_TIME_MAX)
+			sim_schedule(s, boundary, on_arrival, t, 0);
+		return;
+	}
+	sim_schedule(s, at, on_arrival, t, 1);
+}
+
+static double diurnal_rate(const struct tenant *t, sim_time_t now)
+{
+	const struct tenant_config *c = t->cfg;
+	double phase = sim_time_to_s(now - c->diurnal_peak_at) /
+		       sim_time_to_s(c->diurnal_period);
+	return c->diurnal_mean * (1 + c->diurnal_amplitude * cos(2 * 3.14159265358979323846 * phase));
+}
+
+/* Schedules the next arrival (or candidate arrival) after now. */
+static void schedule_next(struct tenant *t, struct sim *s)
+{
+	const struct tenant_config *c = t->cfg;
+	switch (c->arrivals) {
+	case ARR_POISSON:
+		sim_schedule_in(s, gap(t, c->poisson_rate), on_arrival, t, 1);
+		break;
+	case ARR_CONSTANT:
+		/* k-th arrival at k/rate, computed from k so no drift accrues. */
+		sim_schedule(s, sim_time_from_s((double)(t->k + 1) / c->constant_rate),
+			     on_arrival, t, 1);
+		break;
+	case ARR_BURST:
+		if ((int64_t)t->k < c->burst_count)
+			sim_schedule(s, c->burst_at +
+					     (sim_time_t)((double)c->burst_over *
+							  (double)t->k /
+							  (double)c->burst_count),
+				     on_arrival, t, 1);
+		break;
+	case ARR_SCHEDULE:
+		schedule_next_step_arrival(t, s);
+		break;
+	case ARR_DIURNAL:
+		sim_schedule_in(s, gap(t, t->lambda_max), on_arrival, t, 2);
+		break;
+	}
+}
+
+static void on_arrival(struct sim *s, void *target, uint64_t arg)
+{
+	struct tenant *t = target;
+	if (arg == 2) {
+		/* Thinning: keep the candidate with probability rate(t)/max. */
+		if (gsl_rng_uniform(t->arrival_rng) * t->lambda_max <
+		    diurnal_rate(t, s->now))
+			arg = 1;
+	}
+	if (arg == 1) {
+		t->k++;
+		send(t, s);
+	}
+	schedule_next(t, s);
+}
+
+static struct model *tenant_create(const void *config, struct sim_run *run)
+{
+	struct tenant *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->cfg = config;
+	(void)run;
+	return &t->base;
+}
+
+static int tenant_link(struct model *m, struct sim_run *run)
+{
+	struct tenant *t = (struct tenant *)m;
+	t->target = sim_run_find(run, t->cfg->target);
+	const struct cfg_node *n = cfg_get(m->node, "target");
+	if (!t->target) {
+		diag_error(run->diag, n->file, n->line, n->col,
+			   "tenants.%s.target: no resource named '%s'",
+			   m->name, t->cfg->target);
+		return -1;
+	}
+	if (!t->target->ops->accept) {
+		diag_error(run->diag, n->file, n->line, n->col,
+			   "tenants.%s.target: a %s does not take traffic from tenants",
+			   m->name, t->target->ops->name);
+		return -1;
+	}
+	return 0;
+}
+
+static void tenant_start(struct model *m, struct sim *s)
+{
+	struct tenant *t = (struct tenant *)m;
+	uint64_t seed = (uint64_t)m->run->scn->seed;
+	t->arrival_rng = sim_rng_stream(seed, m->run->replication, m->name, "arrivals");
+	t->size_rng = sim_rng_stream(seed, m->run->replication, m->name, "size");
+	if (!t->arrival_rng || !t->size_rng) {
+		fprintf(stderr, "spillway: out of memory\n");
+		abort();
+	}
+	t->lambda_max = t->cfg->diurnal_mean * (1 + t->cfg->diurnal_amplitude);
+	schedule_next(t, s);
+}
+
+static void tenant_destroy(struct model *m)
+{
+	struct tenant *t = (struct tenant *)m;
+	if (!t)
+		return;
+	gsl_rng_free(t->arrival_rng);
+	gsl_rng_free(t->size_rng);
+	free(t);
+}
+
+const struct model_ops tenant_ops = {
+	.name = "tenant",
+	.help = "traffic source: arrivals, message size, work factor",
+	.schema = &tenant_schema,
+	.config_size = sizeof(struct tenant_config),
+	.configure = tenant_configure,
+	.create = tenant_create,
+	.link = tenant_link,
+	.start = tenant_start,
+	.destroy = tenant_destroy,
+};

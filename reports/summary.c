@@ -1,0 +1,188 @@
+/* summary.c - CSV and JSON writers for run results (see summary.h). */
+#include "reports/summary.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rpt_metric_ci(const struct sim_metric *m, size_t replications,
+		   struct sim_ci *ci)
+{
+	double *v = malloc((replications ? replications : 1) * sizeof(*v));
+	size_t n = 0;
+	if (!v) {
+		*ci = (struct sim_ci){ NAN, NAN, NAN, 0 };
+		return;
+	}
+	for (size_t i = 0; i < replications; i++)
+		if (!isnan(m->values[i]))
+			v[n++] = m->values[i];
+	sim_ci_t95(v, n, ci);
+	free(v);
+}
+
+/* A number for CSV: empty when missing. */
+static void csv_num(FILE *f, double x)
+{
+	if (isfinite(x))
+		fprintf(f, "%.10g", x);
+	else if (isinf(x))
+		fputs(x > 0 ? "inf" : "-inf", f);
+}
+
+static void json_num(FILE *f, double x)
+{
+	if (isfinite(x))
+		fprintf(f, "%.10g", x);
+	else
+		fputs("null", f);
+}
+
+/* Writes s as a JSON string. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static int close_checked(FILE *f)
+{
+	int err = ferror(f);
+	if (fclose(f) || err) {
+		if (!errno)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int rpt_write_summary_csv(const char *path, const struct sim_outcome *o)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs("resource,metric,mean,ci95_low,ci95_high,unit\n", f);
+	for (size_t i = 0; i < o->results.n; i++) {
+		const struct sim_metric *m = &o->results.v[i];
+		struct sim_ci ci;
+		rpt_metric_ci(m, o->results.replications, &ci);
+		fprintf(f, "%s,%s,", m->resource, m->metric);
+		csv_num(f, ci.mean);
+		fputc(',', f);
+		csv_num(f, ci.low);
+		fputc(',', f);
+		csv_num(f, ci.high);
+		fprintf(f, ",%s\n", m->unit);
+	}
+	return close_checked(f);
+}
+
+int rpt_write_summary_json(const char *path, const struct sim_outcome *o)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs("[\n", f);
+	for (size_t i = 0; i < o->results.n; i++) {
+		const struct sim_metric *m = &o->results.v[i];
+		struct sim_ci ci;
+		rpt_metric_ci(m, o->results.replications, &ci);
+		fputs("  {\"resource\": ", f);
+		json_str(f, m->resource);
+		fputs(", \"metric\": ", f);
+		json_str(f, m->metric);
+		fputs(", \"mean\": ", f);
+		json_num(f, ci.mean);
+		fputs(", \"ci95_low\": ", f);
+		json_num(f, ci.low);
+		fputs(", \"ci95_high\": ", f);
+		json_num(f, ci.high);
+		fputs(", \"unit\": ", f);
+		json_str(f, m->unit);
+		fprintf(f, ", \"replications\": %zu}%s\n", ci.n,
+			i + 1 < o->results.n ? "," : "");
+	}
+	fputs("]\n", f);
+	return close_checked(f);
+}
+
+int rpt_write_tenants_csv(const char *path, const struct scenario *scn,
+			  const struct sim_outcome *o)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	double reps = (double)o->results.replications;
+	fputs("tenant,sent,delivered,rejected,dead_lettered,expired,"
+	      "dwell_p50_s,dwell_p95_s,dwell_p99_s,dwell_max_s\n", f);
+	for (size_t i = 0; i < o->n_tenants; i++) {
+		const struct sim_tenant_stats *t = &o->tenants[i];
+		fprintf(f, "%s,", scn->tenants[i].name);
+		csv_num(f, (double)t->sent / reps);
+		fputc(',', f);
+		csv_num(f, (double)t->delivered / reps);
+		fputc(',', f);
+		csv_num(f, (double)t->rejected / reps);
+		fputc(',', f);
+		csv_num(f, (double)t->dead_lettered / reps);
+		fputc(',', f);
+		csv_num(f, (double)t->expired / reps);
+		const double qs[] = { 0.50, 0.95, 0.99 };
+		for (size_t k = 0; k < 3; k++) {
+			fputc(',', f);
+			csv_num(f, sim_hist_quantile(&t->dwell, qs[k]));
+		}
+		fputc(',', f);
+		csv_num(f, t->dwell.n ? t->dwell.max : NAN);
+		fputc('\n', f);
+	}
+	return close_checked(f);
+}
+
+int rpt_write_manifest(const char *path, const struct scenario *scn,
+		       const struct sim_outcome *o,
+		       const struct rpt_manifest *m)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs("{\n  \"spillway_version\": ", f);
+	json_str(f, m->version);
+	fputs(",\n  \"scenario\": ", f);
+	json_str(f, m->scenario_path);
+	fputs(",\n  \"scenario_sha256\": ", f);
+	json_str(f, m->scenario_sha256);
+	fputs(",\n  \"name\": ", f);
+	json_str(f, scn->name);
+	fprintf(f, ",\n  \"seed\": %lld", (long long)scn->seed);
+	fprintf(f, ",\n  \"replications\": %lld", (long long)scn->replications);
+	fprintf(f, ",\n  \"duration_s\": %.10g", sim_time_to_s(scn->duration));
+	fprintf(f, ",\n  \"warmup_s\": %.10g", sim_time_to_s(scn->warmup));
+	fprintf(f, ",\n  \"sample_interval_s\": %.10g",
+		sim_time_to_s(scn->sample_interval));
+	fputs(",\n  \"set\": [", f);
+	for (size_t i = 0; i < m->n_sets; i++) {
+		json_str(f, m->sets[i]);
+		if (i + 1 < m->n_sets)
+			fputs(", ", f);
+	}
+	fputs("]", f);
+	fprintf(f, ",\n  \"events\": %llu", (unsigned long long)o->events);
+	fprintf(f, ",\n  \"same_time_events\": %llu", (unsigned long long)o->ties);
+	fputs(",\n  \"files\": [\"scenario.resolved.yaml\", \"timeseries.csv\", "
+	      "\"summary.csv\", \"summary.json\", \"tenants.csv\"]\n}\n", f);
+	return close_checked(f);
+}

@@ -1,0 +1,43 @@
+/* summary.h - the tabular outputs of a run: summary.csv, summary.json,
+ * tenants.csv and manifest.json.
+ *
+ * Reports read only what the run recorded (struct sim_outcome), never model
+ * internals. Every writer returns 0, or -1 with errno set; the caller names
+ * the path in its error message. Numbers use a fixed format (%.10g) so the
+ * same run gives byte-identical files.
+ */
+#ifndef SPILLWAY_REPORTS_SUMMARY_H
+#define SPILLWAY_REPORTS_SUMMARY_H
+
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+/* resource,metric,mean,ci95_low,ci95_high,unit: one row per metric over all
+ * replications (empty interval bounds with a single replication). */
+int rpt_write_summary_csv(const char *path, const struct sim_outcome *o);
+/* The same rows as a JSON array of objects (null for missing numbers). */
+int rpt_write_summary_json(const char *path, const struct sim_outcome *o);
+/* tenant,sent,delivered,rejected,dead_lettered,expired,dwell_p50_s,...:
+ * counts are means per replication; dwell quantiles come from the dwell
+ * histograms merged over all replications. */
+int rpt_write_tenants_csv(const char *path, const struct scenario *scn,
+			  const struct sim_outcome *o);
+
+struct rpt_manifest {
+	const char *version;        /* spillway version */
+	const char *scenario_path;  /* as given on the command line */
+	const char *scenario_sha256;/* of the file's bytes */
+	const char *const *sets;    /* --set assignments applied */
+	size_t n_sets;
+};
+
+int rpt_write_manifest(const char *path, const struct scenario *scn,
+		       const struct sim_outcome *o,
+		       const struct rpt_manifest *m);
+
+/* Mean and 95% interval of one metric, skipping replications that did not
+ * report it (NAN). */
+void rpt_metric_ci(const struct sim_metric *m, size_t replications,
+		   struct sim_ci *ci);
+
+#endif

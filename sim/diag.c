@@ -1,0 +1,123 @@
+/* diag.c - collected diagnostics and did-you-mean suggestions. */
+#include "sim/diag.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(struct diag *d)
+{
+	*d = (struct diag){ 0 };
+}
+
+void diag_finish(struct diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].text);
+	free(d->v);
+	*d = (struct diag){ 0 };
+}
+
+static void add(struct diag *d, bool error, const char *file, int line,
+		int col, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	char *text;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	const char *kind = error ? "error" : "warning";
+	size_t len = strlen(msg) + (file ? strlen(file) : 0) + 64;
+	text = malloc(len);
+	if (!text) {
+		fprintf(stderr, "spillway: out of memory\n");
+		abort();
+	}
+	if (file && line > 0)
+		snprintf(text, len, "%s:%d:%d: %s: %s", file, line, col, kind, msg);
+	else if (file)
+		snprintf(text, len, "%s: %s: %s", file, kind, msg);
+	else
+		snprintf(text, len, "spillway: %s: %s", kind, msg);
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		struct diag_entry *v = realloc(d->v, cap * sizeof(*v));
+		if (!v) {
+			fprintf(stderr, "spillway: out of memory\n");
+			abort();
+		}
+		d->v = v;
+		d->cap = cap;
+	}
+	d->v[d->n++] = (struct diag_entry){ text, error };
+	d->errors += error;
+}
+
+void diag_error(struct diag *d, const char *file, int line, int col,
+		const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add(d, true, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warning(struct diag *d, const char *file, int line, int col,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add(d, false, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void diag_print(const struct diag *d, FILE *f)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(f, "%s\n", d->v[i].text);
+}
+
+/* Damerau-free Levenshtein distance over short keys (<= 63 chars). */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[64];
+	if (la > 63 || lb > 63)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t best = diag + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *diag_suggest(const char *word, const char *const *candidates)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+	for (; *candidates; candidates++) {
+		size_t dist = distance(word, *candidates);
+		if (dist < best_d) {
+			best_d = dist;
+			best = *candidates;
+		}
+	}
+	/* Plausible misspelling: at most a third of the word, and at least 1
+	 * edit allowed even for short keys. */
+	size_t limit = strlen(word) / 3;
+	if (limit < 2)
+		limit = 2;
+	return best_d <= limit ? best : NULL;
+}

@@ -1,0 +1,563 @@
+/* main.c - the spillway command line: the only place that wires the engine,
+ * the model registry and the report writers together.
+ *
+ *   spillway run SCENARIO [-o DIR] [--seed N] [--replications N]
+ *                [--set PATH=VALUE]... [--quiet]
+ *   spillway check SCENARIO [--set PATH=VALUE]...
+ *   spillway help [TYPE]
+ *   spillway --help | --version | --list-models
+ *
+ * Exit status: 0 success, 1 run failure, 2 bad input (scenario or usage).
+ * A run writes into a temporary directory beside DIR and renames it into
+ * place only when every file is complete, so a failed run never leaves a
+ * half-written output beside an old one.
+ */
+#define _GNU_SOURCE
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "models/registry.h"
+#include "reports/summary.h"
+#include "sim/diag.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+#include "sim/sha256.h"
+
+#ifndef SPILLWAY_VERSION
+#define SPILLWAY_VERSION "0.1.0"
+#endif
+
+enum { EXIT_RUN = 1, EXIT_INPUT = 2 };
+
+static const char usage_main[] =
+	"Usage: spillway COMMAND [OPTIONS]\n"
+	"\n"
+	"A deterministic discrete-event simulator and capacity planner for\n"
+	"serverless queue architectures.\n"
+	"\n"
+	"Commands:\n"
+	"  run SCENARIO     simulate a scenario and write its outputs\n"
+	"  check SCENARIO   validate a scenario without simulating it\n"
+	"  help [TYPE]      the scenario format: top-level keys, tenants, and\n"
+	"                   the keys of each resource type (or of TYPE only)\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help       this help (spillway COMMAND --help for a command)\n"
+	"  -V, --version    print the version\n"
+	"      --list-models  list the resource types\n"
+	"\n"
+	"Exit status: 0 success, 1 run failure, 2 bad input.\n";
+
+static const char usage_run[] =
+	"Usage: spillway run SCENARIO [OPTIONS]\n"
+	"\n"
+	"Simulates SCENARIO (a YAML file) and writes, into the output directory:\n"
+	"  scenario.resolved.yaml  the scenario with every default filled in\n"
+	"  timeseries.csv          time_s,replication,resource,metric,value\n"
+	"  summary.csv, .json      resource,metric,mean,ci95_low,ci95_high,unit\n"
+	"                          (mean and Student-t 95%% interval over replications)\n"
+	"  tenants.csv             per tenant: sent, delivered, rejected,\n"
+	"                          dead_lettered, expired, dwell p50/p95/p99/max\n"
+	"  manifest.json           version, seed, replications, scenario SHA-256\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output DIR        output directory (default: out/NAME, NAME from\n"
+	"                          the scenario); an existing spillway output or\n"
+	"                          empty directory there is replaced\n"
+	"      --seed N            override the scenario's seed\n"
+	"      --replications N    override the number of replications\n"
+	"      --set PATH=VALUE    override any scenario value, e.g.\n"
+	"                          --set resources.desk.servers=4\n"
+	"                          --set 'tenants.web.arrivals={poisson: {rate: 5/s}}'\n"
+	"                          (repeatable; VALUE is YAML)\n"
+	"  -q, --quiet             print nothing but errors\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"Progress is shown on stderr when it is a terminal. Exit status: 0 success,\n"
+	"1 run failure (nothing is written), 2 bad input (nothing is written).\n";
+
+static const char usage_check[] =
+	"Usage: spillway check SCENARIO [--set PATH=VALUE]...\n"
+	"\n"
+	"Validates SCENARIO: YAML syntax, every key, unit and range, and the\n"
+	"references between tenants and resources. Lists every problem found as\n"
+	"FILE:LINE:COL: error: PATH: message. Simulates nothing, writes nothing.\n"
+	"Exit status: 0 valid, 2 invalid.\n";
+
+static const char usage_help[] =
+	"Usage: spillway help [TYPE]\n"
+	"\n"
+	"Prints the scenario format reference: every key with its kind, default,\n"
+	"range and meaning; for TYPE (e.g. station or tenant) only that part.\n";
+
+static void list_models(FILE *f)
+{
+	for (size_t i = 0; spillway_registry.types[i]; i++)
+		fprintf(f, "%-12s %s\n", spillway_registry.types[i]->name,
+			spillway_registry.types[i]->help);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage_help, stdout);
+		return 0;
+	}
+	const char *only = argc > 1 ? argv[1] : NULL;
+	bool found = false;
+	if (!only || !strcmp(only, "scenario")) {
+		puts("Top level:");
+		scn_print_reference(stdout, &scenario_schema, 2);
+		puts("  tenants                  map of tenant name -> tenant settings");
+		puts("  resources                map of resource name -> resource settings (with type:)");
+		found = true;
+	}
+	if (!only || !strcmp(only, "tenant")) {
+		puts("\nTenant (tenants.NAME):");
+		scn_print_reference(stdout, spillway_registry.tenant->schema, 2);
+		found = true;
+	}
+	for (size_t i = 0; spillway_registry.types[i]; i++) {
+		const struct model_ops *ops = spillway_registry.types[i];
+		if (only && strcmp(only, ops->name))
+			continue;
+		printf("\nResource type %s (resources.NAME with type: %s): %s\n",
+		       ops->name, ops->name, ops->help);
+		scn_print_reference(stdout, ops->schema, 2);
+		found = true;
+	}
+	if (!only) {
+		puts("\nValues: durations 250ms 30s 15m 2h 14d; sizes 512B 256KB 1MB 6MiB;");
+		puts("rates 200/s 12000/m 5/h; fractions 0.7 or 70%; distributions: a constant");
+		puts("or {exponential: {mean}}, {lognormal: {median, p99}} or {lognormal: {mu, sigma}},");
+		puts("{gamma: {mean, cv}}, {uniform: {min, max}}, {normal: {mean, sd}} (truncated at 0),");
+		puts("{pareto: {shape, scale}}, {empirical: {file}} (one value per line).");
+	}
+	if (!found) {
+		fprintf(stderr, "spillway: help: no type named '%s'; types: scenario, tenant", only);
+		for (size_t i = 0; spillway_registry.types[i]; i++)
+			fprintf(stderr, ", %s", spillway_registry.types[i]->name);
+		fputc('\n', stderr);
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+/* Options shared by run and check. */
+struct cli {
+	const char *scenario;
+	const char *output;
+	const char **sets;
+	size_t n_sets;
+	long long seed;
+	bool has_seed;
+	long long replications;
+	bool quiet;
+};
+
+static int parse_ll(const char *opt, const char *s, long long min,
+		    long long max, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max) {
+		fprintf(stderr, "spillway: %s: expected a whole number from %lld to %lld, got '%s'\n",
+			opt, min, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Parses the options of run / check; returns 0, 1 for --help, or -1. */
+static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
+{
+	enum { OPT_SEED = 256, OPT_REPS, OPT_SET };
+	static const struct option run_opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "replications", required_argument, NULL, OPT_REPS },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option check_opts[] = {
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = is_run ? "run" : "check";
+	cli->sets = calloc((size_t)argc, sizeof(*cli->sets));
+	if (!cli->sets)
+		return -1;
+	optind = 1;
+	opterr = 0;
+	int c;
+	/* glibc's getopt_long permutes argv, so options may come before or
+	 * after the scenario path. */
+	while ((c = getopt_long(argc, argv, is_run ? ":o:qh" : ":h",
+				is_run ? run_opts : check_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			cli->output = optarg;
+			break;
+		case OPT_SEED:
+			if (parse_ll("--seed", optarg, 0, 9007199254740992LL, &cli->seed))
+				return -1;
+			cli->has_seed = true;
+			break;
+		case OPT_REPS:
+			if (parse_ll("--replications", optarg, 1, 100000, &cli->replications))
+				return -1;
+			break;
+		case OPT_SET:
+			cli->sets[cli->n_sets++] = optarg;
+			break;
+		case 'q':
+			cli->quiet = true;
+			break;
+		case 'h':
+			fputs(is_run ? usage_run : usage_check, stdout);
+			return 1;
+		case ':':
+			fprintf(stderr, "spillway %s: option '%s' needs a value (see spillway %s --help)\n",
+				cmd, argv[optind - 1], cmd);
+			return -1;
+		default:
+			fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
+				cmd, argv[optind - 1], cmd);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		cli->scenario = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "spillway %s: unexpected argument '%s' (one scenario at a time)\n",
+			cmd, argv[optind]);
+		return -1;
+	}
+	if (!cli->scenario) {
+		fprintf(stderr, "spillway %s: missing SCENARIO (see spillway %s --help)\n",
+			cmd, cmd);
+		return -1;
+	}
+	return 0;
+}
+
+/* Loads, applies the CLI overrides and links the scenario. Problems are
+ * printed; returns 0 or -1. */
+static int load(struct cli *cli, struct scenario *scn)
+{
+	struct diag d;
+	diag_init(&d);
+	int rc = -1;
+	/* --seed and --replications are --set in disguise, so they show in
+	 * the resolved scenario. */
+	char seed_set[64], reps_set[64];
+	const char **sets = calloc(cli->n_sets + 2, sizeof(*sets));
+	if (!sets)
+		goto out;
+	size_t n = 0;
+	for (size_t i = 0; i < cli->n_sets; i++)
+		sets[n++] = cli->sets[i];
+	if (cli->has_seed) {
+		snprintf(seed_set, sizeof(seed_set), "seed=%lld", cli->seed);
+		sets[n++] = seed_set;
+	}
+	if (cli->replications) {
+		snprintf(reps_set, sizeof(reps_set), "replications=%lld",
+			 cli->replications);
+		sets[n++] = reps_set;
+	}
+	if (scenario_load(scn, cli->scenario, sets, n, &spillway_registry, &d))
+		goto out;
+	struct sim_run_options opt = { .link_only = true };
+	struct sim_outcome o;
+	int lrc = sim_run_scenario(scn, &opt, &d, &o);
+	sim_outcome_finish(&o);
+	if (lrc) {
+		scenario_finish(scn);
+		goto out;
+	}
+	rc = 0;
+out:
+	diag_print(&d, stderr);
+	if (rc && d.errors)
+		fprintf(stderr, "spillway: %zu error%s in %s\n", d.errors,
+			d.errors == 1 ? "" : "s", cli->scenario);
+	diag_finish(&d);
+	free(sets);
+	return rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	int p = parse_cli(argc, argv, false, &cli);
+	if (p) {
+		free(cli.sets);
+		return p > 0 ? 0 : EXIT_INPUT;
+	}
+	struct scenario scn;
+	int rc = load(&cli, &scn) ? EXIT_INPUT : 0;
+	if (!rc) {
+		printf("%s: ok: scenario '%s', %zu tenant%s, %zu resource%s, %lld replication%s of %gs\n",
+		       cli.scenario, scn.name, scn.n_tenants,
+		       scn.n_tenants == 1 ? "" : "s", scn.n_resources,
+		       scn.n_resources == 1 ? "" : "s", (long long)scn.replications,
+		       scn.replications == 1 ? "" : "s", sim_time_to_s(scn.duration));
+		scenario_finish(&scn);
+	}
+	free(cli.sets);
+	return rc;
+}
+
+/* Output directory handling ---------------------------------------------------- */
+
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+			struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int remove_tree(const char *path)
+{
+	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* mkdir -p for the parents of path (not path itself). */
+static int make_parents(const char *path)
+{
+	char buf[4096];
+	if (strlen(path) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* An existing DIR may be replaced only when it is empty or holds a
+ * previous run (manifest.json): never wipe a user's other files. */
+static bool replaceable(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT;
+	bool empty = true;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		empty = false;
+		break;
+	}
+	closedir(d);
+	if (empty)
+		return true;
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	return access(path, F_OK) == 0;
+}
+
+static void print_summary(const struct sim_outcome *o, const char *dir)
+{
+	printf("%-16s %-26s %14s %14s %14s  %s\n", "resource", "metric", "mean",
+	       "ci95_low", "ci95_high", "unit");
+	for (size_t i = 0; i < o->results.n; i++) {
+		const struct sim_metric *m = &o->results.v[i];
+		struct sim_ci ci;
+		rpt_metric_ci(m, o->results.replications, &ci);
+		printf("%-16s %-26s %14.6g %14.6g %14.6g  %s\n", m->resource,
+		       m->metric, ci.mean, ci.low, ci.high, m->unit);
+	}
+	printf("outputs in %s/ (summary.csv, summary.json, tenants.csv, timeseries.csv, "
+	       "scenario.resolved.yaml, manifest.json)\n", dir);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	struct scenario scn;
+	char dir[4096], tmp[4200], path[4300], sha[65] = "";
+	int rc = EXIT_INPUT;
+	int p = parse_cli(argc, argv, true, &cli);
+	if (p) {
+		free(cli.sets);
+		return p > 0 ? 0 : EXIT_INPUT;
+	}
+	if (load(&cli, &scn)) {
+		free(cli.sets);
+		return EXIT_INPUT;
+	}
+	if (cli.output)
+		snprintf(dir, sizeof(dir), "%s", cli.output);
+	else
+		snprintf(dir, sizeof(dir), "out/%s", scn.name);
+	size_t len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		dir[--len] = '\0';
+	if (!replaceable(dir)) {
+		fprintf(stderr, "spillway: %s: exists and is not a spillway output directory (no manifest.json); choose another -o\n",
+			dir);
+		goto out_scn;
+	}
+	if (sim_sha256_file(cli.scenario, sha)) {
+		fprintf(stderr, "spillway: %s: %s\n", cli.scenario, strerror(errno));
+		goto out_scn;
+	}
+
+	rc = EXIT_RUN;
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dir, (long)getpid());
+	if (make_parents(dir) || mkdir(tmp, 0777)) {
+		fprintf(stderr, "spillway: cannot create %s: %s\n", tmp, strerror(errno));
+		goto out_scn;
+	}
+
+	snprintf(path, sizeof(path), "%s/scenario.resolved.yaml", tmp);
+	FILE *f = fopen(path, "w");
+	if (!f || cfg_emit(f, scn.doc.root,
+			   "Resolved scenario: every default filled in; this is what was simulated.") ||
+	    fclose(f)) {
+		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		goto out_tmp;
+	}
+
+	snprintf(path, sizeof(path), "%s/timeseries.csv", tmp);
+	FILE *ts = fopen(path, "w");
+	if (!ts) {
+		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		goto out_tmp;
+	}
+	static char tsbuf[1 << 16];
+	setvbuf(ts, tsbuf, _IOFBF, sizeof(tsbuf));
+	struct sim_run_options opt = {
+		.timeseries = ts,
+		.progress = !cli.quiet && isatty(STDERR_FILENO),
+	};
+	struct diag d;
+	diag_init(&d);
+	struct sim_outcome o;
+	int r = sim_run_scenario(&scn, &opt, &d, &o);
+	diag_print(&d, stderr);
+	diag_finish(&d);
+	if (fclose(ts) || r) {
+		fprintf(stderr, "spillway: cannot write %s: %s\n", path,
+			strerror(errno ? errno : EIO));
+		sim_outcome_finish(&o);
+		goto out_tmp;
+	}
+
+	struct rpt_manifest man = {
+		.version = SPILLWAY_VERSION,
+		.scenario_path = cli.scenario,
+		.scenario_sha256 = sha,
+		.sets = cli.sets,
+		.n_sets = cli.n_sets,
+	};
+	static const char *const names[] = { "summary.csv", "summary.json",
+					     "tenants.csv", "manifest.json" };
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmp, names[i]);
+		int w = i == 0 ? rpt_write_summary_csv(path, &o)
+			: i == 1 ? rpt_write_summary_json(path, &o)
+			: i == 2 ? rpt_write_tenants_csv(path, &scn, &o)
+			: rpt_write_manifest(path, &scn, &o, &man);
+		if (w) {
+			fprintf(stderr, "spillway: cannot write %s: %s\n", path,
+				strerror(errno));
+			sim_outcome_finish(&o);
+			goto out_tmp;
+		}
+	}
+
+	/* Swap the finished directory into place. */
+	char old[4300];
+	snprintf(old, sizeof(old), "%s.old-%ld", dir, (long)getpid());
+	bool had_old = access(dir, F_OK) == 0;
+	if (had_old && rename(dir, old)) {
+		fprintf(stderr, "spillway: cannot replace %s: %s\n", dir, strerror(errno));
+		sim_outcome_finish(&o);
+		goto out_tmp;
+	}
+	if (rename(tmp, dir)) {
+		fprintf(stderr, "spillway: cannot move %s to %s: %s\n", tmp, dir,
+			strerror(errno));
+		if (had_old)
+			rename(old, dir);
+		sim_outcome_finish(&o);
+		goto out_tmp;
+	}
+	if (had_old)
+		remove_tree(old);
+	if (!cli.quiet) {
+		print_summary(&o, dir);
+		fprintf(stderr, "spillway: %llu events in %.2fs (%.3g events/s)\n",
+			(unsigned long long)o.events, o.wall_s,
+			o.wall_s > 0 ? (double)o.events / o.wall_s : 0.0);
+	}
+	sim_outcome_finish(&o);
+	rc = 0;
+	goto out_scn;
+out_tmp:
+	remove_tree(tmp);
+out_scn:
+	scenario_finish(&scn);
+	free(cli.sets);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_main, stderr);
+		return EXIT_INPUT;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+		printf("spillway %s\n", SPILLWAY_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "--list-models")) {
+		list_models(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(cmd, "help"))
+		return cmd_help(argc - 1, argv + 1);
+	static const char *const cmds[] = { "run", "check", "help", NULL };
+	const char *hint = diag_suggest(cmd, cmds);
+	fprintf(stderr, "spillway: unknown command '%s'%s%s%s (see spillway --help)\n",
+		cmd, hint ? " (did you mean '" : "", hint ? hint : "",
+		hint ? "'?)" : "");
+	return EXIT_INPUT;
+}

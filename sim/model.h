@@ -1,0 +1,85 @@
+/* model.h - the contract between the engine and the resource models.
+ *
+ * A resource type (models/<type>.c) is a `const struct model_ops` table: its
+ * scenario schema, and the operations the run driver calls, in this order,
+ * once per replication:
+ *
+ *   configure  cross-field checks on the parsed config (load time, once)
+ *   create     a fresh instance from the config, for one replication
+ *   link       resolve names of other resources (tenant -> target, ...)
+ *   start      schedule the first events (t = 0)
+ *   restart    forget statistics at the end of the warm-up period
+ *   sample     write time-series rows every sample_interval
+ *   finish     write summary metrics for the replication
+ *   destroy    free the instance
+ *
+ * and, for resources that take traffic, `accept` (a message arrives now).
+ * Every concrete instance embeds struct model as its first member and gets
+ * back to its own type with a checked downcast (model_cast). Operations
+ * left NULL do nothing.
+ */
+#ifndef SPILLWAY_SIM_MODEL_H
+#define SPILLWAY_SIM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/cfg.h"
+#include "sim/schema.h"
+#include "sim/sim.h"
+
+struct sim_run;
+struct sim_recorder;
+struct sim_results;
+struct model;
+
+/* One unit of traffic, passed by value. */
+struct sim_msg {
+	sim_time_t sent_at; /* when the tenant sent it */
+	uint32_t tenant;    /* index into the run's tenant table */
+	uint32_t size;      /* payload bytes */
+	double work_factor; /* multiplies processing time */
+};
+
+struct model_ops {
+	const char *name;                /* type name in scenarios */
+	const char *help;                /* one line for --list-models */
+	const struct scn_schema *schema; /* the type's keys */
+	size_t config_size;              /* size of the parsed config struct */
+
+	void (*configure)(void *config, const struct cfg_node *node,
+			  struct scn_ctx *ctx);
+	struct model *(*create)(const void *config, struct sim_run *run);
+	int (*link)(struct model *m, struct sim_run *run);
+	void (*start)(struct model *m, struct sim *s);
+	void (*restart)(struct model *m, struct sim *s);
+	void (*sample)(struct model *m, struct sim *s, struct sim_recorder *rec);
+	void (*finish)(struct model *m, struct sim *s, struct sim_results *res);
+	void (*destroy)(struct model *m);
+	void (*accept)(struct model *m, struct sim *s, const struct sim_msg *msg);
+};
+
+/* The base every model instance starts with. */
+struct model {
+	const struct model_ops *ops;  /* its type */
+	const char *name;             /* resource or tenant name (scenario-owned) */
+	const struct cfg_node *node;  /* its YAML map, for link-time errors */
+	unsigned index;               /* position in the run's table */
+	struct sim_run *run;          /* the replication it belongs to */
+};
+
+/* The registry handed to the scenario loader (models/registry.c builds it):
+ * the resource types, and the tenant (traffic source) type. */
+struct model_registry {
+	const struct model_ops *const *types; /* NULL-terminated */
+	const struct model_ops *tenant;       /* schema and ops of a tenant */
+};
+
+const struct model_ops *model_registry_find(const struct model_registry *r,
+					    const char *type);
+
+/* Checked downcast: asserts that m is of type ops. */
+#define model_cast(m, ops_ptr, type)                                           \
+	((void)SIM_ASSERT(NULL, (m)->ops == (ops_ptr)), (type *)(void *)(m))
+
+#endif

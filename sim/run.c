@@ -1,0 +1,417 @@
+/* run.c - the replication driver, the recorder and the result tables. */
+#include "sim/run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p) {
+		fprintf(stderr, "spillway: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(xrealloc(NULL, n), s, n);
+}
+
+/* Recorder ------------------------------------------------------------------ */
+
+/* Appends the decimal digits of v to p; returns the new end. */
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
+		      const char *resource, const char *metric, double value)
+{
+	if (!rec->f)
+		return;
+	/* Rows are formatted by hand: printf of a double dominated the cost
+	 * of sampling. Times are whole nanoseconds (written exactly with nine
+	 * decimals); values that are whole numbers (counts, levels) are
+	 * written as integers, others with %.10g. */
+	char buf[512], *p = buf;
+	size_t lr = strlen(resource), lm = strlen(metric);
+	if (lr + lm > 400) {
+		lr = lr > 200 ? 200 : lr;
+		lm = lm > 200 ? 200 : lm;
+	}
+	p = put_u64(p, (uint64_t)(t / SIM_S));
+	*p++ = '.';
+	char frac[10];
+	uint64_t ns = (uint64_t)(t % SIM_S);
+	for (int i = 8; i >= 0; i--, ns /= 10)
+		frac[i] = (char)('0' + ns % 10);
+	memcpy(p, frac, 9);
+	p += 9;
+	*p++ = ',';
+	p = put_u64(p, rec->replication);
+	*p++ = ',';
+	memcpy(p, resource, lr);
+	p += lr;
+	*p++ = ',';
+	memcpy(p, metric, lm);
+	p += lm;
+	*p++ = ',';
+	if (value == floor(value) && fabs(value) < 1e15) {
+		if (value < 0) {
+			*p++ = '-';
+			value = -value;
+		}
+		p = put_u64(p, (uint64_t)value);
+	} else {
+		p += snprintf(p, 32, "%.10g", value);
+	}
+	*p++ = '\n';
+	if (fwrite(buf, 1, (size_t)(p - buf), rec->f) != (size_t)(p - buf) &&
+	    !rec->error)
+		rec->error = errno ? errno : EIO;
+}
+
+/* Results ------------------------------------------------------------------- */
+
+const struct sim_metric *sim_results_find(const struct sim_results *res,
+					  const char *resource,
+					  const char *metric)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (!strcmp(res->v[i].resource, resource) &&
+		    !strcmp(res->v[i].metric, metric))
+			return &res->v[i];
+	return NULL;
+}
+
+void sim_results_put(struct sim_results *res, const char *resource,
+		     const char *metric, const char *unit, double value)
+{
+	struct sim_metric *m = (struct sim_metric *)sim_results_find(res, resource, metric);
+	if (!m) {
+		if (res->n == res->cap) {
+			res->cap = res->cap ? res->cap * 2 : 32;
+			res->v = xrealloc(res->v, res->cap * sizeof(*res->v));
+		}
+		m = &res->v[res->n++];
+		m->resource = xstrdup(resource);
+		m->metric = xstrdup(metric);
+		m->unit = unit;
+		m->values = xrealloc(NULL, res->replications * sizeof(double));
+		for (size_t i = 0; i < res->replications; i++)
+			m->values[i] = NAN;
+	}
+	m->values[res->current] = value;
+}
+
+void sim_results_finish(struct sim_results *res)
+{
+	for (size_t i = 0; i < res->n; i++) {
+		free(res->v[i].resource);
+		free(res->v[i].metric);
+		free(res->v[i].values);
+	}
+	free(res->v);
+	*res = (struct sim_results){ 0 };
+}
+
+/* Tenants ------------------------------------------------------------------- */
+
+void sim_run_delivered(struct sim_run *run, const struct sim_msg *msg)
+{
+	struct sim_tenant_stats *t = &run->tstats[msg->tenant];
+	t->delivered++;
+	if (run->measuring)
+		sim_hist_add(&t->dwell, sim_time_to_s(run->sim.now - msg->sent_at));
+}
+
+void sim_run_rejected(struct sim_run *run, const struct sim_msg *msg)
+{
+	run->tstats[msg->tenant].rejected++;
+}
+
+struct model *sim_run_find(const struct sim_run *run, const char *name)
+{
+	for (size_t i = 0; i < run->n_resources; i++)
+		if (!strcmp(run->resources[i]->name, name))
+			return run->resources[i];
+	return NULL;
+}
+
+/* The driver ----------------------------------------------------------------- */
+
+struct driver {
+	struct sim_run run;
+	struct sim_recorder rec;
+	sim_time_t interval;
+	sim_time_t duration;
+	bool progress;
+	double started;   /* wall clock at the start of the run */
+	double last_print;/* wall clock of the last progress line */
+	size_t replications;
+};
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void on_sample(struct sim *s, void *target, uint64_t arg)
+{
+	struct driver *dr = target;
+	(void)arg;
+	for (size_t i = 0; i < dr->run.n_resources; i++) {
+		struct model *m = dr->run.resources[i];
+		if (m->ops->sample)
+			m->ops->sample(m, s, &dr->rec);
+	}
+	for (size_t i = 0; i < dr->run.n_tenants; i++) {
+		struct model *m = dr->run.tenants[i];
+		if (m->ops->sample)
+			m->ops->sample(m, s, &dr->rec);
+	}
+	if (s->now <= dr->duration - dr->interval)
+		sim_schedule_in(s, dr->interval, on_sample, dr, 0);
+}
+
+static void restart_stats(struct driver *dr)
+{
+	struct sim_run *run = &dr->run;
+	run->measuring = true;
+	for (size_t i = 0; i < run->n_resources; i++)
+		if (run->resources[i]->ops->restart)
+			run->resources[i]->ops->restart(run->resources[i], &run->sim);
+	for (size_t i = 0; i < run->n_tenants; i++) {
+		if (run->tenants[i]->ops->restart)
+			run->tenants[i]->ops->restart(run->tenants[i], &run->sim);
+		struct sim_tenant_stats *t = &run->tstats[i];
+		t->sent = t->delivered = t->rejected = 0;
+		t->dead_lettered = t->expired = 0;
+		sim_hist_reset(&t->dwell);
+	}
+}
+
+static void on_warmup_end(struct sim *s, void *target, uint64_t arg)
+{
+	(void)s;
+	(void)arg;
+	restart_stats(target);
+}
+
+static void print_progress(struct driver *dr, bool final)
+{
+	double now = wall_now();
+	if (!final && now - dr->last_print < 0.25)
+		return;
+	dr->last_print = now;
+	double frac = (double)dr->run.sim.now / (double)dr->duration;
+	fprintf(stderr, "\rspillway: replication %u/%zu %5.1f%%  %.1fs elapsed%s",
+		dr->run.replication + 1, dr->replications, 100 * frac,
+		now - dr->started, final ? "\n" : "");
+}
+
+static void on_progress(struct sim *s, void *target, uint64_t arg)
+{
+	struct driver *dr = target;
+	(void)arg;
+	print_progress(dr, false);
+	sim_time_t step = dr->duration / 200 + 1;
+	if (s->now + step <= dr->duration)
+		sim_schedule_in(s, step, on_progress, dr, 0);
+}
+
+static struct model *create(const struct scn_entry *e, unsigned index,
+			    struct sim_run *run)
+{
+	struct model *m = e->ops->create(e->config, run);
+	if (!m) {
+		fprintf(stderr, "spillway: out of memory creating %s\n", e->name);
+		abort();
+	}
+	m->ops = e->ops;
+	m->name = e->name;
+	m->node = e->node;
+	m->index = index;
+	m->run = run;
+	return m;
+}
+
+static void destroy_models(struct sim_run *run)
+{
+	for (size_t i = 0; i < run->n_tenants; i++)
+		if (run->tenants[i])
+			run->tenants[i]->ops->destroy(run->tenants[i]);
+	for (size_t i = 0; i < run->n_resources; i++)
+		if (run->resources[i])
+			run->resources[i]->ops->destroy(run->resources[i]);
+	free(run->tenants);
+	free(run->resources);
+	run->tenants = NULL;
+	run->resources = NULL;
+}
+
+/* One replication; returns 0, -2 on link problems, -1 on write errors. */
+static int replicate(struct driver *dr, const struct scenario *scn,
+		     unsigned rep, const struct sim_run_options *opt,
+		     struct sim_outcome *out)
+{
+	struct sim_run *run = &dr->run;
+	int rc = 0;
+	*run = (struct sim_run){ .scn = scn, .replication = rep,
+				 .diag = run->diag, .tstats = run->tstats };
+	if (sim_init(&run->sim, (uint64_t)scn->seed, rep)) {
+		fprintf(stderr, "spillway: out of memory\n");
+		abort();
+	}
+	dr->rec.replication = rep;
+	run->n_resources = scn->n_resources;
+	run->n_tenants = scn->n_tenants;
+	run->resources = xrealloc(NULL, scn->n_resources * sizeof(*run->resources));
+	run->tenants = xrealloc(NULL, scn->n_tenants * sizeof(*run->tenants));
+	for (size_t i = 0; i < scn->n_tenants; i++) {
+		struct sim_tenant_stats *t = &run->tstats[i];
+		t->sent = t->delivered = t->rejected = 0;
+		t->dead_lettered = t->expired = 0;
+		sim_hist_reset(&t->dwell);
+	}
+	for (size_t i = 0; i < scn->n_resources; i++)
+		run->resources[i] = create(&scn->resources[i], (unsigned)i, run);
+	for (size_t i = 0; i < scn->n_tenants; i++)
+		run->tenants[i] = create(&scn->tenants[i], (unsigned)i, run);
+
+	size_t before = run->diag->errors;
+	for (size_t i = 0; i < run->n_resources; i++)
+		if (run->resources[i]->ops->link)
+			run->resources[i]->ops->link(run->resources[i], run);
+	for (size_t i = 0; i < run->n_tenants; i++)
+		if (run->tenants[i]->ops->link)
+			run->tenants[i]->ops->link(run->tenants[i], run);
+	if (run->diag->errors != before) {
+		rc = -2;
+		goto out;
+	}
+	if (opt->link_only)
+		goto out;
+
+	for (size_t i = 0; i < run->n_resources; i++)
+		if (run->resources[i]->ops->start)
+			run->resources[i]->ops->start(run->resources[i], &run->sim);
+	for (size_t i = 0; i < run->n_tenants; i++)
+		if (run->tenants[i]->ops->start)
+			run->tenants[i]->ops->start(run->tenants[i], &run->sim);
+	if (scn->warmup > 0)
+		sim_schedule(&run->sim, scn->warmup, on_warmup_end, dr, 0);
+	else
+		run->measuring = true;
+	if (dr->rec.f)
+		sim_schedule(&run->sim, 0, on_sample, dr, 0);
+	if (dr->progress)
+		sim_schedule(&run->sim, 0, on_progress, dr, 0);
+
+	sim_run_until(&run->sim, scn->duration);
+	if (dr->progress)
+		print_progress(dr, rep + 1 == dr->replications);
+
+	out->results.current = rep;
+	for (size_t i = 0; i < run->n_resources; i++)
+		if (run->resources[i]->ops->finish)
+			run->resources[i]->ops->finish(run->resources[i], &run->sim,
+							&out->results);
+	for (size_t i = 0; i < run->n_tenants; i++)
+		if (run->tenants[i]->ops->finish)
+			run->tenants[i]->ops->finish(run->tenants[i], &run->sim,
+						      &out->results);
+	for (size_t i = 0; i < scn->n_tenants; i++) {
+		struct sim_tenant_stats *a = &out->tenants[i];
+		const struct sim_tenant_stats *b = &run->tstats[i];
+		a->sent += b->sent;
+		a->delivered += b->delivered;
+		a->rejected += b->rejected;
+		a->dead_lettered += b->dead_lettered;
+		a->expired += b->expired;
+		sim_hist_merge(&a->dwell, &b->dwell);
+	}
+	out->events += run->sim.executed;
+	out->ties += run->sim.ties;
+	if (dr->rec.error)
+		rc = -1;
+out:
+	destroy_models(run);
+	sim_finish(&run->sim);
+	return rc;
+}
+
+static void free_tenant_stats(struct sim_tenant_stats *t, size_t n)
+{
+	for (size_t i = 0; t && i < n; i++)
+		sim_hist_finish(&t[i].dwell);
+	free(t);
+}
+
+int sim_run_scenario(const struct scenario *scn,
+		     const struct sim_run_options *opt, struct diag *d,
+		     struct sim_outcome *out)
+{
+	*out = (struct sim_outcome){ 0 };
+	size_t reps = opt->link_only ? 1 : (size_t)scn->replications;
+	out->results.replications = reps;
+	out->n_tenants = scn->n_tenants;
+	out->tenants = xrealloc(NULL, (scn->n_tenants ? scn->n_tenants : 1) *
+					      sizeof(*out->tenants));
+	struct driver *dr = xrealloc(NULL, sizeof(*dr));
+	*dr = (struct driver){
+		.rec = { .f = opt->timeseries },
+		.interval = scn->sample_interval,
+		.duration = scn->duration,
+		.progress = opt->progress,
+		.replications = reps,
+	};
+	dr->run.diag = d;
+	dr->run.tstats = xrealloc(NULL, (scn->n_tenants ? scn->n_tenants : 1) *
+						sizeof(*dr->run.tstats));
+	for (size_t i = 0; i < scn->n_tenants; i++) {
+		out->tenants[i] = (struct sim_tenant_stats){ 0 };
+		dr->run.tstats[i] = (struct sim_tenant_stats){ 0 };
+		if (sim_hist_init(&out->tenants[i].dwell) ||
+		    sim_hist_init(&dr->run.tstats[i].dwell)) {
+			fprintf(stderr, "spillway: out of memory\n");
+			abort();
+		}
+	}
+	if (dr->rec.f)
+		fputs("time_s,replication,resource,metric,value\n", dr->rec.f);
+	double t0 = wall_now();
+	dr->started = t0;
+	dr->last_print = t0;
+	int rc = 0;
+	for (size_t r = 0; r < reps && rc == 0; r++)
+		rc = replicate(dr, scn, (unsigned)r, opt, out);
+	out->wall_s = wall_now() - t0;
+	free_tenant_stats(dr->run.tstats, scn->n_tenants);
+	free(dr);
+	return rc;
+}
+
+void sim_outcome_finish(struct sim_outcome *out)
+{
+	sim_results_finish(&out->results);
+	free_tenant_stats(out->tenants, out->n_tenants);
+	*out = (struct sim_outcome){ 0 };
+}

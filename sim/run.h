@@ -1,0 +1,126 @@
+/* run.h - replications of a scenario: the run context models see, and what
+ * a run records (time series, summary metrics, per-tenant results).
+ *
+ * sim_run_scenario() runs the scenario's replications one after the other,
+ * each with a fresh struct sim and fresh model instances, and gathers:
+ *  - time-series rows, streamed to a CSV file as they are sampled,
+ *  - per-replication summary metrics, later reduced to mean and Student-t
+ *    95% interval per (resource, metric),
+ *  - per-tenant counters and dwell-time histograms, merged over replications.
+ * Seeds derive from (scenario seed, replication, resource, purpose), so each
+ * replication is independent and the whole run is reproducible.
+ */
+#ifndef SPILLWAY_SIM_RUN_H
+#define SPILLWAY_SIM_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/diag.h"
+#include "sim/model.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+#include "sim/stats.h"
+
+/* Streams rows "time_s,replication,resource,metric,value" to a file. */
+struct sim_recorder {
+	FILE *f;              /* NULL: recording is off */
+	unsigned replication; /* written in every row */
+	int error;            /* first write error (errno), 0 when none */
+};
+
+void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
+		      const char *resource, const char *metric, double value);
+
+/* One summary metric over all replications. */
+struct sim_metric {
+	char *resource;  /* owned */
+	char *metric;    /* owned */
+	const char *unit;/* static: "s", "count", "ratio", ... */
+	double *values;  /* one per replication, NAN when not reported */
+};
+
+struct sim_results {
+	struct sim_metric *v; /* in first-reported order, owned */
+	size_t n;
+	size_t cap;
+	size_t replications;  /* length of every values array */
+	unsigned current;     /* replication being recorded */
+};
+
+/* Records value for (resource, metric) in the current replication. */
+void sim_results_put(struct sim_results *res, const char *resource,
+		     const char *metric, const char *unit, double value);
+const struct sim_metric *sim_results_find(const struct sim_results *res,
+					  const char *resource,
+					  const char *metric);
+void sim_results_finish(struct sim_results *res);
+
+/* Per-tenant outcome counters; the dwell histogram holds send -> done
+ * times in seconds. */
+struct sim_tenant_stats {
+	uint64_t sent;          /* messages the tenant sent */
+	uint64_t delivered;     /* processed to completion */
+	uint64_t rejected;      /* refused on arrival (blocked, too large) */
+	uint64_t dead_lettered; /* moved to a dead-letter queue */
+	uint64_t expired;       /* dropped at retention expiry */
+	struct sim_hist dwell;  /* dwell times of delivered messages */
+};
+
+/* The context of one replication. */
+struct sim_run {
+	struct sim sim;                  /* clock and events */
+	const struct scenario *scn;      /* what is being run */
+	unsigned replication;            /* 0-based */
+	struct model **resources;        /* instances, in scenario order */
+	size_t n_resources;
+	struct model **tenants;          /* traffic sources, in scenario order */
+	size_t n_tenants;
+	struct sim_tenant_stats *tstats; /* per tenant, this replication */
+	bool measuring;                  /* false during the warm-up */
+	struct diag *diag;               /* link-time problems */
+};
+
+/* A resource instance by name, or NULL. */
+struct model *sim_run_find(const struct sim_run *run, const char *name);
+
+/* Per-tenant counters, if the tenant index is valid; statistics recorded
+ * during the warm-up are discarded by the driver. */
+static inline struct sim_tenant_stats *sim_run_tenant(struct sim_run *run,
+						      uint32_t tenant)
+{
+	return &run->tstats[tenant];
+}
+
+/* Counts a delivered message with its dwell time (now - sent_at). */
+void sim_run_delivered(struct sim_run *run, const struct sim_msg *msg);
+/* Counts a message refused on arrival. */
+void sim_run_rejected(struct sim_run *run, const struct sim_msg *msg);
+
+struct sim_run_options {
+	FILE *timeseries;     /* where rows go; NULL to skip time series */
+	bool progress;        /* progress line on stderr */
+	bool link_only;       /* create and link replication 0, run nothing */
+};
+
+/* The outcome of all replications. */
+struct sim_outcome {
+	struct sim_results results;        /* summary metrics */
+	struct sim_tenant_stats *tenants;  /* merged over replications */
+	size_t n_tenants;
+	uint64_t events;                   /* events executed, all replications */
+	uint64_t ties;                     /* same-time events, all replications */
+	double wall_s;                     /* wall-clock seconds */
+};
+
+/* Runs every replication. Link problems (a tenant aiming at a missing
+ * resource, ...) go to d and make it return -2; a write error on the time
+ * series returns -1; 0 on success. out is filled in either case and freed
+ * with sim_outcome_finish. */
+int sim_run_scenario(const struct scenario *scn,
+		     const struct sim_run_options *opt, struct diag *d,
+		     struct sim_outcome *out);
+void sim_outcome_finish(struct sim_outcome *out);
+
+#endif

@@ -1,0 +1,291 @@
+/* scenario.c - loading and validating a scenario file (see scenario.h). */
+#include "sim/scenario.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/schema.h"
+
+#define FIELD(k, kind_, fl, lo, hi, def, member, text)                         \
+	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
+	  .dflt = def, .offset = offsetof(struct scenario, member), .help = text }
+
+static const struct scn_field top_fields[] = {
+	FIELD("name", SCN_STRING, 0, 1, 0, NULL, name,
+	      "output directory name, [a-z0-9._-]; defaults to the file name"),
+	FIELD("description", SCN_STRING, 0, 1, 0, "\"\"", description,
+	      "free text, shown in reports"),
+	FIELD("seed", SCN_INT, 0, 0, 9007199254740992.0, "1", seed,
+	      "base seed of every random stream"),
+	FIELD("duration", SCN_DURATION, SCN_F_REQUIRED, 0, 1e9, NULL, duration,
+	      "simulated horizon"),
+	FIELD("warmup", SCN_DURATION, 0, 0, 1e9, "0s", warmup,
+	      "statistics discard this prefix of every replication"),
+	FIELD("replications", SCN_INT, 0, 1, 100000, "5", replications,
+	      "independent replications (confidence intervals need 2 or more)"),
+	FIELD("sample_interval", SCN_DURATION, 0, 1e-3, 1e9, "10s", sample_interval,
+	      "time-series resolution"),
+	FIELD("region", SCN_STRING, 0, 1, 0, "us-east-1", region,
+	      "AWS region (pricing)"),
+};
+
+static void check_top(void *obj, const struct cfg_node *node,
+		      struct scn_ctx *ctx)
+{
+	struct scenario *scn = obj;
+	if (scn->duration <= 0)
+		scn_error(ctx, cfg_get(node, "duration"), "duration: must be greater than 0s");
+	if (scn->warmup >= scn->duration && scn->duration > 0)
+		scn_error(ctx, cfg_get(node, "warmup"),
+			  "warmup: must be shorter than the duration");
+	if (scn->name) {
+		const char *s = scn->name;
+		bool ok = *s != '\0' && strcmp(s, ".") && strcmp(s, "..");
+		for (; *s && ok; s++)
+			ok = (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+			     *s == '.' || *s == '_' || *s == '-';
+		if (!ok)
+			scn_error(ctx, cfg_get(node, "name"),
+				  "name: expected lower-case letters, digits, '.', '_' or '-', got '%s'",
+				  scn->name);
+	}
+}
+
+const struct scn_schema scenario_schema = {
+	.name = "scenario",
+	.fields = top_fields,
+	.n = sizeof(top_fields) / sizeof(top_fields[0]),
+	.check = check_top,
+};
+
+static const char *const section_keys[] = { "tenants", "resources", NULL };
+static const char *const type_key[] = { "type", NULL };
+
+/* Resource and tenant names are used in paths and CSV columns: keep them
+ * to letters, digits, '_' and '-'. */
+static bool good_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p) {
+		fprintf(stderr, "spillway: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+/* Parses one entry (tenant or resource) map with its type's schema. */
+static void load_entry(struct scn_entry *e, const struct cfg_pair *p,
+		       const struct model_ops *ops, const char *const *skip,
+		       struct scn_ctx *ctx)
+{
+	e->name = p->key;
+	e->ops = ops;
+	e->node = p->value;
+	e->config = xcalloc(1, ops->config_size);
+	size_t before = ctx->diag->errors;
+	scn_walk(ops->schema, p->value, e->config, skip, ctx);
+	if (ops->configure && ctx->diag->errors == before)
+		ops->configure(e->config, p->value, ctx);
+}
+
+static void load_section(struct scenario *scn, struct cfg_node *root,
+			 const char *section, const struct model_registry *reg,
+			 struct scn_ctx *ctx)
+{
+	bool tenants = !strcmp(section, "tenants");
+	struct cfg_node *map = cfg_get(root, section);
+	const struct cfg_pair *sp = cfg_get_pair(root, section);
+	if (!map) {
+		if (!tenants)
+			scn_error(ctx, root, "missing required key '%s'", section);
+		return;
+	}
+	if (map->type != CFG_MAP || map->n == 0) {
+		struct cfg_node at = *map;
+		at.line = sp->line;
+		at.col = sp->col;
+		scn_error(ctx, &at, "%s: expected a map of names to %s",
+			  section, tenants ? "tenant settings" : "resource settings");
+		return;
+	}
+	struct scn_entry *v = xcalloc(map->n, sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < map->n; i++) {
+		const struct cfg_pair *p = &map->pairs[i];
+		snprintf(ctx->path, sizeof(ctx->path), "%s.%s", section, p->key);
+		struct cfg_node at = *p->value;
+		at.line = p->line;
+		at.col = p->col;
+		if (!good_name(p->key)) {
+			ctx->path[0] = '\0';
+			scn_error(ctx, &at,
+				  "%s: '%s' is not a valid name (letters, digits, '_' and '-')",
+				  section, p->key);
+			continue;
+		}
+		if (p->value->type != CFG_MAP) {
+			scn_error(ctx, p->value, "expected a map of settings");
+			continue;
+		}
+		const struct model_ops *ops = reg->tenant;
+		if (!tenants) {
+			struct cfg_node *t = cfg_get(p->value, "type");
+			if (!t) {
+				scn_error(ctx, &at, "missing required key 'type'");
+				continue;
+			}
+			ops = t->type == CFG_SCALAR ? model_registry_find(reg, t->value) : NULL;
+			if (!ops) {
+				const char *names[64];
+				char list[512] = "";
+				size_t k = 0;
+				for (; reg->types[k] && k < 63; k++) {
+					names[k] = reg->types[k]->name;
+					snprintf(list + strlen(list), sizeof(list) - strlen(list),
+						 "%s%s", k ? ", " : "", names[k]);
+				}
+				names[k] = NULL;
+				const char *hint = t->type == CFG_SCALAR
+						   ? diag_suggest(t->value, names) : NULL;
+				size_t len = strlen(ctx->path);
+				snprintf(ctx->path + len, sizeof(ctx->path) - len, ".type");
+				if (hint)
+					scn_error(ctx, t, "unknown resource type '%s' (did you mean '%s'?)",
+						  t->value, hint);
+				else
+					scn_error(ctx, t, "unknown resource type '%s'; expected one of: %s",
+						  t->type == CFG_SCALAR ? t->value : "?", list);
+				continue;
+			}
+		}
+		load_entry(&v[n++], p, ops, tenants ? NULL : type_key, ctx);
+	}
+	ctx->path[0] = '\0';
+	if (tenants) {
+		scn->tenants = v;
+		scn->n_tenants = n;
+	} else {
+		scn->resources = v;
+		scn->n_resources = n;
+	}
+}
+
+/* The file's base name without extension, as the default scenario name. */
+static struct cfg_node *default_name(const char *path, const char *file)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	char buf[256];
+	size_t n = strcspn(base, ".");
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = base[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			c = '-';
+		buf[k++] = c;
+	}
+	buf[k] = '\0';
+	if (!k)
+		strcpy(buf, "scenario");
+	struct cfg_node *v = cfg_new_scalar(buf, file, 0, 0);
+	v->filled = true;
+	return v;
+}
+
+int scenario_load(struct scenario *scn, const char *path,
+		  const char *const *sets, size_t n_sets,
+		  const struct model_registry *reg, struct diag *d)
+{
+	*scn = (struct scenario){ 0 };
+	size_t before = d->errors;
+	if (cfg_load_file(&scn->doc, path, d))
+		goto fail;
+	struct cfg_node *root = scn->doc.root;
+	if (root->type != CFG_MAP) {
+		diag_error(d, scn->doc.file, root->line, root->col,
+			   "expected a map of scenario settings at the top level");
+		goto fail;
+	}
+	for (size_t i = 0; i < n_sets; i++)
+		cfg_set_path(root, sets[i], d);
+	if (d->errors != before)
+		goto fail;
+
+	const char *slash = strrchr(path, '/');
+	scn->dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+	if (!scn->dir)
+		goto fail;
+	struct scn_ctx ctx = { .diag = d, .dir = scn->dir };
+	if (!cfg_get(root, "name"))
+		cfg_put(root, "name", default_name(path, scn->doc.file));
+	scn_walk(&scenario_schema, root, scn, section_keys, &ctx);
+	load_section(scn, root, "tenants", reg, &ctx);
+	load_section(scn, root, "resources", reg, &ctx);
+	if (d->errors != before)
+		goto fail;
+	return 0;
+fail:
+	scenario_finish(scn);
+	return -1;
+}
+
+static void free_entries(struct scn_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].config)
+			scn_free(v[i].ops->schema, v[i].config);
+		free(v[i].config);
+	}
+	free(v);
+}
+
+void scenario_finish(struct scenario *scn)
+{
+	free_entries(scn->tenants, scn->n_tenants);
+	free_entries(scn->resources, scn->n_resources);
+	scn_free(&scenario_schema, scn);
+	cfg_doc_finish(&scn->doc);
+	free(scn->dir);
+	*scn = (struct scenario){ 0 };
+}
+
+long scenario_find_tenant(const struct scenario *scn, const char *name)
+{
+	for (size_t i = 0; i < scn->n_tenants; i++)
+		if (!strcmp(scn->tenants[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+long scenario_find_resource(const struct scenario *scn, const char *name)
+{
+	for (size_t i = 0; i < scn->n_resources; i++)
+		if (!strcmp(scn->resources[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+const struct model_ops *model_registry_find(const struct model_registry *r,
+					    const char *type)
+{
+	for (size_t i = 0; r->types[i]; i++)
+		if (!strcmp(r->types[i]->name, type))
+			return r->types[i];
+	return NULL;
+}

@@ -1,0 +1,59 @@
+/* scenario.h - a scenario file, validated against the registry's schemas.
+ *
+ * scenario_load() reads the YAML, applies --set overrides, checks every key
+ * (top level, tenants, resources by type) and fills in the defaults, so that
+ * a scenario that loads without errors can be simulated. The parsed configs
+ * point into the YAML tree, which the scenario owns.
+ */
+#ifndef SPILLWAY_SIM_SCENARIO_H
+#define SPILLWAY_SIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/cfg.h"
+#include "sim/diag.h"
+#include "sim/model.h"
+#include "sim/time.h"
+
+/* One tenant or resource of the scenario. */
+struct scn_entry {
+	const char *name;             /* key in tenants: / resources: */
+	const struct model_ops *ops;  /* its type (the tenant type for tenants) */
+	void *config;                 /* parsed config, ops->config_size bytes */
+	struct cfg_node *node;        /* its YAML map */
+};
+
+struct scenario {
+	struct cfg_doc doc;           /* the YAML tree, with defaults filled in */
+	char *dir;                    /* directory of the file, owned */
+	const char *name;             /* output directory name */
+	const char *description;      /* free text */
+	int64_t seed;                 /* base seed of every stream */
+	sim_time_t duration;          /* simulated horizon */
+	sim_time_t warmup;            /* statistics discard [0, warmup) */
+	int64_t replications;         /* independent runs */
+	sim_time_t sample_interval;   /* time-series resolution */
+	const char *region;           /* pricing region */
+	struct scn_entry *tenants;    /* in file order, owned */
+	size_t n_tenants;
+	struct scn_entry *resources;  /* in file order, owned */
+	size_t n_resources;
+};
+
+/* Loads and validates path, applying the `n_sets` assignments of --set.
+ * Every problem goes to d. Returns 0, or -1 when there was any error (then
+ * the scenario holds nothing to free). */
+int scenario_load(struct scenario *scn, const char *path,
+		  const char *const *sets, size_t n_sets,
+		  const struct model_registry *reg, struct diag *d);
+void scenario_finish(struct scenario *scn);
+
+/* Index of a tenant / resource by name, or -1. */
+long scenario_find_tenant(const struct scenario *scn, const char *name);
+long scenario_find_resource(const struct scenario *scn, const char *name);
+
+/* The reference of the top-level keys, for `spillway help`. */
+extern const struct scn_schema scenario_schema;
+
+#endif

@@ -1,0 +1,763 @@
+/* schema.c - the generic walker over struct scn_field tables (see schema.h).
+ *
+ * One function per value kind turns a YAML node into a stored value or a
+ * diagnostic; scn_walk() drives them over a map, handles unknown and missing
+ * keys, and writes defaults back into the tree. Nothing here knows any
+ * resource type.
+ */
+#include "sim/schema.h"
+
+#include "sim/sim.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void scn_error(struct scn_ctx *ctx, const struct cfg_node *node,
+	       const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_error(ctx->diag, node ? node->file : NULL, node ? node->line : 0,
+		   node ? node->col : 0, "%s%s%s", ctx->path,
+		   ctx->path[0] ? ": " : "", msg);
+}
+
+/* Pushes ".key" (or "key" at the top, or "[i]") onto ctx->path; returns the
+ * old length for pop(). */
+static size_t push_key(struct scn_ctx *ctx, const char *key)
+{
+	size_t len = strlen(ctx->path);
+	snprintf(ctx->path + len, sizeof(ctx->path) - len, "%s%s",
+		 len ? "." : "", key);
+	return len;
+}
+
+static size_t push_index(struct scn_ctx *ctx, size_t i)
+{
+	size_t len = strlen(ctx->path);
+	snprintf(ctx->path + len, sizeof(ctx->path) - len, "[%zu]", i);
+	return len;
+}
+
+static void pop(struct scn_ctx *ctx, size_t len)
+{
+	ctx->path[len] = '\0';
+}
+
+static const char *kind_phrase(const struct scn_field *f)
+{
+	switch (f->kind) {
+	case SCN_BOOL:
+		return "true or false";
+	case SCN_INT:
+		return "a whole number";
+	case SCN_NUMBER:
+		return "a number";
+	case SCN_DURATION:
+		return sim_units_expected(SIM_UNIT_DURATION);
+	case SCN_SIZE:
+		return sim_units_expected(SIM_UNIT_SIZE);
+	case SCN_RATE:
+		return sim_units_expected(SIM_UNIT_RATE);
+	case SCN_FRACTION:
+		return sim_units_expected(SIM_UNIT_FRACTION);
+	case SCN_STRING:
+	case SCN_NAME:
+		return "a name";
+	default:
+		return "a value";
+	}
+}
+
+/* Writes a base-unit value the way a user would write it. */
+static void format_value(char *buf, size_t size, enum scn_kind kind, double v)
+{
+	switch (kind) {
+	case SCN_DURATION:
+		sim_format_duration(buf, size, sim_time_from_s(v));
+		break;
+	case SCN_SIZE:
+		snprintf(buf, size, "%gB", v);
+		break;
+	case SCN_RATE:
+		snprintf(buf, size, "%g/s", v);
+		break;
+	case SCN_FRACTION:
+		snprintf(buf, size, "%g%%", v * 100);
+		break;
+	default:
+		snprintf(buf, size, "%g", v);
+	}
+}
+
+/* Range check in base units; reports and returns false when out of range. */
+static bool in_range(const struct scn_field *f, double v,
+		     const struct cfg_node *n, struct scn_ctx *ctx)
+{
+	if (f->min > f->max)
+		return true;
+	bool low = f->exclusive_min ? v <= f->min : v < f->min;
+	if (!low && v <= f->max)
+		return true;
+	char lo[64], hi[64];
+	format_value(lo, sizeof(lo), f->kind, f->min);
+	format_value(hi, sizeof(hi), f->kind, f->max);
+	if (isinf(f->max))
+		scn_error(ctx, n, "must be %s %s, got '%s'",
+			  f->exclusive_min ? "greater than" : "at least", lo,
+			  n->value);
+	else
+		scn_error(ctx, n, "must be between %s and %s, got '%s'", lo, hi,
+			  n->value);
+	return false;
+}
+
+static bool parse_dist(const struct scn_field *f, struct cfg_node *n,
+		       struct sim_dist *out, struct scn_ctx *ctx);
+
+static bool parse_value(const struct scn_field *f, struct cfg_node *n,
+			char *obj, struct scn_ctx *ctx);
+
+/* Scalars ------------------------------------------------------------------ */
+
+static bool parse_scalar(const struct scn_field *f, struct cfg_node *n,
+			 char *obj, struct scn_ctx *ctx)
+{
+	void *dst = obj + f->offset;
+	const char *s = n->value;
+	double v;
+	if (n->type != CFG_SCALAR) {
+		scn_error(ctx, n, "expected %s, got a %s", kind_phrase(f),
+			  n->type == CFG_MAP ? "map" : "list");
+		return false;
+	}
+	if (cfg_is_null(n)) {
+		scn_error(ctx, n, "expected %s, got nothing", kind_phrase(f));
+		return false;
+	}
+	if ((f->flags & SCN_F_NONE) && !strcmp(s, "none")) {
+		if (f->kind == SCN_INT)
+			*(int64_t *)dst = SCN_UNLIMITED;
+		else if (f->kind == SCN_DURATION)
+			*(sim_time_t *)dst = SCN_UNLIMITED;
+		else if (f->kind == SCN_STRING || f->kind == SCN_NAME)
+			*(const char **)dst = NULL;
+		return true;
+	}
+	if ((f->flags & SCN_F_INFINITE) && !strcmp(s, "infinite")) {
+		*(int64_t *)dst = SCN_UNLIMITED;
+		return true;
+	}
+	const char *words = (f->flags & SCN_F_NONE) ? " or 'none'"
+			  : (f->flags & SCN_F_INFINITE) ? " or 'infinite'" : "";
+	switch (f->kind) {
+	case SCN_BOOL:
+		if (!strcmp(s, "true") || !strcmp(s, "false")) {
+			*(bool *)dst = s[0] == 't';
+			return true;
+		}
+		break;
+	case SCN_INT: {
+		long long i;
+		if (sim_parse_integer(s, &i))
+			break;
+		if (!in_range(f, (double)i, n, ctx))
+			return false;
+		*(int64_t *)dst = i;
+		return true;
+	}
+	case SCN_NUMBER:
+	case SCN_SIZE:
+	case SCN_RATE:
+	case SCN_FRACTION: {
+		enum sim_unit_kind k = f->kind == SCN_SIZE ? SIM_UNIT_SIZE
+				     : f->kind == SCN_RATE ? SIM_UNIT_RATE
+				     : f->kind == SCN_FRACTION ? SIM_UNIT_FRACTION
+				     : SIM_UNIT_NUMBER;
+		if (sim_parse_kind(k, s, &v))
+			break;
+		if (!in_range(f, v, n, ctx))
+			return false;
+		*(double *)dst = v;
+		return true;
+	}
+	case SCN_DURATION: {
+		sim_time_t t;
+		if (sim_parse_duration(s, &t))
+			break;
+		if (!in_range(f, sim_time_to_s(t), n, ctx))
+			return false;
+		*(sim_time_t *)dst = t;
+		return true;
+	}
+	case SCN_STRING:
+	case SCN_NAME:
+		*(const char **)dst = s;
+		return true;
+	case SCN_ENUM:
+		for (int i = 0; f->names[i]; i++) {
+			if (!strcmp(s, f->names[i])) {
+				*(int *)dst = i;
+				return true;
+			}
+		}
+		{
+			char list[256] = "";
+			for (int i = 0; f->names[i]; i++)
+				snprintf(list + strlen(list),
+					 sizeof(list) - strlen(list), "%s%s",
+					 i ? ", " : "", f->names[i]);
+			const char *hint = diag_suggest(s, f->names);
+			if (hint)
+				scn_error(ctx, n, "expected one of %s, got '%s' (did you mean '%s'?)",
+					  list, s, hint);
+			else
+				scn_error(ctx, n, "expected one of %s, got '%s'",
+					  list, s);
+		}
+		return false;
+	default:
+		break;
+	}
+	scn_error(ctx, n, "expected %s%s, got '%s'", kind_phrase(f), words, s);
+	return false;
+}
+
+/* Distributions --------------------------------------------------------------- */
+
+/* A family's parameters: up to two keys; `plain` marks unitless ones. */
+struct family {
+	const char *name;
+	enum sim_dist_kind kind;
+	const char *key[2];
+	bool plain[2];
+};
+
+static const struct family families[] = {
+	{ "exponential", SIM_DIST_EXPONENTIAL, { "mean", NULL }, { false, false } },
+	{ "lognormal", SIM_DIST_LOGNORMAL, { "median", "p99" }, { false, false } },
+	{ "lognormal", SIM_DIST_LOGNORMAL, { "mu", "sigma" }, { true, true } },
+	{ "gamma", SIM_DIST_GAMMA, { "mean", "cv" }, { false, true } },
+	{ "uniform", SIM_DIST_UNIFORM, { "min", "max" }, { false, false } },
+	{ "normal", SIM_DIST_NORMAL, { "mean", "sd" }, { false, false } },
+	{ "pareto", SIM_DIST_PARETO, { "shape", "scale" }, { true, false } },
+	{ "empirical", SIM_DIST_EMPIRICAL, { "file", NULL }, { true, false } },
+};
+
+static const char *const family_names[] = {
+	"exponential", "lognormal", "gamma", "uniform", "normal", "pareto",
+	"empirical", NULL,
+};
+
+static bool parse_quantity(enum sim_unit_kind unit, bool plain,
+			   const struct cfg_node *n, double *out,
+			   struct scn_ctx *ctx)
+{
+	enum sim_unit_kind k = plain ? SIM_UNIT_NUMBER : unit;
+	if (n->type != CFG_SCALAR || sim_parse_kind(k, n->value, out)) {
+		scn_error(ctx, n, "expected %s, got %s%s%s",
+			  sim_units_expected(k),
+			  n->type == CFG_SCALAR ? "'" : "a ",
+			  n->type == CFG_SCALAR ? n->value
+			  : n->type == CFG_MAP ? "map" : "list",
+			  n->type == CFG_SCALAR ? "'" : "");
+		return false;
+	}
+	return true;
+}
+
+/* Reads an empirical sample file: one value per line in the distribution's
+ * unit, '#' comments and blank lines ignored. */
+static bool load_empirical(const char *file, const struct cfg_node *n,
+			   enum sim_unit_kind unit, struct sim_dist *out,
+			   struct scn_ctx *ctx)
+{
+	char path[1024];
+	if (file[0] == '/' || !ctx->dir)
+		snprintf(path, sizeof(path), "%s", file);
+	else
+		snprintf(path, sizeof(path), "%s/%s", ctx->dir, file);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		scn_error(ctx, n, "cannot open '%s': %s", path, strerror(errno));
+		return false;
+	}
+	double *v = NULL;
+	size_t len = 0, cap = 0;
+	char line[256];
+	int lineno = 0;
+	bool ok = true;
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		line[strcspn(line, "\r\n#")] = '\0';
+		char *s = line;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		char *e = s + strlen(s);
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == ','))
+			*--e = '\0';
+		if (!*s)
+			continue;
+		double x;
+		if (sim_parse_kind(unit, s, &x) || x < 0) {
+			diag_error(ctx->diag, path, lineno, 1,
+				   "%s: expected %s (not negative), got '%s'",
+				   ctx->path, sim_units_expected(unit), s);
+			ok = false;
+			break;
+		}
+		if (len == cap) {
+			cap = cap ? cap * 2 : 64;
+			double *nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				ok = false;
+				break;
+			}
+			v = nv;
+		}
+		v[len++] = x;
+	}
+	fclose(f);
+	if (ok && !len) {
+		scn_error(ctx, n, "'%s' holds no values", path);
+		ok = false;
+	}
+	if (!ok || sim_dist_empirical(out, v, len)) {
+		free(v);
+		return false;
+	}
+	return true;
+}
+
+static bool parse_dist(const struct scn_field *f, struct cfg_node *n,
+		       struct sim_dist *out, struct scn_ctx *ctx)
+{
+	double a, b;
+	if (n->type == CFG_SCALAR) {
+		if (cfg_is_null(n) || sim_parse_kind(f->unit, n->value, &a)) {
+			scn_error(ctx, n,
+				  "expected %s or a distribution such as {exponential: {mean: ...}}, got '%s'",
+				  sim_units_expected(f->unit), n->value);
+			return false;
+		}
+		if (a < 0) {
+			scn_error(ctx, n, "must not be negative, got '%s'", n->value);
+			return false;
+		}
+		return !sim_dist_constant(out, a);
+	}
+	if (n->type != CFG_MAP || n->n != 1) {
+		scn_error(ctx, n,
+			  "expected a constant or a map with one distribution (exponential, lognormal, gamma, uniform, normal, pareto or empirical)");
+		return false;
+	}
+	const struct cfg_pair *p = &n->pairs[0];
+	struct cfg_node *params = p->value;
+	size_t old = push_key(ctx, p->key);
+	bool ok = false;
+	const struct family *fam = NULL;
+	const struct family *known = NULL;
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		if (strcmp(families[i].name, p->key))
+			continue;
+		if (!known)
+			known = &families[i];
+		if (params->type == CFG_MAP && params->n >= 1 &&
+		    cfg_get(params, families[i].key[0])) {
+			fam = &families[i];
+			break;
+		}
+	}
+	if (!known) {
+		const char *hint = diag_suggest(p->key, family_names);
+		struct cfg_node at = *n;
+		at.line = p->line;
+		at.col = p->col;
+		pop(ctx, old);
+		if (hint)
+			scn_error(ctx, &at, "unknown distribution '%s' (did you mean '%s'?)",
+				  p->key, hint);
+		else
+			scn_error(ctx, &at, "unknown distribution '%s'; expected one of exponential, lognormal, gamma, uniform, normal, pareto, empirical",
+				  p->key);
+		return false;
+	}
+	if (!fam) {
+		if (!strcmp(p->key, "lognormal"))
+			scn_error(ctx, params, "expected {median: X, p99: Y} or {mu: a, sigma: b}");
+		else if (known->key[1])
+			scn_error(ctx, params, "expected {%s: ..., %s: ...}",
+				  known->key[0], known->key[1]);
+		else
+			scn_error(ctx, params, "expected {%s: ...}", known->key[0]);
+		goto out;
+	}
+	/* Every key must be one of the family's. */
+	for (size_t i = 0; i < params->n; i++) {
+		const char *k = params->pairs[i].key;
+		if ((fam->key[0] && !strcmp(k, fam->key[0])) ||
+		    (fam->key[1] && !strcmp(k, fam->key[1])))
+			continue;
+		const char *cands[3] = { fam->key[0], fam->key[1], NULL };
+		const char *hint = diag_suggest(k, cands);
+		struct cfg_node at = *params;
+		at.line = params->pairs[i].line;
+		at.col = params->pairs[i].col;
+		scn_error(ctx, &at, "unknown key '%s'%s%s%s", k,
+			  hint ? " (did you mean '" : "", hint ? hint : "",
+			  hint ? "'?)" : "");
+		goto out;
+	}
+	struct cfg_node *v0 = cfg_get(params, fam->key[0]);
+	struct cfg_node *v1 = fam->key[1] ? cfg_get(params, fam->key[1]) : NULL;
+	if (fam->key[1] && !v1) {
+		scn_error(ctx, params, "missing '%s'", fam->key[1]);
+		goto out;
+	}
+	if (fam->kind == SIM_DIST_EMPIRICAL) {
+		if (v0->type != CFG_SCALAR || cfg_is_null(v0)) {
+			scn_error(ctx, v0, "expected a file name");
+			goto out;
+		}
+		ok = load_empirical(v0->value, v0, f->unit, out, ctx);
+		goto out;
+	}
+	if (!parse_quantity(f->unit, fam->plain[0], v0, &a, ctx))
+		goto out;
+	b = 0;
+	if (v1 && !parse_quantity(f->unit, fam->plain[1], v1, &b, ctx))
+		goto out;
+	switch (fam->kind) {
+	case SIM_DIST_EXPONENTIAL:
+		ok = !sim_dist_exponential(out, a);
+		if (!ok)
+			scn_error(ctx, v0, "the mean must be greater than 0, got '%s'", v0->value);
+		break;
+	case SIM_DIST_LOGNORMAL:
+		if (fam->plain[0]) {
+			ok = !sim_dist_lognormal(out, a, b);
+			if (!ok)
+				scn_error(ctx, v1, "sigma must not be negative, got '%s'", v1->value);
+		} else {
+			ok = !sim_dist_lognormal_median_p99(out, a, b);
+			if (!ok)
+				scn_error(ctx, params, "needs 0 < median < p99, got median '%s' and p99 '%s'",
+					  v0->value, v1->value);
+		}
+		break;
+	case SIM_DIST_GAMMA:
+		ok = !sim_dist_gamma(out, a, b);
+		if (!ok)
+			scn_error(ctx, params, "needs mean > 0 and cv > 0, got mean '%s' and cv '%s'",
+				  v0->value, v1->value);
+		break;
+	case SIM_DIST_UNIFORM:
+		ok = a >= 0 && !sim_dist_uniform(out, a, b);
+		if (!ok)
+			scn_error(ctx, params, "needs 0 <= min <= max, got min '%s' and max '%s'",
+				  v0->value, v1->value);
+		break;
+	case SIM_DIST_NORMAL:
+		ok = !sim_dist_normal(out, a, b);
+		if (!ok)
+			scn_error(ctx, v1, "sd must not be negative, got '%s'", v1->value);
+		break;
+	case SIM_DIST_PARETO:
+		ok = !sim_dist_pareto(out, a, b);
+		if (!ok)
+			scn_error(ctx, params, "needs shape > 0 and scale > 0, got shape '%s' and scale '%s'",
+				  v0->value, v1->value);
+		break;
+	default:
+		break;
+	}
+out:
+	pop(ctx, old);
+	return ok;
+}
+
+/* Tables, alternatives, lists --------------------------------------------- */
+
+static bool parse_oneof(const struct scn_field *f, struct cfg_node *n,
+			char *obj, struct scn_ctx *ctx)
+{
+	const struct scn_schema *alts = f->sub;
+	char list[256] = "";
+	for (size_t i = 0; i < alts->n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? ", " : "", alts->fields[i].key);
+	if (n->type != CFG_MAP || n->n != 1) {
+		scn_error(ctx, n, "expected exactly one of: %s", list);
+		return false;
+	}
+	const struct cfg_pair *p = &n->pairs[0];
+	for (size_t i = 0; i < alts->n; i++) {
+		if (strcmp(alts->fields[i].key, p->key))
+			continue;
+		*(int *)(obj + f->offset) = (int)i;
+		size_t old = push_key(ctx, p->key);
+		bool ok = parse_value(&alts->fields[i], p->value, obj, ctx);
+		pop(ctx, old);
+		return ok;
+	}
+	const char *cands[32];
+	size_t k = 0;
+	for (size_t i = 0; i < alts->n && k < 31; i++)
+		cands[k++] = alts->fields[i].key;
+	cands[k] = NULL;
+	const char *hint = diag_suggest(p->key, cands);
+	struct cfg_node at = *n;
+	at.line = p->line;
+	at.col = p->col;
+	if (hint)
+		scn_error(ctx, &at, "unknown key '%s' (did you mean '%s'?)", p->key, hint);
+	else
+		scn_error(ctx, &at, "unknown key '%s'; expected one of: %s", p->key, list);
+	return false;
+}
+
+static bool parse_list(const struct scn_field *f, struct cfg_node *n, char *obj,
+		       struct scn_ctx *ctx)
+{
+	struct scn_list *l = (struct scn_list *)(obj + f->offset);
+	if (n->type != CFG_SEQ || n->n == 0) {
+		scn_error(ctx, n, "expected a non-empty list");
+		return false;
+	}
+	l->items = calloc(n->n, f->elem_size);
+	if (!l->items) {
+		scn_error(ctx, n, "out of memory");
+		return false;
+	}
+	l->n = n->n;
+	size_t errors = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		size_t old = push_index(ctx, i);
+		char *elem = (char *)l->items + i * f->elem_size;
+		if (n->items[i]->type != CFG_MAP) {
+			scn_error(ctx, n->items[i], "expected a map");
+			errors++;
+		} else {
+			errors += scn_walk(f->sub, n->items[i], elem, NULL, ctx);
+		}
+		pop(ctx, old);
+	}
+	return errors == 0;
+}
+
+static bool parse_value(const struct scn_field *f, struct cfg_node *n,
+			char *obj, struct scn_ctx *ctx)
+{
+	switch (f->kind) {
+	case SCN_DIST:
+		return parse_dist(f, n, (struct sim_dist *)(obj + f->offset), ctx);
+	case SCN_TABLE:
+		if (n->type != CFG_MAP) {
+			scn_error(ctx, n, "expected a map of settings");
+			return false;
+		}
+		return scn_walk(f->sub, n, obj, NULL, ctx) == 0;
+	case SCN_ONEOF:
+		return parse_oneof(f, n, obj, ctx);
+	case SCN_LIST:
+		return parse_list(f, n, obj, ctx);
+	default:
+		return parse_scalar(f, n, obj, ctx);
+	}
+}
+
+/* Where a key goes in the resolved scenario: "type" first, then the
+ * schema's order, then anything else (sections such as resources). */
+static size_t rank(const struct scn_schema *schema, const char *key)
+{
+	if (!strcmp(key, "type"))
+		return 0;
+	for (size_t i = 0; i < schema->n; i++)
+		if (!strcmp(schema->fields[i].key, key))
+			return i + 1;
+	return schema->n + 1;
+}
+
+/* Stable insertion sort of the map's pairs by rank: maps are small. */
+static void order_pairs(const struct scn_schema *schema, struct cfg_node *map)
+{
+	for (size_t i = 1; i < map->n; i++) {
+		struct cfg_pair p = map->pairs[i];
+		size_t r = rank(schema, p.key);
+		size_t j = i;
+		while (j > 0 && rank(schema, map->pairs[j - 1].key) > r) {
+			map->pairs[j] = map->pairs[j - 1];
+			j--;
+		}
+		map->pairs[j] = p;
+	}
+}
+
+size_t scn_walk(const struct scn_schema *schema, struct cfg_node *map, void *obj,
+		const char *const *skip, struct scn_ctx *ctx)
+{
+	size_t before = ctx->diag->errors;
+	const char *cands[64];
+	size_t nc = 0;
+	for (size_t i = 0; i < schema->n && nc < 63; i++)
+		cands[nc++] = schema->fields[i].key;
+	cands[nc] = NULL;
+
+	/* Unknown keys first, in file order. */
+	for (size_t i = 0; i < map->n; i++) {
+		const struct cfg_pair *p = &map->pairs[i];
+		bool known = false;
+		for (size_t j = 0; j < nc && !known; j++)
+			known = !strcmp(cands[j], p->key);
+		for (size_t j = 0; skip && skip[j] && !known; j++)
+			known = !strcmp(skip[j], p->key);
+		if (known)
+			continue;
+		struct cfg_node at = { .file = p->value->file, .line = p->line,
+				       .col = p->col };
+		if (p->value->line == 0)
+			at.line = 0;
+		const char *hint = diag_suggest(p->key, cands);
+		if (hint)
+			scn_error(ctx, &at, "unknown key '%s' (did you mean '%s'?)",
+				  p->key, hint);
+		else {
+			char list[512] = "";
+			for (size_t j = 0; j < nc; j++)
+				snprintf(list + strlen(list),
+					 sizeof(list) - strlen(list), "%s%s",
+					 j ? ", " : "", cands[j]);
+			scn_error(ctx, &at, "unknown key '%s'; expected one of: %s",
+				  p->key, list);
+		}
+	}
+
+	for (size_t i = 0; i < schema->n; i++) {
+		const struct scn_field *f = &schema->fields[i];
+		struct cfg_node *v = cfg_get(map, f->key);
+		size_t old = push_key(ctx, f->key);
+		if (!v) {
+			if (f->flags & SCN_F_REQUIRED) {
+				pop(ctx, old);
+				scn_error(ctx, map, "missing required key '%s'", f->key);
+				continue;
+			}
+			if (f->dflt) {
+				struct diag scratch;
+				diag_init(&scratch);
+				v = cfg_parse_string(f->dflt, map->file, &scratch);
+				SIM_ASSERT(NULL, v && scratch.errors == 0);
+				diag_finish(&scratch);
+				v->filled = true;
+				cfg_put(map, f->key, v);
+			} else if (f->kind == SCN_TABLE && !(f->flags & SCN_F_OPTIONAL)) {
+				v = cfg_new_map(map->file, map->line, map->col);
+				v->filled = true;
+				cfg_put(map, f->key, v);
+			} else {
+				pop(ctx, old);
+				continue;
+			}
+		}
+		parse_value(f, v, (char *)obj, ctx);
+		pop(ctx, old);
+	}
+	order_pairs(schema, map);
+	if (schema->check && ctx->diag->errors == before)
+		schema->check(obj, map, ctx);
+	return ctx->diag->errors - before;
+}
+
+void scn_free(const struct scn_schema *schema, void *obj)
+{
+	char *base = obj;
+	for (size_t i = 0; i < schema->n; i++) {
+		const struct scn_field *f = &schema->fields[i];
+		switch (f->kind) {
+		case SCN_DIST:
+			sim_dist_finish((struct sim_dist *)(base + f->offset));
+			break;
+		case SCN_TABLE:
+			scn_free(f->sub, base);
+			break;
+		case SCN_ONEOF:
+			scn_free(f->sub, base);
+			break;
+		case SCN_LIST: {
+			struct scn_list *l = (struct scn_list *)(base + f->offset);
+			for (size_t k = 0; k < l->n; k++)
+				scn_free(f->sub, (char *)l->items + k * f->elem_size);
+			free(l->items);
+			l->items = NULL;
+			l->n = 0;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+static const char *kind_name(const struct scn_field *f)
+{
+	static const char *const names[] = {
+		[SCN_BOOL] = "bool", [SCN_INT] = "integer",
+		[SCN_NUMBER] = "number", [SCN_DURATION] = "duration",
+		[SCN_SIZE] = "size", [SCN_RATE] = "rate",
+		[SCN_FRACTION] = "fraction", [SCN_STRING] = "string",
+		[SCN_NAME] = "name", [SCN_ENUM] = "word",
+		[SCN_DIST] = "distribution", [SCN_TABLE] = "map",
+		[SCN_ONEOF] = "one of", [SCN_LIST] = "list",
+	};
+	if (f->kind == SCN_DIST)
+		return f->unit == SIM_UNIT_SIZE ? "size distribution"
+		       : f->unit == SIM_UNIT_DURATION ? "duration distribution"
+		       : "distribution";
+	return names[f->kind];
+}
+
+void scn_print_reference(FILE *f, const struct scn_schema *schema, int indent)
+{
+	for (size_t i = 0; i < schema->n; i++) {
+		const struct scn_field *k = &schema->fields[i];
+		char range[160] = "";
+		if (k->min <= k->max) {
+			char lo[64], hi[64];
+			format_value(lo, sizeof(lo), k->kind, k->min);
+			format_value(hi, sizeof(hi), k->kind, k->max);
+			if (isinf(k->max))
+				snprintf(range, sizeof(range), ", %s %s",
+					 k->exclusive_min ? ">" : ">=", lo);
+			else
+				snprintf(range, sizeof(range), ", %s..%s", lo, hi);
+		}
+		const char *dflt = k->flags & SCN_F_REQUIRED ? "required"
+				   : k->dflt ? k->dflt : "optional";
+		fprintf(f, "%*s%-24s %s (%s%s%s%s)  %s\n", indent, "", k->key,
+			kind_name(k), dflt,
+			k->flags & SCN_F_REQUIRED ? "" : "",
+			range,
+			(k->flags & SCN_F_NONE) ? ", or none"
+			: (k->flags & SCN_F_INFINITE) ? ", or infinite" : "",
+			k->help ? k->help : "");
+		if (k->kind == SCN_ENUM) {
+			fprintf(f, "%*s%-24s one of:", indent + 2, "", "");
+			for (int j = 0; k->names[j]; j++)
+				fprintf(f, " %s", k->names[j]);
+			fputc('\n', f);
+		}
+		if (k->kind == SCN_TABLE || k->kind == SCN_ONEOF)
+			scn_print_reference(f, k->sub, indent + 2);
+		if (k->kind == SCN_LIST) {
+			fprintf(f, "%*s- (each item)\n", indent + 2, "");
+			scn_print_reference(f, k->sub, indent + 4);
+		}
+	}
+}

@@ -1,0 +1,125 @@
+/* sim.h - the event loop: a clock and a set of pending events.
+ *
+ * Engine layer (sim/): knows nothing about AWS or any model. Pending events
+ * live by value in an array-backed 4-ary min-heap ordered by (at, seq), where
+ * seq is a per-sim insertion counter: events due at the same instant run in
+ * the order they were scheduled, so a run is bit-for-bit reproducible.
+ *
+ * An event is a small record (handler, target, 64-bit argument); the heap owns
+ * the record, never its target. Scheduling allocates nothing once the heap has
+ * grown to its working size (it doubles when full).
+ *
+ * Events that may be cancelled (visibility timeouts, batching windows) are
+ * started through a struct sim_timer embedded in the owner: the heap keeps
+ * the timer's slot index up to date, so cancel and reschedule are O(log n).
+ *
+ * The sim is passed explicitly; there are no globals, so two sims can run
+ * side by side in one process.
+ */
+#ifndef SPILLWAY_SIM_SIM_H
+#define SPILLWAY_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/time.h"
+
+struct sim;
+
+/* An event handler: runs at sim->now == the event's time. */
+typedef void sim_event_fn(struct sim *s, void *target, uint64_t arg);
+
+/* A cancellable event slot, embedded in caller storage and zero-initialised
+ * (or sim_timer_init). pos is 0 when idle, else the heap slot index + 1. */
+struct sim_timer {
+	uint32_t pos; /* 1-based heap index while pending, 0 when idle */
+};
+
+/* One pending event, stored by value in the heap. */
+struct sim_event {
+	sim_time_t at;           /* when it fires */
+	uint64_t seq;            /* insertion order: the tie-break */
+	sim_event_fn *fn;        /* handler */
+	void *target;            /* handler's object; not owned */
+	uint64_t arg;            /* handler's argument */
+	struct sim_timer *timer; /* owning timer, or NULL for plain events */
+};
+
+struct sim {
+	sim_time_t now;          /* current simulated time */
+	uint64_t seq;            /* next insertion sequence number */
+	struct sim_event *heap;  /* 4-ary min-heap of pending events */
+	uint32_t n;              /* pending events */
+	uint32_t cap;            /* heap capacity */
+	uint64_t executed;       /* events run so far */
+	uint64_t ties;           /* events that ran at the same time as the previous one */
+	sim_time_t last_at;      /* time of the previous event, -1 before the first */
+	uint64_t seed;           /* scenario seed, printed by SIM_ASSERT */
+	unsigned replication;    /* replication index, printed by SIM_ASSERT */
+	bool stop;               /* set by sim_stop: sim_run_until returns early */
+};
+
+/* Prepares an empty sim at time 0. Returns 0, or -1 when out of memory. */
+int sim_init(struct sim *s, uint64_t seed, unsigned replication);
+/* Frees the event heap; pending events are dropped (their targets are not
+ * touched). */
+void sim_finish(struct sim *s);
+
+/* Schedules fn(s, target, arg) at absolute time at (>= now: scheduling into
+ * the past is a bug and asserts). */
+void sim_schedule(struct sim *s, sim_time_t at, sim_event_fn *fn, void *target,
+		  uint64_t arg);
+/* Schedules after a delay from now (saturating at SIM_TIME_MAX). */
+static inline void sim_schedule_in(struct sim *s, sim_time_t delay,
+				   sim_event_fn *fn, void *target, uint64_t arg)
+{
+	sim_schedule(s, sim_time_add(s->now, delay), fn, target, arg);
+}
+
+static inline void sim_timer_init(struct sim_timer *t)
+{
+	t->pos = 0;
+}
+
+static inline bool sim_timer_is_pending(const struct sim_timer *t)
+{
+	return t->pos != 0;
+}
+
+/* Starts t to fire at time at; a pending t is moved (it keeps no old firing)
+ * and takes a new sequence number, as if cancelled and started again. */
+void sim_timer_start(struct sim *s, struct sim_timer *t, sim_time_t at,
+		     sim_event_fn *fn, void *target, uint64_t arg);
+/* Cancels a pending timer; returns whether it was pending. */
+bool sim_timer_cancel(struct sim *s, struct sim_timer *t);
+/* Time a pending timer fires at; SIM_TIME_MAX when idle. */
+sim_time_t sim_timer_due(const struct sim *s, const struct sim_timer *t);
+
+/* Runs the earliest pending event; returns false when none is left. */
+bool sim_step(struct sim *s);
+/* Runs every event due at or before until, then sets now = until (unless
+ * sim_stop was called, in which case now stays at the stopping event). */
+void sim_run_until(struct sim *s, sim_time_t until);
+/* Makes sim_run_until return after the current event. */
+static inline void sim_stop(struct sim *s)
+{
+	s->stop = true;
+}
+
+/* Time of the earliest pending event, SIM_TIME_MAX when none. */
+static inline sim_time_t sim_next_time(const struct sim *s)
+{
+	return s->n ? s->heap[0].at : SIM_TIME_MAX;
+}
+
+/* Invariant checks that stay on in release builds: a failure prints the
+ * condition, the place, the simulated time and the seed, then aborts. */
+#define SIM_ASSERT(s, cond)                                                    \
+	((cond) ? (void)0                                                      \
+		: sim_assert_fail((s), #cond, __FILE__, __LINE__, __func__))
+
+_Noreturn void sim_assert_fail(const struct sim *s, const char *expr,
+			       const char *file, int line, const char *func);
+
+#endif

@@ -1,0 +1,258 @@
+/* test_sim.c - the event loop: heap order against a sorted reference, FIFO
+ * among equal times, cancellation and rescheduling of timers, the clock. */
+#include <check.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "sim/sim.h"
+
+/* What a handler saw: its insertion id and the time it ran at. */
+struct trace {
+	uint64_t ids[20000];
+	sim_time_t at[20000];
+	size_t n;
+};
+
+static void record(struct sim *s, void *target, uint64_t arg)
+{
+	struct trace *t = target;
+	t->ids[t->n] = arg;
+	t->at[t->n++] = s->now;
+}
+
+struct ref {
+	sim_time_t at;
+	uint64_t id;
+};
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct ref *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Many events drawn from only 50 distinct times: the run order must be the
+ * stable sort by (time, insertion order). */
+START_TEST(heap_matches_sorted_reference)
+{
+	static struct trace tr;
+	static struct ref ref[20000];
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 1234 + (unsigned long)_i);
+	struct sim s;
+	ck_assert_int_eq(sim_init(&s, 1, 0), 0);
+	tr.n = 0;
+	size_t n = 20000;
+	for (size_t i = 0; i < n; i++) {
+		sim_time_t at = (sim_time_t)gsl_rng_uniform_int(r, 50) * SIM_MS;
+		ref[i] = (struct ref){ at, i };
+		sim_schedule(&s, at, record, &tr, i);
+	}
+	qsort(ref, n, sizeof(ref[0]), ref_cmp);
+	sim_run_until(&s, SIM_TIME_MAX - 1);
+	ck_assert_uint_eq(tr.n, n);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(tr.ids[i], ref[i].id);
+		ck_assert_int_eq(tr.at[i], ref[i].at);
+	}
+	ck_assert_uint_eq(s.executed, n);
+	/* 50 distinct times: every other event is a tie. */
+	ck_assert_uint_eq(s.ties, n - 50);
+	sim_finish(&s);
+	gsl_rng_free(r);
+}
+END_TEST
+
+/* Interleaves scheduling with running: events scheduled by handlers for
+ * the current instant run after those already due then (FIFO). */
+struct chain {
+	struct trace *tr;
+	int left;
+};
+
+static void spawn(struct sim *s, void *target, uint64_t arg)
+{
+	struct chain *c = target;
+	record(s, c->tr, arg);
+	if (c->left-- > 0)
+		sim_schedule(s, s->now, spawn, c, arg + 100);
+}
+
+START_TEST(same_time_events_scheduled_in_handlers_run_last)
+{
+	static struct trace tr;
+	struct sim s;
+	struct chain c = { &tr, 1 };
+	tr.n = 0;
+	sim_init(&s, 1, 0);
+	sim_schedule(&s, 5, spawn, &c, 1);
+	sim_schedule(&s, 5, record, &tr, 2);
+	sim_schedule(&s, 5, record, &tr, 3);
+	sim_run_until(&s, 10);
+	ck_assert_uint_eq(tr.n, 4);
+	ck_assert_uint_eq(tr.ids[0], 1);
+	ck_assert_uint_eq(tr.ids[1], 2);
+	ck_assert_uint_eq(tr.ids[2], 3);
+	ck_assert_uint_eq(tr.ids[3], 101);
+	ck_assert_int_eq(s.now, 10);
+	sim_finish(&s);
+}
+END_TEST
+
+START_TEST(cancel_removes_only_that_timer)
+{
+	static struct trace tr;
+	struct sim s;
+	struct sim_timer t[100];
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 99);
+	tr.n = 0;
+	sim_init(&s, 1, 0);
+	for (int i = 0; i < 100; i++) {
+		sim_timer_init(&t[i]);
+		ck_assert(!sim_timer_is_pending(&t[i]));
+		sim_timer_start(&s, &t[i],
+				(sim_time_t)gsl_rng_uniform_int(r, 10) * SIM_S,
+				record, &tr, (uint64_t)i);
+		sim_schedule(&s, (sim_time_t)gsl_rng_uniform_int(r, 10) * SIM_S,
+			     record, &tr, 1000 + (uint64_t)i);
+	}
+	/* Cancel the odd timers; cancelling twice reports false. */
+	for (int i = 1; i < 100; i += 2) {
+		ck_assert(sim_timer_cancel(&s, &t[i]));
+		ck_assert(!sim_timer_cancel(&s, &t[i]));
+		ck_assert(!sim_timer_is_pending(&t[i]));
+	}
+	ck_assert_uint_eq(s.n, 150);
+	sim_run_until(&s, 100 * SIM_S);
+	ck_assert_uint_eq(tr.n, 150);
+	sim_time_t last = 0;
+	for (size_t k = 0; k < tr.n; k++) {
+		ck_assert(tr.ids[k] >= 1000 || tr.ids[k] % 2 == 0);
+		ck_assert_int_ge(tr.at[k], last);
+		last = tr.at[k];
+	}
+	for (int i = 0; i < 100; i++)
+		ck_assert(!sim_timer_is_pending(&t[i]));
+	sim_finish(&s);
+	gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(restart_moves_a_pending_timer)
+{
+	static struct trace tr;
+	struct sim s;
+	struct sim_timer a, b;
+	tr.n = 0;
+	sim_init(&s, 1, 0);
+	sim_timer_init(&a);
+	sim_timer_init(&b);
+	sim_timer_start(&s, &a, 10, record, &tr, 1);
+	sim_timer_start(&s, &b, 20, record, &tr, 2);
+	ck_assert_int_eq(sim_timer_due(&s, &a), 10);
+	/* Restarting replaces the old firing: a fires once, at 30. */
+	sim_timer_start(&s, &a, 30, record, &tr, 3);
+	ck_assert_int_eq(sim_timer_due(&s, &a), 30);
+	ck_assert_uint_eq(s.n, 2);
+	sim_run_until(&s, 100);
+	ck_assert_uint_eq(tr.n, 2);
+	ck_assert_uint_eq(tr.ids[0], 2);
+	ck_assert_uint_eq(tr.ids[1], 3);
+	ck_assert_int_eq(tr.at[1], 30);
+	ck_assert_int_eq(sim_timer_due(&s, &a), SIM_TIME_MAX);
+	sim_finish(&s);
+}
+END_TEST
+
+/* Random interleaving of start / cancel / restart against a brute-force
+ * model of which timers are pending and when they fire. */
+START_TEST(random_timer_operations_match_model)
+{
+	static struct trace tr;
+	struct sim s;
+	enum { N = 64 };
+	struct sim_timer t[N];
+	sim_time_t due[N];
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 7);
+	tr.n = 0;
+	sim_init(&s, 1, 0);
+	for (int i = 0; i < N; i++) {
+		sim_timer_init(&t[i]);
+		due[i] = -1;
+	}
+	for (int step = 0; step < 5000; step++) {
+		int i = (int)gsl_rng_uniform_int(r, N);
+		if (gsl_rng_uniform(r) < 0.6) {
+			sim_time_t at = s.now + (sim_time_t)gsl_rng_uniform_int(r, 1000);
+			sim_timer_start(&s, &t[i], at, record, &tr, (uint64_t)i);
+			due[i] = at;
+		} else {
+			ck_assert_int_eq(sim_timer_cancel(&s, &t[i]), due[i] >= 0);
+			due[i] = -1;
+		}
+		for (int k = 0; k < N; k++)
+			ck_assert_int_eq(sim_timer_due(&s, &t[k]),
+					 due[k] >= 0 ? due[k] : SIM_TIME_MAX);
+		if (step % 10 == 9) {
+			size_t before = tr.n;
+			sim_time_t until = s.now + 300;
+			sim_run_until(&s, until);
+			for (size_t k = before; k < tr.n; k++) {
+				ck_assert_int_eq(tr.at[k], due[tr.ids[k]]);
+				due[tr.ids[k]] = -1;
+			}
+			if (tr.n > 15000)
+				tr.n = 0;
+		}
+	}
+	sim_finish(&s);
+	gsl_rng_free(r);
+}
+END_TEST
+
+START_TEST(run_until_advances_clock_and_stop_interrupts)
+{
+	static struct trace tr;
+	struct sim s;
+	tr.n = 0;
+	sim_init(&s, 1, 0);
+	sim_run_until(&s, 7 * SIM_S);
+	ck_assert_int_eq(s.now, 7 * SIM_S);
+	ck_assert(!sim_step(&s));
+	sim_schedule_in(&s, SIM_TIME_MAX, record, &tr, 1);
+	ck_assert_int_eq(sim_next_time(&s), SIM_TIME_MAX);
+	sim_finish(&s);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("sim");
+	TCase *heap = tcase_create("sim:heap");
+	tcase_add_loop_test(heap, heap_matches_sorted_reference, 0, 5);
+	tcase_add_test(heap, same_time_events_scheduled_in_handlers_run_last);
+	suite_add_tcase(s, heap);
+	TCase *cancel = tcase_create("sim:cancel");
+	tcase_add_test(cancel, cancel_removes_only_that_timer);
+	tcase_add_test(cancel, restart_moves_a_pending_timer);
+	tcase_add_test(cancel, random_timer_operations_match_model);
+	suite_add_tcase(s, cancel);
+	TCase *clock = tcase_create("sim:clock");
+	tcase_add_test(clock, run_until_advances_clock_and_stop_interrupts);
+	suite_add_tcase(s, clock);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
