@@ -61,13 +61,13 @@ static void station_configure(void *config, const struct cfg_node *node,
 	if (c->capacity == SCN_UNLIMITED)
 		return;
 	if (c->servers == SCN_UNLIMITED)
-		scn_error(ctx, cfg_get(node, "capacity"),
-			  "capacity: must be none when servers is infinite, got %lld",
-			  (long long)c->capacity);
+		scn_error_key(ctx, node, "capacity",
+			      "must be none when servers is infinite, got %lld",
+			      (long long)c->capacity);
 	else if (c->capacity < c->servers)
-		scn_error(ctx, cfg_get(node, "capacity"),
-			  "capacity: must be at least servers (%lld), got %lld",
-			  (long long)c->servers, (long long)c->capacity);
+		scn_error_key(ctx, node, "capacity",
+			      "must be at least servers (%lld), got %lld",
+			      (long long)c->servers, (long long)c->capacity);
 }
 
 /* A customer: the message and when it reached the station. */

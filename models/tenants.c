@@ -170,9 +170,15 @@ static void check_steps(void *obj, const struct cfg_node *node,
 	for (size_t i = 1; i < c->schedule.n; i++) {
 		if (v[i].at > v[i - 1].at)
 			continue;
-		scn_error(ctx, cfg_get(list->items[i], "at"),
-			  "arrivals.schedule[%zu].at: steps must be in increasing time (after %s)",
-			  i, cfg_get(list->items[i - 1], "at")->value);
+		char key[64];
+		snprintf(key, sizeof(key), "arrivals.schedule[%zu].at", i);
+		const struct cfg_node *at = cfg_get(list->items[i], "at");
+		struct cfg_node where = *node;
+		where.line = at->line;
+		where.col = at->col;
+		scn_error_key(ctx, &where, key,
+			      "steps must be in increasing time (after %s)",
+			      cfg_get(list->items[i - 1], "at")->value);
 		return;
 	}
 }
@@ -312,9 +318,15 @@ static int tenant_link(struct model *m, struct sim_run *run)
 	t->target = sim_run_find(run, t->cfg->target);
 	const struct cfg_node *n = cfg_get(m->node, "target");
 	if (!t->target) {
+		const char **names = calloc(run->n_resources + 1, sizeof(*names));
+		for (size_t i = 0; names && i < run->n_resources; i++)
+			names[i] = run->resources[i]->name;
+		const char *hint = names ? diag_suggest(t->cfg->target, names) : NULL;
 		diag_error(run->diag, n->file, n->line, n->col,
-			   "tenants.%s.target: no resource named '%s'",
-			   m->name, t->cfg->target);
+			   "tenants.%s.target: no resource named '%s'%s%s%s",
+			   m->name, t->cfg->target, hint ? " (did you mean '" : "",
+			   hint ? hint : "", hint ? "'?)" : "");
+		free(names);
 		return -1;
 	}
 	if (!t->target->ops->accept) {

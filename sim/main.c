@@ -293,9 +293,9 @@ static int load(struct cli *cli, struct scenario *scn)
 	rc = 0;
 out:
 	diag_print(&d, stderr);
-	if (rc && d.errors)
-		fprintf(stderr, "spillway: %zu error%s in %s\n", d.errors,
-			d.errors == 1 ? "" : "s", cli->scenario);
+	if (rc && d.errors > 1)
+		fprintf(stderr, "spillway: %zu errors in %s\n", d.errors,
+			cli->scenario);
 	diag_finish(&d);
 	free(sets);
 	return rc;

@@ -34,10 +34,10 @@ static void check_top(void *obj, const struct cfg_node *node,
 {
 	struct scenario *scn = obj;
 	if (scn->duration <= 0)
-		scn_error(ctx, cfg_get(node, "duration"), "duration: must be greater than 0s");
+		scn_error_key(ctx, node, "duration", "must be greater than 0s");
 	if (scn->warmup >= scn->duration && scn->duration > 0)
-		scn_error(ctx, cfg_get(node, "warmup"),
-			  "warmup: must be shorter than the duration");
+		scn_error_key(ctx, node, "warmup",
+			      "must be shorter than the duration");
 	if (scn->name) {
 		const char *s = scn->name;
 		bool ok = *s != '\0' && strcmp(s, ".") && strcmp(s, "..");
@@ -45,9 +45,9 @@ static void check_top(void *obj, const struct cfg_node *node,
 			ok = (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
 			     *s == '.' || *s == '_' || *s == '-';
 		if (!ok)
-			scn_error(ctx, cfg_get(node, "name"),
-				  "name: expected lower-case letters, digits, '.', '_' or '-', got '%s'",
-				  scn->name);
+			scn_error_key(ctx, node, "name",
+				      "expected lower-case letters, digits, '.', '_' or '-', got '%s'",
+				      scn->name);
 	}
 }
 

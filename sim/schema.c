@@ -29,6 +29,21 @@ void scn_error(struct scn_ctx *ctx, const struct cfg_node *node,
 		   ctx->path[0] ? ": " : "", msg);
 }
 
+void scn_error_key(struct scn_ctx *ctx, const struct cfg_node *map,
+		   const char *key, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	const struct cfg_node *n = cfg_get(map, key);
+	if (!n)
+		n = map;
+	diag_error(ctx->diag, n->file, n->line, n->col, "%s%s%s: %s", ctx->path,
+		   ctx->path[0] ? "." : "", key, msg);
+}
+
 /* Pushes ".key" (or "key" at the top, or "[i]") onto ctx->path; returns the
  * old length for pop(). */
 static size_t push_key(struct scn_ctx *ctx, const char *key)
@@ -92,12 +107,17 @@ static void format_value(char *buf, size_t size, enum scn_kind kind, double v)
 	case SCN_FRACTION:
 		snprintf(buf, size, "%g%%", v * 100);
 		break;
+	case SCN_INT:
+		snprintf(buf, size, "%.0f", v);
+		break;
 	default:
 		snprintf(buf, size, "%g", v);
 	}
 }
 
-/* Range check in base units; reports and returns false when out of range. */
+/* Range check in base units; reports and returns false when out of range.
+ * A maximum of 1e9 or more is a sanity bound rather than a documented
+ * limit, so messages then name only the side that was crossed. */
 static bool in_range(const struct scn_field *f, double v,
 		     const struct cfg_node *n, struct scn_ctx *ctx)
 {
@@ -109,10 +129,14 @@ static bool in_range(const struct scn_field *f, double v,
 	char lo[64], hi[64];
 	format_value(lo, sizeof(lo), f->kind, f->min);
 	format_value(hi, sizeof(hi), f->kind, f->max);
-	if (isinf(f->max))
-		scn_error(ctx, n, "must be %s %s, got '%s'",
-			  f->exclusive_min ? "greater than" : "at least", lo,
-			  n->value);
+	if (low && f->exclusive_min)
+		scn_error(ctx, n, "must be greater than %s, got '%s'", lo, n->value);
+	else if (low && f->min == 0)
+		scn_error(ctx, n, "must not be negative, got '%s'", n->value);
+	else if (f->max >= 1e9)
+		scn_error(ctx, n, low ? "must be at least %s, got '%s'"
+				      : "must be at most %s, got '%s'",
+			  low ? lo : hi, n->value);
 	else
 		scn_error(ctx, n, "must be between %s and %s, got '%s'", lo, hi,
 			  n->value);

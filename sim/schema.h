@@ -114,6 +114,14 @@ __attribute__((format(printf, 3, 4)))
 void scn_error(struct scn_ctx *ctx, const struct cfg_node *node,
 	       const char *fmt, ...);
 
+/* Reports an error about key `key` of map (at the key's value, or at the
+ * map when the key is absent), naming the path ctx->path.key. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+void scn_error_key(struct scn_ctx *ctx, const struct cfg_node *map,
+		   const char *key, const char *fmt, ...);
+
 /* Writes a reference of the schema's keys (indented by `indent` spaces):
  * key, kind, default, range and help, recursing into tables. */
 void scn_print_reference(FILE *f, const struct scn_schema *schema, int indent);

@@ -33,9 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Written exponents are clamped to this while scanning: no double or int64
- * survives 10^(+-10^15), and the clamp keeps exponent sums from overflowing
- * a long long. */
+/* A written exponent stops growing once it passes this: no double or int64
+ * survives 10^(+-10^15), and the cap keeps exponent sums far from
+ * overflowing a long long. */
 #define EXP_CLAMP 1000000000000000LL
 
 /* A scanned number: where its parts sit in the string, not yet a value. */
@@ -46,7 +46,7 @@ struct num_text {
 	const char *fp;  /* fraction digits, after the point */
 	size_t n_fp;     /* 0 when there is no point */
 	bool has_exp;    /* an exponent was written */
-	long long exp;   /* its value, clamped to +-EXP_CLAMP */
+	long long exp;   /* its value, capped near +-EXP_CLAMP */
 	const char *end; /* first character after the number: the unit */
 };
 
@@ -86,6 +86,7 @@ static const struct unit size_units[] = {
 	{ "TiB", 1099511627776, 0, 1 },
 };
 
+/* 1/60 is not a finite decimal, so rates divide the double instead. */
 static const struct unit rate_units[] = {
 	{ "/s", 1, 0, 1 },
 	{ "/m", 1, 0, 60 },
@@ -93,6 +94,7 @@ static const struct unit rate_units[] = {
 	{ "/d", 1, 0, 86400 },
 };
 
+/* "%" is 10^-2, applied exactly as a shift of the exponent. */
 static const struct unit fraction_units[] = {
 	{ "", 1, 0, 1 },
 	{ "%", 1, -2, 1 },
@@ -258,6 +260,9 @@ static int decimal_to_double(struct decimal *d, double *out)
 		*--text = '-'; /* the margin always has room for it */
 	snprintf(d->digits + d->n, DEC_TAIL, "e%lld", d->exp);
 	v = strtod(text, &end);
+	/* strtod must take all of the text we built; anything else would be
+	 * a bug here, so fail rather than return a wrong value. Overflow gives
+	 * HUGE_VAL; underflow gives 0 or a subnormal, which is accepted. */
 	if (*end != '\0' || !isfinite(v))
 		return -1;
 	*out = v;
@@ -280,6 +285,8 @@ static int decimal_to_ns(const struct decimal *d, sim_time_t *out)
 	}
 	if (n_int > 19)
 		return -1; /* at least 10^19 */
+	/* At most 19 digits: below 10^19 < 2^64, so v cannot wrap. Positions
+	 * past the last significant digit are zeros (a positive exponent). */
 	for (i = 0; i < n_int; i++)
 		v = v * 10 + (i < (long long)d->n ? (uint64_t)(d->digits[i] - '0') : 0);
 	up = n_int < (long long)d->n && d->digits[n_int] >= '5';
@@ -300,6 +307,8 @@ static int parse_units(const char *s, const struct unit *units,
 	double v;
 	int rc;
 
+	/* Grammar and unit first; then the exact value in the base unit, and
+	 * only at the end one rounding to a double (two for rates). */
 	u = scan_value(s, units, n_units, &t);
 	if (!u || decimal_make(&d, &t, u->factor, u->shift) < 0)
 		return -1;
@@ -316,6 +325,8 @@ int sim_parse_number(const char *s, double *out)
 	return parse_units(s, number_units, N_UNITS(number_units), out);
 }
 
+/* Accumulated here rather than through a double, which would not be exact
+ * past 2^53; overflow is checked before each step. */
 int sim_parse_integer(const char *s, long long *out)
 {
 	struct num_text t;
@@ -330,10 +341,13 @@ int sim_parse_integer(const char *s, long long *out)
 	for (i = 0; i < t.n_ip; i++) {
 		unsigned d = (unsigned)(t.ip[i] - '0');
 
+		/* v * 10 + d <= limit, rearranged so that nothing overflows. */
 		if (v > (limit - d) / 10)
 			return -1;
 		v = v * 10 + d;
 	}
+	/* Negate in the signed type only when the value fits; LLONG_MIN has
+	 * no positive counterpart. */
 	if (!t.neg)
 		*out = (long long)v;
 	else if (v > (unsigned long long)LLONG_MAX)
@@ -485,6 +499,7 @@ char *sim_format_duration(char *buf, size_t size, sim_time_t t)
 		uint64_t frac;
 		int width = 3;
 
+		/* "0.25s" is never a candidate: it is "250ms". */
 		if (ip == 0)
 			continue;
 		if (rem == 0) {
@@ -494,6 +509,7 @@ char *sim_format_duration(char *buf, size_t size, sim_time_t t)
 			/* rem < 8.64e13, so rem * 1000 cannot overflow. */
 			if (rem * 1000 % unit)
 				continue; /* needs more than 3 decimals */
+			/* Thousandths, then trailing zeros dropped: 500 is ".5". */
 			frac = rem * 1000 / unit;
 			for (; frac % 10 == 0; frac /= 10)
 				width--;
@@ -501,6 +517,7 @@ char *sim_format_duration(char *buf, size_t size, sim_time_t t)
 				 (unsigned long long)ip, width,
 				 (unsigned long long)frac, format_units[i].name);
 		}
+		/* Strictly shorter only, so a tie keeps the larger unit. */
 		if (strlen(cand) < best_len) {
 			best_len = strlen(cand);
 			memcpy(best, cand, sizeof(best));

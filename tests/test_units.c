@@ -26,16 +26,20 @@
 #define SENTINEL_T ((sim_time_t)-777)
 #define SENTINEL_LL (-4242LL)
 
+/* An accepted string and the double it must give, exactly. */
 struct dbl_row {
 	const char *s;
 	double want;
 };
 
+/* The same for sim_parse_integer. */
 struct ll_row {
 	const char *s;
 	long long want;
 };
 
+/* A duration gives both nanoseconds (rounded to the nearest) and seconds
+ * (the nearest double); rows state both so that each is checked. */
 struct dur_row {
 	const char *s;
 	sim_time_t ns; /* sim_parse_duration */
@@ -50,29 +54,34 @@ struct dur_row {
 /* ---- accepted strings ------------------------------------------------- */
 
 static const struct dbl_row number_ok[] = {
+	/* Integers, with an optional sign and leading zeros. */
 	{ "0", 0 },
 	{ "42", 42 },
 	{ "-3", -3 },
 	{ "+7", 7 },
 	{ "-0", 0 },
 	{ "007", 7 },
+	{ "65536", 65536 },
+	{ "123456789", 123456789 },
+	/* Decimals: a digit on both sides of the point. */
 	{ "1.5", 1.5 },
+	{ "0.1", 0.1 },
+	{ "3.14159", 3.14159 },
+	{ "0.000001", 1e-6 },
+	{ "000.5", 0.5 },
+	{ "1.000", 1 },
+	{ "-100.25", -100.25 },
+	/* Exponents: either case, optional sign. */
 	{ "1.5e3", 1500 },
 	{ "1.5E3", 1500 },
 	{ "1e-3", 1e-3 },
 	{ "2e+2", 200 },
 	{ "12E2", 1200 },
 	{ "1e0", 1 },
-	{ "0.1", 0.1 },
-	{ "3.14159", 3.14159 },
 	{ "-2.5e-1", -0.25 },
-	{ "0.000001", 1e-6 },
-	{ "000.5", 0.5 },
-	{ "1.000", 1 },
 	{ "123.456e-2", 1.23456 },
-	{ "-100.25", -100.25 },
-	{ "65536", 65536 },
-	{ "123456789", 123456789 },
+	{ "-1e-5", -1e-5 },
+	/* Correct rounding: the nearest double, as the compiler gives it. */
 	{ "9007199254740993", 9007199254740993.0 },
 	{ "0.30000000000000004", 0.30000000000000004 },
 	{ "2.2250738585072014e-308", 2.2250738585072014e-308 },
@@ -83,12 +92,13 @@ static const struct dbl_row number_ok[] = {
 	/* A huge written exponent on a zero mantissa is still zero. */
 	{ "0e99999999999999999999", 0 },
 	{ "1000000000000000000000000e-24", 1 },
-	{ "-1e-5", -1e-5 },
+	/* Mantissas longer than the parser's inline buffer. */
 	{ "1" ZEROS100 "e-100", 1 },
 	{ "0." ZEROS100 "25e101", 2.5 },
 };
 
 static const struct ll_row integer_ok[] = {
+	/* Signs and leading zeros, as for numbers. */
 	{ "0", 0 },
 	{ "1", 1 },
 	{ "-1", -1 },
@@ -97,17 +107,33 @@ static const struct ll_row integer_ok[] = {
 	{ "42", 42 },
 	{ "007", 7 },
 	{ "-007", -7 },
+	{ "00000000000000000000000001", 1 },
+	{ "0000", 0 },
+	{ "+0", 0 },
+	{ "10", 10 },
+	{ "-10", -10 },
+	{ "255", 255 },
+	{ "-255", -255 },
+	{ "1024", 1024 },
+	/* Beyond 32 bits, up to both ends of long long. */
 	{ "1000000", 1000000 },
 	{ "123456789012", 123456789012LL },
+	{ "4294967296", 4294967296LL },
+	{ "-2147483649", -2147483649LL },
+	{ "2147483647", 2147483647LL },
+	{ "-2147483648", -2147483648LL },
+	{ "100000000000000", 100000000000000LL },
+	{ "999999999999999999", 999999999999999999LL },
+	{ "-999999999999999999", -999999999999999999LL },
+	{ "9223372036854775806", LLONG_MAX - 1 },
+	{ "+9223372036854775807", LLONG_MAX },
 	{ "9223372036854775807", LLONG_MAX },
 	{ "-9223372036854775807", -LLONG_MAX },
 	{ "-9223372036854775808", LLONG_MIN },
-	{ "00000000000000000000000001", 1 },
-	{ "4294967296", 4294967296LL },
-	{ "-2147483649", -2147483649LL },
 };
 
 static const struct dur_row duration_ok[] = {
+	/* Every unit, as scenarios write them. */
 	{ "250ms", 250 * SIM_MS, 0.25 },
 	{ "1.5s", 1500 * SIM_MS, 1.5 },
 	{ "30s", 30 * SIM_S, 30 },
@@ -116,12 +142,14 @@ static const struct dur_row duration_ok[] = {
 	{ "14d", 14 * SIM_DAY, 1209600 },
 	{ "10us", 10 * SIM_US, 1e-5 },
 	{ "5ns", 5, 5e-9 },
+	/* Signs are parsed; ranges are the schema's business. */
 	{ "0s", 0, 0 },
 	{ "-0s", 0, 0 },
 	{ "-5s", -5 * SIM_S, -5 },
 	{ "+5s", 5 * SIM_S, 5 },
 	{ "007s", 7 * SIM_S, 7 },
-	/* Rounding to the nearest ns, halves away from zero. */
+	/* Rounding to the nearest ns, halves away from zero, decided on the
+	 * decimal digits (a double would round 1.4999...9 up to 1.5 first). */
 	{ "0.5ns", 1, 5e-10 },
 	{ "-0.5ns", -1, -5e-10 },
 	{ "0.4ns", 0, 4e-10 },
@@ -130,7 +158,7 @@ static const struct dur_row duration_ok[] = {
 	{ "1.0000000005s", 1000000001, 1.0000000005 },
 	{ "0.99999999999999999999s", SIM_S, 0.99999999999999999999 },
 	{ "1e-30s", 0, 1e-30 },
-	/* Exponents and every unit. */
+	/* Exponents and fractions with every unit. */
 	{ "0.1ms", 100 * SIM_US, 1e-4 },
 	{ "1e3ms", SIM_S, 1 },
 	{ "1.5e-3s", 1500 * SIM_US, 1.5e-3 },
@@ -138,61 +166,66 @@ static const struct dur_row duration_ok[] = {
 	{ "1.5m", 90 * SIM_S, 90 },
 	{ "0.5h", 30 * SIM_MIN, 1800 },
 	{ "1.25d", 30 * SIM_HOUR, 108000 },
-	/* Exact decimal times 60 / 3600: 1.7 * 60 is 102, not 102.00000000000001. */
+	/* Exact decimal times 60 or 3600: 1.7m is 102 s exactly, where
+	 * 1.7 * 60 in doubles is 102.00000000000001. */
 	{ "1.7m", 102 * SIM_S, 102 },
 	{ "0.1h", 360 * SIM_S, 360 },
 	{ "0.0000000025m", 150, 1.5e-7 },
 	{ "0.000001d", 86400 * SIM_US, 0.0864 },
 	{ "123456789.123456789s", 123456789123456789LL, 123456789.123456789 },
-	/* The edges of sim_time_t. */
+	/* The edges of sim_time_t, reached from several units. */
 	{ "9223372036854775807ns", INT64_MAX, 9223372036854775807e-9 },
 	{ "-9223372036854775807ns", -INT64_MAX, -9223372036854775807e-9 },
 	{ "9223372036.854775807s", INT64_MAX, 9223372036.854775807 },
 	{ "106751d", 106751 * SIM_DAY, 9223286400.0 },
+	/* Long mantissas, through the parser's heap buffer. */
 	{ "0." ZEROS100 "1s", 0, 1e-101 },
 	{ "1" ZEROS100 "e-100h", SIM_HOUR, 3600 },
 };
 
 static const struct dbl_row size_ok[] = {
+	/* Decimal units, 10^3 apart. */
 	{ "512B", 512 },
 	{ "256KB", 256000 },
 	{ "1MB", 1e6 },
 	{ "10GB", 1e10 },
 	{ "1TB", 1e12 },
+	{ "128MB", 1.28e8 },
+	{ "4096B", 4096 },
+	/* Binary units, 2^10 apart. */
 	{ "6KiB", 6144 },
+	{ "64KiB", 65536 },
 	{ "6MiB", 6291456 },
 	{ "1GiB", 1073741824 },
 	{ "1TiB", 1099511627776.0 },
 	{ "3TiB", 3298534883328.0 },
+	/* Signs, zero and fractions of a byte parse; the schema judges. */
 	{ "0B", 0 },
 	{ "1B", 1 },
 	{ "+5B", 5 },
 	{ "-1KB", -1000 },
 	{ "0.5B", 0.5 },
+	/* Fractions are exact decimals: 1.1KB is 1100, 0.1KiB is 102.4. */
 	{ "1.5KB", 1500 },
 	{ "1.1KB", 1100 },
 	{ "0.001KB", 1 },
+	{ "2.5GB", 2.5e9 },
+	{ "1.25TB", 1.25e12 },
 	{ "1.5KiB", 1536 },
 	{ "0.1KiB", 102.4 },
 	{ "0.5MiB", 524288 },
 	{ "7.5MiB", 7864320 },
 	{ "2.75GiB", 2952790016.0 },
-	{ "64KiB", 65536 },
+	/* Exponents, including one close to the double range. */
 	{ "1e3B", 1000 },
 	{ "1e-3MB", 1000 },
 	{ "1e2KiB", 102400 },
-	{ "2.5GB", 2.5e9 },
-	{ "128MB", 1.28e8 },
-	{ "1.25TB", 1.25e12 },
-	{ "4096B", 4096 },
 	{ "1e290TB", 1e302 },
 };
 
 static const struct dbl_row rate_ok[] = {
+	/* Per second. */
 	{ "200/s", 200 },
-	{ "12000/m", 200 },
-	{ "5/h", 5.0 / 3600 },
-	{ "3/d", 3.0 / 86400 },
 	{ "0/s", 0 },
 	{ "-5/s", -5 },
 	{ "+1/s", 1 },
@@ -206,16 +239,21 @@ static const struct dbl_row rate_ok[] = {
 	{ "1e6/s", 1e6 },
 	{ "2.5e-1/s", 0.25 },
 	{ "250/s", 250 },
+	/* Per minute, hour and day: the count divided by 60, 3600 or 86400
+	 * in doubles, exactly as the expected values are computed. */
+	{ "12000/m", 200 },
 	{ "1/m", 1.0 / 60 },
 	{ "10/m", 10.0 / 60 },
 	{ "60/m", 1 },
 	{ "90/m", 1.5 },
 	{ "600/m", 10 },
 	{ "0.1/m", 0.1 / 60 },
+	{ "5/h", 5.0 / 3600 },
 	{ "1/h", 1.0 / 3600 },
 	{ "100/h", 100.0 / 3600 },
 	{ "1800/h", 0.5 },
 	{ "3600/h", 1 },
+	{ "3/d", 3.0 / 86400 },
 	{ "1/d", 1.0 / 86400 },
 	{ "7/d", 7.0 / 86400 },
 	{ "43200/d", 0.5 },
@@ -224,12 +262,21 @@ static const struct dbl_row rate_ok[] = {
 };
 
 static const struct dbl_row fraction_ok[] = {
+	/* Plain numbers, any value (the schema checks 0..1 where needed). */
 	{ "0.7", 0.7 },
-	{ "70%", 0.7 },
-	{ "+70%", 0.7 },
 	{ "0", 0 },
 	{ "1", 1 },
 	{ "2", 2 },
+	{ "0.5", 0.5 },
+	{ "1.5", 1.5 },
+	{ "-0.25", -0.25 },
+	{ "5e-1", 0.5 },
+	{ "0.07", 0.07 },
+	{ "0.001", 0.001 },
+	{ "1e-3", 0.001 },
+	/* Percentages: the same number as the plain spelling. */
+	{ "70%", 0.7 },
+	{ "+70%", 0.7 },
 	{ "0%", 0 },
 	{ "100%", 1 },
 	{ "100.0%", 1 },
@@ -244,76 +291,127 @@ static const struct dbl_row fraction_ok[] = {
 	{ "33%", 0.33 },
 	{ "7%", 0.07 },
 	{ "1%", 0.01 },
-	/* The percent is exact decimal, not 0.1 / 100 rounded twice. */
-	{ "0.1%", 0.001 },
-	{ "0.01%", 1e-4 },
 	{ "-5%", -0.05 },
 	{ "1e2%", 1 },
-	{ "0.5", 0.5 },
-	{ "1.5", 1.5 },
-	{ "-0.25", -0.25 },
-	{ "5e-1", 0.5 },
-	{ "0.07", 0.07 },
-	{ "0.001", 0.001 },
-	{ "1e-3", 0.001 },
+	/* The percent shifts the decimal exponent: "0.1%" is the double
+	 * nearest 0.001, not 0.1 / 100 rounded twice. */
+	{ "0.1%", 0.001 },
+	{ "0.01%", 1e-4 },
 };
 
 /* ---- rejected strings ------------------------------------------------- */
 
 static const char *const number_bad[] = {
-	"", " ", " 1", "1 ", "1\t", "\n1", "1.", ".5", "-", "+", "--1", "+-1",
-	"-+1", "1..2", "1.2.3", "0x10", "0X1F", "inf", "-inf", "infinity", "nan",
-	"NaN", "1e", "1e+", "1E-", "e5", "1e5.5", "1e 5", "1,000", "1,5",
-	"1_000", "1 000", "30s", "70%", "5/s", "1d", "1f", "1L", "1e400",
-	"-1e400", "\xd9\xa1", "1.5.", "0b101", "1" ZEROS100 ZEROS100 ZEROS100 ZEROS100,
+	/* Empty, or white space anywhere. */
+	"", " ", " 1", "1 ", "1\t", "\n1", "1 000", "1e 5",
+	/* A point needs a digit on both sides; one point at most. */
+	"1.", ".5", "1..2", "1.2.3", "1.5.",
+	/* One sign, and only in front of the digits or the exponent. */
+	"-", "+", "--1", "+-1", "-+1",
+	/* An exponent needs digits and takes no fraction. */
+	"1e", "1e+", "1E-", "e5", "1e5.5",
+	/* strtod's other syntaxes never reach it. */
+	"0x10", "0X1F", "0b101", "inf", "-inf", "infinity", "nan", "NaN",
+	/* Group separators, suffixes, units and non-ASCII digits. */
+	"1,000", "1,5", "1_000", "30s", "70%", "5/s", "1d", "1f", "1L",
+	"\xd9\xa1",
+	/* Overflow, short and long. */
+	"1e400", "-1e400", "1" ZEROS100 ZEROS100 ZEROS100 ZEROS100,
 };
 
 static const char *const integer_bad[] = {
-	"", " 1", "1 ", "1.", "1.0", "1.5", ".1", "1e3", "1E0", "1e-0",
-	"9223372036854775808", "-9223372036854775809",
-	"99999999999999999999", "0x10", "1s", "--1", "+", "-", "1,000",
-	"inf", "nan", "+-1", "1_0",
+	/* Fractions and exponents, even when the value is whole. */
+	"1.", "1.0", "1.5", ".1", "1e3", "1E0", "1e-0", "1.0e3", "-0.0",
+	"9223372036854775807.0",
+	/* Outside long long. */
+	"9223372036854775808", "-9223372036854775809", "99999999999999999999",
+	"10000000000000000000000000000",
+	/* The number grammar's own rejections. */
+	"", " 1", "1 ", "1 2", "0x10", "--1", "++1", "+-1", "+", "-", "1-",
+	"1+", "1,000", "1_0", "12a", "a12", "inf", "nan",
+	/* Units of any kind. */
+	"1s", "1/s", "1%", "1KB",
 };
 
 /* Rejected both as ns and as seconds. */
 static const char *const duration_bad[] = {
-	"30", "-5", "0", "30 s", " 30s", "30s ", "30s\n", "30\ts", "30S",
-	"30sec", "30secs", "30min", "30hr", "30ss", "30ms s", "1h30m", "1e",
-	"1es", "1e+s", "--1s", "+-1s", "1..2s", "1.s", ".5s", "0x10s", "infs",
-	"nans", "inf", "s", "ms", "", "1,5s", "1e5.5s", "10KB", "5/s", "70%",
-	"30M", "30H", "30D", "30Ms", "30mS", "30NS", "30Us", "30\xc2\xb5s",
-	"30 ms", "1e400s",
+	/* A bare number has no unit. */
+	"30", "-5", "0",
+	/* No white space, before, after or inside. */
+	"30 s", " 30s", "30s ", "30s\n", "30\ts", "30 ms",
+	/* Units are case-sensitive and have one spelling each. */
+	"30S", "30M", "30H", "30D", "30Ms", "30mS", "30NS", "30Us", "30sec",
+	"30secs", "30min", "30hr", "30\xc2\xb5s",
+	/* One unit, once; no compound durations. */
+	"30ss", "30ms s", "1h30m",
+	/* Malformed numbers. */
+	"1e", "1es", "1e+s", "--1s", "+-1s", "1..2s", "1.s", ".5s", "1,5s",
+	"1e5.5s", "0x10s", "infs", "nans", "inf", "s", "ms", "",
+	/* Other kinds' units. */
+	"10KB", "5/s", "70%",
+	/* Too large even as a double. */
+	"1e400s",
 };
 
 /* Accepted as seconds (a double) but too large for int64 nanoseconds. */
 static const char *const duration_ns_bad[] = {
-	"9223372036854775808ns", "-9223372036854775808ns", "1e19ns",
-	"9223372037s", "9223372036.854775808s", "106752d", "153722868m",
-	"2562048h", "99999999999999999999999h", "1" ZEROS100 "ns",
+	/* One past INT64_MAX, and INT64_MIN (its magnitude does not fit). */
+	"9223372036854775808ns", "-9223372036854775808ns",
+	"9223372036.854775808s",
+	/* The first whole unit past it, for each large unit. */
+	"9223372037s", "153722868m", "2562048h", "106752d",
+	/* Far past it. */
+	"1e19ns", "99999999999999999999999h", "1" ZEROS100 "ns",
 };
 
 static const char *const size_bad[] = {
-	"512", "0", "1mb", "1Mb", "1kb", "1kB", "1KIB", "1kib", "1KIb",
-	"1KB/s", "10KB/s", "1 KB", " 1KB", "1KB ", "1K", "1M", "1G", "1Ki",
-	"1KBB", "1BB", "B", "KB", "", "1bytes", "1byte", "1b", "0x10B", "infB",
-	"nanB", "1.KB", ".5KB", "1,000B", "30s", "5/s", "70%", "1PB", "1EB",
-	"1e400B", "1e306TiB", "--1B",
+	/* A bare number has no unit. */
+	"512", "0",
+	/* Case matters: lower-case b would be bits, k and m are not SI. */
+	"1mb", "1Mb", "1kb", "1kB", "1KIB", "1kib", "1KIb", "1b",
+	/* Abbreviations, doubled and unknown units. */
+	"1K", "1M", "1G", "1Ki", "1KBB", "1BB", "1bytes", "1byte", "1PB",
+	"1EB",
+	/* A rate of bytes is not a size. */
+	"1KB/s", "10KB/s",
+	/* White space, no number, malformed numbers. */
+	"1 KB", " 1KB", "1KB ", "B", "KB", "", "0x10B", "infB", "nanB",
+	"1.KB", ".5KB", "1,000B", "--1B",
+	/* Other kinds' units. */
+	"30s", "5/s", "70%",
+	/* Overflow, before and after the unit's factor. */
+	"1e400B", "1e306TiB",
 };
 
 static const char *const rate_bad[] = {
-	"200", "200/", "/s", "/", "200/ s", "200 /s", "200 / s", "200/S",
-	"200/sec", "200/ms", "200/us", "200/ns", "200/x", "5/x", "5/",
-	"200/s ", " 200/s", "200//s", "200/s/s", "200s", "10KB/s", "200/min",
-	"200/hr", "200/day", "nan/s", "inf/s", "0x10/s", "1,000/s", "1./s",
-	"200per s", "200/M", "200/H", "200/D", "200\\s", "200|s", "1e400/s",
-	"", "200/1s", "200/2m", "--5/s",
+	/* A rate needs both a count and "/unit". */
+	"200", "200/", "/s", "/", "5/", "200s",
+	/* White space anywhere. */
+	"200/ s", "200 /s", "200 / s", "200/s ", " 200/s",
+	/* Only s, m, h and d, lower case, spelled once. */
+	"200/S", "200/M", "200/H", "200/D", "200/sec", "200/min", "200/hr",
+	"200/day", "200/ms", "200/us", "200/ns", "200/x", "5/x",
+	/* One slash, a bare unit after it, no other separators. */
+	"200//s", "200/s/s", "200/1s", "200/2m", "200\\s", "200|s", "200per s",
+	/* Sizes per time are not event rates. */
+	"10KB/s",
+	/* Malformed or overflowing counts. */
+	"nan/s", "inf/s", "0x10/s", "1,000/s", "1./s", "--5/s", "1e400/s", "",
 };
 
 static const char *const fraction_bad[] = {
-	"70%%", "70%%%", "%", "%70", "70 %", " 70%", "70% ", "70 ", " 0.7",
-	"0.7.", ".7", "7.%", "70%s", "70pct", "70percent", "70\xe2\x80\xb0", "",
-	"nan", "inf", "0x1", "1,5", "70s", "5/s", "1KB", "--5%", "+-70%", "1e%",
-	"1e400", "1e400%", "\xc2\xbd", "0.7f", "70 percent",
+	/* One percent sign, straight after the number. */
+	"70%%", "70%%%", "%", "%70", "70 %", "70%s", "70pct", "70percent",
+	"70 percent", "70\xe2\x80\xb0",
+	/* White space. */
+	" 70%", "70% ", "70 ", " 0.7",
+	/* Malformed numbers. */
+	"0.7.", ".7", "7.%", "", "nan", "inf", "0x1", "1,5", "--5%", "+-70%",
+	"1e%", "0.7f", "\xc2\xbd",
+	/* Other kinds' units. */
+	"70s", "5/s", "1KB",
+	/* Overflow, with and without the percent. */
+	"1e400", "1e400%",
 };
 
 /* ---- failure collection ----------------------------------------------- */
@@ -364,7 +462,10 @@ static void check_kind_ok(struct fails *f, enum sim_unit_kind kind,
 
 /* ---- units:accept ----------------------------------------------------- */
 
-/* A double parser checked against a table of accepted strings. */
+/* A double parser checked against a table of accepted strings; the same
+ * strings must come out the same through sim_parse_kind, and
+ * sim_units_classify must name the kind (or -1 for rates, which it does
+ * not classify). */
 static void check_dbl_table(int (*parse)(const char *, double *),
 			    enum sim_unit_kind kind, int classify_as,
 			    const struct dbl_row *rows, int n)
@@ -431,6 +532,8 @@ START_TEST(accept_fraction)
 }
 END_TEST
 
+/* Integers compare as long long: exact over the whole range, where a
+ * double would lose the last digits. */
 START_TEST(accept_integer)
 {
 	struct fails f = { 0 };
@@ -448,6 +551,7 @@ START_TEST(accept_integer)
 }
 END_TEST
 
+/* Durations through all three entry points: ns, seconds, and by kind. */
 START_TEST(accept_duration)
 {
 	struct fails f = { 0 };
@@ -565,6 +669,7 @@ START_TEST(reject_duration_ns)
 }
 END_TEST
 
+/* Integers have their own parser, so their own loop. */
 START_TEST(reject_integer)
 {
 	struct fails f = { 0 };
@@ -627,6 +732,7 @@ static const struct fmt_row format_rows[] = {
 	{ INT64_MIN, "-9223372036854775808ns" },
 };
 
+/* Each row's exact text, so that a change of the rule shows up here. */
 START_TEST(format_known)
 {
 	struct fails f = { 0 };
@@ -658,6 +764,7 @@ static void check_round_trip(struct fails *f, sim_time_t t)
 			 (long long)back);
 }
 
+/* The format rows and every accepted duration, formatted and re-parsed. */
 START_TEST(format_round_trip_table)
 {
 	struct fails f = { 0 };
@@ -704,6 +811,7 @@ START_TEST(format_round_trip_random)
 }
 END_TEST
 
+/* Parse then format: canonical text is a fixed point. */
 START_TEST(format_canonical)
 {
 	static const char *const canon[] = {
@@ -749,6 +857,7 @@ END_TEST
 
 /* ---- units:describe --------------------------------------------------- */
 
+/* What distribution parameters rely on to find their unit. */
 START_TEST(describe_classify)
 {
 	ck_assert_int_eq(sim_units_classify("30s"), SIM_UNIT_DURATION);
@@ -767,6 +876,7 @@ START_TEST(describe_classify)
 }
 END_TEST
 
+/* The exact phrases used in error messages and summaries. */
 START_TEST(describe_strings)
 {
 	ck_assert_str_eq(sim_units_expected(SIM_UNIT_DURATION),
@@ -791,6 +901,7 @@ END_TEST
 
 /* ---- runner ----------------------------------------------------------- */
 
+/* Each table is one test (see "failure collection"), one tcase per suite. */
 static Suite *accept_suite(void)
 {
 	Suite *s = suite_create("units:accept");
@@ -823,6 +934,7 @@ static Suite *reject_suite(void)
 	return s;
 }
 
+/* The random round trip formats and parses 180000 values. */
 static Suite *format_suite(void)
 {
 	Suite *s = suite_create("units:format");
@@ -850,6 +962,7 @@ static Suite *describe_suite(void)
 	return s;
 }
 
+/* One runner for all suites; the exit status is what the build checks. */
 int main(void)
 {
 	SRunner *sr = srunner_create(accept_suite());

@@ -1,0 +1,222 @@
+/* test_cli.c - the spillway command as a user runs it: byte-identical
+ * outputs for the same seed, exit status 2 with a one-line file:line:col
+ * message on bad input and nothing written, an earlier output left intact
+ * by a failed run, and the help texts. */
+#include <check.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+static char err_text[8192];
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/spillway-cli-XXXXXX");
+	ck_assert(mkdtemp(tmpdir) != NULL);
+}
+
+static void teardown(void)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Runs `spillway ARGS` (ARGS already shell-quoted), keeps stderr in
+ * err_text, returns the exit status. */
+static int spillway(const char *args)
+{
+	char cmd[2048], errf[300];
+	snprintf(errf, sizeof(errf), "%s/stderr", tmpdir);
+	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>%s", SPILLWAY_BIN, args, errf);
+	int st = system(cmd);
+	FILE *f = fopen(errf, "r");
+	size_t n = f ? fread(err_text, 1, sizeof(err_text) - 1, f) : 0;
+	err_text[n] = '\0';
+	if (f)
+		fclose(f);
+	remove(errf);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* cmp -s of two files. */
+static bool same_file(const char *a, const char *b)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", a, b);
+	return system(cmd) == 0;
+}
+
+static const char *const files[] = { "scenario.resolved.yaml", "timeseries.csv",
+				     "summary.csv", "summary.json",
+				     "tenants.csv", "manifest.json" };
+
+#define SHORT "scenarios/mmc-c10-rho0.8.yaml --set duration=3000s --set warmup=100s"
+
+START_TEST(same_seed_gives_identical_files)
+{
+	char args[1024], a[512], b[512];
+	snprintf(args, sizeof(args), "run " SHORT " -q -o %s/a", tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	snprintf(args, sizeof(args), "run " SHORT " -q -o %s/b", tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	snprintf(args, sizeof(args), "run " SHORT " -q --seed 777 -o %s/c", tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(a, sizeof(a), "%s/a/%s", tmpdir, files[i]);
+		snprintf(b, sizeof(b), "%s/b/%s", tmpdir, files[i]);
+		ck_assert_msg(same_file(a, b), "%s differs between two runs", files[i]);
+	}
+	/* Another seed: different numbers (and a different resolved seed). */
+	static const char *const differ[] = { "timeseries.csv", "summary.csv",
+					      "tenants.csv", "scenario.resolved.yaml" };
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(a, sizeof(a), "%s/a/%s", tmpdir, differ[i]);
+		snprintf(b, sizeof(b), "%s/c/%s", tmpdir, differ[i]);
+		ck_assert_msg(!same_file(a, b), "%s same under another seed", differ[i]);
+	}
+}
+END_TEST
+
+START_TEST(run_subcommand_is_needed)
+{
+	ck_assert_int_eq(spillway("scenarios/mm1-rho0.5.yaml"), 2);
+	ck_assert_str_eq(err_text,
+			 "spillway: unknown command 'scenarios/mm1-rho0.5.yaml' (see spillway --help)\n");
+}
+END_TEST
+
+/* Each bad input: status 2, exactly one line naming file:line:col, and no
+ * output directory. */
+START_TEST(bad_input_exits_2_and_writes_nothing)
+{
+	static const struct {
+		const char *args;
+		const char *line;
+	} cases[] = {
+		{ "tests/fixtures/bad/misspelt-key.yaml",
+		  "tests/fixtures/bad/misspelt-key.yaml:7:5: error: resources.desk: unknown key 'sevrers' (did you mean 'servers'?)\n" },
+		{ "tests/fixtures/bad/negative-rate.yaml",
+		  "tests/fixtures/bad/negative-rate.yaml:6:23: error: tenants.web.arrivals.poisson.rate: must be greater than 0/s, got '-5/s'\n" },
+		{ "tests/fixtures/bad/missing-unit.yaml",
+		  "tests/fixtures/bad/missing-unit.yaml:1:11: error: duration: expected a duration with a unit (ns, us, ms, s, m, h, d), e.g. 250ms or 1.5s, got '3600'\n" },
+		{ "tests/fixtures/bad/yaml-syntax.yaml",
+		  "tests/fixtures/bad/yaml-syntax.yaml:4:1: error: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping\n" },
+		{ "tests/fixtures/bad/does-not-exist.yaml",
+		  "tests/fixtures/bad/does-not-exist.yaml: error: cannot open: No such file or directory\n" },
+		{ "scenarios/mm1-rho0.5.yaml --set resources.desk.servers=-1",
+		  "--set: error: resources.desk.servers: must be between 1 and 10000000, got '-1'\n" },
+		{ "scenarios/mm1-rho0.5.yaml --seed x",
+		  "spillway: --seed: expected a whole number from 0 to 9007199254740992, got 'x'\n" },
+		{ "scenarios/mm1-rho0.5.yaml --frobnicate",
+		  "spillway run: unknown option '--frobnicate' (see spillway run --help)\n" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char args[1024], out[512];
+		snprintf(out, sizeof(out), "%s/out%zu", tmpdir, i);
+		snprintf(args, sizeof(args), "run %s -o %s", cases[i].args, out);
+		ck_assert_int_eq(spillway(args), 2);
+		ck_assert_msg(!strcmp(err_text, cases[i].line), "%s:\n got: %s want: %s",
+			      cases[i].args, err_text, cases[i].line);
+		ck_assert_msg(!exists(out), "%s: output directory was created", cases[i].args);
+		/* check reports the same, with the same status. */
+		if (strstr(cases[i].args, "--seed") || strstr(cases[i].args, "--frob"))
+			continue;
+		snprintf(args, sizeof(args), "check %s", cases[i].args);
+		ck_assert_int_eq(spillway(args), 2);
+		ck_assert_str_eq(err_text, cases[i].line);
+	}
+}
+END_TEST
+
+START_TEST(failed_run_leaves_previous_output_alone)
+{
+	char args[1024], path[512];
+	snprintf(args, sizeof(args), "run " SHORT " -q -o %s/keep", tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	snprintf(path, sizeof(path), "%s/keep/summary.csv", tmpdir);
+	ck_assert(exists(path));
+	snprintf(args, sizeof(args), "run tests/fixtures/bad/misspelt-key.yaml -q -o %s/keep", tmpdir);
+	ck_assert_int_eq(spillway(args), 2);
+	ck_assert(exists(path));
+	/* A second good run replaces it; no temporary directories are left. */
+	snprintf(args, sizeof(args), "run " SHORT " -q --seed 5 -o %s/keep", tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "test $(ls '%s' | wc -l) -eq 1", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(refuses_to_replace_a_foreign_directory)
+{
+	char args[1024], path[512];
+	snprintf(path, sizeof(path), "%s/mine", tmpdir);
+	ck_assert_int_eq(mkdir(path, 0777), 0);
+	snprintf(path, sizeof(path), "%s/mine/notes.txt", tmpdir);
+	FILE *f = fopen(path, "w");
+	fputs("precious\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args), "run " SHORT " -q -o %s/mine", tmpdir);
+	ck_assert_int_eq(spillway(args), 2);
+	ck_assert(strstr(err_text, "is not a spillway output directory") != NULL);
+	ck_assert(exists(path));
+}
+END_TEST
+
+START_TEST(help_and_version)
+{
+	ck_assert_int_eq(spillway("--help"), 0);
+	ck_assert_int_eq(spillway("run --help"), 0);
+	ck_assert_int_eq(spillway("check --help"), 0);
+	ck_assert_int_eq(spillway("help station"), 0);
+	ck_assert_int_eq(spillway("--version"), 0);
+	ck_assert_int_eq(spillway("help nosuchtype"), 2);
+	ck_assert_int_eq(spillway("runn x.yaml"), 2);
+	ck_assert_str_eq(err_text, "spillway: unknown command 'runn' (did you mean 'run'?) (see spillway --help)\n");
+	ck_assert_int_eq(spillway("check scenarios/md1-rho0.7.yaml"), 0);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *det = tcase_create("cli:determinism");
+	tcase_add_checked_fixture(det, setup, teardown);
+	tcase_set_timeout(det, 300);
+	tcase_add_test(det, same_seed_gives_identical_files);
+	suite_add_tcase(s, det);
+	TCase *bad = tcase_create("cli:errors");
+	tcase_add_checked_fixture(bad, setup, teardown);
+	tcase_set_timeout(bad, 300);
+	tcase_add_test(bad, run_subcommand_is_needed);
+	tcase_add_test(bad, bad_input_exits_2_and_writes_nothing);
+	tcase_add_test(bad, failed_run_leaves_previous_output_alone);
+	tcase_add_test(bad, refuses_to_replace_a_foreign_directory);
+	suite_add_tcase(s, bad);
+	TCase *help = tcase_create("cli:help");
+	tcase_add_checked_fixture(help, setup, teardown);
+	tcase_add_test(help, help_and_version);
+	suite_add_tcase(s, help);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
