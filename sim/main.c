@@ -117,8 +117,8 @@ static int cmd_help(int argc, char **argv)
 	if (!only || !strcmp(only, "scenario")) {
 		puts("Top level:");
 		scn_print_reference(stdout, &scenario_schema, 2);
-		puts("  tenants                  map of tenant name -> tenant settings");
-		puts("  resources                map of resource name -> resource settings (with type:)");
+		puts("  tenants              map, optional\n      tenant name -> tenant settings (below)");
+		puts("  resources            map, required\n      resource name -> resource settings, each with type: (below)");
 		found = true;
 	}
 	if (!only || !strcmp(only, "tenant")) {

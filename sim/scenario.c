@@ -17,8 +17,10 @@ static const struct scn_field top_fields[] = {
 	      "free text, shown in reports"),
 	FIELD("seed", SCN_INT, 0, 0, 9007199254740992.0, "1", seed,
 	      "base seed of every random stream"),
-	FIELD("duration", SCN_DURATION, SCN_F_REQUIRED, 0, 1e9, NULL, duration,
-	      "simulated horizon"),
+	{ .key = "duration", .kind = SCN_DURATION, .flags = SCN_F_REQUIRED,
+	  .min = 0, .max = 1e9, .exclusive_min = true,
+	  .offset = offsetof(struct scenario, duration),
+	  .help = "simulated horizon" },
 	FIELD("warmup", SCN_DURATION, 0, 0, 1e9, "0s", warmup,
 	      "statistics discard this prefix of every replication"),
 	FIELD("replications", SCN_INT, 0, 1, 100000, "5", replications,
@@ -33,8 +35,6 @@ static void check_top(void *obj, const struct cfg_node *node,
 		      struct scn_ctx *ctx)
 {
 	struct scenario *scn = obj;
-	if (scn->duration <= 0)
-		scn_error_key(ctx, node, "duration", "must be greater than 0s");
 	if (scn->warmup >= scn->duration && scn->duration > 0)
 		scn_error_key(ctx, node, "warmup",
 			      "must be shorter than the duration");

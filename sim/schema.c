@@ -738,7 +738,8 @@ static const char *kind_name(const struct scn_field *f)
 		[SCN_FRACTION] = "fraction", [SCN_STRING] = "string",
 		[SCN_NAME] = "name", [SCN_ENUM] = "word",
 		[SCN_DIST] = "distribution", [SCN_TABLE] = "map",
-		[SCN_ONEOF] = "one of", [SCN_LIST] = "list",
+		[SCN_ONEOF] = "exactly one of the keys below",
+		[SCN_LIST] = "list of maps with the keys below",
 	};
 	if (f->kind == SCN_DIST)
 		return f->unit == SIM_UNIT_SIZE ? "size distribution"
@@ -751,37 +752,45 @@ void scn_print_reference(FILE *f, const struct scn_schema *schema, int indent)
 {
 	for (size_t i = 0; i < schema->n; i++) {
 		const struct scn_field *k = &schema->fields[i];
-		char range[160] = "";
-		if (k->min <= k->max) {
+		char range[160] = "", what[400];
+		bool scalar = k->kind <= SCN_FRACTION && k->kind != SCN_BOOL;
+		if (scalar && k->min <= k->max) {
 			char lo[64], hi[64];
 			format_value(lo, sizeof(lo), k->kind, k->min);
 			format_value(hi, sizeof(hi), k->kind, k->max);
-			if (isinf(k->max))
+			if (k->max >= 1e9)
 				snprintf(range, sizeof(range), ", %s %s",
 					 k->exclusive_min ? ">" : ">=", lo);
 			else
-				snprintf(range, sizeof(range), ", %s..%s", lo, hi);
+				snprintf(range, sizeof(range), ", %s%s..%s",
+					 k->exclusive_min ? "> " : "", lo, hi);
 		}
-		const char *dflt = k->flags & SCN_F_REQUIRED ? "required"
-				   : k->dflt ? k->dflt : "optional";
-		fprintf(f, "%*s%-24s %s (%s%s%s%s)  %s\n", indent, "", k->key,
-			kind_name(k), dflt,
-			k->flags & SCN_F_REQUIRED ? "" : "",
-			range,
-			(k->flags & SCN_F_NONE) ? ", or none"
-			: (k->flags & SCN_F_INFINITE) ? ", or infinite" : "",
-			k->help ? k->help : "");
+		const char *words = (k->flags & SCN_F_NONE) ? " or none"
+				    : (k->flags & SCN_F_INFINITE) ? " or infinite" : "";
+		if (schema == NULL || k->kind == SCN_TABLE || k->kind == SCN_ONEOF ||
+		    k->kind == SCN_LIST)
+			snprintf(what, sizeof(what), "%s%s", kind_name(k),
+				 k->flags & SCN_F_REQUIRED ? ", required" : "");
+		else if (k->flags & SCN_F_REQUIRED)
+			snprintf(what, sizeof(what), "%s%s, required%s", kind_name(k),
+				 words, range);
+		else if (k->dflt)
+			snprintf(what, sizeof(what), "%s%s, default %s%s", kind_name(k),
+				 words, k->dflt, range);
+		else
+			snprintf(what, sizeof(what), "%s%s, optional%s", kind_name(k),
+				 words, range);
+		fprintf(f, "%*s%-*s %s\n%*s%s\n", indent, "", 20, k->key, what,
+			indent + 4, "", k->help ? k->help : "");
 		if (k->kind == SCN_ENUM) {
-			fprintf(f, "%*s%-24s one of:", indent + 2, "", "");
+			fprintf(f, "%*sone of:", indent + 4, "");
 			for (int j = 0; k->names[j]; j++)
 				fprintf(f, " %s", k->names[j]);
 			fputc('\n', f);
 		}
 		if (k->kind == SCN_TABLE || k->kind == SCN_ONEOF)
 			scn_print_reference(f, k->sub, indent + 2);
-		if (k->kind == SCN_LIST) {
-			fprintf(f, "%*s- (each item)\n", indent + 2, "");
+		if (k->kind == SCN_LIST)
 			scn_print_reference(f, k->sub, indent + 4);
-		}
 	}
 }

@@ -31,7 +31,7 @@ static void teardown(void)
  * err_text, returns the exit status. */
 static int spillway(const char *args)
 {
-	char cmd[2048], errf[300];
+	char cmd[3000], errf[300];
 	snprintf(errf, sizeof(errf), "%s/stderr", tmpdir);
 	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>%s", SPILLWAY_BIN, args, errf);
 	int st = system(cmd);
@@ -53,7 +53,7 @@ static bool exists(const char *path)
 /* cmp -s of two files. */
 static bool same_file(const char *a, const char *b)
 {
-	char cmd[1024];
+	char cmd[2100];
 	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", a, b);
 	return system(cmd) == 0;
 }

@@ -136,7 +136,7 @@ START_TEST(set_errors_name_the_assignment)
 		{ "resources..servers=2", "--set: error: malformed path 'resources..servers'\n" },
 		{ "tenants.customers.arrivals.poisson.rate[3]=2/s",
 		  "--set: error: tenants.customers.arrivals.poisson.rate[3]: index [3] is out of range (the list has 0 items)\n" },
-		{ "duration=-5s", "--set: error: duration: must not be negative, got '-5s'\n" },
+		{ "duration=-5s", "--set: error: duration: must be greater than 0s, got '-5s'\n" },
 		{ "resources.desk.servers={a: [1, 2}",
 		  "--set: error: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence\n" },
 	};
