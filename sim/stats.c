@@ -264,22 +264,33 @@ static double hist_clamp(const struct sim_hist *h, double v)
 /* Walks the counts in value order (zeros first, then the buckets) to the
  * one that holds rank k. A linear scan of 5120 counters: fine for
  * reporting, which is not on the hot path. */
+uint64_t sim_quantile_rank(double q, uint64_t n)
+{
+	/* q*n in floating point can land just above a whole number
+	 * (0.07 * 100 = 7.000000000000001): forgive a relative 1e-9 so that
+	 * such products round to the rank a person would compute. */
+	double r = q * (double)n;
+	r = ceil(r - 1e-9 * r);
+	if (!(r >= 1.0))
+		return n ? 1 : 0;
+	if (r >= (double)n)
+		return n;
+	return (uint64_t)r;
+}
+
 double sim_hist_quantile(const struct sim_hist *h, double q)
 {
-	double r;
 	uint64_t k, seen;
 	size_t i;
 
 	if (h->n == 0)
 		return NAN;
-	/* Nearest rank: k = ceil(q*n), at least 1, at most n. */
-	r = ceil(q * (double)h->n);
-	if (!(r >= 1.0))
-		k = 1;
-	else if (r >= (double)h->n)
-		k = h->n;
-	else
-		k = (uint64_t)r;
+	k = sim_quantile_rank(q, h->n);
+	/* The extremes are known exactly. */
+	if (k == h->n)
+		return h->max;
+	if (k == 1)
+		return h->min;
 
 	/* Rank among the zeros: report 0 (a value below 2^-40 may hide
 	 * there, so clamp to min as everywhere else). */

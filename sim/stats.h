@@ -80,8 +80,13 @@ void sim_hist_reset(struct sim_hist *h);
 void sim_hist_add(struct sim_hist *h, double x);
 /* dst += src. */
 void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src);
+/* The nearest rank of quantile q among n sorted values: ceil(q*n) clamped
+ * to [1, n], computed so that a product such as 0.07 * 100 gives 7. */
+uint64_t sim_quantile_rank(double q, uint64_t n);
+
 /* Nearest-rank quantile: the observation of rank ceil(q*n) (rank 1 for q=0),
- * approximated by its bucket midpoint clamped to [min, max]. q in [0,1].
+ * approximated by its bucket midpoint clamped to [min, max]; ranks 1 and
+ * n give the exact min and max. q in [0,1].
  * Returns NAN when the histogram is empty. */
 double sim_hist_quantile(const struct sim_hist *h, double q);
 

@@ -305,16 +305,27 @@ static int cmp_double(const void *pa, const void *pb)
 	return (a > b) - (a < b);
 }
 
-/* Nearest-rank quantile of a sorted array: element ceil(q*n), at least 1. */
+/* Nearest-rank quantile of a sorted array: element ceil(q*n), at least 1
+ * (the rank itself is checked by hist_rank_by_hand). */
 static double exact_quantile(const double *sorted, size_t n, double q)
 {
-	double r = ceil(q * (double)n);
-	size_t k = r < 1.0 ? 1 : (size_t)r;
-
-	if (k > n)
-		k = n;
-	return sorted[k - 1];
+	return sorted[sim_quantile_rank(q, n) - 1];
 }
+
+/* Ranks a person would compute, including products that floating point
+ * puts just above a whole number. */
+START_TEST(hist_rank_by_hand)
+{
+	ck_assert_uint_eq(sim_quantile_rank(0.07, 100), 7);
+	ck_assert_uint_eq(sim_quantile_rank(0.29, 100), 29);
+	ck_assert_uint_eq(sim_quantile_rank(0.5, 3), 2);
+	ck_assert_uint_eq(sim_quantile_rank(0.5, 4), 2);
+	ck_assert_uint_eq(sim_quantile_rank(0.51, 4), 3);
+	ck_assert_uint_eq(sim_quantile_rank(0, 10), 1);
+	ck_assert_uint_eq(sim_quantile_rank(1, 10), 10);
+	ck_assert_uint_eq(sim_quantile_rank(0.999, 1000000), 999000);
+}
+END_TEST
 
 /* The headline promise: every reported quantile is within 1% of the
  * exact nearest-rank quantile, for each sample kind (_i is the kind). */
@@ -414,13 +425,16 @@ START_TEST(hist_out_of_range)
 	sim_hist_add(&h, 0x1p-41);
 	ck_assert(sim_hist_quantile(&h, 1.0) == 0x1p-41);
 	sim_hist_add(&h, 0x1p-1074); /* smallest subnormal */
-	ck_assert(sim_hist_quantile(&h, 1.0) == 0x1p-1074);
+	/* Rank n is the exact max, rank 1 the exact min. */
+	ck_assert(sim_hist_quantile(&h, 1.0) == 0x1p-41);
+	ck_assert(sim_hist_quantile(&h, 0.0) == 0x1p-1074);
 	sim_hist_add(&h, -0.0);
 	sim_hist_add(&h, 0.0);
 	ck_assert_uint_eq(h.zeros, 4);
 	ck_assert_uint_eq(h.n, 4);
 	ck_assert(sim_hist_quantile(&h, 0.0) == 0.0);
-	ck_assert(sim_hist_quantile(&h, 1.0) == 0.0);
+	ck_assert(sim_hist_quantile(&h, 0.5) == 0.0);
+	ck_assert(sim_hist_quantile(&h, 1.0) == 0x1p-41);
 	ck_assert(h.max == 0x1p-41);
 
 	/* 2^40 and above share the top bucket [2^40 - 2^33, 2^40), reported
@@ -433,7 +447,8 @@ START_TEST(hist_out_of_range)
 	ck_assert_uint_eq(h.buckets[SIM_HIST_BUCKETS - 1], 3);
 	ck_assert(h.max == INFINITY);
 	ck_assert(sim_hist_quantile(&h, 0.5) == 0x1p40 - 0x1p32);
-	ck_assert(sim_hist_quantile(&h, 1.0) == 0x1p40 - 0x1p32);
+	ck_assert(sim_hist_quantile(&h, 0.75) == 0x1p40 - 0x1p32);
+	ck_assert(sim_hist_quantile(&h, 1.0) == INFINITY);
 	/* Just below 2^40 is the same top bucket; alone, the midpoint is
 	 * clamped to the value. */
 	sim_hist_reset(&h);
@@ -562,6 +577,7 @@ static Suite *hist_suite(bool can_fork)
 	Suite *s = suite_create("stats:hist");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, hist_rank_by_hand);
 	tcase_add_loop_test(tc, hist_quantiles_within_1pct, 0, SAMPLE_KINDS);
 	tcase_add_test(tc, hist_bucket_edges);
 	tcase_add_test(tc, hist_out_of_range);
