@@ -22,6 +22,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/registry.h"
+#include "sim/alloc.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -113,20 +114,10 @@ struct station {
 	uint64_t tick_completed;
 };
 
-static void *xrealloc(void *p, size_t size)
-{
-	p = realloc(p, size);
-	if (!p) {
-		fprintf(stderr, "spillway: out of memory in station\n");
-		abort();
-	}
-	return p;
-}
-
 static void queue_grow(struct station *st)
 {
 	size_t cap = st->q_cap * 2;
-	struct customer *q = xrealloc(NULL, cap * sizeof(*q));
+	struct customer *q = sim_xrealloc(NULL, cap * sizeof(*q));
 	for (size_t i = 0; i < st->q_len; i++)
 		q[i] = st->queue[(st->q_head + i) & (st->q_cap - 1)];
 	free(st->queue);
@@ -139,8 +130,8 @@ static uint32_t slot_take(struct station *st)
 {
 	if (!st->n_free) {
 		size_t n = st->n_slots ? st->n_slots * 2 : 16;
-		st->slots = xrealloc(st->slots, n * sizeof(*st->slots));
-		st->free_slots = xrealloc(st->free_slots, n * sizeof(*st->free_slots));
+		st->slots = sim_xrealloc(st->slots, n * sizeof(*st->slots));
+		st->free_slots = sim_xrealloc(st->free_slots, n * sizeof(*st->free_slots));
 		for (size_t i = n; i > st->n_slots; i--)
 			st->free_slots[st->n_free++] = (uint32_t)(i - 1);
 		st->n_slots = n;
@@ -234,7 +225,7 @@ static struct model *station_create(const void *config, struct sim_run *run)
 	st->servers = cfg->servers == SCN_UNLIMITED ? INT64_MAX : cfg->servers;
 	st->capacity = cfg->capacity == SCN_UNLIMITED ? INT64_MAX : cfg->capacity;
 	st->q_cap = 64;
-	st->queue = xrealloc(NULL, st->q_cap * sizeof(*st->queue));
+	st->queue = sim_xrealloc(NULL, st->q_cap * sizeof(*st->queue));
 	if (sim_hist_init(&st->wait_h) || sim_hist_init(&st->sojourn_h)) {
 		fprintf(stderr, "spillway: out of memory in station\n");
 		abort();

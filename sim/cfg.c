@@ -6,35 +6,20 @@
  */
 #include "sim/cfg.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
 
+#include "sim/alloc.h"
+
 #define MAX_DEPTH 64
-
-static void *xrealloc(void *p, size_t size)
-{
-	p = realloc(p, size);
-	if (!p && size) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
-	}
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	return memcpy(xrealloc(NULL, n), s, n);
-}
 
 static struct cfg_node *new_node(enum cfg_type type, const char *file, int line,
 				 int col)
 {
-	struct cfg_node *n = xrealloc(NULL, sizeof(*n));
+	struct cfg_node *n = sim_xrealloc(NULL, sizeof(*n));
 	*n = (struct cfg_node){ .type = type, .file = file, .line = line,
 				.col = col };
 	return n;
@@ -44,7 +29,7 @@ struct cfg_node *cfg_new_scalar(const char *text, const char *file, int line,
 				int col)
 {
 	struct cfg_node *n = new_node(CFG_SCALAR, file, line, col);
-	n->value = xstrdup(text);
+	n->value = sim_xstrdup(text);
 	return n;
 }
 
@@ -90,7 +75,7 @@ static void append_pair(struct cfg_node *map, char *key, int line, int col,
 {
 	if (map->n == map->cap) {
 		map->cap = map->cap ? map->cap * 2 : 4;
-		map->pairs = xrealloc(map->pairs, map->cap * sizeof(*map->pairs));
+		map->pairs = sim_xrealloc(map->pairs, map->cap * sizeof(*map->pairs));
 	}
 	map->pairs[map->n++] = (struct cfg_pair){ key, line, col, value };
 }
@@ -99,7 +84,7 @@ static void append_item(struct cfg_node *seq, struct cfg_node *item)
 {
 	if (seq->n == seq->cap) {
 		seq->cap = seq->cap ? seq->cap * 2 : 4;
-		seq->items = xrealloc(seq->items, seq->cap * sizeof(*seq->items));
+		seq->items = sim_xrealloc(seq->items, seq->cap * sizeof(*seq->items));
 	}
 	seq->items[seq->n++] = item;
 }
@@ -113,7 +98,7 @@ void cfg_put(struct cfg_node *map, const char *key, struct cfg_node *value)
 			return;
 		}
 	}
-	append_pair(map, xstrdup(key), value->line, value->col, value);
+	append_pair(map, sim_xstrdup(key), value->line, value->col, value);
 }
 
 bool cfg_is_null(const struct cfg_node *n)
@@ -182,7 +167,7 @@ static struct cfg_node *copy(yaml_document_t *doc, int id, const char *file,
 			ok = false;
 			continue;
 		}
-		append_pair(n, xstrdup(key), kl, kc, v);
+		append_pair(n, sim_xstrdup(key), kl, kc, v);
 	}
 	if (!ok) {
 		cfg_free(n);
@@ -247,7 +232,7 @@ static struct cfg_node *load(yaml_parser_t *parser, const char *file,
 
 int cfg_load_file(struct cfg_doc *doc, const char *path, struct diag *d)
 {
-	doc->file = xstrdup(path);
+	doc->file = sim_xstrdup(path);
 	doc->root = NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -299,7 +284,7 @@ int cfg_set_path(struct cfg_node *root, const char *assignment, struct diag *d)
 			   assignment);
 		return -1;
 	}
-	char *path = xrealloc(NULL, (size_t)(eq - assignment) + 1);
+	char *path = sim_xrealloc(NULL, (size_t)(eq - assignment) + 1);
 	memcpy(path, assignment, (size_t)(eq - assignment));
 	path[eq - assignment] = '\0';
 	int rc = -1;

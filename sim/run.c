@@ -1,27 +1,13 @@
 /* run.c - the replication driver, the recorder and the result tables. */
 #include "sim/run.h"
 
+#include "sim/alloc.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static void *xrealloc(void *p, size_t size)
-{
-	p = realloc(p, size ? size : 1);
-	if (!p) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
-	}
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	return memcpy(xrealloc(NULL, n), s, n);
-}
 
 /* Recorder ------------------------------------------------------------------ */
 
@@ -106,13 +92,13 @@ void sim_results_put(struct sim_results *res, const char *resource,
 	if (!m) {
 		if (res->n == res->cap) {
 			res->cap = res->cap ? res->cap * 2 : 32;
-			res->v = xrealloc(res->v, res->cap * sizeof(*res->v));
+			res->v = sim_xrealloc(res->v, res->cap * sizeof(*res->v));
 		}
 		m = &res->v[res->n++];
-		m->resource = xstrdup(resource);
-		m->metric = xstrdup(metric);
+		m->resource = sim_xstrdup(resource);
+		m->metric = sim_xstrdup(metric);
 		m->unit = unit;
-		m->values = xrealloc(NULL, res->replications * sizeof(double));
+		m->values = sim_xrealloc(NULL, res->replications * sizeof(double));
 		for (size_t i = 0; i < res->replications; i++)
 			m->values[i] = NAN;
 	}
@@ -283,8 +269,8 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 	dr->rec.replication = rep;
 	run->n_resources = scn->n_resources;
 	run->n_tenants = scn->n_tenants;
-	run->resources = xrealloc(NULL, scn->n_resources * sizeof(*run->resources));
-	run->tenants = xrealloc(NULL, scn->n_tenants * sizeof(*run->tenants));
+	run->resources = sim_xrealloc(NULL, scn->n_resources * sizeof(*run->resources));
+	run->tenants = sim_xrealloc(NULL, scn->n_tenants * sizeof(*run->tenants));
 	for (size_t i = 0; i < scn->n_tenants; i++) {
 		struct sim_tenant_stats *t = &run->tstats[i];
 		t->sent = t->delivered = t->rejected = 0;
@@ -373,9 +359,9 @@ int sim_run_scenario(const struct scenario *scn,
 	size_t reps = opt->link_only ? 1 : (size_t)scn->replications;
 	out->results.replications = reps;
 	out->n_tenants = scn->n_tenants;
-	out->tenants = xrealloc(NULL, (scn->n_tenants ? scn->n_tenants : 1) *
+	out->tenants = sim_xrealloc(NULL, (scn->n_tenants ? scn->n_tenants : 1) *
 					      sizeof(*out->tenants));
-	struct driver *dr = xrealloc(NULL, sizeof(*dr));
+	struct driver *dr = sim_xrealloc(NULL, sizeof(*dr));
 	*dr = (struct driver){
 		.rec = { .f = opt->timeseries },
 		.interval = scn->sample_interval,
@@ -384,7 +370,7 @@ int sim_run_scenario(const struct scenario *scn,
 		.replications = reps,
 	};
 	dr->run.diag = d;
-	dr->run.tstats = xrealloc(NULL, (scn->n_tenants ? scn->n_tenants : 1) *
+	dr->run.tstats = sim_xrealloc(NULL, (scn->n_tenants ? scn->n_tenants : 1) *
 						sizeof(*dr->run.tstats));
 	for (size_t i = 0; i < scn->n_tenants; i++) {
 		out->tenants[i] = (struct sim_tenant_stats){ 0 };

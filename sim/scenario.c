@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/alloc.h"
 #include "sim/schema.h"
 
 #define FIELD(k, kind_, fl, lo, hi, def, member, text)                         \
@@ -74,16 +75,6 @@ static bool good_name(const char *s)
 	return true;
 }
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
-	}
-	return p;
-}
-
 /* Parses one entry (tenant or resource) map with its type's schema. */
 static void load_entry(struct scn_entry *e, const struct cfg_pair *p,
 		       const struct model_ops *ops, const char *const *skip,
@@ -92,7 +83,7 @@ static void load_entry(struct scn_entry *e, const struct cfg_pair *p,
 	e->name = p->key;
 	e->ops = ops;
 	e->node = p->value;
-	e->config = xcalloc(1, ops->config_size);
+	e->config = sim_xcalloc(1, ops->config_size);
 	size_t before = ctx->diag->errors;
 	scn_walk(ops->schema, p->value, e->config, skip, ctx);
 	if (ops->configure && ctx->diag->errors == before)
@@ -119,7 +110,7 @@ static void load_section(struct scenario *scn, struct cfg_node *root,
 			  section, tenants ? "tenant settings" : "resource settings");
 		return;
 	}
-	struct scn_entry *v = xcalloc(map->n, sizeof(*v));
+	struct scn_entry *v = sim_xcalloc(map->n, sizeof(*v));
 	size_t n = 0;
 	for (size_t i = 0; i < map->n; i++) {
 		const struct cfg_pair *p = &map->pairs[i];
@@ -187,7 +178,8 @@ static struct cfg_node *default_name(const char *path, const char *file)
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	char buf[256];
-	size_t n = strcspn(base, ".");
+	const char *dot = strrchr(base, '.');
+	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
 	if (n >= sizeof(buf))
 		n = sizeof(buf) - 1;
 	size_t k = 0;
@@ -196,7 +188,7 @@ static struct cfg_node *default_name(const char *path, const char *file)
 		if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
+		      c == '_' || c == '-' || c == '.'))
 			c = '-';
 		buf[k++] = c;
 	}

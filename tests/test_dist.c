@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/harness.h"
+
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
@@ -53,34 +55,7 @@
 /* A table runs as one test that checks every row and then reports all the
  * rows that failed: a test per row would fork once per row, which costs
  * seconds under AddressSanitizer. */
-struct fails {
-	int n;
-	size_t len;
-	char text[4096];
-};
-
-static void fail_add(struct fails *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void fail_add(struct fails *f, const char *fmt, ...)
-{
-	va_list ap;
-	int w;
-
-	f->n++;
-	if (f->len + 8 >= sizeof(f->text))
-		return; /* full: the count still says how many */
-	f->text[f->len++] = '\n';
-	va_start(ap, fmt);
-	w = vsnprintf(f->text + f->len, sizeof(f->text) - f->len, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		f->len += (size_t)w;
-	if (f->len >= sizeof(f->text))
-		f->len = sizeof(f->text) - 1;
-}
-
-#define FAILS_CHECK(f) ck_assert_msg((f).n == 0, "%d failed:%s", (f).n, (f).text)
+/* struct fails, fail_add and FAILS_CHECK come from tests/harness.h. */
 
 /* ---- independent references ------------------------------------------- */
 

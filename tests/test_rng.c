@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/harness.h"
+
 #include <gsl/gsl_rng.h>
 
 #include "models/registry.h"
@@ -84,15 +86,7 @@ static void run(const char *const *extra, size_t n_extra,
 	size_t n = 3;
 	for (size_t i = 0; i < n_extra; i++)
 		sets[n++] = extra[i];
-	struct diag d;
-	diag_init(&d);
-	int rc = scenario_load(scn, "scenarios/mm1-rho0.5.yaml", sets, n,
-			       &spillway_registry, &d);
-	diag_print(&d, stderr);
-	ck_assert_int_eq(rc, 0);
-	struct sim_run_options opt = { 0 };
-	ck_assert_int_eq(sim_run_scenario(scn, &opt, &d, out), 0);
-	diag_finish(&d);
+	harness_run("scenarios/mm1-rho0.5.yaml", sets, n, scn, out);
 }
 
 /* Every desk metric of every replication, bit for bit. */
@@ -131,12 +125,9 @@ START_TEST(adding_a_resource_leaves_others_unchanged)
 	const char *changed[] = { more[0], more[1], "resources.annex.servers=5" };
 	run(changed, 3, &o3, &s3);
 	ck_assert(desk_identical(&o1, &o3));
-	sim_outcome_finish(&o1);
-	sim_outcome_finish(&o2);
-	sim_outcome_finish(&o3);
-	scenario_finish(&s1);
-	scenario_finish(&s2);
-	scenario_finish(&s3);
+	harness_done(&s1, &o1);
+	harness_done(&s2, &o2);
+	harness_done(&s3, &o3);
 }
 END_TEST
 
@@ -153,12 +144,9 @@ START_TEST(same_seed_same_results_other_seed_differs)
 	/* Replications differ from one another. */
 	const struct sim_metric *w = sim_results_find(&o1.results, "desk", "WaitTime");
 	ck_assert(w->values[0] != w->values[1] && w->values[1] != w->values[2]);
-	sim_outcome_finish(&o1);
-	sim_outcome_finish(&o2);
-	sim_outcome_finish(&o3);
-	scenario_finish(&s1);
-	scenario_finish(&s2);
-	scenario_finish(&s3);
+	harness_done(&s1, &o1);
+	harness_done(&s2, &o2);
+	harness_done(&s3, &o3);
 }
 END_TEST
 
@@ -179,9 +167,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return harness_main(suite());
 }

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "tests/harness.h"
 
 #include "models/registry.h"
 #include "sim/run.h"
@@ -191,6 +194,30 @@ START_TEST(defaults_are_filled_and_marked)
 }
 END_TEST
 
+/* Without name:, the file name without its extension, lower-cased, with
+ * other characters turned into '-'. */
+START_TEST(default_name_comes_from_the_file)
+{
+	char dir[] = "/tmp/spillway-name-XXXXXX";
+	ck_assert(mkdtemp(dir) != NULL);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/Load Test.v2.yaml", dir);
+	FILE *f = fopen(path, "w");
+	fputs("duration: 10s\nresources:\n  desk: {type: station, service: 1s}\n", f);
+	fclose(f);
+	struct diag d;
+	struct scenario scn;
+	diag_init(&d);
+	ck_assert_int_eq(scenario_load(&scn, path, NULL, 0, &spillway_registry, &d), 0);
+	ck_assert_str_eq(scn.name, "load-test.v2");
+	ck_assert_uint_eq(scn.n_tenants, 0);
+	scenario_finish(&scn);
+	diag_finish(&d);
+	remove(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(shipped_scenarios_all_load)
 {
 	const char *dirs[] = { "scenarios", "bench" };
@@ -230,6 +257,7 @@ static Suite *suite(void)
 	suite_add_tcase(s, set);
 	TCase *def = tcase_create("scenario:defaults");
 	tcase_add_test(def, defaults_are_filled_and_marked);
+	tcase_add_test(def, default_name_comes_from_the_file);
 	tcase_add_test(def, shipped_scenarios_all_load);
 	suite_add_tcase(s, def);
 	return s;
@@ -237,9 +265,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return harness_main(suite());
 }

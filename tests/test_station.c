@@ -11,6 +11,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "tests/harness.h"
+
 #include "models/registry.h"
 #include "reports/summary.h"
 #include "sim/run.h"
@@ -73,20 +75,12 @@ struct run {
 
 static void run_scenario(const char *path, struct run *r)
 {
-	struct diag d;
-	diag_init(&d);
-	int rc = scenario_load(&r->scn, path, NULL, 0, &spillway_registry, &d);
-	diag_print(&d, stderr);
-	ck_assert_int_eq(rc, 0);
-	struct sim_run_options opt = { 0 };
-	ck_assert_int_eq(sim_run_scenario(&r->scn, &opt, &d, &r->out), 0);
-	diag_finish(&d);
+	harness_run(path, NULL, 0, &r->scn, &r->out);
 }
 
 static void finish_run(struct run *r)
 {
-	sim_outcome_finish(&r->out);
-	scenario_finish(&r->scn);
+	harness_done(&r->scn, &r->out);
 }
 
 /* Checks one metric: within tol of exact (relative) and exact inside the
@@ -203,17 +197,11 @@ END_TEST
 START_TEST(infinite_servers_never_queue)
 {
 	struct run r;
-	struct diag d;
 	const char *sets[] = { "resources.desk.servers=infinite",
 			       "resources.desk.service={gamma: {mean: 2s, cv: 0.5}}",
 			       "tenants.customers.arrivals.poisson.rate=5/s",
 			       "duration=20000s", "warmup=100s" };
-	diag_init(&d);
-	ck_assert_int_eq(scenario_load(&r.scn, "scenarios/mm1-rho0.5.yaml", sets,
-				       5, &spillway_registry, &d), 0);
-	struct sim_run_options opt = { 0 };
-	ck_assert_int_eq(sim_run_scenario(&r.scn, &opt, &d, &r.out), 0);
-	diag_finish(&d);
+	harness_run("scenarios/mm1-rho0.5.yaml", sets, 5, &r.scn, &r.out);
 	const struct sim_metric *wq = sim_results_find(&r.out.results, "desk", "WaitTime");
 	for (size_t i = 0; i < r.out.results.replications; i++)
 		ck_assert_double_eq(wq->values[i], 0);
@@ -255,9 +243,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return harness_main(suite());
 }

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "tests/harness.h"
+
 #include "models/registry.h"
 #include "reports/summary.h"
 #include "sim/run.h"
@@ -27,20 +29,12 @@ static void run(struct run *r, const char *const *extra, size_t n_extra)
 	size_t n = 3;
 	for (size_t i = 0; i < n_extra; i++)
 		sets[n++] = extra[i];
-	struct diag d;
-	diag_init(&d);
-	int rc = scenario_load(&r->scn, BASE, sets, n, &spillway_registry, &d);
-	diag_print(&d, stderr);
-	ck_assert_int_eq(rc, 0);
-	struct sim_run_options opt = { 0 };
-	ck_assert_int_eq(sim_run_scenario(&r->scn, &opt, &d, &r->out), 0);
-	diag_finish(&d);
+	harness_run(BASE, sets, n, &r->scn, &r->out);
 }
 
 static void done(struct run *r)
 {
-	sim_outcome_finish(&r->out);
-	scenario_finish(&r->scn);
+	harness_done(&r->scn, &r->out);
 }
 
 static const struct sim_metric *metric(const struct run *r, const char *name)
@@ -186,9 +180,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return harness_main(suite());
 }

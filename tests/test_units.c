@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/harness.h"
+
 #include "sim/units.h"
 
 #define N_ROWS(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -420,34 +422,7 @@ static const char *const fraction_bad[] = {
  * the rows that failed together. A test per row would fork once per row,
  * which costs seconds under AddressSanitizer, and a ck_assert per row
  * writes a checkpoint to Check's log each time; a plain if does neither. */
-struct fails {
-	int n;
-	size_t len;
-	char text[4096];
-};
-
-static void fail_add(struct fails *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void fail_add(struct fails *f, const char *fmt, ...)
-{
-	va_list ap;
-	int w;
-
-	f->n++;
-	if (f->len + 8 >= sizeof(f->text))
-		return; /* full: the count still says how many */
-	f->text[f->len++] = '\n';
-	va_start(ap, fmt);
-	w = vsnprintf(f->text + f->len, sizeof(f->text) - f->len, fmt, ap);
-	va_end(ap);
-	if (w > 0)
-		f->len += (size_t)w;
-	if (f->len >= sizeof(f->text))
-		f->len = sizeof(f->text) - 1;
-}
-
-#define FAILS_CHECK(f) ck_assert_msg((f).n == 0, "%d failed:%s", (f).n, (f).text)
+/* struct fails, fail_add and FAILS_CHECK come from tests/harness.h. */
 
 /* Parses s as kind and records a failure unless it gives want. */
 static void check_kind_ok(struct fails *f, enum sim_unit_kind kind,

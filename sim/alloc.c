@@ -1,0 +1,34 @@
+/* alloc.c - allocation wrappers that abort when memory runs out. */
+#include "sim/alloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void out_of_memory(size_t size)
+{
+	fprintf(stderr, "spillway: out of memory (allocating %zu bytes)\n", size);
+	abort();
+}
+
+void *sim_xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		out_of_memory(size);
+	return p;
+}
+
+void *sim_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		out_of_memory(n * size);
+	return p;
+}
+
+char *sim_xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(sim_xrealloc(NULL, n), s, n);
+}
