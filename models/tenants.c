@@ -198,9 +198,16 @@ struct tenant {
 	uint64_t k;                      /* messages generated so far */
 	size_t step;                     /* schedule: current step */
 	double lambda_max;               /* diurnal: thinning bound */
+	uint32_t const_size;             /* message_size when it is constant */
 };
 
 static void on_arrival(struct sim *s, void *target, uint64_t arg);
+
+/* A size draw as whole bytes, saturating at 4 GiB - 1. */
+static uint32_t bytes(double size)
+{
+	return size >= 4294967295.0 ? UINT32_MAX : (uint32_t)(size + 0.5);
+}
 
 static void send(struct tenant *t, struct sim *s)
 {
@@ -209,10 +216,9 @@ static void send(struct tenant *t, struct sim *s)
 		.tenant = t->base.index,
 		.work_factor = t->cfg->work_factor,
 	};
-	double size = t->cfg->message_size.kind == SIM_DIST_CONSTANT
-			      ? t->cfg->message_size.a
-			      : sim_dist_sample(&t->cfg->message_size, t->size_rng);
-	msg.size = size >= 4294967295.0 ? UINT32_MAX : (uint32_t)llround(size);
+	msg.size = t->cfg->message_size.kind == SIM_DIST_CONSTANT
+			   ? t->const_size
+			   : bytes(sim_dist_sample(&t->cfg->message_size, t->size_rng));
 	sim_run_tenant(t->base.run, t->base.index)->sent++;
 	t->target->ops->accept(t->target, s, &msg);
 }
@@ -349,6 +355,7 @@ static void tenant_start(struct model *m, struct sim *s)
 		abort();
 	}
 	t->lambda_max = t->cfg->diurnal_mean * (1 + t->cfg->diurnal_amplitude);
+	t->const_size = bytes(t->cfg->message_size.a);
 	schedule_next(t, s);
 }
 
