@@ -215,7 +215,8 @@ static void on_departure(struct sim *s, void *target, uint64_t arg)
 	sim_twa_set(&st->busy_servers, s->now, (double)--st->busy);
 }
 
-static struct model *station_create(const void *config, struct sim_run *run)
+static struct model *station_create(const void *config, const char *name,
+				    struct sim_run *run)
 {
 	const struct station_config *cfg = config;
 	struct station *st = calloc(1, sizeof(*st));
@@ -230,6 +231,7 @@ static struct model *station_create(const void *config, struct sim_run *run)
 		fprintf(stderr, "spillway: out of memory in station\n");
 		abort();
 	}
+	(void)name;
 	(void)run;
 	return &st->base;
 }

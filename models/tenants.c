@@ -21,6 +21,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/registry.h"
+#include "models/tenants.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 
@@ -209,10 +210,11 @@ static uint32_t bytes(double size)
 	return size >= 4294967295.0 ? UINT32_MAX : (uint32_t)(size + 0.5);
 }
 
-static void send(struct tenant *t, struct sim *s)
+/* A new message of t sent at `at`; counts it as sent. */
+static struct sim_msg make_message(struct tenant *t, sim_time_t at)
 {
 	struct sim_msg msg = {
-		.sent_at = s->now,
+		.sent_at = at,
 		.tenant = t->base.index,
 		.work_factor = t->cfg->work_factor,
 	};
@@ -220,7 +222,25 @@ static void send(struct tenant *t, struct sim *s)
 			   ? t->const_size
 			   : bytes(sim_dist_sample(&t->cfg->message_size, t->size_rng));
 	sim_run_tenant(t->base.run, t->base.index)->sent++;
+	return msg;
+}
+
+static void send(struct tenant *t, struct sim *s)
+{
+	struct sim_msg msg = make_message(t, s->now);
 	t->target->ops->accept(t->target, s, &msg);
+}
+
+double tenant_failure_rate(const struct sim_run *run, uint32_t tenant)
+{
+	const struct tenant *t = (const struct tenant *)run->tenants[tenant];
+	return t->cfg->failure_rate;
+}
+
+struct sim_msg tenant_make_message(struct sim_run *run, uint32_t tenant,
+				   sim_time_t at)
+{
+	return make_message((struct tenant *)run->tenants[tenant], at);
 }
 
 /* Draws an exponential gap at `rate` per second. */
@@ -308,13 +328,26 @@ static void on_arrival(struct sim *s, void *target, uint64_t arg)
 	schedule_next(t, s);
 }
 
-static struct model *tenant_create(const void *config, struct sim_run *run)
+static struct model *tenant_create(const void *config, const char *name,
+				   struct sim_run *run)
 {
 	struct tenant *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	t->cfg = config;
-	(void)run;
+	/* Streams are made here rather than in start: resources start first,
+	 * and a queue's initial backlog draws sizes from them. */
+	uint64_t seed = (uint64_t)run->scn->seed;
+	t->arrival_rng = sim_rng_stream(seed, run->replication, name, "arrivals");
+	t->size_rng = sim_rng_stream(seed, run->replication, name, "size");
+	if (!t->arrival_rng || !t->size_rng) {
+		gsl_rng_free(t->arrival_rng);
+		gsl_rng_free(t->size_rng);
+		free(t);
+		return NULL;
+	}
+	t->lambda_max = t->cfg->diurnal_mean * (1 + t->cfg->diurnal_amplitude);
+	t->const_size = bytes(t->cfg->message_size.a);
 	return &t->base;
 }
 
@@ -346,17 +379,7 @@ static int tenant_link(struct model *m, struct sim_run *run)
 
 static void tenant_start(struct model *m, struct sim *s)
 {
-	struct tenant *t = (struct tenant *)m;
-	uint64_t seed = (uint64_t)m->run->scn->seed;
-	t->arrival_rng = sim_rng_stream(seed, m->run->replication, m->name, "arrivals");
-	t->size_rng = sim_rng_stream(seed, m->run->replication, m->name, "size");
-	if (!t->arrival_rng || !t->size_rng) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
-	}
-	t->lambda_max = t->cfg->diurnal_mean * (1 + t->cfg->diurnal_amplitude);
-	t->const_size = bytes(t->cfg->message_size.a);
-	schedule_next(t, s);
+	schedule_next((struct tenant *)m, s);
 }
 
 static void tenant_destroy(struct model *m)

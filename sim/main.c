@@ -464,8 +464,11 @@ static int cmd_run(int argc, char **argv)
 	diag_print(&d, stderr);
 	diag_finish(&d);
 	if (fclose(ts) || r) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path,
-			strerror(errno ? errno : EIO));
+		if (r == -3)
+			fprintf(stderr, "spillway: run failed; nothing written\n");
+		else
+			fprintf(stderr, "spillway: cannot write %s: %s\n", path,
+				strerror(errno ? errno : EIO));
 		sim_outcome_finish(&o);
 		goto out_tmp;
 	}

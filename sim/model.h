@@ -49,7 +49,8 @@ struct model_ops {
 
 	void (*configure)(void *config, const struct cfg_node *node,
 			  struct scn_ctx *ctx);
-	struct model *(*create)(const void *config, struct sim_run *run);
+	struct model *(*create)(const void *config, const char *name,
+				struct sim_run *run);
 	int (*link)(struct model *m, struct sim_run *run);
 	void (*start)(struct model *m, struct sim *s);
 	void (*restart)(struct model *m, struct sim *s);

@@ -4,6 +4,7 @@
 #include "sim/alloc.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,22 @@ void sim_run_rejected(struct sim_run *run, const struct sim_msg *msg)
 	run->tstats[msg->tenant].rejected++;
 }
 
+void sim_run_fail(struct sim_run *run, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!run->failed)
+		diag_error(run->diag, NULL, 0, 0,
+			   "replication %u, t=%.9fs, seed %lld: %s",
+			   run->replication, sim_time_to_s(run->sim.now),
+			   (long long)run->scn->seed, msg);
+	run->failed = true;
+	sim_stop(&run->sim);
+}
+
 struct model *sim_run_find(const struct sim_run *run, const char *name)
 {
 	for (size_t i = 0; i < run->n_resources; i++)
@@ -226,7 +243,7 @@ static void on_progress(struct sim *s, void *target, uint64_t arg)
 static struct model *create(const struct scn_entry *e, unsigned index,
 			    struct sim_run *run)
 {
-	struct model *m = e->ops->create(e->config, run);
+	struct model *m = e->ops->create(e->config, e->name, run);
 	if (!m) {
 		fprintf(stderr, "spillway: out of memory creating %s\n", e->name);
 		abort();
@@ -312,6 +329,10 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 		sim_schedule(&run->sim, 0, on_progress, dr, 0);
 
 	sim_run_until(&run->sim, scn->duration);
+	if (run->failed) {
+		rc = -3;
+		goto out;
+	}
 	if (dr->progress)
 		print_progress(dr, rep + 1 == dr->replications);
 
@@ -324,6 +345,10 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 		if (run->tenants[i]->ops->finish)
 			run->tenants[i]->ops->finish(run->tenants[i], &run->sim,
 						      &out->results);
+	if (run->failed) {
+		rc = -3;
+		goto out;
+	}
 	for (size_t i = 0; i < scn->n_tenants; i++) {
 		struct sim_tenant_stats *a = &out->tenants[i];
 		const struct sim_tenant_stats *b = &run->tstats[i];

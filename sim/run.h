@@ -80,6 +80,7 @@ struct sim_run {
 	struct sim_tenant_stats *tstats; /* per tenant, this replication */
 	bool measuring;                  /* false during the warm-up */
 	struct diag *diag;               /* link-time problems */
+	bool failed;                     /* a model found a broken invariant */
 };
 
 /* A resource instance by name, or NULL. */
@@ -92,6 +93,14 @@ static inline struct sim_tenant_stats *sim_run_tenant(struct sim_run *run,
 {
 	return &run->tstats[tenant];
 }
+
+/* A model found a broken invariant (e.g. message conservation): the
+ * replication stops and the whole run fails with exit status 1; the
+ * message goes to the run's diagnostics. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void sim_run_fail(struct sim_run *run, const char *fmt, ...);
 
 /* Counts a delivered message with its dwell time (now - sent_at). */
 void sim_run_delivered(struct sim_run *run, const struct sim_msg *msg);
@@ -115,8 +124,9 @@ struct sim_outcome {
 };
 
 /* Runs every replication. Link problems (a tenant aiming at a missing
- * resource, ...) go to d and make it return -2; a write error on the time
- * series returns -1; 0 on success. out is filled in either case and freed
+ * resource, ...) go to d and make it return -2; a broken invariant
+ * (sim_run_fail) goes to d and returns -3; a write error on the time series
+ * returns -1; 0 on success. out is filled in either case and freed
  * with sim_outcome_finish. */
 int sim_run_scenario(const struct scenario *scn,
 		     const struct sim_run_options *opt, struct diag *d,

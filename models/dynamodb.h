@@ -1,0 +1,45 @@
+/* dynamodb.h - the calls other models make on a DynamoDB table.
+ *
+ * A caller (a Lambda function's per-message calls) makes one request at the
+ * current simulated time; the table admits it or throttles it
+ * (ProvisionedThroughputExceededException), and counts both. Retrying is
+ * the caller's business, with the table's SDK retry policy
+ * (ddb_retry_delay), as an AWS SDK does.
+ */
+#ifndef SPILLWAY_MODELS_DYNAMODB_H
+#define SPILLWAY_MODELS_DYNAMODB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "sim/model.h"
+#include "sim/sim.h"
+
+struct ddb;
+
+enum ddb_op {
+	DDB_READ,
+	DDB_WRITE,
+};
+
+/* The table behind a model, or NULL when m is not a dynamodb resource. */
+struct ddb *ddb_from_model(struct model *m);
+
+/* One request of item_bytes at the current time: it costs
+ * ceil(item_bytes / 1 KB) write units or ceil(item_bytes / 4 KB) read
+ * units (at least 1). Returns true when admitted (the units are consumed),
+ * false when throttled (counted in WriteThrottleEvents /
+ * ReadThrottleEvents and ThrottledRequests). */
+bool ddb_request(struct ddb *t, struct sim *s, enum ddb_op op,
+		 uint32_t item_bytes);
+
+/* SDK retry policy of callers of this table (its sdk_retry settings). */
+int ddb_max_attempts(const struct ddb *t);
+/* Delay before retry number `attempt` (1 for the first retry) after a
+ * throttle: full jitter, uniform in [0, min(max_delay, base_delay *
+ * 2^(attempt-1))], drawn from r. */
+sim_time_t ddb_retry_delay(const struct ddb *t, int attempt, gsl_rng *r);
+
+#endif
