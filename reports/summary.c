@@ -126,7 +126,7 @@ int rpt_write_tenants_csv(const char *path, const struct scenario *scn,
 	if (!f)
 		return -1;
 	double reps = (double)o->results.replications;
-	fputs("tenant,sent,delivered,rejected,dead_lettered,expired,"
+	fputs("tenant,sent,delivered,rejected,failed,dead_lettered,expired,"
 	      "dwell_p50_s,dwell_p95_s,dwell_p99_s,dwell_max_s\n", f);
 	for (size_t i = 0; i < o->n_tenants; i++) {
 		const struct sim_tenant_stats *t = &o->tenants[i];
@@ -136,6 +136,8 @@ int rpt_write_tenants_csv(const char *path, const struct scenario *scn,
 		csv_num(f, (double)t->delivered / reps);
 		fputc(',', f);
 		csv_num(f, (double)t->rejected / reps);
+		fputc(',', f);
+		csv_num(f, (double)t->failed / reps);
 		fputc(',', f);
 		csv_num(f, (double)t->dead_lettered / reps);
 		fputc(',', f);

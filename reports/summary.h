@@ -17,7 +17,7 @@
 int rpt_write_summary_csv(const char *path, const struct sim_outcome *o);
 /* The same rows as a JSON array of objects (null for missing numbers). */
 int rpt_write_summary_json(const char *path, const struct sim_outcome *o);
-/* tenant,sent,delivered,rejected,dead_lettered,expired,dwell_p50_s,...:
+/* tenant,sent,delivered,rejected,failed,dead_lettered,expired,dwell_p50_s,...:
  * counts are means per replication; dwell quantiles come from the dwell
  * histograms merged over all replications. */
 int rpt_write_tenants_csv(const char *path, const struct scenario *scn,

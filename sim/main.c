@@ -65,7 +65,7 @@ static const char usage_run[] =
 	"  timeseries.csv          time_s,replication,resource,metric,value\n"
 	"  summary.csv, .json      resource,metric,mean,ci95_low,ci95_high,unit\n"
 	"                          (mean and Student-t 95%% interval over replications)\n"
-	"  tenants.csv             per tenant: sent, delivered, rejected,\n"
+	"  tenants.csv             per tenant: sent, delivered, rejected, failed,\n"
 	"                          dead_lettered, expired, dwell p50/p95/p99/max\n"
 	"  manifest.json           version, seed, replications, scenario SHA-256\n"
 	"\n"

@@ -148,6 +148,23 @@ void sim_run_fail(struct sim_run *run, const char *fmt, ...)
 	sim_stop(&run->sim);
 }
 
+void sim_run_adopt(struct sim_run *run, struct model *m,
+		   const struct model_ops *ops, const char *name)
+{
+	if (!m) {
+		fprintf(stderr, "spillway: out of memory creating %s\n", name);
+		abort();
+	}
+	m->ops = ops;
+	m->name = name;
+	m->node = NULL;
+	m->index = (unsigned)(run->n_resources + run->n_implicit);
+	m->run = run;
+	run->implicit = sim_xrealloc(run->implicit,
+				     (run->n_implicit + 1) * sizeof(*run->implicit));
+	run->implicit[run->n_implicit++] = m;
+}
+
 struct model *sim_run_find(const struct sim_run *run, const char *name)
 {
 	for (size_t i = 0; i < run->n_resources; i++)
@@ -185,6 +202,11 @@ static void on_sample(struct sim *s, void *target, uint64_t arg)
 		if (m->ops->sample)
 			m->ops->sample(m, s, &dr->rec);
 	}
+	for (size_t i = 0; i < dr->run.n_implicit; i++) {
+		struct model *m = dr->run.implicit[i];
+		if (m->ops->sample)
+			m->ops->sample(m, s, &dr->rec);
+	}
 	for (size_t i = 0; i < dr->run.n_tenants; i++) {
 		struct model *m = dr->run.tenants[i];
 		if (m->ops->sample)
@@ -201,11 +223,14 @@ static void restart_stats(struct driver *dr)
 	for (size_t i = 0; i < run->n_resources; i++)
 		if (run->resources[i]->ops->restart)
 			run->resources[i]->ops->restart(run->resources[i], &run->sim);
+	for (size_t i = 0; i < run->n_implicit; i++)
+		if (run->implicit[i]->ops->restart)
+			run->implicit[i]->ops->restart(run->implicit[i], &run->sim);
 	for (size_t i = 0; i < run->n_tenants; i++) {
 		if (run->tenants[i]->ops->restart)
 			run->tenants[i]->ops->restart(run->tenants[i], &run->sim);
 		struct sim_tenant_stats *t = &run->tstats[i];
-		t->sent = t->delivered = t->rejected = 0;
+		t->sent = t->delivered = t->rejected = t->failed = 0;
 		t->dead_lettered = t->expired = 0;
 		sim_hist_reset(&t->dwell);
 	}
@@ -264,8 +289,13 @@ static void destroy_models(struct sim_run *run)
 	for (size_t i = 0; i < run->n_resources; i++)
 		if (run->resources[i])
 			run->resources[i]->ops->destroy(run->resources[i]);
+	for (size_t i = 0; i < run->n_implicit; i++)
+		run->implicit[i]->ops->destroy(run->implicit[i]);
+	free(run->implicit);
 	free(run->tenants);
 	free(run->resources);
+	run->implicit = NULL;
+	run->n_implicit = 0;
 	run->tenants = NULL;
 	run->resources = NULL;
 }
@@ -290,7 +320,7 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 	run->tenants = sim_xrealloc(NULL, scn->n_tenants * sizeof(*run->tenants));
 	for (size_t i = 0; i < scn->n_tenants; i++) {
 		struct sim_tenant_stats *t = &run->tstats[i];
-		t->sent = t->delivered = t->rejected = 0;
+		t->sent = t->delivered = t->rejected = t->failed = 0;
 		t->dead_lettered = t->expired = 0;
 		sim_hist_reset(&t->dwell);
 	}
@@ -316,6 +346,9 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 	for (size_t i = 0; i < run->n_resources; i++)
 		if (run->resources[i]->ops->start)
 			run->resources[i]->ops->start(run->resources[i], &run->sim);
+	for (size_t i = 0; i < run->n_implicit; i++)
+		if (run->implicit[i]->ops->start)
+			run->implicit[i]->ops->start(run->implicit[i], &run->sim);
 	for (size_t i = 0; i < run->n_tenants; i++)
 		if (run->tenants[i]->ops->start)
 			run->tenants[i]->ops->start(run->tenants[i], &run->sim);
@@ -341,6 +374,10 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 		if (run->resources[i]->ops->finish)
 			run->resources[i]->ops->finish(run->resources[i], &run->sim,
 							&out->results);
+	for (size_t i = 0; i < run->n_implicit; i++)
+		if (run->implicit[i]->ops->finish)
+			run->implicit[i]->ops->finish(run->implicit[i], &run->sim,
+						       &out->results);
 	for (size_t i = 0; i < run->n_tenants; i++)
 		if (run->tenants[i]->ops->finish)
 			run->tenants[i]->ops->finish(run->tenants[i], &run->sim,
@@ -355,6 +392,7 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 		a->sent += b->sent;
 		a->delivered += b->delivered;
 		a->rejected += b->rejected;
+		a->failed += b->failed;
 		a->dead_lettered += b->dead_lettered;
 		a->expired += b->expired;
 		sim_hist_merge(&a->dwell, &b->dwell);

@@ -65,6 +65,8 @@ struct sim_tenant_stats {
 	uint64_t rejected;      /* refused on arrival (blocked, too large) */
 	uint64_t dead_lettered; /* moved to a dead-letter queue */
 	uint64_t expired;       /* dropped at retention expiry */
+	uint64_t failed;        /* processing failed with no retry left (a
+				   synchronous invocation's error) */
 	struct sim_hist dwell;  /* dwell times of delivered messages */
 };
 
@@ -81,7 +83,15 @@ struct sim_run {
 	bool measuring;                  /* false during the warm-up */
 	struct diag *diag;               /* link-time problems */
 	bool failed;                     /* a model found a broken invariant */
+	struct model **implicit;         /* models other models created (sim_run_adopt) */
+	size_t n_implicit;
 };
+
+/* Adopts m, created by another model while linking (an implicit shared
+ * resource, such as the default account): the run fills its base fields
+ * and starts, samples, finishes and destroys it like a resource. */
+void sim_run_adopt(struct sim_run *run, struct model *m,
+		   const struct model_ops *ops, const char *name);
 
 /* A resource instance by name, or NULL. */
 struct model *sim_run_find(const struct sim_run *run, const char *name);

@@ -1,0 +1,436 @@
+/* esm.c - the Lambda event source mapping for SQS, on-demand mode.
+ *
+ * Pollers ("workers" here) each loop: ReceiveMessage (long polling),
+ * gather a batch, Invoke the function, delete what succeeded, repeat. How
+ * many run at once is the mapping's concurrency:
+ *   - 5 concurrent batches when messages appear, then up to +300 per minute
+ *     while messages wait (FACTS 1, "Initial concurrency" and "Scale-up
+ *     rate": https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html);
+ *   - a ceiling of 1,250 by default; the current English page says 1,000,
+ *     so it is a parameter (FACTS 1, "Max concurrent batches per ESM");
+ *   - maximum_concurrency 2..1000 caps it (FACTS 1,
+ *     https://docs.aws.amazon.com/lambda/latest/dg/API_ScalingConfig.html);
+ *   - a poller whose long poll comes back empty retires, down to 5, or to 2
+ *     without maximum_concurrency (FACTS 1, "Scale-down at low traffic");
+ *   - a throttled or failed invocation lowers the concurrency by one
+ *     ("gradually reduces", FACTS 1, "Backoff on throttle" / "on function
+ *     error": https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html),
+ *     except failures reported per item with ReportBatchItemFailures
+ *     (FACTS 1, "Partial batch effect on scaling").
+ * A throttled batch is retried with exponential backoff until the batch's
+ * visibility timeout would pass; then it is dropped and its messages return
+ * to the queue when their timeout passes, with a higher receive count. The
+ * backoff delays are not documented by AWS: they are parameters
+ * (backoff_base, backoff_max), UNCONFIRMED. The long-poll wait of the
+ * mapping is not documented either (SQS allows up to 20 s: FACTS 1, "Long
+ * polling"): poll_wait, default 20 s, UNCONFIRMED.
+ * A batch is invoked when it is full, when the batching window ends, or when
+ * the next message would take it past 6 MB (FACTS 1, "Invoke trigger").
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/esm.h"
+#include "sim/alloc.h"
+#include "sim/stats.h"
+
+#define SIX_MB (6u * 1000u * 1000u) /* FACTS 7, "Lambda sync payload": 6 MB */
+
+#define F(k, kind_, fl, lo, hi, def, member, text)                             \
+	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
+	  .dflt = def, .offset = offsetof(struct esm_config, member),          \
+	  .help = text }
+
+static const struct scn_field esm_fields[] = {
+	F("queue", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, queue,
+	  "the sqs queue polled"),
+	/* FACTS 1 "BatchSize": default 10, max 10,000 for standard queues. */
+	F("batch_size", SCN_INT, 0, 1, 10000, "10", batch_size,
+	  "most messages per invocation"),
+	/* FACTS 1 "MaximumBatchingWindowInSeconds": 0-300 s, default 0. */
+	F("maximum_batching_window", SCN_DURATION, 0, 0, 300, "0s",
+	  maximum_batching_window,
+	  "gather a batch this long at most (batch_size > 10 needs >= 1s)"),
+	/* FACTS 1 "ScalingConfig.MaximumConcurrency": 2-1,000. */
+	F("maximum_concurrency", SCN_INT, SCN_F_NONE, 2, 1000, "none",
+	  maximum_concurrency, "most concurrent batches, or none"),
+	/* FACTS 1 "Max concurrent batches per ESM": 1,250 (blog) vs 1,000 (docs). */
+	F("concurrency_ceiling", SCN_INT, 0, 1, 20000, "1250", concurrency_ceiling,
+	  "on-demand ceiling of concurrent batches (AWS documents 1,250 and 1,000)"),
+	/* FACTS 1 "Scale-up rate (current)": +300 per minute since 2023-11-06. */
+	F("scale_up_per_minute", SCN_INT, 0, 1, 100000, "300", scale_up_per_minute,
+	  "concurrent batches added per minute while messages wait (60 before Nov 2023)"),
+	/* FACTS 1 "Initial concurrency": five batches at a time. */
+	F("initial_concurrency", SCN_INT, 0, 1, 1000, "5", initial_concurrency,
+	  "concurrent batches when messages appear"),
+	F("poll_wait", SCN_DURATION, 0, 0, 20, "20s", poll_wait,
+	  "long-poll wait of each receive (UNCONFIRMED: AWS does not document it; SQS allows 0-20s)"),
+	F("backoff_base", SCN_DURATION, 0, 0.001, 3600, "1s", backoff_base,
+	  "first retry delay after a throttled invoke, doubling (UNCONFIRMED: not documented)"),
+	F("backoff_max", SCN_DURATION, 0, 0.001, 3600, "30s", backoff_max,
+	  "longest retry delay after throttled invokes (UNCONFIRMED: not documented)"),
+};
+
+static void esm_check(void *obj, const struct cfg_node *node, struct scn_ctx *ctx)
+{
+	const struct esm_config *c = obj;
+	/* FACTS 1 "MaximumBatchingWindowInSeconds": BatchSize > 10 requires a
+	 * window of at least 1 s. */
+	if (c->batch_size > 10 && c->maximum_batching_window < SIM_S)
+		scn_error_key(ctx, node, "maximum_batching_window",
+			      "must be at least 1s when batch_size is over 10 (batch_size %lld)",
+			      (long long)c->batch_size);
+	if (c->backoff_max < c->backoff_base)
+		scn_error_key(ctx, node, "backoff_max",
+			      "must be at least backoff_base");
+}
+
+const struct scn_schema esm_schema = {
+	.name = "event source",
+	.fields = esm_fields,
+	.n = sizeof(esm_fields) / sizeof(esm_fields[0]),
+	.check = esm_check,
+};
+
+enum wstate {
+	W_IDLE,      /* not running */
+	W_POLLING,   /* long-polling an empty queue */
+	W_GATHERING, /* holding a partial batch within the batching window */
+	W_INVOKING,  /* the function is running the batch */
+	W_BACKOFF,   /* waiting to retry a throttled invoke */
+};
+
+struct esm_worker {
+	struct sqs_waiter waiter;   /* must be first: wake() gets it back */
+	struct esm *e;              /* owner */
+	struct sim_timer timer;     /* poll wait, window end or backoff */
+	enum wstate state;
+	struct sqs_received *batch; /* batch_size slots */
+	bool *failed;               /* per item, written by the function */
+	size_t n;                   /* messages held */
+	uint64_t bytes;             /* their payload */
+	sim_time_t window_end;      /* end of the batching window */
+	sim_time_t deadline;        /* when the first message's visibility ends */
+	sim_time_t backoff;         /* current retry delay, 0 before a throttle */
+	struct lambda_batch lb;     /* handed to the function */
+};
+
+struct esm {
+	const struct esm_config *cfg;
+	struct lambda *fn;
+	struct sqs *q;
+	char *name;                 /* "<function>/<queue>" for metrics */
+	struct sim_run *run;
+	struct esm_worker **w;      /* workers ever started, reused */
+	size_t n_workers;
+	int64_t target;             /* concurrency the mapping aims at */
+	int64_t active;             /* workers running */
+	int64_t floor;              /* scale-down floor */
+	int64_t ceiling;            /* min(concurrency_ceiling, maximum_concurrency) */
+	int64_t step_accum;         /* scale-up remainder, in 1/60 batches */
+	int64_t peak;               /* highest target in the window */
+	struct sim_twa level;       /* time average of active workers */
+	uint64_t polled, invoked, failed_invoke, deleted, throttled;
+	uint64_t t_polled, t_invoked, t_failed, t_deleted; /* since last sample */
+};
+
+static void worker_begin(struct esm_worker *w, struct sim *s);
+static void poll(struct esm_worker *w, struct sim *s);
+
+struct esm *esm_create(const struct esm_config *cfg, struct lambda *fn,
+		       const char *name, struct sim_run *run)
+{
+	struct esm *e = sim_xcalloc(1, sizeof(*e));
+	e->cfg = cfg;
+	e->fn = fn;
+	e->name = sim_xstrdup(name);
+	e->run = run;
+	e->ceiling = cfg->concurrency_ceiling;
+	if (cfg->maximum_concurrency != SCN_UNLIMITED &&
+	    cfg->maximum_concurrency < e->ceiling)
+		e->ceiling = cfg->maximum_concurrency;
+	e->floor = cfg->maximum_concurrency == SCN_UNLIMITED ? 2 : cfg->initial_concurrency;
+	if (e->floor > e->ceiling)
+		e->floor = e->ceiling;
+	return e;
+}
+
+int esm_link(struct esm *e, struct sim_run *run, const struct cfg_node *node,
+	     const char *who)
+{
+	const struct cfg_node *at = cfg_get(node, "queue");
+	struct model *m = sim_run_find(run, e->cfg->queue);
+	e->q = m ? sqs_from_model(m) : NULL;
+	if (!e->q) {
+		diag_error(run->diag, at->file, at->line, at->col,
+			   "%s.queue: %s '%s'", who,
+			   m ? "not an sqs queue:" : "no resource named", e->cfg->queue);
+		return -1;
+	}
+	/* FACTS 1 "Visibility timeout guidance": the mapping rejects a
+	 * function timeout longer than the queue's visibility timeout. */
+	if (lambda_timeout(e->fn) > sqs_visibility_timeout(e->q)) {
+		char a[32], b[32];
+		diag_error(run->diag, at->file, at->line, at->col,
+			   "%s.queue: the function timeout (%s) is longer than the visibility timeout of '%s' (%s); AWS rejects this mapping",
+			   who, sim_format_duration(a, sizeof(a), lambda_timeout(e->fn)),
+			   e->cfg->queue,
+			   sim_format_duration(b, sizeof(b), sqs_visibility_timeout(e->q)));
+		return -1;
+	}
+	return 0;
+}
+
+/* Workers ------------------------------------------------------------------ */
+
+static void on_wake(struct sqs_waiter *waiter, struct sim *s)
+{
+	struct esm_worker *w = (struct esm_worker *)waiter;
+	sim_timer_cancel(s, &w->timer);
+	poll(w, s);
+}
+
+static struct esm_worker *worker_new(struct esm *e)
+{
+	struct esm_worker *w = sim_xcalloc(1, sizeof(*w));
+	w->e = e;
+	w->waiter.wake = on_wake;
+	w->batch = sim_xcalloc((size_t)e->cfg->batch_size, sizeof(*w->batch));
+	w->failed = sim_xcalloc((size_t)e->cfg->batch_size, sizeof(*w->failed));
+	return w;
+}
+
+/* Starts idle workers until `target` run. */
+static void fill(struct esm *e, struct sim *s)
+{
+	for (size_t i = 0; i < e->n_workers && e->active < e->target; i++) {
+		if (e->w[i]->state != W_IDLE)
+			continue;
+		e->active++;
+		worker_begin(e->w[i], s);
+	}
+	while (e->active < e->target) {
+		e->w = sim_xrealloc(e->w, (e->n_workers + 1) * sizeof(*e->w));
+		struct esm_worker *w = worker_new(e);
+		e->w[e->n_workers++] = w;
+		e->active++;
+		worker_begin(w, s);
+	}
+	sim_twa_set(&e->level, s->now, (double)e->active);
+}
+
+static void lower_target(struct esm *e)
+{
+	if (e->target > e->floor)
+		e->target--;
+}
+
+/* Ends a cycle: the worker retires when more run than the target, else
+ * starts over. */
+static void cycle_end(struct esm_worker *w, struct sim *s)
+{
+	struct esm *e = w->e;
+	w->backoff = 0;
+	if (e->active > e->target) {
+		w->state = W_IDLE;
+		e->active--;
+		sim_twa_set(&e->level, s->now, (double)e->active);
+		return;
+	}
+	worker_begin(w, s);
+}
+
+static void on_timer(struct sim *s, void *target, uint64_t arg);
+static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
+		    const bool *failed);
+
+static void invoke(struct esm_worker *w, struct sim *s)
+{
+	struct esm *e = w->e;
+	w->lb = (struct lambda_batch){ w->batch, w->n, w->failed, on_done, w };
+	memset(w->failed, 0, w->n * sizeof(*w->failed));
+	if (lambda_invoke(e->fn, s, &w->lb)) {
+		w->state = W_INVOKING;
+		e->invoked += w->n;
+		e->t_invoked += w->n;
+		return;
+	}
+	e->failed_invoke += w->n;
+	e->t_failed += w->n;
+	e->throttled++;
+	lower_target(e);
+	w->backoff = w->backoff ? w->backoff * 2 : e->cfg->backoff_base;
+	if (w->backoff > e->cfg->backoff_max)
+		w->backoff = e->cfg->backoff_max;
+	if (s->now + w->backoff >= w->deadline) {
+		/* Give up: the messages come back when their timeout passes. */
+		cycle_end(w, s);
+		return;
+	}
+	w->state = W_BACKOFF;
+	sim_timer_start(s, &w->timer, s->now + w->backoff, on_timer, w, W_BACKOFF);
+}
+
+static void poll(struct esm_worker *w, struct sim *s)
+{
+	struct esm *e = w->e;
+	size_t room = (size_t)e->cfg->batch_size - w->n;
+	size_t got = sqs_receive(e->q, s, w->batch + w->n, room,
+				 SIX_MB > w->bytes ? SIX_MB - w->bytes : 1);
+	if (got) {
+		if (w->n == 0) {
+			w->deadline = s->now + sqs_visibility_timeout(e->q);
+			w->window_end = s->now + e->cfg->maximum_batching_window;
+		}
+		for (size_t i = w->n; i < w->n + got; i++)
+			w->bytes += w->batch[i].msg.size;
+		w->n += got;
+		e->polled += got;
+		e->t_polled += got;
+	}
+	bool full = w->n == (size_t)e->cfg->batch_size || w->bytes >= SIX_MB ||
+		    (got && got < room && w->n && sqs_visible(e->q));
+	if (w->n && (full || s->now >= w->window_end)) {
+		invoke(w, s);
+		return;
+	}
+	w->state = w->n ? W_GATHERING : W_POLLING;
+	sqs_wait(e->q, s, &w->waiter);
+	sim_timer_start(s, &w->timer,
+			w->n ? w->window_end : s->now + e->cfg->poll_wait,
+			on_timer, w, w->state);
+}
+
+static void worker_begin(struct esm_worker *w, struct sim *s)
+{
+	w->n = 0;
+	w->bytes = 0;
+	w->backoff = 0;
+	poll(w, s);
+}
+
+static void on_timer(struct sim *s, void *target, uint64_t arg)
+{
+	struct esm_worker *w = target;
+	struct esm *e = w->e;
+	switch ((enum wstate)arg) {
+	case W_POLLING:
+		/* The long poll ended with nothing: an empty receive. */
+		sqs_unwait(e->q, &w->waiter);
+		sqs_count_empty_receive(e->q);
+		lower_target(e);
+		cycle_end(w, s);
+		break;
+	case W_GATHERING:
+		sqs_unwait(e->q, &w->waiter);
+		invoke(w, s);
+		break;
+	case W_BACKOFF:
+		invoke(w, s);
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
+		    const bool *failed)
+{
+	struct esm_worker *w = ctx;
+	struct esm *e = w->e;
+	size_t bad = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		bool ok = outcome == LAMBDA_OK ||
+			  (outcome == LAMBDA_PARTIAL && !failed[i]);
+		if (!ok) {
+			bad++;
+			continue;
+		}
+		if (sqs_delete(e->q, s, w->batch[i].id, w->batch[i].receipt)) {
+			e->deleted++;
+			e->t_deleted++;
+		}
+	}
+	e->failed_invoke += bad;
+	e->t_failed += bad;
+	if (outcome == LAMBDA_ERROR && !lambda_reports_item_failures(e->fn))
+		lower_target(e);
+	cycle_end(w, s);
+}
+
+/* Scaling ------------------------------------------------------------------ */
+
+/* Once a second: while messages wait, add scale_up_per_minute / 60. */
+static void on_scale(struct sim *s, void *target, uint64_t arg)
+{
+	struct esm *e = target;
+	(void)arg;
+	if (sqs_visible(e->q) > 0 && e->target < e->ceiling) {
+		e->step_accum += e->cfg->scale_up_per_minute;
+		int64_t add = e->step_accum / 60;
+		e->step_accum %= 60;
+		e->target += add;
+		if (e->target > e->ceiling)
+			e->target = e->ceiling;
+		if (e->target > e->peak)
+			e->peak = e->target;
+		fill(e, s);
+	} else if (e->active < e->target) {
+		fill(e, s);
+	}
+	sim_schedule_in(s, SIM_S, on_scale, e, 0);
+}
+
+void esm_start(struct esm *e, struct sim *s)
+{
+	e->target = e->cfg->initial_concurrency < e->ceiling
+			    ? e->cfg->initial_concurrency : e->ceiling;
+	e->peak = e->target;
+	sim_twa_init(&e->level, s->now, 0);
+	fill(e, s);
+	sim_schedule_in(s, SIM_S, on_scale, e, 0);
+}
+
+void esm_restart(struct esm *e, struct sim *s)
+{
+	e->polled = e->invoked = e->failed_invoke = e->deleted = e->throttled = 0;
+	e->peak = e->target;
+	sim_twa_restart(&e->level, s->now);
+}
+
+void esm_sample(struct esm *e, struct sim *s, struct sim_recorder *rec)
+{
+	sim_recorder_put(rec, s->now, e->name, "Concurrency", (double)e->active);
+	sim_recorder_put(rec, s->now, e->name, "PolledEventCount", (double)e->t_polled);
+	sim_recorder_put(rec, s->now, e->name, "InvokedEventCount", (double)e->t_invoked);
+	sim_recorder_put(rec, s->now, e->name, "FailedInvokeEventCount", (double)e->t_failed);
+	sim_recorder_put(rec, s->now, e->name, "DeletedEventCount", (double)e->t_deleted);
+	e->t_polled = e->t_invoked = e->t_failed = e->t_deleted = 0;
+}
+
+void esm_finish(struct esm *e, struct sim *s, struct sim_results *res)
+{
+	sim_results_put(res, e->name, "PolledEventCount", "count", (double)e->polled);
+	sim_results_put(res, e->name, "InvokedEventCount", "count", (double)e->invoked);
+	sim_results_put(res, e->name, "FailedInvokeEventCount", "count",
+			(double)e->failed_invoke);
+	sim_results_put(res, e->name, "DeletedEventCount", "count", (double)e->deleted);
+	sim_results_put(res, e->name, "ThrottledInvokes", "count", (double)e->throttled);
+	sim_results_put(res, e->name, "Concurrency", "batches",
+			sim_twa_mean(&e->level, s->now));
+	sim_results_put(res, e->name, "Concurrency.max", "batches", (double)e->peak);
+}
+
+void esm_destroy(struct esm *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n_workers; i++) {
+		free(e->w[i]->batch);
+		free(e->w[i]->failed);
+		free(e->w[i]);
+	}
+	free(e->w);
+	free(e->name);
+	free(e);
+}

@@ -1,0 +1,708 @@
+/* lambda.c - an AWS Lambda function: concurrency, execution environments,
+ * cold starts, invocation duration, errors, per-message calls to DynamoDB,
+ * and its SQS event source mappings.
+ *
+ * Concurrency. An invocation needs one execution environment for its whole
+ * duration. It runs only if the function is under its reserved concurrency
+ * (when it has one) or the account's unreserved pool has room (account.c),
+ * and if an idle environment exists or a new one may be created: at most
+ * 1,000 new environments per 10 s per function, refilled continuously
+ * (FACTS 3, "Per-function scaling rate":
+ * https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html).
+ * Otherwise it is throttled (HTTP 429).
+ *
+ * Environments. A new environment pays a cold start (cold_start; no AWS
+ * figure exists, the default follows a third-party benchmark: FACTS 3,
+ * "Cold start duration", UNCONFIRMED). Idle environments are reused newest
+ * first (as SimFaaS models Lambda), so surplus ones age out after keep_warm
+ * (not documented by AWS: UNCONFIRMED, a parameter).
+ *
+ * Duration. One invocation runs per_batch, then its messages spread over
+ * `workers` in-handler workers (each takes the next message when free); a
+ * message takes per_message times its tenant's work_factor, then makes its
+ * `calls` one after another. A throttled DynamoDB call is retried by the SDK
+ * after ddb_retry_delay; after max_attempts the message fails. A message
+ * also fails with its tenant's failure_rate. The whole invocation fails
+ * with error_rate, or when it runs past `timeout` (killed). Memory gives the
+ * vCPU share (1,769 MB = 1 vCPU: FACTS 3, "Memory -> vCPU") and the GB-s.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "models/account.h"
+#include "models/dynamodb.h"
+#include "models/esm.h"
+#include "models/lambda.h"
+#include "models/registry.h"
+#include "models/tenants.h"
+#include "sim/alloc.h"
+#include "sim/rng.h"
+#include "sim/stats.h"
+
+enum arch { ARCH_X86_64, ARCH_ARM64 };
+static const char *const arch_names[] = { "x86_64", "arm64", NULL };
+enum call_op { CALL_READ, CALL_WRITE };
+static const char *const op_names[] = { "read", "write", NULL };
+
+struct call_config {
+	const char *target;  /* a dynamodb table */
+	int op;              /* enum call_op */
+	int64_t count;       /* requests per message */
+	double item_size;    /* bytes per request */
+};
+
+struct lambda_config {
+	double memory;                   /* bytes */
+	int architecture;                /* enum arch */
+	sim_time_t timeout;
+	int64_t reserved_concurrency;    /* SCN_UNLIMITED: none */
+	const char *account;             /* account resource, or NULL */
+	struct sim_dist cold_start;      /* seconds */
+	sim_time_t keep_warm;
+	struct sim_dist per_batch;       /* seconds */
+	struct sim_dist per_message;     /* seconds */
+	int64_t workers;                 /* in-handler parallelism */
+	double error_rate;
+	bool report_batch_item_failures;
+	struct scn_list calls;           /* struct call_config */
+	struct scn_list event_sources;   /* struct esm_config */
+};
+
+#define F(k, kind_, fl, lo, hi, def, member, text)                             \
+	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
+	  .dflt = def, .offset = offsetof(struct lambda_config, member),       \
+	  .help = text }
+#define C(k, kind_, fl, lo, hi, def, member, text)                             \
+	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
+	  .dflt = def, .offset = offsetof(struct call_config, member),         \
+	  .help = text }
+
+static const struct scn_field call_fields[] = {
+	C("target", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, target,
+	  "the dynamodb table called"),
+	{ .key = "op", .kind = SCN_ENUM, .names = op_names, .dflt = "write",
+	  .min = 1, .max = 0, .offset = offsetof(struct call_config, op),
+	  .help = "read or write" },
+	C("count", SCN_INT, 0, 1, 1000, "1", count, "requests per message"),
+	/* FACTS 5 "Units": a write unit is 1 KB, a read unit 4 KB. */
+	C("item_size", SCN_SIZE, 0, 1, 400000, "1KB", item_size,
+	  "item size per request (write units = ceil(size / 1 KB))"),
+};
+static const struct scn_schema call_schema = { "call", call_fields, 4, NULL };
+
+static const struct scn_field duration_fields[] = {
+	{ .key = "per_batch", .kind = SCN_DIST, .unit = SIM_UNIT_DURATION,
+	  .dflt = "0s", .min = 1, .max = 0,
+	  .offset = offsetof(struct lambda_config, per_batch),
+	  .help = "fixed time per invocation" },
+	{ .key = "per_message", .kind = SCN_DIST, .unit = SIM_UNIT_DURATION,
+	  .dflt = "100ms", .min = 1, .max = 0,
+	  .offset = offsetof(struct lambda_config, per_message),
+	  .help = "time per message (times the tenant's work_factor)" },
+	F("workers", SCN_INT, 0, 1, 1000, "1", workers,
+	  "messages processed in parallel inside one invocation"),
+};
+static const struct scn_schema duration_schema = { "duration", duration_fields, 3, NULL };
+
+static const struct scn_field lambda_fields[] = {
+	/* FACTS 3 "Memory -> vCPU": 128-10,240 MB; 128 MB is AWS's default. */
+	F("memory", SCN_SIZE, 0, 128e6, 10240e6, "128MB", memory,
+	  "memory (1,769MB = one vCPU); sets the GB-s"),
+	{ .key = "architecture", .kind = SCN_ENUM, .names = arch_names,
+	  .dflt = "x86_64", .min = 1, .max = 0,
+	  .offset = offsetof(struct lambda_config, architecture),
+	  .help = "x86_64 or arm64 (price)" },
+	/* FACTS 3 "Max timeout": 15 min; 3 s is AWS's default. */
+	F("timeout", SCN_DURATION, 0, 0.001, 900, "3s", timeout,
+	  "an invocation running longer is killed (an error)"),
+	F("reserved_concurrency", SCN_INT, SCN_F_NONE, 0, 1e7, "none",
+	  reserved_concurrency, "concurrency set aside for this function (floor and ceiling)"),
+	F("account", SCN_NAME, SCN_F_OPTIONAL, 1, 0, NULL, account,
+	  "account resource (default: the only one, or an implicit 1,000)"),
+	/* FACTS 3 "Cold start duration": UNCONFIRMED; third-party avg
+	 * 240-300 ms, p90 570-640 ms (Node.js, 256 MB). */
+	{ .key = "cold_start", .kind = SCN_DIST, .unit = SIM_UNIT_DURATION,
+	  .dflt = "{lognormal: {median: 270ms, p99: 1150ms}}", .min = 1, .max = 0,
+	  .offset = offsetof(struct lambda_config, cold_start),
+	  .help = "initialisation of a new environment (UNCONFIRMED default, from a third-party benchmark)" },
+	F("keep_warm", SCN_DURATION, 0, 0, 86400, "7m", keep_warm,
+	  "an idle environment is reclaimed after this (UNCONFIRMED: AWS does not document it)"),
+	{ .key = "duration", .kind = SCN_TABLE, .sub = &duration_schema,
+	  .min = 1, .max = 0, .help = "per_batch + messages spread over workers" },
+	F("error_rate", SCN_FRACTION, 0, 0, 1, "0%", error_rate,
+	  "chance a whole invocation fails"),
+	F("report_batch_item_failures", SCN_BOOL, 0, 1, 0, "false",
+	  report_batch_item_failures,
+	  "return failed messages only (ReportBatchItemFailures) instead of failing the batch"),
+	{ .key = "calls", .kind = SCN_LIST, .sub = &call_schema,
+	  .elem_size = sizeof(struct call_config), .flags = SCN_F_OPTIONAL,
+	  .offset = offsetof(struct lambda_config, calls), .min = 1, .max = 0,
+	  .help = "downstream requests made for every message" },
+	{ .key = "event_sources", .kind = SCN_LIST, .sub = &esm_schema,
+	  .elem_size = sizeof(struct esm_config), .flags = SCN_F_OPTIONAL,
+	  .offset = offsetof(struct lambda_config, event_sources), .min = 1, .max = 0,
+	  .help = "SQS event source mappings" },
+};
+
+static const struct scn_schema lambda_schema = {
+	.name = "lambda",
+	.fields = lambda_fields,
+	.n = sizeof(lambda_fields) / sizeof(lambda_fields[0]),
+};
+
+/* FACTS 3 "Per-function scaling rate": 1,000 new environments per 10 s. */
+#define NEW_ENV_BURST 1000.0
+#define NEW_ENV_RATE 100.0 /* per second */
+
+/* One in-handler worker of an invocation. */
+struct hworker {
+	uint32_t item;    /* message being processed */
+	uint32_t call;    /* index into calls */
+	uint32_t rep;     /* repetition of that call */
+	uint32_t attempt; /* attempts of the current request */
+};
+
+/* One running invocation (a slot in the function's pool). */
+struct invocation {
+	struct lambda_batch *b;     /* the caller's batch */
+	sim_time_t handler_start;   /* after the cold start */
+	uint32_t gen;               /* bumps when the slot is reused */
+	uint32_t next;              /* next message to hand to a worker */
+	uint32_t busy;              /* workers still processing */
+	bool cold;
+	bool reserved;              /* drew on the function's reservation */
+	struct sim_timer timeout;
+	struct hworker *hw;         /* `workers` entries */
+};
+
+struct sync_call;
+
+struct call_rt {
+	struct ddb *table;
+	enum ddb_op op;
+	int64_t count;
+	uint32_t bytes;
+};
+
+struct lambda {
+	struct model base;               /* must be first */
+	const struct lambda_config *cfg;
+	struct account *account;
+	struct call_rt *calls;
+	size_t n_calls;
+	struct esm **esm;
+	size_t n_esm;
+	gsl_rng *rng;                    /* durations, failures */
+	bool reserved;                   /* has reserved concurrency */
+	int64_t in_use;                  /* concurrent executions */
+	/* Environments: idle ones in a ring, newest at the top. */
+	sim_time_t *idle;                /* idle-since times */
+	size_t idle_head, idle_n, idle_cap;
+	double tokens;                   /* new-environment tokens */
+	sim_time_t tokens_at;            /* when tokens was last brought up to date */
+	/* Invocation slots. */
+	struct invocation **inv;
+	uint32_t *free_inv;
+	size_t n_inv, n_free;
+	/* Metrics (window) */
+	uint64_t invocations, errors, throttles, timeouts, cold_starts, items_failed;
+	int64_t peak;
+	struct sim_twa level;
+	struct sim_welford duration_ms;
+	struct sim_hist duration_h;
+	double billed_ms;
+	uint64_t t_invocations, t_errors, t_throttles, t_cold;
+	struct sync_call *sync_free;     /* tenant invocations: free records */
+	struct sync_call *sync_all;      /* every record, for destroy */
+};
+
+static double gb(const struct lambda *fn)
+{
+	/* Lambda bills memory in MB as configured: 1024 MB = 1 GB. */
+	return fn->cfg->memory / 1e6 / 1024.0;
+}
+
+bool lambda_reports_item_failures(const struct lambda *fn)
+{
+	return fn->cfg->report_batch_item_failures;
+}
+
+sim_time_t lambda_timeout(const struct lambda *fn)
+{
+	return fn->cfg->timeout;
+}
+
+/* Environments ---------------------------------------------------------------- */
+
+/* Drops idle environments idle for keep_warm or longer (oldest first). */
+static void reclaim(struct lambda *fn, sim_time_t now)
+{
+	while (fn->idle_n && fn->idle[fn->idle_head] + fn->cfg->keep_warm <= now) {
+		fn->idle_head = (fn->idle_head + 1) % fn->idle_cap;
+		fn->idle_n--;
+	}
+}
+
+static void idle_push(struct lambda *fn, sim_time_t now)
+{
+	if (fn->idle_n == fn->idle_cap) {
+		size_t cap = fn->idle_cap ? fn->idle_cap * 2 : 64;
+		sim_time_t *v = sim_xcalloc(cap, sizeof(*v));
+		for (size_t i = 0; i < fn->idle_n; i++)
+			v[i] = fn->idle[(fn->idle_head + i) % fn->idle_cap];
+		free(fn->idle);
+		fn->idle = v;
+		fn->idle_head = 0;
+		fn->idle_cap = cap;
+	}
+	fn->idle[(fn->idle_head + fn->idle_n++) % fn->idle_cap] = now;
+}
+
+/* Takes an environment: the newest idle one (false: warm), or a new one
+ * if the scaling rate allows (true: cold). -1 when neither. */
+static int take_environment(struct lambda *fn, sim_time_t now)
+{
+	reclaim(fn, now);
+	if (fn->idle_n) {
+		fn->idle_n--;
+		return 0;
+	}
+	fn->tokens += sim_time_to_s(now - fn->tokens_at) * NEW_ENV_RATE;
+	if (fn->tokens > NEW_ENV_BURST)
+		fn->tokens = NEW_ENV_BURST;
+	fn->tokens_at = now;
+	if (fn->tokens < 1.0)
+		return -1;
+	fn->tokens -= 1.0;
+	return 1;
+}
+
+/* Invocations -------------------------------------------------------------- */
+
+static void on_item(struct sim *s, void *target, uint64_t arg);
+static void on_timeout(struct sim *s, void *target, uint64_t arg);
+static void on_start(struct sim *s, void *target, uint64_t arg);
+
+/* Event arguments: slot (24 bits) | worker (16 bits) | generation (24). */
+static uint64_t pack(uint32_t slot, uint32_t worker, uint32_t gen)
+{
+	return (uint64_t)slot | (uint64_t)worker << 24 | (uint64_t)(gen & 0xffffff) << 40;
+}
+
+static uint32_t slot_take(struct lambda *fn)
+{
+	if (!fn->n_free) {
+		fn->inv = sim_xrealloc(fn->inv, (fn->n_inv + 1) * sizeof(*fn->inv));
+		fn->free_inv = sim_xrealloc(fn->free_inv, (fn->n_inv + 1) * sizeof(*fn->free_inv));
+		struct invocation *v = sim_xcalloc(1, sizeof(*v));
+		v->hw = sim_xcalloc((size_t)fn->cfg->workers, sizeof(*v->hw));
+		fn->inv[fn->n_inv] = v;
+		fn->free_inv[fn->n_free++] = (uint32_t)fn->n_inv++;
+	}
+	return fn->free_inv[--fn->n_free];
+}
+
+bool lambda_invoke(struct lambda *fn, struct sim *s, struct lambda_batch *b)
+{
+	bool reserved = fn->reserved;
+	if (reserved ? fn->in_use >= fn->cfg->reserved_concurrency
+		     : !account_acquire(fn->account, s, false))
+		goto throttle;
+	if (reserved)
+		account_acquire(fn->account, s, true);
+	int env = take_environment(fn, s->now);
+	if (env < 0) {
+		account_release(fn->account, s, reserved);
+		goto throttle;
+	}
+	uint32_t slot = slot_take(fn);
+	struct invocation *v = fn->inv[slot];
+	v->b = b;
+	v->gen++;
+	v->next = 0;
+	v->busy = 0;
+	v->cold = env == 1;
+	v->reserved = reserved;
+	fn->in_use++;
+	if (fn->in_use > fn->peak)
+		fn->peak = fn->in_use;
+	sim_twa_set(&fn->level, s->now, (double)fn->in_use);
+	fn->invocations++;
+	fn->t_invocations++;
+	sim_time_t init = 0;
+	if (v->cold) {
+		init = sim_dist_sample_time(&fn->cfg->cold_start, fn->rng);
+		fn->cold_starts++;
+		fn->t_cold++;
+	}
+	v->handler_start = s->now + init;
+	sim_time_t per_batch = sim_dist_sample_time(&fn->cfg->per_batch, fn->rng);
+	sim_timer_start(s, &v->timeout, v->handler_start + fn->cfg->timeout,
+			on_timeout, fn, pack(slot, 0, v->gen));
+	sim_schedule(s, v->handler_start + per_batch, on_start, fn,
+		     pack(slot, 0, v->gen));
+	return true;
+throttle:
+	fn->throttles++;
+	fn->t_throttles++;
+	account_count_throttle(fn->account);
+	return false;
+}
+
+/* Ends invocation `slot` now with the given outcome. */
+static void finish_invocation(struct lambda *fn, struct sim *s, uint32_t slot,
+			      enum lambda_outcome outcome)
+{
+	struct invocation *v = fn->inv[slot];
+	sim_timer_cancel(s, &v->timeout);
+	v->gen++; /* any pending event of this invocation is now stale */
+	double ms = sim_time_to_s(s->now - v->handler_start) * 1e3;
+	if (fn->base.run->measuring) {
+		sim_welford_add(&fn->duration_ms, ms);
+		sim_hist_add(&fn->duration_h, ms);
+		/* FACTS 3 "Billing granularity": rounded up to 1 ms. */
+		fn->billed_ms += ceil(ms - 1e-9);
+	}
+	if (outcome == LAMBDA_ERROR) {
+		fn->errors++;
+		fn->t_errors++;
+	}
+	fn->in_use--;
+	sim_twa_set(&fn->level, s->now, (double)fn->in_use);
+	account_release(fn->account, s, v->reserved);
+	idle_push(fn, s->now);
+	fn->free_inv[fn->n_free++] = slot;
+	struct lambda_batch *b = v->b;
+	b->done(b->ctx, s, outcome, b->failed);
+}
+
+/* All messages done: decide the outcome. */
+static void complete(struct lambda *fn, struct sim *s, uint32_t slot)
+{
+	struct invocation *v = fn->inv[slot];
+	size_t bad = 0;
+	for (size_t i = 0; i < v->b->n; i++)
+		bad += v->b->failed[i];
+	fn->items_failed += bad;
+	enum lambda_outcome o = LAMBDA_OK;
+	if (fn->cfg->error_rate > 0 && gsl_rng_uniform(fn->rng) < fn->cfg->error_rate)
+		o = LAMBDA_ERROR;
+	else if (bad)
+		o = fn->cfg->report_batch_item_failures ? LAMBDA_PARTIAL : LAMBDA_ERROR;
+	finish_invocation(fn, s, slot, o);
+}
+
+/* Worker w of the invocation takes its next message, or stops. */
+static void next_item(struct lambda *fn, struct sim *s, uint32_t slot, uint32_t w)
+{
+	struct invocation *v = fn->inv[slot];
+	if (v->next >= v->b->n) {
+		if (--v->busy == 0)
+			complete(fn, s, slot);
+		return;
+	}
+	struct hworker *h = &v->hw[w];
+	h->item = v->next++;
+	h->call = 0;
+	h->rep = 0;
+	h->attempt = 0;
+	const struct sqs_received *m = &v->b->items[h->item];
+	double t = sim_dist_sample(&fn->cfg->per_message, fn->rng) * m->msg.work_factor;
+	double fail = tenant_failure_rate(fn->base.run, m->msg.tenant);
+	if (fail > 0 && gsl_rng_uniform(fn->rng) < fail)
+		v->b->failed[h->item] = true;
+	sim_schedule(s, s->now + sim_time_from_s(t), on_item, fn,
+		     pack(slot, w, v->gen));
+}
+
+static void on_start(struct sim *s, void *target, uint64_t arg)
+{
+	struct lambda *fn = target;
+	uint32_t slot = (uint32_t)(arg & 0xffffff);
+	struct invocation *v = fn->inv[slot];
+	if ((v->gen & 0xffffff) != (uint32_t)(arg >> 40))
+		return;
+	uint32_t workers = (uint32_t)fn->cfg->workers;
+	if (workers > v->b->n)
+		workers = (uint32_t)v->b->n;
+	v->busy = workers;
+	if (workers == 0) {
+		v->busy = 1;
+		next_item(fn, s, slot, 0);
+		return;
+	}
+	for (uint32_t w = 0; w < workers; w++)
+		next_item(fn, s, slot, w);
+}
+
+/* A message's compute time is over (or a retry delay has passed): make its
+ * remaining calls. */
+static void on_item(struct sim *s, void *target, uint64_t arg)
+{
+	struct lambda *fn = target;
+	uint32_t slot = (uint32_t)(arg & 0xffffff);
+	uint32_t w = (uint32_t)((arg >> 24) & 0xffff);
+	struct invocation *v = fn->inv[slot];
+	if ((v->gen & 0xffffff) != (uint32_t)(arg >> 40))
+		return;
+	struct hworker *h = &v->hw[w];
+	while (!v->b->failed[h->item] && h->call < fn->n_calls) {
+		const struct call_rt *c = &fn->calls[h->call];
+		h->attempt++;
+		if (ddb_request(c->table, s, c->op, c->bytes)) {
+			h->attempt = 0;
+			if (++h->rep == c->count) {
+				h->rep = 0;
+				h->call++;
+			}
+			continue;
+		}
+		if ((int)h->attempt >= ddb_max_attempts(c->table)) {
+			v->b->failed[h->item] = true;
+			break;
+		}
+		sim_schedule(s, s->now + ddb_retry_delay(c->table, (int)h->attempt, fn->rng),
+			     on_item, fn, arg);
+		return;
+	}
+	next_item(fn, s, slot, w);
+}
+
+static void on_timeout(struct sim *s, void *target, uint64_t arg)
+{
+	struct lambda *fn = target;
+	uint32_t slot = (uint32_t)(arg & 0xffffff);
+	fn->timeouts++;
+	finish_invocation(fn, s, slot, LAMBDA_ERROR);
+}
+
+/* Synchronous invocations from tenants --------------------------------------- */
+
+/* A tenant's direct invocation: a batch of one message, from a pool of
+ * the function's own (reused, so steady traffic allocates nothing). */
+struct sync_call {
+	struct lambda_batch b;
+	struct sqs_received item;
+	bool failed;
+	struct lambda *fn;
+	struct sync_call *next_free;
+	struct sync_call *next_all;
+};
+
+static void sync_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
+		      const bool *failed)
+{
+	struct sync_call *c = ctx;
+	struct lambda *fn = c->fn;
+	(void)s;
+	if (outcome == LAMBDA_OK && !failed[0])
+		sim_run_delivered(fn->base.run, &c->item.msg);
+	else
+		sim_run_tenant(fn->base.run, c->item.msg.tenant)->failed++;
+	c->next_free = fn->sync_free;
+	fn->sync_free = c;
+}
+
+static void lambda_accept(struct model *m, struct sim *s, const struct sim_msg *msg)
+{
+	struct lambda *fn = (struct lambda *)m;
+	struct sync_call *c = fn->sync_free;
+	if (c) {
+		fn->sync_free = c->next_free;
+	} else {
+		c = sim_xcalloc(1, sizeof(*c));
+		c->fn = fn;
+		c->next_all = fn->sync_all;
+		fn->sync_all = c;
+	}
+	c->item = (struct sqs_received){ .receive_count = 1, .msg = *msg };
+	c->failed = false;
+	c->b = (struct lambda_batch){ &c->item, 1, &c->failed, sync_done, c };
+	if (!lambda_invoke(fn, s, &c->b)) {
+		/* HTTP 429 to the caller. */
+		sim_run_rejected(m->run, msg);
+		c->next_free = fn->sync_free;
+		fn->sync_free = c;
+	}
+}
+
+/* Model operations ------------------------------------------------------------ */
+
+static struct model *lambda_create(const void *config, const char *name,
+				   struct sim_run *run)
+{
+	const struct lambda_config *cfg = config;
+	struct lambda *fn = sim_xcalloc(1, sizeof(*fn));
+	fn->cfg = cfg;
+	fn->rng = sim_rng_stream((uint64_t)run->scn->seed, run->replication, name,
+				 "invocations");
+	fn->reserved = cfg->reserved_concurrency != SCN_UNLIMITED;
+	fn->tokens = NEW_ENV_BURST;
+	fn->n_esm = cfg->event_sources.n;
+	fn->esm = sim_xcalloc(fn->n_esm, sizeof(*fn->esm));
+	const struct esm_config *ec = cfg->event_sources.items;
+	for (size_t i = 0; i < fn->n_esm; i++) {
+		char esm_name[256];
+		snprintf(esm_name, sizeof(esm_name), "%s/%s", name, ec[i].queue);
+		fn->esm[i] = esm_create(&ec[i], fn, esm_name, run);
+	}
+	if (sim_hist_init(&fn->duration_h)) {
+		fprintf(stderr, "spillway: out of memory\n");
+		abort();
+	}
+	return &fn->base;
+}
+
+static int lambda_link(struct model *m, struct sim_run *run)
+{
+	struct lambda *fn = (struct lambda *)m;
+	const struct lambda_config *cfg = fn->cfg;
+	char who[300];
+	int rc = 0;
+	snprintf(who, sizeof(who), "resources.%s", m->name);
+	fn->account = account_for(run, cfg->account,
+				  cfg_get(m->node, "account") ? cfg_get(m->node, "account")
+							      : m->node, who);
+	if (!fn->account)
+		return -1;
+	if (fn->reserved &&
+	    account_reserve(fn->account, cfg->reserved_concurrency,
+			    cfg_get(m->node, "reserved_concurrency"), who))
+		rc = -1;
+	fn->n_calls = cfg->calls.n;
+	fn->calls = sim_xcalloc(fn->n_calls, sizeof(*fn->calls));
+	const struct call_config *cc = cfg->calls.items;
+	const struct cfg_node *list = cfg_get(m->node, "calls");
+	for (size_t i = 0; i < fn->n_calls; i++) {
+		struct model *t = sim_run_find(run, cc[i].target);
+		fn->calls[i].table = t ? ddb_from_model(t) : NULL;
+		if (!fn->calls[i].table) {
+			const struct cfg_node *at = cfg_get(list->items[i], "target");
+			diag_error(run->diag, at->file, at->line, at->col,
+				   "%s.calls[%zu].target: %s '%s'", who, i,
+				   t ? "not a dynamodb table:" : "no resource named",
+				   cc[i].target);
+			rc = -1;
+			continue;
+		}
+		fn->calls[i].op = cc[i].op == CALL_READ ? DDB_READ : DDB_WRITE;
+		fn->calls[i].count = cc[i].count;
+		fn->calls[i].bytes = (uint32_t)cc[i].item_size;
+	}
+	const struct cfg_node *sources = cfg_get(m->node, "event_sources");
+	for (size_t i = 0; i < fn->n_esm; i++) {
+		char where[400];
+		snprintf(where, sizeof(where), "%s.event_sources[%zu]", who, i);
+		if (esm_link(fn->esm[i], run, sources->items[i], where))
+			rc = -1;
+	}
+	return rc;
+}
+
+static void lambda_start(struct model *m, struct sim *s)
+{
+	struct lambda *fn = (struct lambda *)m;
+	fn->tokens_at = s->now;
+	sim_twa_init(&fn->level, s->now, 0);
+	for (size_t i = 0; i < fn->n_esm; i++)
+		esm_start(fn->esm[i], s);
+}
+
+static void lambda_restart(struct model *m, struct sim *s)
+{
+	struct lambda *fn = (struct lambda *)m;
+	fn->invocations = fn->errors = fn->throttles = fn->timeouts = 0;
+	fn->cold_starts = fn->items_failed = 0;
+	fn->peak = fn->in_use;
+	fn->billed_ms = 0;
+	sim_twa_restart(&fn->level, s->now);
+	sim_welford_reset(&fn->duration_ms);
+	sim_hist_reset(&fn->duration_h);
+	for (size_t i = 0; i < fn->n_esm; i++)
+		esm_restart(fn->esm[i], s);
+}
+
+static void lambda_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
+{
+	struct lambda *fn = (struct lambda *)m;
+	reclaim(fn, s->now);
+	sim_recorder_put(rec, s->now, m->name, "ConcurrentExecutions", (double)fn->in_use);
+	sim_recorder_put(rec, s->now, m->name, "Environments",
+			 (double)(fn->in_use + (int64_t)fn->idle_n));
+	sim_recorder_put(rec, s->now, m->name, "Invocations", (double)fn->t_invocations);
+	sim_recorder_put(rec, s->now, m->name, "Errors", (double)fn->t_errors);
+	sim_recorder_put(rec, s->now, m->name, "Throttles", (double)fn->t_throttles);
+	sim_recorder_put(rec, s->now, m->name, "ColdStarts", (double)fn->t_cold);
+	fn->t_invocations = fn->t_errors = fn->t_throttles = fn->t_cold = 0;
+	for (size_t i = 0; i < fn->n_esm; i++)
+		esm_sample(fn->esm[i], s, rec);
+}
+
+static void lambda_finish(struct model *m, struct sim *s, struct sim_results *res)
+{
+	struct lambda *fn = (struct lambda *)m;
+	const char *n = m->name;
+	sim_results_put(res, n, "Invocations", "count", (double)fn->invocations);
+	sim_results_put(res, n, "Errors", "count", (double)fn->errors);
+	sim_results_put(res, n, "Throttles", "count", (double)fn->throttles);
+	sim_results_put(res, n, "Timeouts", "count", (double)fn->timeouts);
+	sim_results_put(res, n, "ColdStarts", "count", (double)fn->cold_starts);
+	sim_results_put(res, n, "FailedMessages", "count", (double)fn->items_failed);
+	sim_results_put(res, n, "ConcurrentExecutions", "executions",
+			sim_twa_mean(&fn->level, s->now));
+	sim_results_put(res, n, "ConcurrentExecutions.max", "executions", (double)fn->peak);
+	sim_results_put(res, n, "Duration", "ms",
+			fn->duration_ms.n ? fn->duration_ms.mean : NAN);
+	sim_results_put(res, n, "Duration.p50", "ms", sim_hist_quantile(&fn->duration_h, 0.5));
+	sim_results_put(res, n, "Duration.p99", "ms", sim_hist_quantile(&fn->duration_h, 0.99));
+	sim_results_put(res, n, "Duration.max", "ms",
+			fn->duration_ms.n ? fn->duration_ms.max : NAN);
+	sim_results_put(res, n, "BilledDuration", "s", fn->billed_ms / 1e3);
+	sim_results_put(res, n, "GBSeconds", "GB-s", fn->billed_ms / 1e3 * gb(fn));
+	for (size_t i = 0; i < fn->n_esm; i++)
+		esm_finish(fn->esm[i], s, res);
+}
+
+static void lambda_destroy(struct model *m)
+{
+	struct lambda *fn = (struct lambda *)m;
+	if (!fn)
+		return;
+	for (size_t i = 0; i < fn->n_esm; i++)
+		esm_destroy(fn->esm[i]);
+	free(fn->esm);
+	for (size_t i = 0; i < fn->n_inv; i++) {
+		free(fn->inv[i]->hw);
+		free(fn->inv[i]);
+	}
+	while (fn->sync_all) {
+		struct sync_call *c = fn->sync_all;
+		fn->sync_all = c->next_all;
+		free(c);
+	}
+	free(fn->inv);
+	free(fn->free_inv);
+	free(fn->idle);
+	free(fn->calls);
+	gsl_rng_free(fn->rng);
+	sim_hist_finish(&fn->duration_h);
+	free(fn);
+}
+
+const struct model_ops lambda_ops = {
+	.name = "lambda",
+	.help = "AWS Lambda function: concurrency, cold starts, batches from SQS event sources, calls to DynamoDB",
+	.schema = &lambda_schema,
+	.config_size = sizeof(struct lambda_config),
+	.create = lambda_create,
+	.link = lambda_link,
+	.start = lambda_start,
+	.restart = lambda_restart,
+	.sample = lambda_sample,
+	.finish = lambda_finish,
+	.destroy = lambda_destroy,
+	.accept = lambda_accept,
+};
