@@ -35,6 +35,21 @@ struct ddb *ddb_from_model(struct model *m);
 bool ddb_request(struct ddb *t, struct sim *s, enum ddb_op op,
 		 uint32_t item_bytes);
 
+/* The units one request of item_bytes costs: ceil(item_bytes / 1024) for a
+ * write, ceil(item_bytes / 4096) for a read, at least 1. */
+uint32_t ddb_units(enum ddb_op op, uint32_t item_bytes);
+
+/* The current capacity of one kind of request at s->now, in units per
+ * second: the provisioned capacity (after any auto scaling), or for an
+ * on-demand table the admitted rate limit (2x the previous peak, at most
+ * 40,000). This is what the ProvisionedRead/WriteCapacityUnits metrics
+ * show. */
+int64_t ddb_capacity(struct ddb *t, const struct sim *s, enum ddb_op op);
+
+/* The number of partitions the requests of that kind are spread over at
+ * s->now. */
+int64_t ddb_partitions(struct ddb *t, const struct sim *s, enum ddb_op op);
+
 /* SDK retry policy of callers of this table (its sdk_retry settings). */
 int ddb_max_attempts(const struct ddb *t);
 /* Delay before retry number `attempt` (1 for the first retry) after a

@@ -583,7 +583,16 @@ static bool parse_value(const struct scn_field *f, struct cfg_node *n,
 	case SCN_DIST:
 		return parse_dist(f, n, (struct sim_dist *)(obj + f->offset), ctx);
 	case SCN_TABLE:
-		if (n->type != CFG_MAP) {
+		if (f->flags & SCN_F_NONE) {
+			bool given = n->type == CFG_MAP;
+			if (!given && (n->type != CFG_SCALAR || strcmp(n->value, "none"))) {
+				scn_error(ctx, n, "expected a map of settings or 'none'");
+				return false;
+			}
+			*(bool *)(obj + f->offset) = given;
+			if (!given)
+				return true;
+		} else if (n->type != CFG_MAP) {
 			scn_error(ctx, n, "expected a map of settings");
 			return false;
 		}
@@ -767,7 +776,10 @@ void scn_print_reference(FILE *f, const struct scn_schema *schema, int indent)
 		}
 		const char *words = (k->flags & SCN_F_NONE) ? " or none"
 				    : (k->flags & SCN_F_INFINITE) ? " or infinite" : "";
-		if (schema == NULL || k->kind == SCN_TABLE || k->kind == SCN_ONEOF ||
+		if (k->kind == SCN_TABLE && (k->flags & SCN_F_NONE))
+			snprintf(what, sizeof(what), "none or a map, default %s",
+				 k->dflt ? k->dflt : "none");
+		else if (schema == NULL || k->kind == SCN_TABLE || k->kind == SCN_ONEOF ||
 		    k->kind == SCN_LIST)
 			snprintf(what, sizeof(what), "%s%s", kind_name(k),
 				 k->flags & SCN_F_REQUIRED ? ", required" : "");

@@ -19,6 +19,9 @@
  *   whose own field is then stored); SCN_LIST struct scn_list.
  * With SCN_F_NONE / SCN_F_INFINITE, the words "none" / "infinite" are
  * accepted and stored as SCN_UNLIMITED (-1) for SCN_INT and SCN_DURATION.
+ * An SCN_TABLE with SCN_F_NONE is "none or a map" (e.g. autoscaling: none):
+ * its offset then points at a bool set to whether a map was given; after
+ * "none" the table's own fields stay zeroed and get no defaults.
  */
 #ifndef SPILLWAY_SIM_SCHEMA_H
 #define SPILLWAY_SIM_SCHEMA_H
@@ -53,7 +56,7 @@ enum scn_kind {
 
 enum {
 	SCN_F_REQUIRED = 1u << 0, /* must be present (no default) */
-	SCN_F_NONE = 1u << 1,     /* accepts "none" */
+	SCN_F_NONE = 1u << 1,     /* accepts "none" (tables: "none or a map") */
 	SCN_F_INFINITE = 1u << 2, /* accepts "infinite" */
 	SCN_F_OPTIONAL = 1u << 3, /* may be absent with no default (tables: left zeroed) */
 };
