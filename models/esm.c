@@ -63,8 +63,8 @@ static const struct scn_field esm_fields[] = {
 	/* FACTS 1 "Initial concurrency": five batches at a time. */
 	F("initial_concurrency", SCN_INT, 0, 1, 1000, "5", initial_concurrency,
 	  "concurrent batches when messages appear"),
-	F("poll_wait", SCN_DURATION, 0, 0, 20, "20s", poll_wait,
-	  "long-poll wait of each receive (UNCONFIRMED: AWS does not document it; SQS allows 0-20s)"),
+	F("poll_wait", SCN_DURATION, 0, 1, 20, "20s", poll_wait,
+	  "long-poll wait of each receive (UNCONFIRMED: AWS does not document it; SQS allows up to 20s)"),
 	F("backoff_base", SCN_DURATION, 0, 0.001, 3600, "1s", backoff_base,
 	  "first retry delay after a throttled invoke, doubling (UNCONFIRMED: not documented)"),
 	F("backoff_max", SCN_DURATION, 0, 0.001, 3600, "30s", backoff_max,
