@@ -3,6 +3,7 @@
 
 static const struct model_ops *const types[] = {
 	&station_ops,
+	&sqs_ops,
 	NULL,
 };
 

@@ -10,6 +10,7 @@
 #include "sim/model.h"
 
 extern const struct model_ops station_ops; /* station.c */
+extern const struct model_ops sqs_ops;     /* sqs.c */
 extern const struct model_ops tenant_ops;  /* tenants.c */
 
 /* The registry the scenario loader and the CLI use. */
