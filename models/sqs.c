@@ -16,12 +16,15 @@
  *   sent + redriven in + initial backlog
  *     = deleted + moved to DLQ + expired + visible + in flight + delayed.
  *
- * Memory: a message is one 32-byte record in a pool (an array grown
- * geometrically, free records threaded through a free list) plus a 4-byte
- * slot in the visible ring, so a backlog costs about 36 bytes a message
- * (at most 72 just after both arrays doubled, 37.7 for exactly 10^6). A
- * delayed message has a 16-byte (due, id) entry instead of the ring slot; an
- * in-flight message a 24-byte heap entry (at most 120,000 of them).
+ * Memory: a message is one 32-byte record in a pool (an array grown by
+ * doubling with realloc; freed records go on a free list threaded through
+ * the records, never-used ones are handed out above a high-water mark so a
+ * doubled pool's pages are touched only when used) plus a 4-byte slot in
+ * the visible ring: a backlog costs 36 bytes a message, plus the unused
+ * half of an array after it doubled (address space, not resident memory,
+ * for large arrays). A delayed message has a 16-byte (due, id) entry instead
+ * of the ring slot; an in-flight message a 24-byte heap entry (at most
+ * 120,000 of them).
  *
  * The in-flight heap deletes eagerly: the record of an in-flight message
  * holds its heap slot (kept current as entries move, as sim.c does for
@@ -224,8 +227,9 @@ struct sqs {
 
 	struct msg_rec *recs;         /* message pool */
 	size_t n_recs;                /* pool size */
+	size_t n_hwm;                 /* records ever handed out (the rest untouched) */
 	size_t n_used;                /* records not free */
-	uint32_t free_head;           /* first free record, NONE when none */
+	uint32_t free_head;           /* first freed record, NONE when none */
 
 	uint32_t *vis;                /* visible ring of ids, oldest first */
 	size_t v_head, v_len, v_cap;  /* v_cap a power of two */
@@ -263,7 +267,9 @@ struct sqs {
 
 /* The message pool ------------------------------------------------------ */
 
-/* Grows the pool to hold at least `want` records. */
+/* Grows the pool to hold at least `want` records. New records are not
+ * touched: rec_take hands them out in order above the high-water mark, so
+ * pages of a doubled pool become resident only when used. */
 static void pool_reserve(struct sqs *q, size_t want)
 {
 	if (want <= q->n_recs)
@@ -275,22 +281,20 @@ static void pool_reserve(struct sqs *q, size_t want)
 		n = NONE;
 	SIM_ASSERT(NULL, want <= n);
 	q->recs = sim_xrealloc(q->recs, n * sizeof(*q->recs));
-	/* New records go on the free list lowest id first. */
-	for (size_t i = n; i > q->n_recs; i--) {
-		q->recs[i - 1].state = ST_FREE;
-		q->recs[i - 1].link = q->free_head;
-		q->free_head = (uint32_t)(i - 1);
-	}
 	q->n_recs = n;
 }
 
 static uint32_t rec_take(struct sqs *q, const struct sim_msg *msg)
 {
-	if (q->free_head == NONE)
-		pool_reserve(q, q->n_recs + 1);
 	uint32_t id = q->free_head;
+	if (id != NONE) {
+		q->free_head = q->recs[id].link;
+	} else {
+		if (q->n_hwm == q->n_recs)
+			pool_reserve(q, q->n_recs + 1);
+		id = (uint32_t)q->n_hwm++;
+	}
 	struct msg_rec *r = &q->recs[id];
-	q->free_head = r->link;
 	r->msg = *msg;
 	r->link = NONE;
 	r->receives = 0;
@@ -313,15 +317,17 @@ static void ring_reserve(struct sqs *q, size_t want)
 {
 	if (want <= q->v_cap)
 		return;
-	size_t cap = q->v_cap ? q->v_cap : 64;
+	size_t old = q->v_cap, cap = old ? old : 64;
 	while (cap < want)
 		cap *= 2;
-	uint32_t *v = sim_xrealloc(NULL, cap * sizeof(*v));
-	for (size_t i = 0; i < q->v_len; i++)
-		v[i] = q->vis[(q->v_head + i) & (q->v_cap - 1)];
-	free(q->vis);
-	q->vis = v;
-	q->v_head = 0;
+	/* realloc (a large block is remapped, not copied), then move the
+	 * part that wrapped around to just after the old end. */
+	q->vis = sim_xrealloc(q->vis, cap * sizeof(*q->vis));
+	if (q->v_head + q->v_len > old) {
+		size_t wrapped = q->v_head + q->v_len - old;
+		SIM_ASSERT(NULL, old + wrapped <= cap);
+		memcpy(q->vis + old, q->vis, wrapped * sizeof(*q->vis));
+	}
 	q->v_cap = cap;
 }
 
@@ -484,7 +490,7 @@ static void fl_remove(struct sqs *q, uint32_t i)
 /* The in-flight entry of (id, receipt), or NULL for a stale handle. */
 static struct flight *in_flight(struct sqs *q, uint32_t id, uint32_t receipt)
 {
-	if (id >= q->n_recs || q->recs[id].state != ST_IN_FLIGHT)
+	if (id >= q->n_hwm || q->recs[id].state != ST_IN_FLIGHT)
 		return NULL;
 	struct flight *e = &q->fl[q->recs[id].link];
 	return e->receipt == receipt ? e : NULL;
