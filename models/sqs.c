@@ -546,11 +546,15 @@ static void make_visible(struct sqs *q, struct sim *s, uint32_t id)
 	ring_push(q, id);
 	if (q->v_len > q->win.max_visible)
 		q->win.max_visible = q->v_len;
-	if (!sim_timer_is_pending(&q->t_expiry))
-		sim_timer_start(s, &q->t_expiry,
-				sim_time_add(q->recs[id].msg.sent_at,
-					     q->cfg->message_retention),
-				on_expiry, q, 0);
+	/* The retention timer follows the head: start it when this message is
+	 * the head, unless it is already due earlier (left from a head that
+	 * was received since: it fires, finds nothing and re-arms). */
+	if (q->v_len == 1) {
+		sim_time_t at = sim_time_add(q->recs[id].msg.sent_at,
+					     q->cfg->message_retention);
+		if (at < sim_timer_due(s, &q->t_expiry))
+			sim_timer_start(s, &q->t_expiry, at, on_expiry, q, 0);
+	}
 	struct sqs_waiter *w = q->w_first;
 	if (w) {
 		unlink_waiter(q, w);

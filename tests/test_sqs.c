@@ -803,6 +803,63 @@ START_TEST(expiry_in_flight_and_delayed)
 }
 END_TEST
 
+static void rh_receive(struct bed *b)
+{
+	/* t = 1: A (sent at 0) taken and deleted; the retention timer stays
+	 * due at 60 s (A's expiry). */
+	ck_assert_uint_eq(recv(b, b->work, 1, 0), 1);
+	ck_assert(sqs_delete(b->work, &b->run.sim, b->got[0].id, b->got[0].receipt));
+}
+
+static void rh_take_x(struct bed *b)
+{
+	/* t = 15: X (sent at 10) in flight until 65. */
+	ck_assert_uint_eq(recv(b, b->work, 1, 0), 1);
+	ck_assert_int_eq(b->got[0].msg.sent_at, S(10));
+	ck_assert(sqs_change_visibility(b->work, &b->run.sim, b->got[0].id,
+					b->got[0].receipt, S(50)));
+}
+
+static void rh_take_h(struct bed *b)
+{
+	/* t = 61: H (sent at 20) taken; the retention timer, re-armed for H
+	 * at 60 s, stays due at 80 s with the ring empty. */
+	ck_assert_uint_eq(recv(b, b->work, 1, 0), 1);
+	ck_assert_int_eq(b->got[0].msg.sent_at, S(20));
+	ck_assert_uint_eq(sqs_visible(b->work), 0);
+}
+
+static void rh_check(struct bed *b)
+{
+	/* X came back at 65 s as the only visible message and expired at
+	 * 70 s, not when the timer left for H would have fired. */
+	ck_assert_uint_eq(sqs_visible(b->work), 0);
+	ck_assert_uint_eq(tenant(b)->expired, 1);
+	st.checks++;
+}
+
+/* A message that returns into an empty ring is the head: the retention
+ * timer moves to its expiry if that is earlier. */
+START_TEST(expiry_of_returned_head)
+{
+	const char *sets[] = { "resources.work.message_retention=60s" };
+	struct bed b;
+	bed_open(&b, sets, 1);
+	st = (struct state){ 0 };
+	at(&b, S(0), send);
+	at(&b, S(1), rh_receive);
+	at(&b, S(10), send);
+	at(&b, S(15), rh_take_x);
+	at(&b, S(20), send);
+	at(&b, S(61), rh_take_h);
+	at(&b, S(70) + 1, rh_check);
+	sim_run_until(&b.run.sim, S(75));
+	ck_assert_int_eq(st.checks, 1);
+	ck_assert(bed_finish(&b));
+	bed_close(&b);
+}
+END_TEST
+
 /* sqs:delay ----------------------------------------------------------------- */
 
 static void delay_wait(struct bed *b)
@@ -1115,6 +1172,7 @@ static Suite *suite(void)
 	tc = tcase_create("sqs:retention");
 	tcase_add_test(tc, expiry_without_consumer);
 	tcase_add_test(tc, expiry_in_flight_and_delayed);
+	tcase_add_test(tc, expiry_of_returned_head);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sqs:delay");
 	tcase_add_test(tc, delay_hides_new_messages);
