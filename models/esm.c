@@ -186,6 +186,11 @@ int esm_link(struct esm *e, struct sim_run *run, const struct cfg_node *node,
 static void on_wake(struct sqs_waiter *waiter, struct sim *s)
 {
 	struct esm_worker *w = (struct esm_worker *)waiter;
+	/* A wake can be overtaken by the worker's own timer at the same
+	 * instant: by then the worker has moved on (or waits again, linked
+	 * afresh), and this wake is stale. */
+	if (w->waiter.waiting || (w->state != W_POLLING && w->state != W_GATHERING))
+		return;
 	sim_timer_cancel(s, &w->timer);
 	poll(w, s);
 }

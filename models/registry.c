@@ -3,6 +3,9 @@
 
 static const struct model_ops *const types[] = {
 	&station_ops,
+	&sqs_ops,
+	&lambda_ops,
+	&account_ops,
 	&dynamodb_ops,
 	NULL,
 };

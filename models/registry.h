@@ -10,6 +10,9 @@
 #include "sim/model.h"
 
 extern const struct model_ops station_ops; /* station.c */
+extern const struct model_ops sqs_ops;     /* sqs.c */
+extern const struct model_ops lambda_ops;   /* lambda.c */
+extern const struct model_ops account_ops;  /* account.c */
 extern const struct model_ops dynamodb_ops; /* dynamodb.c */
 extern const struct model_ops tenant_ops;  /* tenants.c */
 

@@ -26,6 +26,11 @@
 
 struct sqs;
 
+/* ReceiveMessage returns nothing (OverLimit) while a standard queue has this
+ * many messages in flight ("In-flight, standard" in FACTS):
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html */
+#define SQS_MAX_IN_FLIGHT 120000
+
 /* A consumer waiting for messages (long polling, or filling a batch within
  * its batching window). Embedded in the consumer; the queue links it while
  * it waits. wake() is called once, at the time messages become visible,
@@ -65,6 +70,11 @@ void sqs_count_empty_receive(struct sqs *q);
 
 /* Messages visible now (ApproximateNumberOfMessagesVisible). */
 size_t sqs_visible(const struct sqs *q);
+/* Messages in flight now (ApproximateNumberOfMessagesNotVisible), e.g. for
+ * an autoscaler that counts visible and in-flight messages. */
+size_t sqs_in_flight(const struct sqs *q);
+/* Messages waiting out the queue's delay (ApproximateNumberOfMessagesDelayed). */
+size_t sqs_delayed(const struct sqs *q);
 
 /* Links w to be woken when a message becomes visible. If one is visible
  * already, w is woken at once (scheduled at the current time). Waiters

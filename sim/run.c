@@ -402,8 +402,10 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 	if (dr->rec.error)
 		rc = -1;
 out:
-	destroy_models(run);
+	/* The event heap first: it clears the positions of pending timers,
+	 * which live inside the models. */
 	sim_finish(&run->sim);
+	destroy_models(run);
 	return rc;
 }
 

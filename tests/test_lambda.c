@@ -1,0 +1,346 @@
+/* test_lambda.c - the Lambda function and its SQS event source mapping,
+ * pinned with small deterministic scenarios (constant durations, no cold
+ * starts unless a test is about them): redelivery and dead-lettering,
+ * batching windows, maximum concurrency, reserved concurrency and
+ * throttling, on-demand scale-up, parallel batches, timeouts, environments
+ * and the scaling rate, synchronous invocations. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/summary.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+#include "tests/harness.h"
+
+#define PIPE "tests/fixtures/pipeline.yaml"
+
+struct run {
+	struct scenario scn;
+	struct sim_outcome out;
+};
+
+static void run(struct run *r, const char *const *sets, size_t n)
+{
+	harness_run(PIPE, sets, n, &r->scn, &r->out);
+}
+
+static void done(struct run *r)
+{
+	harness_done(&r->scn, &r->out);
+}
+
+/* A metric of replication 0. */
+static double get(const struct run *r, const char *resource, const char *metric)
+{
+	const struct sim_metric *m = sim_results_find(&r->out.results, resource, metric);
+	ck_assert_msg(m != NULL, "no metric %s.%s", resource, metric);
+	return m->values[0];
+}
+
+START_TEST(poison_message_received_max_receive_count_times_then_dead_lettered)
+{
+	const char *s[] = { "tenants.t.failure_rate=100%" };
+	struct run r;
+	run(&r, s, 1);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesReceived"), 3);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesMovedToDLQ"), 1);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesDeleted"), 0);
+	ck_assert_double_eq(get(&r, "dlq", "ApproximateNumberOfMessagesVisible"), 1);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 3);
+	ck_assert_double_eq(get(&r, "fn", "Errors"), 3);
+	ck_assert_uint_eq(r.out.tenants[0].dead_lettered, 1);
+	ck_assert_uint_eq(r.out.tenants[0].delivered, 0);
+	done(&r);
+}
+END_TEST
+
+START_TEST(failed_message_is_retried_after_the_visibility_timeout)
+{
+	/* Fails twice (error_rate 100% until... ) -- instead: a 2-item batch
+	 * with item failures reported: the good one is deleted at once, the
+	 * bad one comes back at 30 s, 60 s, then goes to the DLQ. */
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 1, at: 0s}}",
+			    "tenants.t.failure_rate=100%",
+			    "resources.fn.report_batch_item_failures=true",
+			    "tenants.ok={target: q, arrivals: {burst: {count: 1, at: 0s}}}" };
+	struct run r;
+	run(&r, s, 4);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesDeleted"), 1);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesMovedToDLQ"), 1);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesReceived"), 4);
+	/* With item failures reported, the invocations are not errors. */
+	ck_assert_double_eq(get(&r, "fn", "Errors"), 0);
+	/* The good message: received at 0 s, done after 2 x 100 ms. */
+	ck_assert_double_eq_tol(r.out.tenants[1].dwell.max, 0.2, 1e-9);
+	done(&r);
+}
+END_TEST
+
+START_TEST(batching_window_holds_a_partial_batch)
+{
+	/* One poller (several would share the trickle of messages between
+	 * their batches, as Lambda's pollers do). */
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 3, at: 0s}}",
+			    "resources.q.dead_letter.max_receive_count=5",
+			    "resources.fn.event_sources[0].maximum_batching_window=2s",
+			    "resources.fn.event_sources[0].initial_concurrency=1",
+			    "resources.fn.event_sources[0].concurrency_ceiling=1" };
+	struct run r;
+	run(&r, s, 5);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 1);
+	/* Invoked at 2 s with all three, 100 ms each: the batch is deleted
+	 * when the invocation returns, at 2.3 s. */
+	ck_assert_double_eq_tol(r.out.tenants[0].dwell.min, 2.3, 1e-9);
+	ck_assert_double_eq_tol(r.out.tenants[0].dwell.max, 2.3, 1e-9);
+	done(&r);
+	/* A full batch does not wait for the window. */
+	const char *full[] = { "tenants.t.arrivals={burst: {count: 10, at: 0s}}",
+			       s[2], s[3], s[4] };
+	run(&r, full, 4);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 1);
+	ck_assert_double_eq_tol(r.out.tenants[0].dwell.max, 1.0, 1e-9);
+	done(&r);
+	/* Several pollers split the messages: 3 batches of one. */
+	const char *many[] = { s[0], s[1], s[2] };
+	run(&r, many, 3);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 3);
+	ck_assert_double_eq_tol(r.out.tenants[0].dwell.max, 2.1, 1e-9);
+	done(&r);
+}
+END_TEST
+
+START_TEST(maximum_concurrency_is_never_exceeded)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 10000, at: 0s}}",
+			    "resources.fn.duration.per_message=1s",
+			    "resources.fn.timeout=15s",
+			    "resources.fn.event_sources[0].maximum_concurrency=7",
+			    "duration=60s" };
+	struct run r;
+	run(&r, s, 5);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 7);
+	ck_assert_double_le(get(&r, "fn/q", "Concurrency.max"), 7);
+	ck_assert_double_eq(get(&r, "fn", "Throttles"), 0);
+	done(&r);
+}
+END_TEST
+
+START_TEST(reserved_concurrency_throttles_and_receive_counts_rise)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 100, at: 0s}}",
+			    "resources.q.dead_letter.max_receive_count=1000",
+			    "resources.fn.duration.per_message=1s",
+			    "resources.fn.event_sources[0].batch_size=1",
+			    "resources.fn.reserved_concurrency=2" };
+	struct run r;
+	run(&r, s, 5);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 2);
+	ck_assert_double_gt(get(&r, "fn", "Throttles"), 0);
+	/* Throttled batches go back to the queue: more receives than messages. */
+	ck_assert_double_gt(get(&r, "q", "NumberOfMessagesReceived"), 100);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesDeleted"), 100);
+	done(&r);
+}
+END_TEST
+
+START_TEST(on_demand_scale_up_is_5_plus_300_per_minute)
+{
+	/* A backlog that never runs out, invocations that last: the mapping
+	 * adds 5 batches every second from 5. */
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 1000000, at: 0s}}",
+			    "resources.fn.duration.per_message=10s",
+			    "resources.fn.timeout=15s",
+			    "resources.fn.event_sources[0].batch_size=1",
+			    "duration=20s" };
+	struct run r;
+	run(&r, s, 5);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 5 + 5 * 20);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 5 + 5 * 20);
+	done(&r);
+	/* The pre-2023 rate, as a parameter: +60 per minute = 1 per second. */
+	const char *old[] = { s[0], s[1], s[2], s[3], s[4],
+			      "resources.fn.event_sources[0].scale_up_per_minute=60" };
+	run(&r, old, 6);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 5 + 20);
+	done(&r);
+}
+END_TEST
+
+START_TEST(parallel_workers_divide_the_duration)
+{
+	/* Full batches of 20 from a backlog: per_batch + ceil(20 / workers)
+	 * rounds of 200 ms. */
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 400, at: 0s}}",
+			    "resources.fn.duration={per_batch: 4ms, per_message: 200ms, workers: 4}",
+			    "resources.fn.event_sources[0]={queue: q, batch_size: 20, maximum_batching_window: 1s}" };
+	struct run r;
+	run(&r, s, 3);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 20);
+	ck_assert_double_eq_tol(get(&r, "fn", "Duration"), 1004, 1e-6);
+	ck_assert_double_eq_tol(get(&r, "fn", "Duration.max"), 1004, 1e-6);
+	done(&r);
+	const char *one[] = { s[0], s[1], s[2], "resources.fn.duration.workers=1" };
+	run(&r, one, 4);
+	ck_assert_double_eq_tol(get(&r, "fn", "Duration"), 4004, 1e-6);
+	done(&r);
+	/* 3 workers: 7 rounds. */
+	const char *three[] = { s[0], s[1], s[2], "resources.fn.duration.workers=3" };
+	run(&r, three, 4);
+	ck_assert_double_eq_tol(get(&r, "fn", "Duration"), 1404, 1e-6);
+	done(&r);
+}
+END_TEST
+
+/* At the same message rate, 4 workers need about a quarter of the
+ * concurrent executions of 1 worker. */
+START_TEST(parallel_workers_cut_concurrency)
+{
+	const char *s[] = { "tenants.t.arrivals={constant: {rate: 100/s}}",
+			    "resources.fn.duration={per_batch: 4ms, per_message: 200ms, workers: 4}",
+			    "resources.fn.event_sources[0]={queue: q, batch_size: 20, maximum_batching_window: 1s}",
+			    "duration=5m", "warmup=1m" };
+	struct run r;
+	run(&r, s, 5);
+	double four = get(&r, "fn", "ConcurrentExecutions");
+	done(&r);
+	const char *one[] = { s[0], s[1], s[2], s[3], s[4], "resources.fn.duration.workers=1" };
+	run(&r, one, 6);
+	double single = get(&r, "fn", "ConcurrentExecutions");
+	done(&r);
+	/* One worker: 100 messages/s x 0.2 s = 20 busy executions at least. */
+	ck_assert_double_ge(single, 20);
+	ck_assert_msg(single / four > 3.5 && single / four < 4.5,
+		      "1 worker %.3f, 4 workers %.3f", single, four);
+}
+END_TEST
+
+START_TEST(timeout_kills_the_invocation)
+{
+	const char *s[] = { "resources.fn.duration.per_message=10s",
+			    "resources.fn.timeout=5s" };
+	struct run r;
+	run(&r, s, 2);
+	/* Killed at 5 s three times, then dead-lettered. */
+	ck_assert_double_eq(get(&r, "fn", "Timeouts"), 3);
+	ck_assert_double_eq(get(&r, "fn", "Errors"), 3);
+	ck_assert_double_eq_tol(get(&r, "fn", "Duration.max"), 5000, 1e-6);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesMovedToDLQ"), 1);
+	done(&r);
+}
+END_TEST
+
+START_TEST(environments_are_reused_until_keep_warm)
+{
+	/* One message a second, 100 ms each: one environment serves all. */
+	const char *s[] = { "tenants.t={target: fn, arrivals: {constant: {rate: 1/s}}}",
+			    "resources.fn.cold_start=300ms", "duration=100s" };
+	struct run r;
+	run(&r, s, 3);
+	ck_assert_double_eq(get(&r, "fn", "ColdStarts"), 1);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 100);
+	/* The one sent at 100 s is still running when the run ends. */
+	ck_assert_uint_eq(r.out.tenants[0].delivered, 99);
+	done(&r);
+	/* Reclaimed after 500 ms idle: every invocation starts cold. */
+	const char *cold[] = { s[0], s[1], s[2], "resources.fn.keep_warm=500ms" };
+	run(&r, cold, 4);
+	ck_assert_double_eq(get(&r, "fn", "ColdStarts"), 100);
+	done(&r);
+}
+END_TEST
+
+START_TEST(new_environments_limited_to_1000_per_10_seconds)
+{
+	const char *s[] = { "tenants.t={target: fn, arrivals: {burst: {count: 2000, at: 0s}}}",
+			    "resources.acct={type: account, concurrency_limit: 5000}",
+			    "resources.fn.duration.per_message=60s",
+			    "resources.fn.timeout=2m", "resources.q.visibility_timeout=5m",
+			    "duration=30s" };
+	struct run r;
+	run(&r, s, 6);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 1000);
+	ck_assert_double_eq(get(&r, "fn", "Throttles"), 1000);
+	ck_assert_uint_eq(r.out.tenants[0].rejected, 1000);
+	done(&r);
+}
+END_TEST
+
+START_TEST(synchronous_invocations_beyond_reserved_are_rejected)
+{
+	/* 10/s of 1 s work on 5 reserved: half are throttled (HTTP 429). */
+	const char *s[] = { "tenants.t={target: fn, arrivals: {constant: {rate: 10/s}}}",
+			    "resources.fn.duration.per_message=1s",
+			    "resources.fn.reserved_concurrency=5", "duration=100s" };
+	struct run r;
+	run(&r, s, 4);
+	const struct sim_tenant_stats *t = &r.out.tenants[0];
+	ck_assert_uint_eq(t->sent, 1000);
+	ck_assert_uint_eq(t->sent, t->delivered + t->rejected + 5);
+	/* In each second the arrivals at .1-.5 start and those at .6-1.0
+	 * find all 5 busy: 500 throttled; the 5 started at 99.1-99.5 s are
+	 * still running at 100 s. */
+	ck_assert_uint_eq(t->rejected, 500);
+	ck_assert_uint_eq(t->delivered, 495);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 5);
+	done(&r);
+}
+END_TEST
+
+START_TEST(messages_are_conserved)
+{
+	/* Random durations and failures: every message is accounted for. */
+	const char *s[] = { "tenants.t.arrivals={poisson: {rate: 50/s}}",
+			    "tenants.t.failure_rate=5%",
+			    "resources.fn.duration.per_message={exponential: {mean: 50ms}}",
+			    "resources.fn.report_batch_item_failures=true",
+			    "resources.fn.reserved_concurrency=3", "duration=5m",
+			    "replications=2" };
+	struct run r;
+	run(&r, s, 7);
+	const struct sim_tenant_stats *t = &r.out.tenants[0];
+	double left = 0;
+	for (size_t i = 0; i < 2; i++) {
+		const struct sim_metric *v = sim_results_find(&r.out.results, "q", "ApproximateNumberOfMessagesVisible");
+		const struct sim_metric *nv = sim_results_find(&r.out.results, "q", "ApproximateNumberOfMessagesNotVisible");
+		const struct sim_metric *dl = sim_results_find(&r.out.results, "q", "ApproximateNumberOfMessagesDelayed");
+		left += v->values[i] + nv->values[i] + dl->values[i];
+	}
+	ck_assert_double_eq((double)t->sent,
+			    (double)(t->delivered + t->dead_lettered + t->expired) + left);
+	ck_assert_uint_gt(t->dead_lettered, 0);
+	done(&r);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("lambda");
+	TCase *esm = tcase_create("esm:behaviour");
+	tcase_set_timeout(esm, 300);
+	tcase_add_test(esm, poison_message_received_max_receive_count_times_then_dead_lettered);
+	tcase_add_test(esm, failed_message_is_retried_after_the_visibility_timeout);
+	tcase_add_test(esm, batching_window_holds_a_partial_batch);
+	tcase_add_test(esm, maximum_concurrency_is_never_exceeded);
+	tcase_add_test(esm, on_demand_scale_up_is_5_plus_300_per_minute);
+	tcase_add_test(esm, messages_are_conserved);
+	suite_add_tcase(s, esm);
+	TCase *fn = tcase_create("lambda:behaviour");
+	tcase_set_timeout(fn, 300);
+	tcase_add_test(fn, reserved_concurrency_throttles_and_receive_counts_rise);
+	tcase_add_test(fn, parallel_workers_divide_the_duration);
+	tcase_add_test(fn, parallel_workers_cut_concurrency);
+	tcase_add_test(fn, timeout_kills_the_invocation);
+	tcase_add_test(fn, environments_are_reused_until_keep_warm);
+	tcase_add_test(fn, new_environments_limited_to_1000_per_10_seconds);
+	tcase_add_test(fn, synchronous_invocations_beyond_reserved_are_rejected);
+	suite_add_tcase(s, fn);
+	return s;
+}
+
+int main(void)
+{
+	return harness_main(suite());
+}
