@@ -130,7 +130,7 @@ static const struct scn_field autoscaling_fields[] = {
 	/* 70% is the console default; the 20%..90% range is UNCONFIRMED
 	 * (FACTS 5, "Target utilization range"; no source, only the 70%
 	 * example seen). */
-	F("target_utilization", SCN_FRACTION, 0, 0.2, 0.9, "70%",
+	F("target_utilization", SCN_FRACTION, SCN_F_UNCONFIRMED, 0.2, 0.9, "70%",
 	  target_utilization,
 	  "consumed / provisioned to aim at (70% console default; the 20%..90% range is UNCONFIRMED)"),
 	F("min", SCN_INT, SCN_F_REQUIRED, 1, MAX_CAPACITY, NULL, as_min,

@@ -55,7 +55,7 @@ static const struct scn_field esm_fields[] = {
 	F("maximum_concurrency", SCN_INT, SCN_F_NONE, 2, 1000, "none",
 	  maximum_concurrency, "most concurrent batches, or none"),
 	/* FACTS 1 "Max concurrent batches per ESM": 1,250 (blog) vs 1,000 (docs). */
-	F("concurrency_ceiling", SCN_INT, 0, 1, 20000, "1250", concurrency_ceiling,
+	F("concurrency_ceiling", SCN_INT, SCN_F_UNCONFIRMED, 1, 20000, "1250", concurrency_ceiling,
 	  "on-demand ceiling of concurrent batches (AWS documents 1,250 and 1,000)"),
 	/* FACTS 1 "Scale-up rate (current)": +300 per minute since 2023-11-06. */
 	F("scale_up_per_minute", SCN_INT, 0, 1, 100000, "300", scale_up_per_minute,
@@ -63,11 +63,11 @@ static const struct scn_field esm_fields[] = {
 	/* FACTS 1 "Initial concurrency": five batches at a time. */
 	F("initial_concurrency", SCN_INT, 0, 1, 1000, "5", initial_concurrency,
 	  "concurrent batches when messages appear"),
-	F("poll_wait", SCN_DURATION, 0, 1, 20, "20s", poll_wait,
+	F("poll_wait", SCN_DURATION, SCN_F_UNCONFIRMED, 1, 20, "20s", poll_wait,
 	  "long-poll wait of each receive (UNCONFIRMED: AWS does not document it; SQS allows up to 20s)"),
-	F("backoff_base", SCN_DURATION, 0, 0.001, 3600, "1s", backoff_base,
+	F("backoff_base", SCN_DURATION, SCN_F_UNCONFIRMED, 0.001, 3600, "1s", backoff_base,
 	  "first retry delay after a throttled invoke, doubling (UNCONFIRMED: not documented)"),
-	F("backoff_max", SCN_DURATION, 0, 0.001, 3600, "30s", backoff_max,
+	F("backoff_max", SCN_DURATION, SCN_F_UNCONFIRMED, 0.001, 3600, "30s", backoff_max,
 	  "longest retry delay after throttled invokes (UNCONFIRMED: not documented)"),
 };
 

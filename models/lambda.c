@@ -126,9 +126,10 @@ static const struct scn_field lambda_fields[] = {
 	 * 240-300 ms, p90 570-640 ms (Node.js, 256 MB). */
 	{ .key = "cold_start", .kind = SCN_DIST, .unit = SIM_UNIT_DURATION,
 	  .dflt = "{lognormal: {median: 270ms, p99: 1150ms}}", .min = 1, .max = 0,
+	  .flags = SCN_F_UNCONFIRMED,
 	  .offset = offsetof(struct lambda_config, cold_start),
 	  .help = "initialisation of a new environment (UNCONFIRMED default, from a third-party benchmark)" },
-	F("keep_warm", SCN_DURATION, 0, 0, 86400, "7m", keep_warm,
+	F("keep_warm", SCN_DURATION, SCN_F_UNCONFIRMED, 0, 86400, "7m", keep_warm,
 	  "an idle environment is reclaimed after this (UNCONFIRMED: AWS does not document it)"),
 	{ .key = "duration", .kind = SCN_TABLE, .sub = &duration_schema,
 	  .min = 1, .max = 0, .help = "per_batch + messages spread over workers" },

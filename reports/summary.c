@@ -182,6 +182,13 @@ int rpt_write_manifest(const char *path, const struct scenario *scn,
 			fputs(", ", f);
 	}
 	fputs("]", f);
+	fputs(",\n  \"unconfirmed_defaults\": [", f);
+	for (size_t i = 0; i < scn->n_assumed; i++) {
+		json_str(f, scn->assumed[i]);
+		if (i + 1 < scn->n_assumed)
+			fputs(", ", f);
+	}
+	fputs("]", f);
 	fprintf(f, ",\n  \"events\": %llu", (unsigned long long)o->events);
 	fprintf(f, ",\n  \"same_time_events\": %llu", (unsigned long long)o->ties);
 	fputs(",\n  \"files\": [\"scenario.resolved.yaml\", \"timeseries.csv\", "

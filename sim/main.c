@@ -517,6 +517,9 @@ static int cmd_run(int argc, char **argv)
 		remove_tree(old);
 	if (!cli.quiet) {
 		print_summary(&o, dir);
+		for (size_t i = 0; i < scn.n_assumed; i++)
+			fprintf(stderr, "%s%s%s", i ? ", " : "spillway: note: defaults not backed by AWS documentation (UNCONFIRMED) in use: ",
+				scn.assumed[i], i + 1 == scn.n_assumed ? "\n" : "");
 		fprintf(stderr, "spillway: %llu events in %.2fs (%.3g events/s)\n",
 			(unsigned long long)o.events, o.wall_s,
 			o.wall_s > 0 ? (double)o.events / o.wall_s : 0.0);

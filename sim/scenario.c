@@ -229,6 +229,8 @@ int scenario_load(struct scenario *scn, const char *path,
 	scn_walk(&scenario_schema, root, scn, section_keys, &ctx);
 	load_section(scn, root, "tenants", reg, &ctx);
 	load_section(scn, root, "resources", reg, &ctx);
+	scn->assumed = ctx.assumed;
+	scn->n_assumed = ctx.n_assumed;
 	if (d->errors != before)
 		goto fail;
 	return 0;
@@ -252,6 +254,9 @@ void scenario_finish(struct scenario *scn)
 	free_entries(scn->tenants, scn->n_tenants);
 	free_entries(scn->resources, scn->n_resources);
 	scn_free(&scenario_schema, scn);
+	for (size_t i = 0; i < scn->n_assumed; i++)
+		free(scn->assumed[i]);
+	free(scn->assumed);
 	cfg_doc_finish(&scn->doc);
 	free(scn->dir);
 	*scn = (struct scenario){ 0 };

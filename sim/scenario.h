@@ -39,6 +39,8 @@ struct scenario {
 	size_t n_tenants;
 	struct scn_entry *resources;  /* in file order, owned */
 	size_t n_resources;
+	char **assumed;               /* paths left at an UNCONFIRMED default, owned */
+	size_t n_assumed;
 };
 
 /* Loads and validates path, applying the `n_sets` assignments of --set.

@@ -7,6 +7,7 @@
  */
 #include "sim/schema.h"
 
+#include "sim/alloc.h"
 #include "sim/sim.h"
 
 #include <errno.h>
@@ -98,9 +99,24 @@ static void format_value(char *buf, size_t size, enum scn_kind kind, double v)
 	case SCN_DURATION:
 		sim_format_duration(buf, size, sim_time_from_s(v));
 		break;
-	case SCN_SIZE:
-		snprintf(buf, size, "%gB", v);
+	case SCN_SIZE: {
+		/* The largest unit that writes the value exactly. */
+		static const struct {
+			const char *unit;
+			double bytes;
+		} units[] = { { "GiB", 1073741824.0 }, { "GB", 1e9 },
+			      { "MiB", 1048576.0 }, { "MB", 1e6 },
+			      { "KiB", 1024.0 }, { "KB", 1e3 } };
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			double q = v / units[i].bytes;
+			if (q >= 1 && q == floor(q)) {
+				snprintf(buf, size, "%.0f%s", q, units[i].unit);
+				return;
+			}
+		}
+		snprintf(buf, size, "%.0fB", v);
 		break;
+	}
 	case SCN_RATE:
 		snprintf(buf, size, "%g/s", v);
 		break;
@@ -690,6 +706,11 @@ size_t scn_walk(const struct scn_schema *schema, struct cfg_node *map, void *obj
 				diag_finish(&scratch);
 				v->filled = true;
 				cfg_put(map, f->key, v);
+				if (f->flags & SCN_F_UNCONFIRMED) {
+					ctx->assumed = sim_xrealloc(ctx->assumed,
+						(ctx->n_assumed + 1) * sizeof(*ctx->assumed));
+					ctx->assumed[ctx->n_assumed++] = sim_xstrdup(ctx->path);
+				}
 			} else if (f->kind == SCN_TABLE && !(f->flags & SCN_F_OPTIONAL)) {
 				v = cfg_new_map(map->file, map->line, map->col);
 				v->filled = true;

@@ -59,6 +59,8 @@ enum {
 	SCN_F_NONE = 1u << 1,     /* accepts "none" (tables: "none or a map") */
 	SCN_F_INFINITE = 1u << 2, /* accepts "infinite" */
 	SCN_F_OPTIONAL = 1u << 3, /* may be absent with no default (tables: left zeroed) */
+	SCN_F_UNCONFIRMED = 1u << 4, /* the default is not backed by a documented
+					 figure: using it is noted in the run's output */
 };
 
 struct scn_schema;
@@ -100,6 +102,8 @@ struct scn_ctx {
 	struct diag *diag;   /* problems go here */
 	const char *dir;     /* directory of the scenario, for relative files */
 	char path[512];      /* current scenario path, e.g. resources.desk */
+	char **assumed;      /* paths whose SCN_F_UNCONFIRMED default was used, owned */
+	size_t n_assumed;
 };
 
 /* Checks map against schema and stores values into obj (zeroed by the
