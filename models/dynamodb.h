@@ -28,7 +28,7 @@ enum ddb_op {
 struct ddb *ddb_from_model(struct model *m);
 
 /* One request of item_bytes at the current time: it costs
- * ceil(item_bytes / 1 KB) write units or ceil(item_bytes / 4 KB) read
+ * ceil(item_bytes / 1 KiB) write units or ceil(item_bytes / 4 KiB) read
  * units (at least 1). Returns true when admitted (the units are consumed),
  * false when throttled (counted in WriteThrottleEvents /
  * ReadThrottleEvents and ThrottledRequests). */

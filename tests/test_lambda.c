@@ -289,6 +289,30 @@ START_TEST(synchronous_invocations_beyond_reserved_are_rejected)
 }
 END_TEST
 
+/* A throttled call is retried by the SDK; after max_attempts the message
+ * fails. One write unit a second and no delay between attempts: the first
+ * message's write takes the only unit, the second's three attempts are all
+ * throttled at the same instant. */
+START_TEST(sdk_gives_up_after_max_attempts)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 2, at: 0s}}",
+			    "resources.tbl={type: dynamodb, write_capacity: 1, read_capacity: 1, burst_window: 1s, sdk_retry: {max_attempts: 3, base_delay: 0s}}",
+			    "resources.fn.calls=[{target: tbl, op: write}]",
+			    "resources.fn.duration.per_message=0s",
+			    "resources.fn.report_batch_item_failures=true",
+			    "resources.fn.event_sources[0].initial_concurrency=1",
+			    "resources.fn.event_sources[0].concurrency_ceiling=1",
+			    "duration=1s" };
+	struct run r;
+	run(&r, s, 8);
+	ck_assert_double_eq(get(&r, "tbl", "WriteThrottleEvents"), 3);
+	ck_assert_double_eq(get(&r, "tbl", "ConsumedWriteCapacityUnits"), 1);
+	ck_assert_double_eq(get(&r, "fn", "FailedMessages"), 1);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesDeleted"), 1);
+	done(&r);
+}
+END_TEST
+
 START_TEST(messages_are_conserved)
 {
 	/* Random durations and failures: every message is accounted for. */
@@ -336,6 +360,7 @@ static Suite *suite(void)
 	tcase_add_test(fn, environments_are_reused_until_keep_warm);
 	tcase_add_test(fn, new_environments_limited_to_1000_per_10_seconds);
 	tcase_add_test(fn, synchronous_invocations_beyond_reserved_are_rejected);
+	tcase_add_test(fn, sdk_gives_up_after_max_attempts);
 	suite_add_tcase(s, fn);
 	return s;
 }
