@@ -175,7 +175,8 @@ struct invocation {
 	uint32_t busy;              /* workers still processing */
 	bool cold;
 	bool reserved;              /* drew on the function's reservation */
-	struct sim_timer timeout;
+	sim_time_t deadline;        /* handler start + timeout */
+	bool killing;               /* the kill at the deadline is scheduled */
 	struct hworker *hw;         /* `workers` entries */
 };
 
@@ -293,6 +294,24 @@ static uint64_t pack(uint32_t slot, uint32_t worker, uint32_t gen)
 	return (uint64_t)slot | (uint64_t)worker << 24 | (uint64_t)(gen & 0xffffff) << 40;
 }
 
+/* Schedules fn_ev for worker w of invocation `slot` at `at`, or, when that
+ * is past the invocation's deadline, its kill at the deadline instead: an
+ * invocation has no timeout timer of its own, since nothing it does after
+ * its deadline matters. */
+static void at_or_kill(struct lambda *fn, struct sim *s, uint32_t slot,
+		       uint32_t w, sim_time_t at, sim_event_fn *fn_ev)
+{
+	struct invocation *v = fn->inv[slot];
+	if (at <= v->deadline) {
+		sim_schedule(s, at, fn_ev, fn, pack(slot, w, v->gen));
+		return;
+	}
+	if (!v->killing) {
+		v->killing = true;
+		sim_schedule(s, v->deadline, on_timeout, fn, pack(slot, 0, v->gen));
+	}
+}
+
 static uint32_t slot_take(struct lambda *fn)
 {
 	if (!fn->n_free) {
@@ -341,10 +360,9 @@ bool lambda_invoke(struct lambda *fn, struct sim *s, struct lambda_batch *b)
 	}
 	v->handler_start = s->now + init;
 	sim_time_t per_batch = sim_dist_sample_time(&fn->cfg->per_batch, fn->rng);
-	sim_timer_start(s, &v->timeout, v->handler_start + fn->cfg->timeout,
-			on_timeout, fn, pack(slot, 0, v->gen));
-	sim_schedule(s, v->handler_start + per_batch, on_start, fn,
-		     pack(slot, 0, v->gen));
+	v->deadline = v->handler_start + fn->cfg->timeout;
+	v->killing = false;
+	at_or_kill(fn, s, slot, 0, v->handler_start + per_batch, on_start);
 	return true;
 throttle:
 	fn->throttles++;
@@ -358,7 +376,6 @@ static void finish_invocation(struct lambda *fn, struct sim *s, uint32_t slot,
 			      enum lambda_outcome outcome)
 {
 	struct invocation *v = fn->inv[slot];
-	sim_timer_cancel(s, &v->timeout);
 	v->gen++; /* any pending event of this invocation is now stale */
 	double ms = sim_time_to_s(s->now - v->handler_start) * 1e3;
 	if (fn->base.run->measuring) {
@@ -415,8 +432,7 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot, uint32_t 
 	double fail = tenant_failure_rate(fn->base.run, m->msg.tenant);
 	if (fail > 0 && gsl_rng_uniform(fn->rng) < fail)
 		v->b->failed[h->item] = true;
-	sim_schedule(s, s->now + sim_time_from_s(t), on_item, fn,
-		     pack(slot, w, v->gen));
+	at_or_kill(fn, s, slot, w, s->now + sim_time_from_s(t), on_item);
 }
 
 static void on_start(struct sim *s, void *target, uint64_t arg)
@@ -465,8 +481,9 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			v->b->failed[h->item] = true;
 			break;
 		}
-		sim_schedule(s, s->now + ddb_retry_delay(c->table, (int)h->attempt, fn->rng),
-			     on_item, fn, arg);
+		at_or_kill(fn, s, slot, w,
+			   s->now + ddb_retry_delay(c->table, (int)h->attempt, fn->rng),
+			   on_item);
 		return;
 	}
 	next_item(fn, s, slot, w);
@@ -476,6 +493,8 @@ static void on_timeout(struct sim *s, void *target, uint64_t arg)
 {
 	struct lambda *fn = target;
 	uint32_t slot = (uint32_t)(arg & 0xffffff);
+	if ((fn->inv[slot]->gen & 0xffffff) != (uint32_t)(arg >> 40))
+		return;
 	fn->timeouts++;
 	finish_invocation(fn, s, slot, LAMBDA_ERROR);
 }

@@ -166,7 +166,8 @@ enum msg_state {
 	ST_FREE,
 	ST_DELAYED,
 	ST_VISIBLE,
-	ST_IN_FLIGHT,
+	ST_IN_FLIGHT,      /* in flight, its deadline in the ring */
+	ST_IN_FLIGHT_SIDE, /* in flight, its deadline changed: in the side list */
 };
 
 #define NONE UINT32_MAX
@@ -175,17 +176,21 @@ enum msg_state {
 /* One message in the pool. */
 struct msg_rec {
 	struct sim_msg msg;        /* as sent */
-	uint32_t link;             /* in flight: heap slot; free: next free id */
+	uint32_t link;             /* in flight: receipt of the current receive; free: next free id */
 	unsigned int receives : 28;/* ApproximateReceiveCount (saturating) */
 	unsigned int state : 4;    /* enum msg_state */
 };
 
 _Static_assert(sizeof(struct msg_rec) == 32, "message record must stay 32 bytes");
 
-/* One in-flight message in the deadline heap. */
+/* One in-flight deadline. Receives happen in time order and the
+ * visibility timeout is fixed, so deadlines come in order: a FIFO ring
+ * holds them, and deletes leave their entry behind to be skipped when it
+ * reaches the head (an entry is current while its record is in flight
+ * under the same receipt). The few deadlines moved by
+ * ChangeMessageVisibility go to a small side list instead. */
 struct flight {
 	sim_time_t deadline; /* when it becomes visible again */
-	uint64_t seq;        /* tie-break: earlier set first */
 	uint32_t id;         /* its record */
 	uint32_t receipt;    /* the receive it belongs to */
 };
@@ -242,9 +247,11 @@ struct sqs {
 	struct delayed *dl;           /* delayed messages, in due order */
 	size_t d_head, d_len, d_cap;
 
-	struct flight *fl;            /* in-flight min-heap */
-	uint32_t fl_n, fl_cap;
-	uint64_t fl_seq;              /* next heap insertion number */
+	struct flight *fl;            /* in-flight deadlines, FIFO ring */
+	size_t fl_head, fl_len, fl_cap;/* fl_cap a power of two */
+	struct flight *side;          /* changed deadlines, unordered */
+	size_t side_n, side_cap;
+	uint32_t n_flight;            /* messages in flight */
 	uint32_t receipt;             /* last receipt handed out */
 
 	struct sqs_waiter *w_first;   /* long pollers, in arrival order */
@@ -419,85 +426,70 @@ static sim_time_t oldest_visible(const struct sqs *q)
 	return sent_at_pos(q, q->sp[q->sp_head].first);
 }
 
-/* The in-flight heap -------------------------------------------------------- */
-
-#define ARITY 4
-
-static inline bool fl_before(const struct flight *a, const struct flight *b)
-{
-	return a->deadline < b->deadline ||
-	       (a->deadline == b->deadline && a->seq < b->seq);
-}
-
-static inline void fl_place(struct sqs *q, uint32_t i, const struct flight *e)
-{
-	q->fl[i] = *e;
-	q->recs[e->id].link = i;
-}
-
-static void fl_sift_up(struct sqs *q, uint32_t i, struct flight e)
-{
-	while (i > 0) {
-		uint32_t parent = (i - 1) / ARITY;
-		if (!fl_before(&e, &q->fl[parent]))
-			break;
-		fl_place(q, i, &q->fl[parent]);
-		i = parent;
-	}
-	fl_place(q, i, &e);
-}
-
-static void fl_sift_down(struct sqs *q, uint32_t i, struct flight e)
-{
-	for (;;) {
-		uint32_t first = i * ARITY + 1;
-		if (first >= q->fl_n)
-			break;
-		uint32_t last = first + ARITY < q->fl_n ? first + ARITY : q->fl_n;
-		uint32_t best = first;
-		for (uint32_t c = first + 1; c < last; c++)
-			if (fl_before(&q->fl[c], &q->fl[best]))
-				best = c;
-		if (!fl_before(&q->fl[best], &e))
-			break;
-		fl_place(q, i, &q->fl[best]);
-		i = best;
-	}
-	fl_place(q, i, &e);
-}
+/* In-flight deadlines ------------------------------------------------------- */
 
 static void fl_push(struct sqs *q, struct flight e)
 {
-	if (q->fl_n == q->fl_cap) {
-		q->fl_cap = q->fl_cap ? q->fl_cap * 2 : 64;
-		q->fl = sim_xrealloc(q->fl, (size_t)q->fl_cap * sizeof(*q->fl));
+	if (q->fl_len == q->fl_cap) {
+		size_t cap = q->fl_cap ? q->fl_cap * 2 : 64;
+		struct flight *v = sim_xrealloc(NULL, cap * sizeof(*v));
+		for (size_t i = 0; i < q->fl_len; i++)
+			v[i] = q->fl[(q->fl_head + i) & (q->fl_cap - 1)];
+		free(q->fl);
+		q->fl = v;
+		q->fl_head = 0;
+		q->fl_cap = cap;
 	}
-	fl_sift_up(q, q->fl_n++, e);
+	q->fl[(q->fl_head + q->fl_len++) & (q->fl_cap - 1)] = e;
 }
 
-/* Restores the heap after slot i's entry changed or was removed. */
-static void fl_fix(struct sqs *q, uint32_t i, struct flight e)
+/* Whether ring entry e still stands for its message's deadline. */
+static bool fl_current(const struct sqs *q, const struct flight *e)
 {
-	if (i > 0 && fl_before(&e, &q->fl[(i - 1) / ARITY]))
-		fl_sift_up(q, i, e);
-	else
-		fl_sift_down(q, i, e);
+	const struct msg_rec *r = &q->recs[e->id];
+	return r->state == ST_IN_FLIGHT && r->link == e->receipt;
 }
 
-static void fl_remove(struct sqs *q, uint32_t i)
+/* Drops entries at the head of the ring that no longer count. */
+static void fl_trim(struct sqs *q)
 {
-	struct flight last = q->fl[--q->fl_n];
-	if (i < q->fl_n)
-		fl_fix(q, i, last);
+	while (q->fl_len && !fl_current(q, &q->fl[q->fl_head])) {
+		q->fl_head = (q->fl_head + 1) & (q->fl_cap - 1);
+		q->fl_len--;
+	}
 }
 
-/* The in-flight entry of (id, receipt), or NULL for a stale handle. */
-static struct flight *in_flight(struct sqs *q, uint32_t id, uint32_t receipt)
+static size_t side_find(const struct sqs *q, uint32_t id)
 {
-	if (id >= q->n_hwm || q->recs[id].state != ST_IN_FLIGHT)
-		return NULL;
-	struct flight *e = &q->fl[q->recs[id].link];
-	return e->receipt == receipt ? e : NULL;
+	for (size_t i = 0; i < q->side_n; i++)
+		if (q->side[i].id == id)
+			return i;
+	return SIZE_MAX;
+}
+
+static void side_remove(struct sqs *q, uint32_t id)
+{
+	size_t i = side_find(q, id);
+	q->side[i] = q->side[--q->side_n];
+}
+
+/* Whether (id, receipt) names a message in flight now. */
+static bool in_flight(const struct sqs *q, uint32_t id, uint32_t receipt)
+{
+	if (id >= q->n_hwm)
+		return false;
+	const struct msg_rec *r = &q->recs[id];
+	return (r->state == ST_IN_FLIGHT || r->state == ST_IN_FLIGHT_SIDE) &&
+	       r->link == receipt;
+}
+
+/* Takes message id out of flight (its deadline entry is dropped or left
+ * stale). */
+static void leave_flight(struct sqs *q, uint32_t id)
+{
+	if (q->recs[id].state == ST_IN_FLIGHT_SIDE)
+		side_remove(q, id);
+	q->n_flight--;
 }
 
 /* Moving messages ------------------------------------------------------------ */
@@ -613,21 +605,40 @@ static void give_back(struct sqs *q, struct sim *s, uint32_t id)
 	make_visible(q, s, id);
 }
 
-/* Starts the deadline timer if the heap's earliest deadline is before it. */
+/* Starts the deadline timer for the earliest current deadline if it is
+ * before the timer's. */
 static void arm_deadline(struct sqs *q, struct sim *s)
 {
-	if (q->fl_n && q->fl[0].deadline < sim_timer_due(s, &q->t_deadline))
-		sim_timer_start(s, &q->t_deadline, q->fl[0].deadline,
-				on_deadline, q, 0);
+	fl_trim(q);
+	sim_time_t next = q->fl_len ? q->fl[q->fl_head].deadline : SIM_TIME_MAX;
+	for (size_t i = 0; i < q->side_n; i++)
+		if (q->side[i].deadline < next)
+			next = q->side[i].deadline;
+	if (next < sim_timer_due(s, &q->t_deadline))
+		sim_timer_start(s, &q->t_deadline, next, on_deadline, q, 0);
 }
 
 static void on_deadline(struct sim *s, void *target, uint64_t arg)
 {
 	struct sqs *q = target;
 	(void)arg;
-	while (q->fl_n && q->fl[0].deadline <= s->now) {
-		uint32_t id = q->fl[0].id;
-		fl_remove(q, 0);
+	for (;;) {
+		fl_trim(q);
+		if (!q->fl_len || q->fl[q->fl_head].deadline > s->now)
+			break;
+		uint32_t id = q->fl[q->fl_head].id;
+		q->fl_head = (q->fl_head + 1) & (q->fl_cap - 1);
+		q->fl_len--;
+		leave_flight(q, id);
+		give_back(q, s, id);
+	}
+	for (size_t i = 0; i < q->side_n;) {
+		if (q->side[i].deadline > s->now) {
+			i++;
+			continue;
+		}
+		uint32_t id = q->side[i].id;
+		leave_flight(q, id); /* swaps the last entry into i */
 		give_back(q, s, id);
 	}
 	arm_deadline(q, s);
@@ -676,14 +687,14 @@ size_t sqs_receive(struct sqs *q, struct sim *s, struct sqs_received *out,
 {
 	if (!max)
 		return 0;
-	if (q->fl_n >= IN_FLIGHT_LIMIT) {
+	if (q->n_flight >= IN_FLIGHT_LIMIT) {
 		q->win.over_limit++;
 		return 0;
 	}
 	size_t n = 0;
 	uint64_t bytes = 0;
 	sim_time_t deadline = sim_time_add(s->now, q->cfg->visibility_timeout);
-	while (n < max && q->v_len && q->fl_n < IN_FLIGHT_LIMIT) {
+	while (n < max && q->v_len && q->n_flight < IN_FLIGHT_LIMIT) {
 		uint32_t id = q->vis[q->v_head];
 		struct msg_rec *r = &q->recs[id];
 		if (expired(q, r, s->now)) {
@@ -699,7 +710,9 @@ size_t sqs_receive(struct sqs *q, struct sim *s, struct sqs_received *out,
 			r->receives++;
 		if (++q->receipt == 0)
 			q->receipt = 1;
-		fl_push(q, (struct flight){ deadline, q->fl_seq++, id, q->receipt });
+		r->link = q->receipt;
+		q->n_flight++;
+		fl_push(q, (struct flight){ deadline, id, q->receipt });
 		out[n++] = (struct sqs_received){
 			.id = id,
 			.receipt = q->receipt,
@@ -727,7 +740,7 @@ size_t sqs_visible(const struct sqs *q)
 
 size_t sqs_in_flight(const struct sqs *q)
 {
-	return q->fl_n;
+	return q->n_flight;
 }
 
 size_t sqs_delayed(const struct sqs *q)
@@ -763,7 +776,7 @@ bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
 	(void)s;
 	if (!in_flight(q, id, receipt))
 		return false;
-	fl_remove(q, q->recs[id].link);
+	leave_flight(q, id);
 	q->win.deleted++;
 	q->tick.deleted++;
 	q->life_deleted++;
@@ -776,19 +789,28 @@ bool sqs_change_visibility(struct sqs *q, struct sim *s, uint32_t id,
 			   uint32_t receipt, sim_time_t timeout)
 {
 	SIM_ASSERT(s, timeout >= 0);
-	struct flight *e = in_flight(q, id, receipt);
-	if (!e)
+	if (!in_flight(q, id, receipt))
 		return false;
-	uint32_t slot = q->recs[id].link;
 	if (timeout == 0) {
-		fl_remove(q, slot);
+		leave_flight(q, id);
 		give_back(q, s, id);
 		return true;
 	}
-	struct flight changed = *e;
-	changed.deadline = sim_time_add(s->now, timeout);
-	changed.seq = q->fl_seq++;
-	fl_fix(q, slot, changed);
+	sim_time_t deadline = sim_time_add(s->now, timeout);
+	struct msg_rec *r = &q->recs[id];
+	if (r->state == ST_IN_FLIGHT_SIDE) {
+		q->side[side_find(q, id)].deadline = deadline;
+	} else {
+		/* The ring entry goes stale (the record is no longer
+		 * ST_IN_FLIGHT); the new deadline lives in the side list. */
+		r->state = ST_IN_FLIGHT_SIDE;
+		if (q->side_n == q->side_cap) {
+			q->side_cap = q->side_cap ? q->side_cap * 2 : 16;
+			q->side = sim_xrealloc(q->side, q->side_cap * sizeof(*q->side));
+		}
+		q->side[q->side_n++] = (struct flight){ deadline, id, receipt };
+	}
+	/* A later deadline than the timer's is found when it fires. */
 	arm_deadline(q, s);
 	return true;
 }
@@ -948,7 +970,7 @@ static void sqs_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 	sim_recorder_put(rec, s->now, name, "ApproximateNumberOfMessagesVisible",
 			 (double)q->v_len);
 	sim_recorder_put(rec, s->now, name, "ApproximateNumberOfMessagesNotVisible",
-			 (double)q->fl_n);
+			 (double)q->n_flight);
 	sim_recorder_put(rec, s->now, name, "ApproximateNumberOfMessagesDelayed",
 			 (double)q->d_len);
 	sim_recorder_put(rec, s->now, name, "ApproximateAgeOfOldestMessage",
@@ -971,8 +993,8 @@ static void sqs_finish(struct model *m, struct sim *s, struct sim_results *res)
 	(void)s;
 	uint64_t in = q->life_sent + q->life_in + q->life_backlog;
 	uint64_t out = q->life_deleted + q->life_to_dlq + q->life_expired +
-		       q->v_len + q->fl_n + q->d_len;
-	if (in != out || q->n_used != q->v_len + q->fl_n + q->d_len)
+		       q->v_len + q->n_flight + q->d_len;
+	if (in != out || q->n_used != q->v_len + q->n_flight + q->d_len)
 		sim_run_fail(m->run,
 			     "%s: messages not conserved: sent %llu + redriven in %llu + backlog %llu != deleted %llu + moved to DLQ %llu + expired %llu + visible %zu + in flight %u + delayed %zu (records in use %zu)",
 			     name, (unsigned long long)q->life_sent,
@@ -981,7 +1003,7 @@ static void sqs_finish(struct model *m, struct sim *s, struct sim_results *res)
 			     (unsigned long long)q->life_deleted,
 			     (unsigned long long)q->life_to_dlq,
 			     (unsigned long long)q->life_expired, q->v_len,
-			     q->fl_n, q->d_len, q->n_used);
+			     q->n_flight, q->d_len, q->n_used);
 	const struct sqs_counts *w = &q->win;
 	sim_results_put(res, name, "NumberOfMessagesSent", "count", (double)w->sent);
 	sim_results_put(res, name, "NumberOfMessagesReceived", "count",
@@ -1001,7 +1023,7 @@ static void sqs_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_put(res, name, "ApproximateNumberOfMessagesVisible",
 			"messages", (double)q->v_len);
 	sim_results_put(res, name, "ApproximateNumberOfMessagesNotVisible",
-			"messages", (double)q->fl_n);
+			"messages", (double)q->n_flight);
 	sim_results_put(res, name, "ApproximateNumberOfMessagesDelayed",
 			"messages", (double)q->d_len);
 	/* When the queue last became empty (nothing visible, in flight or
@@ -1028,6 +1050,7 @@ static void sqs_destroy(struct model *m)
 	free(q->sp);
 	free(q->dl);
 	free(q->fl);
+	free(q->side);
 	free(q);
 }
 
