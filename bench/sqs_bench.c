@@ -56,20 +56,6 @@ struct bed {
 	struct sqs *q;
 };
 
-static struct model *create(const struct scn_entry *e, unsigned index,
-			    struct sim_run *run)
-{
-	struct model *m = e->ops->create(e->config, e->name, run);
-	if (!m)
-		abort();
-	m->ops = e->ops;
-	m->name = e->name;
-	m->node = e->node;
-	m->index = index;
-	m->run = run;
-	return m;
-}
-
 /* One replication of the scenario in `path` with `set`, started. */
 static void bed_open(struct bed *b, const char *path, const char *set)
 {
@@ -82,48 +68,19 @@ static void bed_open(struct bed *b, const char *path, const char *set)
 		exit(1);
 	}
 	struct sim_run *run = &b->run;
-	run->scn = &b->scn;
-	run->diag = &b->d;
-	run->measuring = true;
-	if (sim_init(&run->sim, 1, 0))
-		abort();
-	run->n_resources = b->scn.n_resources;
-	run->n_tenants = b->scn.n_tenants;
-	run->tstats = sim_xcalloc(run->n_tenants, sizeof(*run->tstats));
-	for (size_t i = 0; i < run->n_tenants; i++)
-		if (sim_hist_init(&run->tstats[i].dwell))
-			abort();
-	run->resources = sim_xcalloc(run->n_resources, sizeof(*run->resources));
-	run->tenants = sim_xcalloc(run->n_tenants, sizeof(*run->tenants));
-	for (size_t i = 0; i < run->n_resources; i++)
-		run->resources[i] = create(&b->scn.resources[i], (unsigned)i, run);
-	for (size_t i = 0; i < run->n_tenants; i++)
-		run->tenants[i] = create(&b->scn.tenants[i], (unsigned)i, run);
-	for (size_t i = 0; i < run->n_resources; i++)
-		run->resources[i]->ops->link(run->resources[i], run);
-	if (b->d.errors) {
+	if (sim_run_open(run, &b->scn, 0, &b->d)) {
 		diag_print(&b->d, stderr);
 		exit(1);
 	}
-	for (size_t i = 0; i < run->n_resources; i++)
-		run->resources[i]->ops->start(run->resources[i], &run->sim);
+	run->measuring = true;
+	sim_run_start(run, false);
 	b->qm = sim_run_find(run, "q");
 	b->q = sqs_from_model(b->qm);
 }
 
 static void bed_close(struct bed *b)
 {
-	struct sim_run *run = &b->run;
-	for (size_t i = 0; i < run->n_tenants; i++)
-		run->tenants[i]->ops->destroy(run->tenants[i]);
-	for (size_t i = 0; i < run->n_resources; i++)
-		run->resources[i]->ops->destroy(run->resources[i]);
-	free(run->tenants);
-	free(run->resources);
-	sim_finish(&run->sim);
-	for (size_t i = 0; i < run->n_tenants; i++)
-		sim_hist_finish(&run->tstats[i].dwell);
-	free(run->tstats);
+	sim_run_close(&b->run);
 	scenario_finish(&b->scn);
 	diag_finish(&b->d);
 }

@@ -181,6 +181,7 @@ struct driver {
 	sim_time_t interval;
 	sim_time_t duration;
 	bool progress;
+	struct diag *diag; /* where link problems and broken invariants go */
 	double started;   /* wall clock at the start of the run */
 	double last_print;/* wall clock of the last progress line */
 	size_t replications;
@@ -300,58 +301,91 @@ static void destroy_models(struct sim_run *run)
 	run->resources = NULL;
 }
 
-/* One replication; returns 0, -2 on link problems, -1 on write errors. */
-static int replicate(struct driver *dr, const struct scenario *scn,
-		     unsigned rep, const struct sim_run_options *opt,
-		     struct sim_outcome *out)
+int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
+		 struct diag *d)
 {
-	struct sim_run *run = &dr->run;
-	int rc = 0;
-	*run = (struct sim_run){ .scn = scn, .replication = rep,
-				 .diag = run->diag, .tstats = run->tstats };
+	*run = (struct sim_run){ .scn = scn, .replication = rep, .diag = d };
 	if (sim_init(&run->sim, (uint64_t)scn->seed, rep)) {
 		fprintf(stderr, "spillway: out of memory\n");
 		abort();
 	}
-	dr->rec.replication = rep;
 	run->n_resources = scn->n_resources;
 	run->n_tenants = scn->n_tenants;
-	run->resources = sim_xrealloc(NULL, scn->n_resources * sizeof(*run->resources));
-	run->tenants = sim_xrealloc(NULL, scn->n_tenants * sizeof(*run->tenants));
-	for (size_t i = 0; i < scn->n_tenants; i++) {
-		struct sim_tenant_stats *t = &run->tstats[i];
-		t->sent = t->delivered = t->rejected = t->failed = 0;
-		t->dead_lettered = t->expired = 0;
-		sim_hist_reset(&t->dwell);
-	}
+	run->tstats = sim_xcalloc(scn->n_tenants, sizeof(*run->tstats));
+	for (size_t i = 0; i < scn->n_tenants; i++)
+		if (sim_hist_init(&run->tstats[i].dwell)) {
+			fprintf(stderr, "spillway: out of memory\n");
+			abort();
+		}
+	run->resources = sim_xcalloc(scn->n_resources, sizeof(*run->resources));
+	run->tenants = sim_xcalloc(scn->n_tenants, sizeof(*run->tenants));
 	for (size_t i = 0; i < scn->n_resources; i++)
 		run->resources[i] = create(&scn->resources[i], (unsigned)i, run);
 	for (size_t i = 0; i < scn->n_tenants; i++)
 		run->tenants[i] = create(&scn->tenants[i], (unsigned)i, run);
 
-	size_t before = run->diag->errors;
+	size_t before = d->errors;
 	for (size_t i = 0; i < run->n_resources; i++)
 		if (run->resources[i]->ops->link)
 			run->resources[i]->ops->link(run->resources[i], run);
 	for (size_t i = 0; i < run->n_tenants; i++)
 		if (run->tenants[i]->ops->link)
 			run->tenants[i]->ops->link(run->tenants[i], run);
-	if (run->diag->errors != before) {
-		rc = -2;
-		goto out;
-	}
-	if (opt->link_only)
-		goto out;
+	return d->errors == before ? 0 : -2;
+}
 
+void sim_run_start(struct sim_run *run, bool tenants)
+{
 	for (size_t i = 0; i < run->n_resources; i++)
 		if (run->resources[i]->ops->start)
 			run->resources[i]->ops->start(run->resources[i], &run->sim);
 	for (size_t i = 0; i < run->n_implicit; i++)
 		if (run->implicit[i]->ops->start)
 			run->implicit[i]->ops->start(run->implicit[i], &run->sim);
-	for (size_t i = 0; i < run->n_tenants; i++)
+	for (size_t i = 0; tenants && i < run->n_tenants; i++)
 		if (run->tenants[i]->ops->start)
 			run->tenants[i]->ops->start(run->tenants[i], &run->sim);
+}
+
+bool sim_run_finish_models(struct sim_run *run, struct sim_results *res)
+{
+	res->current = run->replication;
+	for (size_t i = 0; i < run->n_resources; i++)
+		if (run->resources[i]->ops->finish)
+			run->resources[i]->ops->finish(run->resources[i], &run->sim, res);
+	for (size_t i = 0; i < run->n_implicit; i++)
+		if (run->implicit[i]->ops->finish)
+			run->implicit[i]->ops->finish(run->implicit[i], &run->sim, res);
+	for (size_t i = 0; i < run->n_tenants; i++)
+		if (run->tenants[i]->ops->finish)
+			run->tenants[i]->ops->finish(run->tenants[i], &run->sim, res);
+	return !run->failed;
+}
+
+void sim_run_close(struct sim_run *run)
+{
+	/* The event heap first: it clears the positions of pending timers,
+	 * which live inside the models. */
+	sim_finish(&run->sim);
+	destroy_models(run);
+	for (size_t i = 0; run->tstats && i < run->n_tenants; i++)
+		sim_hist_finish(&run->tstats[i].dwell);
+	free(run->tstats);
+	run->tstats = NULL;
+}
+
+/* One replication; returns 0, -2 on link problems, -3 on a broken
+ * invariant, -1 on write errors. */
+static int replicate(struct driver *dr, const struct scenario *scn,
+		     unsigned rep, const struct sim_run_options *opt,
+		     struct sim_outcome *out)
+{
+	struct sim_run *run = &dr->run;
+	int rc = sim_run_open(run, scn, rep, dr->diag);
+	dr->rec.replication = rep;
+	if (rc || opt->link_only)
+		goto out;
+	sim_run_start(run, true);
 	if (scn->warmup > 0)
 		sim_schedule(&run->sim, scn->warmup, on_warmup_end, dr, 0);
 	else
@@ -368,21 +402,7 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 	}
 	if (dr->progress)
 		print_progress(dr, rep + 1 == dr->replications);
-
-	out->results.current = rep;
-	for (size_t i = 0; i < run->n_resources; i++)
-		if (run->resources[i]->ops->finish)
-			run->resources[i]->ops->finish(run->resources[i], &run->sim,
-							&out->results);
-	for (size_t i = 0; i < run->n_implicit; i++)
-		if (run->implicit[i]->ops->finish)
-			run->implicit[i]->ops->finish(run->implicit[i], &run->sim,
-						       &out->results);
-	for (size_t i = 0; i < run->n_tenants; i++)
-		if (run->tenants[i]->ops->finish)
-			run->tenants[i]->ops->finish(run->tenants[i], &run->sim,
-						      &out->results);
-	if (run->failed) {
+	if (!sim_run_finish_models(run, &out->results)) {
 		rc = -3;
 		goto out;
 	}
@@ -402,10 +422,7 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 	if (dr->rec.error)
 		rc = -1;
 out:
-	/* The event heap first: it clears the positions of pending timers,
-	 * which live inside the models. */
-	sim_finish(&run->sim);
-	destroy_models(run);
+	sim_run_close(run);
 	return rc;
 }
 
@@ -434,14 +451,10 @@ int sim_run_scenario(const struct scenario *scn,
 		.progress = opt->progress,
 		.replications = reps,
 	};
-	dr->run.diag = d;
-	dr->run.tstats = sim_xrealloc(NULL, (scn->n_tenants ? scn->n_tenants : 1) *
-						sizeof(*dr->run.tstats));
+	dr->diag = d;
 	for (size_t i = 0; i < scn->n_tenants; i++) {
 		out->tenants[i] = (struct sim_tenant_stats){ 0 };
-		dr->run.tstats[i] = (struct sim_tenant_stats){ 0 };
-		if (sim_hist_init(&out->tenants[i].dwell) ||
-		    sim_hist_init(&dr->run.tstats[i].dwell)) {
+		if (sim_hist_init(&out->tenants[i].dwell)) {
 			fprintf(stderr, "spillway: out of memory\n");
 			abort();
 		}
@@ -455,7 +468,6 @@ int sim_run_scenario(const struct scenario *scn,
 	for (size_t r = 0; r < reps && rc == 0; r++)
 		rc = replicate(dr, scn, (unsigned)r, opt, out);
 	out->wall_s = wall_now() - t0;
-	free_tenant_stats(dr->run.tstats, scn->n_tenants);
 	free(dr);
 	return rc;
 }

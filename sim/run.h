@@ -123,6 +123,22 @@ struct sim_run_options {
 	bool link_only;       /* create and link replication 0, run nothing */
 };
 
+/* Building blocks of one replication, for tools and tests that drive a
+ * replication themselves (sim_run_scenario is made of them):
+ *   sim_run_open    a fresh sim; every model created and linked (problems
+ *                   go to d); 0, or -2 after link problems; nothing started
+ *   sim_run_start   starts the resources and adopted models, then the
+ *                   tenants when `tenants` is true
+ *   sim_run_finish_models  every model's summary into res (for this
+ *                   replication); false when a model broke an invariant
+ *   sim_run_close   frees the sim, the models and the tenant counters
+ * sim_run_close is needed after sim_run_open whatever it returned. */
+int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
+		 struct diag *d);
+void sim_run_start(struct sim_run *run, bool tenants);
+bool sim_run_finish_models(struct sim_run *run, struct sim_results *res);
+void sim_run_close(struct sim_run *run);
+
 /* The outcome of all replications. */
 struct sim_outcome {
 	struct sim_results results;        /* summary metrics */

@@ -69,29 +69,18 @@ static void tb_open(struct tb *b, const char *settings)
 	diag_print(&b->d, stderr);
 	ck_assert_int_eq(rc, 0);
 	struct sim_run *run = &b->run;
-	*run = (struct sim_run){ .scn = &b->scn, .diag = &b->d, .measuring = true };
-	ck_assert_int_eq(sim_init(&run->sim, (uint64_t)b->scn.seed, 0), 0);
-	const struct scn_entry *e = &b->scn.resources[0];
-	struct model *m = e->ops->create(e->config, e->name, run);
-	ck_assert(m != NULL);
-	m->ops = e->ops;
-	m->name = e->name;
-	m->node = e->node;
-	m->index = 0;
-	m->run = run;
+	ck_assert_int_eq(sim_run_open(run, &b->scn, 0, &b->d), 0);
+	run->measuring = true;
+	sim_run_start(run, false);
+	struct model *m = run->resources[0];
 	b->m = m;
-	run->resources = &b->m;
-	run->n_resources = 1;
-	if (m->ops->start)
-		m->ops->start(m, &run->sim);
 	b->t = ddb_from_model(m);
 	ck_assert(b->t != NULL);
 }
 
 static void tb_close(struct tb *b)
 {
-	b->m->ops->destroy(b->m);
-	sim_finish(&b->run.sim);
+	sim_run_close(&b->run);
 	scenario_finish(&b->scn);
 	diag_finish(&b->d);
 	tb_unlink(b);

@@ -40,19 +40,6 @@ struct bed {
 	size_t n_got;
 };
 
-static struct model *create(const struct scn_entry *e, unsigned index,
-			    struct sim_run *run)
-{
-	struct model *m = e->ops->create(e->config, e->name, run);
-	ck_assert(m != NULL);
-	m->ops = e->ops;
-	m->name = e->name;
-	m->node = e->node;
-	m->index = index;
-	m->run = run;
-	return m;
-}
-
 /* Loads the fixture with the --set lines and creates, links and starts
  * its resources (tenants are created and linked, not started). */
 static void bed_open(struct bed *b, const char *const *sets, size_t n_sets)
@@ -64,29 +51,11 @@ static void bed_open(struct bed *b, const char *const *sets, size_t n_sets)
 	diag_print(&b->d, stderr);
 	ck_assert_int_eq(rc, 0);
 	struct sim_run *run = &b->run;
-	run->scn = &b->scn;
-	run->diag = &b->d;
+	ck_assert_int_eq(sim_run_open(run, &b->scn, 0, &b->d), 0);
 	run->measuring = true;
-	ck_assert_int_eq(sim_init(&run->sim, (uint64_t)b->scn.seed, 0), 0);
-	run->n_resources = b->scn.n_resources;
-	run->n_tenants = b->scn.n_tenants;
-	run->tstats = sim_xcalloc(run->n_tenants, sizeof(*run->tstats));
-	for (size_t i = 0; i < run->n_tenants; i++)
-		ck_assert_int_eq(sim_hist_init(&run->tstats[i].dwell), 0);
-	run->resources = sim_xcalloc(run->n_resources, sizeof(*run->resources));
-	run->tenants = sim_xcalloc(run->n_tenants, sizeof(*run->tenants));
-	for (size_t i = 0; i < run->n_resources; i++)
-		run->resources[i] = create(&b->scn.resources[i], (unsigned)i, run);
-	for (size_t i = 0; i < run->n_tenants; i++)
-		run->tenants[i] = create(&b->scn.tenants[i], (unsigned)i, run);
-	for (size_t i = 0; i < run->n_resources; i++)
-		run->resources[i]->ops->link(run->resources[i], run);
-	for (size_t i = 0; i < run->n_tenants; i++)
-		run->tenants[i]->ops->link(run->tenants[i], run);
 	diag_print(&b->d, stderr);
 	ck_assert_int_eq((int)b->d.errors, 0);
-	for (size_t i = 0; i < run->n_resources; i++)
-		run->resources[i]->ops->start(run->resources[i], &run->sim);
+	sim_run_start(run, false);
 	b->work_m = sim_run_find(run, "work");
 	b->dlq_m = sim_run_find(run, "dlq");
 	b->work = sqs_from_model(b->work_m);
@@ -99,26 +68,14 @@ static void bed_open(struct bed *b, const char *const *sets, size_t n_sets)
  * broke. */
 static bool bed_finish(struct bed *b)
 {
-	for (size_t i = 0; i < b->run.n_resources; i++)
-		b->run.resources[i]->ops->finish(b->run.resources[i], &b->run.sim,
-						  &b->res);
+	bool ok = sim_run_finish_models(&b->run, &b->res);
 	diag_print(&b->d, stderr);
-	return !b->run.failed;
+	return ok;
 }
 
 static void bed_close(struct bed *b)
 {
-	struct sim_run *run = &b->run;
-	for (size_t i = 0; i < run->n_tenants; i++)
-		run->tenants[i]->ops->destroy(run->tenants[i]);
-	for (size_t i = 0; i < run->n_resources; i++)
-		run->resources[i]->ops->destroy(run->resources[i]);
-	free(run->tenants);
-	free(run->resources);
-	sim_finish(&run->sim);
-	for (size_t i = 0; i < run->n_tenants; i++)
-		sim_hist_finish(&run->tstats[i].dwell);
-	free(run->tstats);
+	sim_run_close(&b->run);
 	sim_results_finish(&b->res);
 	scenario_finish(&b->scn);
 	diag_finish(&b->d);
