@@ -98,6 +98,7 @@ enum wstate {
 	W_GATHERING, /* holding a partial batch within the batching window */
 	W_INVOKING,  /* the function is running the batch */
 	W_BACKOFF,   /* waiting to retry a throttled invoke */
+	W_RESTING,   /* gave a throttled batch up: polls again after a pause */
 };
 
 struct esm_worker {
@@ -268,8 +269,13 @@ static void invoke(struct esm_worker *w, struct sim *s)
 	if (w->backoff > e->cfg->backoff_max)
 		w->backoff = e->cfg->backoff_max;
 	if (s->now + w->backoff >= w->deadline) {
-		/* Give up: the messages come back when their timeout passes. */
-		cycle_end(w, s);
+		/* Give up: the messages come back when their timeout passes.
+		 * The worker pauses for the backoff before polling again, so
+		 * that a short visibility timeout cannot make it receive and
+		 * drop the whole queue in one instant. */
+		w->state = W_RESTING;
+		sim_timer_start(s, &w->timer, s->now + w->backoff, on_timer, w,
+				W_RESTING);
 		return;
 	}
 	w->state = W_BACKOFF;
@@ -300,7 +306,11 @@ static void poll(struct esm_worker *w, struct sim *s)
 		return;
 	}
 	w->state = w->n ? W_GATHERING : W_POLLING;
-	sqs_wait(e->q, s, &w->waiter);
+	/* Nothing received although messages are visible: the queue's
+	 * in-flight limit. Waiting on the queue would wake at once; the
+	 * poll simply ends empty after its wait. */
+	if (!(got == 0 && sqs_visible(e->q) > 0))
+		sqs_wait(e->q, s, &w->waiter);
 	sim_timer_start(s, &w->timer,
 			w->n ? w->window_end : s->now + e->cfg->poll_wait,
 			on_timer, w, w->state);
@@ -332,6 +342,9 @@ static void on_timer(struct sim *s, void *target, uint64_t arg)
 		break;
 	case W_BACKOFF:
 		invoke(w, s);
+		break;
+	case W_RESTING:
+		cycle_end(w, s);
 		break;
 	default:
 		break;
