@@ -299,8 +299,11 @@ static void poll(struct esm_worker *w, struct sim *s)
 		e->polled += got;
 		e->t_polled += got;
 	}
+	/* Full: batch_size reached, 6 MB reached, or the receive stopped
+	 * short while messages wait (the next one would pass 6 MB, or the
+	 * queue is at its in-flight limit). */
 	bool full = w->n == (size_t)e->cfg->batch_size || w->bytes >= SIX_MB ||
-		    (got && got < room && w->n && sqs_visible(e->q));
+		    (got < room && sqs_visible(e->q) > 0);
 	if (w->n && (full || s->now >= w->window_end)) {
 		invoke(w, s);
 		return;
