@@ -820,11 +820,6 @@ sim_time_t sqs_visibility_timeout(const struct sqs *q)
 	return q->cfg->visibility_timeout;
 }
 
-const char *sqs_name(const struct sqs *q)
-{
-	return q->base.name;
-}
-
 /* Model operations ------------------------------------------------------------ */
 
 static void sqs_accept(struct model *m, struct sim *s, const struct sim_msg *msg)

@@ -96,7 +96,5 @@ bool sqs_change_visibility(struct sqs *q, struct sim *s, uint32_t id,
 /* The queue's visibility timeout. */
 sim_time_t sqs_visibility_timeout(const struct sqs *q);
 
-/* The queue's name (its resource name). */
-const char *sqs_name(const struct sqs *q);
 
 #endif

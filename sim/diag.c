@@ -1,6 +1,8 @@
 /* diag.c - collected diagnostics and did-you-mean suggestions. */
 #include "sim/diag.h"
 
+#include "sim/alloc.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,11 +29,7 @@ static void add(struct diag *d, bool error, const char *file, int line,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	const char *kind = error ? "error" : "warning";
 	size_t len = strlen(msg) + (file ? strlen(file) : 0) + 64;
-	text = malloc(len);
-	if (!text) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
-	}
+	text = sim_xrealloc(NULL, len);
 	if (file && line > 0)
 		snprintf(text, len, "%s:%d:%d: %s: %s", file, line, col, kind, msg);
 	else if (file)
@@ -40,12 +38,7 @@ static void add(struct diag *d, bool error, const char *file, int line,
 		snprintf(text, len, "spillway: %s: %s", kind, msg);
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 8;
-		struct diag_entry *v = realloc(d->v, cap * sizeof(*v));
-		if (!v) {
-			fprintf(stderr, "spillway: out of memory\n");
-			abort();
-		}
-		d->v = v;
+		d->v = sim_xrealloc(d->v, cap * sizeof(*d->v));
 		d->cap = cap;
 	}
 	d->v[d->n++] = (struct diag_entry){ text, error };

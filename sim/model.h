@@ -14,9 +14,10 @@
  *   destroy    free the instance
  *
  * and, for resources that take traffic, `accept` (a message arrives now).
- * Every concrete instance embeds struct model as its first member and gets
- * back to its own type with a checked downcast (model_cast). Operations
- * left NULL do nothing.
+ * Every concrete instance embeds struct model as its first member; a type's
+ * operations only ever receive instances of that type. A model calling
+ * another goes through its NAME_from_model(), which checks the ops table
+ * and returns NULL for another type. Operations left NULL do nothing.
  */
 #ifndef SPILLWAY_SIM_MODEL_H
 #define SPILLWAY_SIM_MODEL_H
@@ -78,9 +79,5 @@ struct model_registry {
 
 const struct model_ops *model_registry_find(const struct model_registry *r,
 					    const char *type);
-
-/* Checked downcast: asserts that m is of type ops. */
-#define model_cast(m, ops_ptr, type)                                           \
-	((void)SIM_ASSERT(NULL, (m)->ops == (ops_ptr)), (type *)(void *)(m))
 
 #endif

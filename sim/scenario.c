@@ -270,14 +270,6 @@ long scenario_find_tenant(const struct scenario *scn, const char *name)
 	return -1;
 }
 
-long scenario_find_resource(const struct scenario *scn, const char *name)
-{
-	for (size_t i = 0; i < scn->n_resources; i++)
-		if (!strcmp(scn->resources[i].name, name))
-			return (long)i;
-	return -1;
-}
-
 const struct model_ops *model_registry_find(const struct model_registry *r,
 					    const char *type)
 {

@@ -51,9 +51,8 @@ int scenario_load(struct scenario *scn, const char *path,
 		  const struct model_registry *reg, struct diag *d);
 void scenario_finish(struct scenario *scn);
 
-/* Index of a tenant / resource by name, or -1. */
+/* Index of a tenant by name, or -1. */
 long scenario_find_tenant(const struct scenario *scn, const char *name);
-long scenario_find_resource(const struct scenario *scn, const char *name);
 
 /* The reference of the top-level keys, for `spillway help`. */
 extern const struct scn_schema scenario_schema;
