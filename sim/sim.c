@@ -1,18 +1,33 @@
 /* sim.c - the event loop and its 4-ary heap (see sim.h for the contract).
  *
  * Why a 4-ary heap: with four children per node the tree is half as deep as
- * a binary heap and the children of a node share a cache line or two, which
- * pays off when the heap holds thousands of pending timers (libev measures
- * the same effect). Entries are 48-byte records moved by value; when an entry
- * belongs to a struct sim_timer, every move writes the new slot back into the
- * timer, which is what makes cancellation O(log n) without a hash table.
+ * a binary heap, and with 16-byte entries the four children of a node fill
+ * one cache line, so choosing the earliest child reads one line (libev
+ * measures the same effect). The entries carry only (time, key); the
+ * handler, target and argument stay put in a slab record named by the key,
+ * read once when the event runs. When an entry belongs to a struct
+ * sim_timer (a flag in the key says so), every move writes the new slot
+ * back into the timer, which is what makes cancellation O(log n) without a
+ * hash table.
+ *
+ * The key is seq << 28 | timer flag << 27 | record index: the sequence
+ * number decides ties, and the low bits never matter since sequence
+ * numbers are unique. Past 2^36 insertions the pending entries are
+ * renumbered in order (sorted, a sorted array is a heap), which keeps the
+ * order exact however long a run is.
  */
 #include "sim/sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim/alloc.h"
+
 #define ARITY 4
+#define SEQ_SHIFT 28
+#define SEQ_LIMIT (1ull << 36)
+#define TIMER_FLAG (1ull << 27)
+#define SLOT_MASK ((1u << 27) - 1)
 
 _Noreturn void sim_assert_fail(const struct sim *s, const char *expr,
 			       const char *file, int line, const char *func)
@@ -34,107 +49,165 @@ int sim_init(struct sim *s, uint64_t seed, unsigned replication)
 			   .last_at = -1 };
 	s->cap = 64;
 	s->heap = malloc(s->cap * sizeof(*s->heap));
-	return s->heap ? 0 : -1;
+	s->ev = malloc(s->cap * sizeof(*s->ev));
+	s->slots = malloc(s->cap * sizeof(*s->slots));
+	if (!s->heap || !s->ev || !s->slots) {
+		sim_finish(s);
+		return -1;
+	}
+	for (uint32_t i = 0; i < s->cap; i++)
+		s->slots[i] = i;
+	return 0;
 }
 
 void sim_finish(struct sim *s)
 {
 	for (uint32_t i = 0; i < s->n; i++)
-		if (s->heap[i].timer)
-			s->heap[i].timer->pos = 0;
+		if (s->heap[i].key & TIMER_FLAG)
+			s->ev[s->heap[i].key & SLOT_MASK].timer->pos = 0;
 	free(s->heap);
+	free(s->ev);
+	free(s->slots);
 	s->heap = NULL;
+	s->ev = NULL;
+	s->slots = NULL;
 	s->n = s->cap = 0;
 }
 
-/* The single ordering rule: earlier time first, then earlier insertion. */
-static inline bool before(const struct sim_event *a, const struct sim_event *b)
+/* The single ordering rule: earlier time first, then earlier insertion.
+ * Written without short-circuits so the compiler can avoid branches: which
+ * child is earliest is a coin toss a branch predictor cannot learn. */
+static inline bool before(const struct sim_entry *a, const struct sim_entry *b)
 {
-	return a->at < b->at || (a->at == b->at && a->seq < b->seq);
+	return (a->at < b->at) | ((a->at == b->at) & (a->key < b->key));
 }
 
-static inline void place(struct sim *s, uint32_t i, const struct sim_event *e)
+static inline void place(struct sim *s, uint32_t i, struct sim_entry e)
 {
-	s->heap[i] = *e;
-	if (e->timer)
-		e->timer->pos = i + 1;
+	s->heap[i] = e;
+	if (e.key & TIMER_FLAG)
+		s->ev[e.key & SLOT_MASK].timer->pos = i + 1;
 }
 
-static void sift_up(struct sim *s, uint32_t i, struct sim_event e)
+static void sift_up(struct sim *s, uint32_t i, struct sim_entry e)
 {
 	while (i > 0) {
 		uint32_t parent = (i - 1) / ARITY;
 		if (!before(&e, &s->heap[parent]))
 			break;
-		place(s, i, &s->heap[parent]);
+		place(s, i, s->heap[parent]);
 		i = parent;
 	}
-	place(s, i, &e);
+	place(s, i, e);
 }
 
-static void sift_down(struct sim *s, uint32_t i, struct sim_event e)
+/* The earliest of the children [first, first + ARITY) when all exist. */
+static inline uint32_t earliest4(const struct sim_entry *h, uint32_t first)
 {
+	uint32_t a = before(&h[first + 1], &h[first]) ? first + 1 : first;
+	uint32_t b = before(&h[first + 3], &h[first + 2]) ? first + 3 : first + 2;
+	return before(&h[b], &h[a]) ? b : a;
+}
+
+static void sift_down(struct sim *s, uint32_t i, struct sim_entry e)
+{
+	const struct sim_entry *h = s->heap;
 	for (;;) {
 		uint32_t first = i * ARITY + 1;
-		if (first >= s->n)
+		uint32_t best;
+		if (first + ARITY <= s->n) {
+			best = earliest4(h, first);
+		} else {
+			if (first >= s->n)
+				break;
+			best = first;
+			for (uint32_t c = first + 1; c < s->n; c++)
+				if (before(&h[c], &h[best]))
+					best = c;
+		}
+		if (!before(&h[best], &e))
 			break;
-		uint32_t last = first + ARITY < s->n ? first + ARITY : s->n;
-		uint32_t best = first;
-		for (uint32_t c = first + 1; c < last; c++)
-			if (before(&s->heap[c], &s->heap[best]))
-				best = c;
-		if (!before(&s->heap[best], &e))
-			break;
-		place(s, i, &s->heap[best]);
+		place(s, i, h[best]);
 		i = best;
 	}
-	place(s, i, &e);
+	place(s, i, e);
 }
 
 static void grow(struct sim *s)
 {
-	uint32_t cap = s->cap * 2;
-	struct sim_event *h = realloc(s->heap, (size_t)cap * sizeof(*h));
-	if (!h) {
-		fprintf(stderr, "spillway: out of memory for %u pending events\n",
-			cap);
+	if (s->cap > SLOT_MASK / 2) {
+		fprintf(stderr, "spillway: more than %u pending events\n",
+			SLOT_MASK);
 		abort();
 	}
-	s->heap = h;
+	uint32_t cap = s->cap * 2;
+	s->heap = sim_xrealloc(s->heap, (size_t)cap * sizeof(*s->heap));
+	s->ev = sim_xrealloc(s->ev, (size_t)cap * sizeof(*s->ev));
+	s->slots = sim_xrealloc(s->slots, (size_t)cap * sizeof(*s->slots));
+	for (uint32_t i = s->cap; i < cap; i++)
+		s->slots[i] = i;
 	s->cap = cap;
 }
 
-static void push(struct sim *s, struct sim_event e)
+static int entry_cmp(const void *a, const void *b)
 {
-	SIM_ASSERT(s, e.at >= s->now);
-	if (s->n == s->cap)
-		grow(s);
-	sift_up(s, s->n++, e);
+	const struct sim_entry *x = a, *y = b;
+	return before(x, y) ? -1 : before(y, x);
 }
 
-/* Removes the entry at slot i and restores the heap. */
-static void remove_at(struct sim *s, uint32_t i)
+/* Gives the pending entries sequence numbers 0..n-1 in their order. */
+static void renumber(struct sim *s)
 {
-	struct sim_event last = s->heap[--s->n];
+	qsort(s->heap, s->n, sizeof(*s->heap), entry_cmp);
+	for (uint32_t i = 0; i < s->n; i++) {
+		uint64_t low = s->heap[i].key & ((1ull << SEQ_SHIFT) - 1);
+		place(s, i, (struct sim_entry){ s->heap[i].at,
+						(uint64_t)i << SEQ_SHIFT | low });
+	}
+	s->seq = s->n;
+}
+
+static void push(struct sim *s, sim_time_t at, sim_event_fn *fn, void *target,
+		 uint64_t arg, struct sim_timer *timer)
+{
+	SIM_ASSERT(s, at >= s->now);
+	if (s->n == s->cap)
+		grow(s);
+	if (s->seq >= SEQ_LIMIT)
+		renumber(s);
+	uint32_t slot = s->slots[s->n];
+	s->ev[slot] = (struct sim_event){ fn, target, arg, timer };
+	uint64_t key = s->seq++ << SEQ_SHIFT | (timer ? TIMER_FLAG : 0) | slot;
+	sift_up(s, s->n++, (struct sim_entry){ at, key });
+}
+
+/* Removes the entry at slot i and restores the heap; returns its record
+ * index, which is free again. */
+static uint32_t remove_at(struct sim *s, uint32_t i)
+{
+	uint32_t slot = (uint32_t)(s->heap[i].key & SLOT_MASK);
+	struct sim_entry last = s->heap[--s->n];
+	s->slots[s->n] = slot;
 	if (i == s->n)
-		return;
+		return slot;
 	if (i > 0 && before(&last, &s->heap[(i - 1) / ARITY]))
 		sift_up(s, i, last);
 	else
 		sift_down(s, i, last);
+	return slot;
 }
 
 void sim_schedule(struct sim *s, sim_time_t at, sim_event_fn *fn, void *target,
 		  uint64_t arg)
 {
-	push(s, (struct sim_event){ at, s->seq++, fn, target, arg, NULL });
+	push(s, at, fn, target, arg, NULL);
 }
 
 void sim_timer_start(struct sim *s, struct sim_timer *t, sim_time_t at,
 		     sim_event_fn *fn, void *target, uint64_t arg)
 {
 	sim_timer_cancel(s, t);
-	push(s, (struct sim_event){ at, s->seq++, fn, target, arg, t });
+	push(s, at, fn, target, arg, t);
 }
 
 bool sim_timer_cancel(struct sim *s, struct sim_timer *t)
@@ -142,7 +215,8 @@ bool sim_timer_cancel(struct sim *s, struct sim_timer *t)
 	if (!t->pos)
 		return false;
 	uint32_t i = t->pos - 1;
-	SIM_ASSERT(s, i < s->n && s->heap[i].timer == t);
+	SIM_ASSERT(s, i < s->n && (s->heap[i].key & TIMER_FLAG) &&
+			      s->ev[s->heap[i].key & SLOT_MASK].timer == t);
 	t->pos = 0;
 	remove_at(s, i);
 	return true;
@@ -157,16 +231,14 @@ bool sim_step(struct sim *s)
 {
 	if (!s->n)
 		return false;
-	struct sim_event e = s->heap[0];
-	struct sim_event last = s->heap[--s->n];
-	if (s->n)
-		sift_down(s, 0, last);
+	sim_time_t at = s->heap[0].at;
+	struct sim_event e = s->ev[remove_at(s, 0)];
 	if (e.timer)
 		e.timer->pos = 0;
-	SIM_ASSERT(s, e.at >= s->now);
-	s->ties += e.at == s->last_at;
-	s->last_at = e.at;
-	s->now = e.at;
+	SIM_ASSERT(s, at >= s->now);
+	s->ties += at == s->last_at;
+	s->last_at = at;
+	s->now = at;
 	s->executed++;
 	e.fn(s, e.target, e.arg);
 	return true;

@@ -1,13 +1,15 @@
 /* sim.h - the event loop: a clock and a set of pending events.
  *
  * Engine layer (sim/): knows nothing about AWS or any model. Pending events
- * live by value in an array-backed 4-ary min-heap ordered by (at, seq), where
- * seq is a per-sim insertion counter: events due at the same instant run in
- * the order they were scheduled, so a run is bit-for-bit reproducible.
+ * live in an array-backed 4-ary min-heap ordered by (at, seq), where seq is
+ * a per-sim insertion counter: events due at the same instant run in the
+ * order they were scheduled, so a run is bit-for-bit reproducible.
  *
- * An event is a small record (handler, target, 64-bit argument); the heap owns
- * the record, never its target. Scheduling allocates nothing once the heap has
- * grown to its working size (it doubles when full).
+ * An event is a small record (handler, target, 64-bit argument) in a slab;
+ * the heap holds 16-byte (time, key) entries pointing at the records, so
+ * sifting moves little and compares within a cache line. The engine owns the
+ * records, never their targets. Scheduling allocates nothing once the heap
+ * has grown to its working size (it doubles when full).
  *
  * Events that may be cancelled (visibility timeouts, batching windows) are
  * started through a struct sim_timer embedded in the owner: the heap keeps
@@ -36,22 +38,32 @@ struct sim_timer {
 	uint32_t pos; /* 1-based heap index while pending, 0 when idle */
 };
 
-/* One pending event, stored by value in the heap. */
+/* One pending event's record: where it goes and what it carries. Records
+ * live in a slab beside the heap and never move while pending. */
 struct sim_event {
-	sim_time_t at;           /* when it fires */
-	uint64_t seq;            /* insertion order: the tie-break */
 	sim_event_fn *fn;        /* handler */
 	void *target;            /* handler's object; not owned */
 	uint64_t arg;            /* handler's argument */
 	struct sim_timer *timer; /* owning timer, or NULL for plain events */
 };
 
+/* One heap entry: the firing time and a key packing the insertion sequence
+ * number (high bits: the tie-break), a timer flag and the record's slab
+ * index. 16 bytes, so the four children of a node share a cache line. */
+struct sim_entry {
+	sim_time_t at;
+	uint64_t key;
+};
+
 struct sim {
 	sim_time_t now;          /* current simulated time */
-	uint64_t seq;            /* next insertion sequence number */
-	struct sim_event *heap;  /* 4-ary min-heap of pending events */
+	uint64_t seq;            /* next insertion sequence number (renumbered
+				  * from 0 when it would overflow the key) */
+	struct sim_entry *heap;  /* 4-ary min-heap of pending events */
+	struct sim_event *ev;    /* event records, indexed by the entries' keys */
+	uint32_t *slots;         /* slots[n..cap): free record indices */
 	uint32_t n;              /* pending events */
-	uint32_t cap;            /* heap capacity */
+	uint32_t cap;            /* heap, record and slot capacity */
 	uint64_t executed;       /* events run so far */
 	uint64_t ties;           /* events that ran at the same time as the previous one */
 	sim_time_t last_at;      /* time of the previous event, -1 before the first */

@@ -68,6 +68,52 @@ START_TEST(heap_matches_sorted_reference)
 }
 END_TEST
 
+/* Sequence numbers wrap after 2^36 insertions: the pending events are
+ * renumbered in order. Run order and timer positions must survive it. */
+START_TEST(order_survives_sequence_renumbering)
+{
+	static struct trace tr;
+	static struct ref ref[20000];
+	struct sim_timer t[10];
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 4321);
+	struct sim s;
+	ck_assert_int_eq(sim_init(&s, 1, 0), 0);
+	s.seq = (1ull << 36) - 5000; /* renumbers at the 5001st insertion */
+	tr.n = 0;
+	size_t n = 0;
+	/* Arguments are insertion indices, so the expected order is the sort
+	 * by (time, argument) of what was not cancelled. */
+	for (uint64_t i = 0; i < 10; i++) {
+		sim_time_t at = (sim_time_t)(i % 5) * SIM_MS;
+		sim_timer_init(&t[i]);
+		sim_timer_start(&s, &t[i], at, record, &tr, i);
+		if (i % 2)
+			ref[n++] = (struct ref){ at, i };
+	}
+	for (uint64_t i = 10; i < 20000; i++) {
+		sim_time_t at = (sim_time_t)gsl_rng_uniform_int(r, 50) * SIM_MS;
+		ref[n++] = (struct ref){ at, i };
+		sim_schedule(&s, at, record, &tr, i);
+	}
+	/* Renumbered: the 5000 pending then got 0..4999. */
+	ck_assert_uint_eq(s.seq, 20000);
+	for (int i = 0; i < 10; i += 2)
+		ck_assert(sim_timer_cancel(&s, &t[i]));
+	qsort(ref, n, sizeof(ref[0]), ref_cmp);
+	sim_run_until(&s, SIM_TIME_MAX - 1);
+	ck_assert_uint_eq(tr.n, n);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(tr.ids[i], ref[i].id);
+		ck_assert_int_eq(tr.at[i], ref[i].at);
+	}
+	for (int i = 0; i < 10; i++)
+		ck_assert(!sim_timer_is_pending(&t[i]));
+	sim_finish(&s);
+	gsl_rng_free(r);
+}
+END_TEST
+
 /* Interleaves scheduling with running: events scheduled by handlers for
  * the current instant run after those already due then (FIFO). */
 struct chain {
@@ -238,6 +284,7 @@ static Suite *suite(void)
 	TCase *heap = tcase_create("sim:heap");
 	tcase_add_loop_test(heap, heap_matches_sorted_reference, 0, 5);
 	tcase_add_test(heap, same_time_events_scheduled_in_handlers_run_last);
+	tcase_add_test(heap, order_survives_sequence_renumbering);
 	suite_add_tcase(s, heap);
 	TCase *cancel = tcase_create("sim:cancel");
 	tcase_add_test(cancel, cancel_removes_only_that_timer);
