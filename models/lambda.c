@@ -287,6 +287,8 @@ static int take_environment(struct lambda *fn, sim_time_t now)
 static void on_item(struct sim *s, void *target, uint64_t arg);
 static void on_timeout(struct sim *s, void *target, uint64_t arg);
 static void on_start(struct sim *s, void *target, uint64_t arg);
+static void start_workers(struct lambda *fn, struct sim *s, uint32_t slot,
+			  sim_time_t from);
 
 /* Event arguments: slot (24 bits) | worker (16 bits) | generation (24). */
 static uint64_t pack(uint32_t slot, uint32_t worker, uint32_t gen)
@@ -362,7 +364,7 @@ bool lambda_invoke(struct lambda *fn, struct sim *s, struct lambda_batch *b)
 	sim_time_t per_batch = sim_dist_sample_time(&fn->cfg->per_batch, fn->rng);
 	v->deadline = v->handler_start + fn->cfg->timeout;
 	v->killing = false;
-	at_or_kill(fn, s, slot, 0, v->handler_start + per_batch, on_start);
+	start_workers(fn, s, slot, v->handler_start + per_batch);
 	return true;
 throttle:
 	fn->throttles++;
@@ -413,8 +415,10 @@ static void complete(struct lambda *fn, struct sim *s, uint32_t slot)
 	finish_invocation(fn, s, slot, o);
 }
 
-/* Worker w of the invocation takes its next message, or stops. */
-static void next_item(struct lambda *fn, struct sim *s, uint32_t slot, uint32_t w)
+/* Worker w of the invocation takes its next message at time `from` (now,
+ * or when the handler's per-batch work ends), or stops. */
+static void next_item(struct lambda *fn, struct sim *s, uint32_t slot,
+		      uint32_t w, sim_time_t from)
 {
 	struct invocation *v = fn->inv[slot];
 	if (v->next >= v->b->n) {
@@ -428,13 +432,15 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot, uint32_t 
 	h->rep = 0;
 	h->attempt = 0;
 	const struct sqs_received *m = &v->b->items[h->item];
-	double t = sim_dist_sample(&fn->cfg->per_message, fn->rng) * m->msg.work_factor;
+	double t = sim_dist_sample(&fn->cfg->per_message, fn->rng) *
+		   tenant_work_factor(fn->base.run, m->msg.tenant);
 	double fail = tenant_failure_rate(fn->base.run, m->msg.tenant);
 	if (fail > 0 && gsl_rng_uniform(fn->rng) < fail)
 		v->b->failed[h->item] = true;
-	at_or_kill(fn, s, slot, w, s->now + sim_time_from_s(t), on_item);
+	at_or_kill(fn, s, slot, w, from + sim_time_from_s(t), on_item);
 }
 
+/* An empty batch's per-batch work is over. */
 static void on_start(struct sim *s, void *target, uint64_t arg)
 {
 	struct lambda *fn = target;
@@ -442,17 +448,26 @@ static void on_start(struct sim *s, void *target, uint64_t arg)
 	struct invocation *v = fn->inv[slot];
 	if ((v->gen & 0xffffff) != (uint32_t)(arg >> 40))
 		return;
+	complete(fn, s, slot);
+}
+
+/* Hands the first messages to the workers, who start at `from` (after the
+ * cold start and the per-batch work): each worker's first event is the end
+ * of its first message, so the per-batch phase costs no event of its own. */
+static void start_workers(struct lambda *fn, struct sim *s, uint32_t slot,
+			  sim_time_t from)
+{
+	struct invocation *v = fn->inv[slot];
 	uint32_t workers = (uint32_t)fn->cfg->workers;
 	if (workers > v->b->n)
 		workers = (uint32_t)v->b->n;
 	v->busy = workers;
 	if (workers == 0) {
-		v->busy = 1;
-		next_item(fn, s, slot, 0);
+		at_or_kill(fn, s, slot, 0, from, on_start);
 		return;
 	}
 	for (uint32_t w = 0; w < workers; w++)
-		next_item(fn, s, slot, w);
+		next_item(fn, s, slot, w, from);
 }
 
 /* A message's compute time is over (or a retry delay has passed): make its
@@ -486,7 +501,7 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			   on_item);
 		return;
 	}
-	next_item(fn, s, slot, w);
+	next_item(fn, s, slot, w, s->now);
 }
 
 static void on_timeout(struct sim *s, void *target, uint64_t arg)

@@ -9,34 +9,29 @@
  *   visible    a FIFO ring of ids in the order they became visible; receive
  *              takes from the head, returning messages go to the back,
  *   in flight  received, invisible until its deadline (now + visibility
- *              timeout, or what ChangeMessageVisibility set); a 4-ary min-heap
- *              of (deadline, seq) with one timer for the earliest deadline,
+ *              timeout, or what ChangeMessageVisibility set); deadlines in
+ *              a FIFO ring (receives come in time order and the timeout is
+ *              fixed, so deadlines do too) with one timer for the head, and
+ *              the few that ChangeMessageVisibility moved in a side list,
  *   gone       deleted, moved to the dead-letter queue, or expired.
  * Conservation over a whole replication, checked in finish:
  *   sent + redriven in + initial backlog
  *     = deleted + moved to DLQ + expired + visible + in flight + delayed.
  *
- * Memory: a message is one 32-byte record in a pool (an array grown by
+ * Memory: a message is one 24-byte record in a pool (an array grown by
  * doubling with realloc; freed records go on a free list threaded through
  * the records, never-used ones are handed out above a high-water mark so a
  * doubled pool's pages are touched only when used) plus a 4-byte slot in
- * the visible ring: a backlog costs 36 bytes a message, plus the unused
+ * the visible ring: a backlog costs 28 bytes a message, plus the unused
  * half of an array after it doubled (address space, not resident memory,
  * for large arrays). A delayed message has a 16-byte (due, id) entry instead
- * of the ring slot; an in-flight message a 24-byte heap entry (at most
- * 120,000 of them).
+ * of the ring slot; an in-flight message a 16-byte ring entry (at most
+ * 120,000 of them). Deletes leave their ring entry behind, to be skipped
+ * when it reaches the head (the record's receipt no longer matches), so the
+ * ring holds at most the receives of one visibility timeout.
  *
- * The in-flight heap deletes eagerly: the record of an in-flight message
- * holds its heap slot (kept current as entries move, as sim.c does for
- * timers), so DeleteMessage and ChangeMessageVisibility update the heap in
- * O(log n) and the heap never holds more than the in-flight messages. (A
- * lazily deleted heap would keep every deleted message's entry until its
- * deadline - delete rate times visibility timeout entries - and could not tell
- * a message's current deadline from one that ChangeMessageVisibility
- * replaced, since the record has no room for the deadline.)
- *
- * Timers are lazy where that saves heap work: a deleted message does not
- * move the deadline timer, which finds nothing due when it fires and
+ * Timers are lazy where that saves event-heap work: a deleted message does
+ * not move the deadline timer, which finds nothing due when it fires and
  * re-arms for the earliest remaining deadline; the retention timer follows
  * the head of the visible ring the same way.
  *
@@ -181,7 +176,7 @@ struct msg_rec {
 	unsigned int state : 4;    /* enum msg_state */
 };
 
-_Static_assert(sizeof(struct msg_rec) == 32, "message record must stay 32 bytes");
+_Static_assert(sizeof(struct msg_rec) == 24, "message record must stay 24 bytes");
 
 /* One in-flight deadline. Receives happen in time order and the
  * visibility timeout is fixed, so deadlines come in order: a FIFO ring

@@ -47,7 +47,7 @@ struct sqs_received {
 	uint32_t id;            /* message handle */
 	uint32_t receipt;       /* receipt handle of this receive */
 	uint32_t receive_count; /* ApproximateReceiveCount, this receive included */
-	struct sim_msg msg;     /* sent_at, tenant, size, work_factor */
+	struct sim_msg msg;     /* sent_at, tenant, size */
 };
 
 /* The queue behind a model, or NULL when m is not an sqs resource. */

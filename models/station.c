@@ -22,6 +22,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/registry.h"
+#include "models/tenants.h"
 #include "sim/alloc.h"
 #include "sim/rng.h"
 #include "sim/run.h"
@@ -146,11 +147,12 @@ static void serve(struct station *st, struct sim *s, uint32_t slot)
 {
 	const struct customer *c = &st->slots[slot];
 	sim_time_t d;
-	if (c->msg.work_factor == 1.0)
+	double factor = tenant_work_factor(st->base.run, c->msg.tenant);
+	if (factor == 1.0)
 		d = sim_dist_sample_time(&st->cfg->service, st->rng);
 	else
 		d = sim_time_from_s(sim_dist_sample(&st->cfg->service, st->rng) *
-				    c->msg.work_factor);
+				    factor);
 	if (st->base.run->measuring) {
 		double w = sim_time_to_s(s->now - c->arrived);
 		sim_welford_add(&st->wait, w);

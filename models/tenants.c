@@ -9,8 +9,9 @@
  *   diurnal   {mean, amplitude, peak_at, period}
  *             non-homogeneous Poisson, rate mean*(1 + amplitude*cos(2 pi (t - peak_at)/period)),
  *             drawn by thinning (Lewis and Shedler 1979)
- * Each message carries the tenant's work_factor (it multiplies processing
- * time downstream) and a size drawn from message_size. Arrival times and sizes
+ * Each message carries its tenant's index (consumers look up the tenant's
+ * work_factor and failure_rate through tenants.h) and a size drawn from
+ * message_size. Arrival times and sizes
  * come from two streams of their own, named after the tenant.
  */
 #include <math.h>
@@ -216,7 +217,6 @@ static struct sim_msg make_message(struct tenant *t, sim_time_t at)
 	struct sim_msg msg = {
 		.sent_at = at,
 		.tenant = t->base.index,
-		.work_factor = t->cfg->work_factor,
 	};
 	msg.size = t->cfg->message_size.kind == SIM_DIST_CONSTANT
 			   ? t->const_size
@@ -229,6 +229,12 @@ static void send(struct tenant *t, struct sim *s)
 {
 	struct sim_msg msg = make_message(t, s->now);
 	t->target->ops->accept(t->target, s, &msg);
+}
+
+double tenant_work_factor(const struct sim_run *run, uint32_t tenant)
+{
+	const struct tenant *t = (const struct tenant *)run->tenants[tenant];
+	return t->cfg->work_factor;
 }
 
 double tenant_failure_rate(const struct sim_run *run, uint32_t tenant)

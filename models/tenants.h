@@ -6,6 +6,10 @@
 
 #include "sim/run.h"
 
+/* How much longer than the function's per-message time one of the tenant's
+ * messages takes to process (its work_factor). */
+double tenant_work_factor(const struct sim_run *run, uint32_t tenant);
+
 /* The chance that one of the tenant's messages fails processing
  * (its failure_rate). */
 double tenant_failure_rate(const struct sim_run *run, uint32_t tenant);

@@ -183,7 +183,10 @@ double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
 	case SIM_DIST_EXPONENTIAL:
 		return gsl_ran_exponential(r, d->a);
 	case SIM_DIST_LOGNORMAL:
-		return gsl_ran_lognormal(r, d->a, d->b);
+		/* gsl_ran_lognormal's own normal draw is the Box-Muller polar
+		 * method (a log and a square root per draw); GSL's ziggurat
+		 * draws the same N(0, 1) several times faster. */
+		return exp(d->a + d->b * gsl_ran_gaussian_ziggurat(r, 1.0));
 	case SIM_DIST_GAMMA:
 		return gsl_ran_gamma(r, 1 / (d->b * d->b), d->a * d->b * d->b);
 	case SIM_DIST_UNIFORM:

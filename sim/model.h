@@ -39,7 +39,6 @@ struct sim_msg {
 	sim_time_t sent_at; /* when the tenant sent it */
 	uint32_t tenant;    /* index into the run's tenant table */
 	uint32_t size;      /* payload bytes */
-	double work_factor; /* multiplies processing time */
 };
 
 struct model_ops {
