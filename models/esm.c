@@ -26,6 +26,12 @@
  * polling"): poll_wait, default 20 s, UNCONFIRMED.
  * A batch is invoked when it is full, when the batching window ends, or when
  * the next message would take it past 6 MB (FACTS 1, "Invoke trigger").
+ * On a FIFO queue a receive returns messages only from groups with nothing in
+ * flight, so the mapping's useful concurrency is at most the number of
+ * groups with messages waiting (FACTS 1, "FIFO queues"); it scales up only
+ * while such a group waits, batch_size is at most 10, there is no batching
+ * window, and a partial batch failure returns the first failed message and
+ * every one after it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +176,24 @@ int esm_link(struct esm *e, struct sim_run *run, const struct cfg_node *node,
 	}
 	/* FACTS 1 "Visibility timeout guidance": the mapping rejects a
 	 * function timeout longer than the queue's visibility timeout. */
+	if (sqs_is_fifo(e->q)) {
+		/* FACTS 1 "BatchSize" (10 at most on FIFO) and
+		 * "MaximumBatchingWindowInSeconds" (not supported on FIFO). */
+		const struct cfg_node *k = cfg_get(node, "batch_size");
+		if (e->cfg->batch_size > 10) {
+			diag_error(run->diag, k->file, k->line, k->col,
+				   "%s.batch_size: %lld is more than 10, the most a FIFO queue ('%s') allows",
+				   who, (long long)e->cfg->batch_size, e->cfg->queue);
+			return -1;
+		}
+		k = cfg_get(node, "maximum_batching_window");
+		if (e->cfg->maximum_batching_window > 0) {
+			diag_error(run->diag, k->file, k->line, k->col,
+				   "%s.maximum_batching_window: a FIFO queue ('%s') takes no batching window (0s)",
+				   who, e->cfg->queue);
+			return -1;
+		}
+	}
 	if (lambda_timeout(e->fn) > sqs_visibility_timeout(e->q)) {
 		char a[32], b[32];
 		diag_error(run->diag, at->file, at->line, at->col,
@@ -253,7 +277,8 @@ static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 static void invoke(struct esm_worker *w, struct sim *s)
 {
 	struct esm *e = w->e;
-	w->lb = (struct lambda_batch){ w->batch, w->n, w->failed, on_done, w };
+	w->lb = (struct lambda_batch){ w->batch, w->n, w->failed, on_done, w,
+				       sqs_is_fifo(e->q) };
 	memset(w->failed, 0, w->n * sizeof(*w->failed));
 	if (lambda_invoke(e->fn, s, &w->lb)) {
 		w->state = W_INVOKING;
@@ -303,16 +328,17 @@ static void poll(struct esm_worker *w, struct sim *s)
 	 * short while messages wait (the next one would pass 6 MB, or the
 	 * queue is at its in-flight limit). */
 	bool full = w->n == (size_t)e->cfg->batch_size || w->bytes >= SIX_MB ||
-		    (got < room && sqs_visible(e->q) > 0);
+		    (got < room && sqs_receivable(e->q));
 	if (w->n && (full || s->now >= w->window_end)) {
 		invoke(w, s);
 		return;
 	}
 	w->state = w->n ? W_GATHERING : W_POLLING;
-	/* Nothing received although messages are visible: the queue's
-	 * in-flight limit. Waiting on the queue would wake at once; the
-	 * poll simply ends empty after its wait. */
-	if (!(got == 0 && sqs_visible(e->q) > 0))
+	/* Nothing received although a receive could return something: the
+	 * queue's in-flight limit, or a FIFO queue's call limit. Waiting on
+	 * the queue would wake at once; the poll simply ends empty after its
+	 * wait. */
+	if (!(got == 0 && sqs_receivable(e->q)))
 		sqs_wait(e->q, s, &w->waiter);
 	sim_timer_start(s, &w->timer,
 			w->n ? w->window_end : s->now + e->cfg->poll_wait,
@@ -360,9 +386,16 @@ static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 	struct esm_worker *w = ctx;
 	struct esm *e = w->e;
 	size_t bad = 0;
+	/* FIFO: the batch counts as processed up to its first failure; that
+	 * message and every later one return (FACTS 1, "Partial batch
+	 * response"), so the group keeps its order. */
+	bool ordered = sqs_is_fifo(e->q);
+	bool stopped = false;
 	for (size_t i = 0; i < w->n; i++) {
+		if (ordered && outcome == LAMBDA_PARTIAL && failed[i])
+			stopped = true;
 		bool ok = outcome == LAMBDA_OK ||
-			  (outcome == LAMBDA_PARTIAL && !failed[i]);
+			  (outcome == LAMBDA_PARTIAL && !failed[i] && !stopped);
 		if (!ok) {
 			bad++;
 			continue;
@@ -386,7 +419,7 @@ static void on_scale(struct sim *s, void *target, uint64_t arg)
 {
 	struct esm *e = target;
 	(void)arg;
-	if (sqs_visible(e->q) > 0 && e->target < e->ceiling) {
+	if (sqs_receivable(e->q) && e->target < e->ceiling) {
 		e->step_accum += e->cfg->scale_up_per_minute;
 		int64_t add = e->step_accum / 60;
 		e->step_accum %= 60;

@@ -501,6 +501,12 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			   on_item);
 		return;
 	}
+	if (v->b->ordered && v->b->failed[h->item]) {
+		/* Ordered (FIFO) batches stop at the first failure: the
+		 * messages not started yet fail with it. */
+		for (; v->next < v->b->n; v->next++)
+			v->b->failed[v->next] = true;
+	}
 	next_item(fn, s, slot, w, s->now);
 }
 
@@ -555,7 +561,7 @@ static void lambda_accept(struct model *m, struct sim *s, const struct sim_msg *
 	}
 	c->item = (struct sqs_received){ .receive_count = 1, .msg = *msg };
 	c->failed = false;
-	c->b = (struct lambda_batch){ &c->item, 1, &c->failed, sync_done, c };
+	c->b = (struct lambda_batch){ &c->item, 1, &c->failed, sync_done, c, false };
 	if (!lambda_invoke(fn, s, &c->b)) {
 		/* HTTP 429 to the caller. */
 		sim_run_rejected(m->run, msg);

@@ -33,6 +33,8 @@ struct lambda_batch {
 	bool *failed;                     /* n flags, written by the function */
 	lambda_done_fn *done;             /* completion callback */
 	void *ctx;                        /* its argument */
+	bool ordered;                     /* FIFO: no message starts after one
+					     has failed (the rest fail too) */
 };
 
 /* Invoke (synchronous, from an event source mapping): starts an

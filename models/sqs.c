@@ -87,6 +87,15 @@ struct sqs_config {
 	int64_t max_receive_count;     /* dead_letter.max_receive_count */
 	int64_t backlog_count;         /* initial_backlog.count, 0 when absent */
 	const char *backlog_tenant;    /* initial_backlog.tenant */
+	bool fifo;                     /* FIFO queue */
+	bool high_throughput;          /* FIFO high-throughput mode */
+	double api_rate;               /* FIFO: calls/s per action; 0: the default */
+	bool fair;                     /* fair queue (the fair table is on) */
+	double noisy_share;            /* fair.in_flight_share */
+	int64_t noisy_min_in_flight;   /* fair.min_in_flight */
+	double noisy_time_share;       /* fair.time_share */
+	sim_time_t noisy_window;       /* fair.window */
+	sim_time_t quiet_after;        /* fair.quiet_after */
 };
 
 #define F(k, kind_, fl, lo, hi, def, member, text)                             \
@@ -123,6 +132,32 @@ static const struct scn_schema backlog_schema = {
 	.n = sizeof(backlog_fields) / sizeof(backlog_fields[0]),
 };
 
+/* Fair queues ("SQS fair queues" in FACTS):
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fair-queues.html
+ * https://docs.amazonaws.cn/en_us/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fair-queues-detailed.html
+ * AWS calls the thresholds approximate: they are parameters. */
+static const struct scn_field fair_fields[] = {
+	F("in_flight_share", SCN_FRACTION, 0, 0, 1, "10%", noisy_share,
+	  "a group is noisy above this share of the queue's in-flight messages..."),
+	F("min_in_flight", SCN_INT, 0, 1, 1e6, "30", noisy_min_in_flight,
+	  "...with at least this many of its own in flight"),
+	F("time_share", SCN_FRACTION, 0, 0, 1, "10%", noisy_time_share,
+	  "or above this share of recent processing (in-flight) time"),
+	/* How recent "recent processing time" is: not documented. */
+	F("window", SCN_DURATION, SCN_F_UNCONFIRMED, 1, 86400, "1m", noisy_window,
+	  "time constant of the moving average behind time_share"),
+	F("quiet_after", SCN_DURATION, 0, 1, 86400, "5m", quiet_after,
+	  "a noisy group that sends nothing this long is quiet again"),
+};
+
+static const struct scn_schema fair_schema = {
+	.name = "fair",
+	.fields = fair_fields,
+	.n = sizeof(fair_fields) / sizeof(fair_fields[0]),
+};
+
+static void sqs_check(void *obj, const struct cfg_node *node, struct scn_ctx *ctx);
+
 static const struct scn_field sqs_fields[] = {
 	/* Default 30 s, 0-12 h ("Visibility timeout" in FACTS):
 	 * https://docs.aws.amazon.com/cli/v1/reference/sqs/change-message-visibility.html */
@@ -149,13 +184,51 @@ static const struct scn_field sqs_fields[] = {
 	{ .key = "initial_backlog", .kind = SCN_TABLE, .flags = SCN_F_OPTIONAL,
 	  .sub = &backlog_schema, .min = 1, .max = 0,
 	  .help = "messages already waiting at the start: {count, tenant}" },
+	/* FIFO ordering, one in-flight batch per group ("FIFO queues" in
+	 * FACTS): https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html */
+	F("fifo", SCN_BOOL, 0, 0, 0, "false", fifo,
+	  "FIFO queue: order kept within a message group, whose later messages "
+	  "wait while any of it is in flight"),
+	/* "FIFO high-throughput mode" in FACTS:
+	 * https://mdsite.deno.dev/https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html */
+	F("high_throughput", SCN_BOOL, 0, 0, 0, "false", high_throughput,
+	  "FIFO high-throughput mode: api_rate defaults to 70,000/s (us-east-1, "
+	  "us-west-2, eu-west-1) instead of 300/s"),
+	/* "FIFO throughput (normal)" in FACTS, 300 calls/s per action:
+	 * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/troubleshooting-fifo-throttling-issues.html */
+	{ .key = "api_rate", .kind = SCN_RATE, .flags = SCN_F_OPTIONAL, .min = 0,
+	  .max = 1e9, .exclusive_min = true,
+	  .offset = offsetof(struct sqs_config, api_rate),
+	  .help = "FIFO: calls per second per action (SendMessage, ReceiveMessage) "
+		  "before ThrottlingException; default 300/s (each tenant message "
+		  "is one SendMessage; a receive takes up to 10)" },
+	{ .key = "fair", .kind = SCN_TABLE, .flags = SCN_F_SWITCH, .dflt = "false",
+	  .sub = &fair_schema, .offset = offsetof(struct sqs_config, fair),
+	  .help = "fair queue: messages of quiet groups (the tenant's group) are "
+		  "received before those of noisy ones" },
 };
 
 static const struct scn_schema sqs_schema = {
 	.name = "sqs",
 	.fields = sqs_fields,
 	.n = sizeof(sqs_fields) / sizeof(sqs_fields[0]),
+	.check = sqs_check,
 };
+
+/* A standard queue may be fair; a FIFO queue has its own throughput. */
+static void sqs_check(void *obj, const struct cfg_node *node, struct scn_ctx *ctx)
+{
+	const struct sqs_config *c = obj;
+	if (c->fifo && c->fair)
+		scn_error_key(ctx, cfg_get(node, "fair"), "fair",
+			      "a fair queue is a standard queue: not with fifo: true");
+	if (!c->fifo && c->high_throughput)
+		scn_error_key(ctx, cfg_get(node, "high_throughput"), "high_throughput",
+			      "only FIFO queues have a high-throughput mode (set fifo: true)");
+	if (!c->fifo && c->api_rate > 0)
+		scn_error_key(ctx, cfg_get(node, "api_rate"), "api_rate",
+			      "only FIFO queues limit API calls (set fifo: true)");
+}
 
 enum msg_state {
 	ST_FREE,
@@ -168,15 +241,53 @@ enum msg_state {
 #define NONE UINT32_MAX
 #define MAX_RECEIVES ((1u << 28) - 1)
 
-/* One message in the pool. */
+/* One message in the pool: the struct sim_msg it was sent as, unpacked
+ * so the queue's own fields fill what would be padding. */
 struct msg_rec {
-	struct sim_msg msg;        /* as sent */
-	uint32_t link;             /* in flight: receipt of the current receive; free: next free id */
+	sim_time_t sent_at;
+	uint32_t tenant;
+	uint32_t size;
+	uint32_t group;
+	uint32_t vseq;             /* arrival order in this queue (FIFO order) */
+	uint32_t link;             /* in flight: receipt of the current receive;
+				      visible in a grouped queue: next of its
+				      group; free: next free id */
 	unsigned int receives : 28;/* ApproximateReceiveCount (saturating) */
 	unsigned int state : 4;    /* enum msg_state */
 };
 
-_Static_assert(sizeof(struct msg_rec) == 24, "message record must stay 24 bytes");
+_Static_assert(sizeof(struct msg_rec) == 32, "message record must stay 32 bytes");
+
+static struct sim_msg rec_msg(const struct msg_rec *r)
+{
+	return (struct sim_msg){ .sent_at = r->sent_at, .tenant = r->tenant,
+				 .size = r->size, .group = r->group };
+}
+
+/* One message group of a FIFO or fair queue. Its visible messages form a
+ * list in arrival order (vseq) through the records' link field: new ones
+ * join the back, returning ones go back to their place (in a FIFO queue,
+ * the front), so the list is always in vseq order. */
+struct qgroup {
+	uint32_t head, tail;   /* visible messages, NONE when none */
+	uint32_t visible;
+	uint32_t in_flight;
+	uint32_t delayed;
+	uint32_t hpos;         /* 1-based place in the ready heap, 0: not in it */
+	bool noisy;            /* fair: served after the quiet groups */
+	sim_time_t last_sent;  /* fair: when it last sent */
+	sim_time_t busy_at;    /* fair: busy is up to date at this time */
+	double busy;           /* fair: in-flight message-seconds so far */
+	double busy_seen;      /* fair: busy at the last detection pass */
+	double busy_recent;    /* fair: moving sum of recent busy */
+};
+
+/* A FIFO queue's call budget for one action (a token bucket holding up to
+ * one second of calls). */
+struct api_bucket {
+	double tokens;
+	sim_time_t at;
+};
 
 /* One in-flight deadline. Receives happen in time order and the
  * visibility timeout is fixed, so deadlines come in order: a FIFO ring
@@ -216,6 +327,7 @@ struct sqs_counts {
 	uint64_t to_dlq;     /* NumberOfMessagesMovedToDLQ */
 	uint64_t expired;    /* NumberOfMessagesExpired */
 	uint64_t rejected;   /* NumberOfMessagesRejected */
+	uint64_t throttled;  /* FIFO: calls refused with ThrottlingException */
 	uint64_t over_limit; /* OverLimit */
 	size_t max_visible;  /* MaxNumberOfMessagesVisible */
 };
@@ -255,6 +367,29 @@ struct sqs {
 	struct sim_timer t_deadline;  /* earliest in-flight deadline */
 	struct sim_timer t_delay;     /* head of the delayed FIFO */
 	struct sim_timer t_expiry;    /* retention of the visible head */
+
+	/* FIFO and fair queues: visible messages by group, not in the ring. */
+	bool grouped;
+	uint32_t vseq;                /* next arrival number */
+	struct qgroup *g;             /* by run-wide group index */
+	size_t n_g;
+	uint32_t *ready;              /* min-heap of groups by head vseq: FIFO:
+					 those with visible and none in flight;
+					 fair: quiet ones with visible */
+	size_t n_ready, ready_cap;
+	size_t n_noisy;               /* fair: groups marked noisy */
+	sim_time_t busy_at;           /* fair: the queue's in-flight integral */
+	double busy, busy_seen, busy_recent;
+	struct sim_timer t_detect;    /* fair: the detection pass */
+	double api_rate;              /* FIFO: calls/s per action */
+	struct api_bucket send_b, recv_b;
+
+	/* Per tenant (run-wide index). */
+	uint32_t *vis_tenant;         /* visible messages */
+	bool *seen_tenant;            /* ever held a message of the tenant */
+	uint64_t *in_tenant;          /* arrived (sent, redriven in, backlog) */
+	uint64_t *out_tenant;         /* left (deleted, to the DLQ, expired) */
+	size_t n_tenants;
 
 	struct sqs_counts win;        /* measurement window */
 	struct sqs_counts tick;       /* since the last sample */
@@ -299,9 +434,17 @@ static uint32_t rec_take(struct sqs *q, const struct sim_msg *msg)
 		id = (uint32_t)q->n_hwm++;
 	}
 	struct msg_rec *r = &q->recs[id];
-	r->msg = *msg;
+	r->sent_at = msg->sent_at;
+	r->tenant = msg->tenant;
+	r->size = msg->size;
+	r->group = msg->group;
+	r->vseq = q->vseq++;
 	r->link = NONE;
 	r->receives = 0;
+	if (msg->tenant < q->n_tenants) {
+		q->in_tenant[msg->tenant]++;
+		q->seen_tenant[msg->tenant] = true;
+	}
 	q->n_used++;
 	q->emptied_at = -1;
 	return id;
@@ -310,6 +453,8 @@ static uint32_t rec_take(struct sqs *q, const struct sim_msg *msg)
 static void rec_free(struct sqs *q, uint32_t id)
 {
 	struct msg_rec *r = &q->recs[id];
+	if (r->tenant < q->n_tenants)
+		q->out_tenant[r->tenant]++;
 	r->state = ST_FREE;
 	r->link = q->free_head;
 	q->free_head = id;
@@ -341,7 +486,7 @@ static void ring_reserve(struct sqs *q, size_t want)
 static sim_time_t sent_at_pos(const struct sqs *q, uint64_t p)
 {
 	size_t i = (q->v_head + (size_t)(p - q->v_popped)) & (q->v_cap - 1);
-	return q->recs[q->vis[i]].msg.sent_at;
+	return q->recs[q->vis[i]].sent_at;
 }
 
 static struct span *span_at(struct sqs *q, size_t i)
@@ -367,7 +512,7 @@ static void span_push(struct sqs *q, uint64_t p)
 /* Appends id (already ST_VISIBLE) to the back of the ring. */
 static void ring_push(struct sqs *q, uint32_t id)
 {
-	sim_time_t x = q->recs[id].msg.sent_at;
+	sim_time_t x = q->recs[id].sent_at;
 	/* Drop the deque's members younger than x: x is older than them and
 	 * stays longer, so they can no longer be the oldest. */
 	while (q->sp_len) {
@@ -392,6 +537,7 @@ static void ring_push(struct sqs *q, uint32_t id)
 	}
 	if (q->v_len == q->v_cap)
 		ring_reserve(q, q->v_len + 1);
+	q->vis_tenant[q->recs[id].tenant]++;
 	uint64_t p = q->v_popped + q->v_len;
 	q->vis[(q->v_head + q->v_len++) & (q->v_cap - 1)] = id;
 	if (q->sp_len && span_at(q, q->sp_len - 1)->end == p)
@@ -412,13 +558,285 @@ static uint32_t ring_pop(struct sqs *q)
 	q->v_head = (q->v_head + 1) & (q->v_cap - 1);
 	q->v_len--;
 	q->v_popped++;
+	q->vis_tenant[q->recs[id].tenant]--;
 	return id;
 }
 
-/* Oldest sent_at among visible messages; the ring must not be empty. */
+/* Oldest sent_at among visible messages (there must be one). A grouped
+ * queue takes the oldest head of a group: within a group, arrival order is
+ * send order except for messages redriven into a dead-letter queue. */
 static sim_time_t oldest_visible(const struct sqs *q)
 {
-	return sent_at_pos(q, q->sp[q->sp_head].first);
+	if (!q->grouped)
+		return sent_at_pos(q, q->sp[q->sp_head].first);
+	sim_time_t t = SIM_TIME_MAX;
+	for (size_t gi = 0; gi < q->n_g; gi++)
+		if (q->g[gi].visible && q->recs[q->g[gi].head].sent_at < t)
+			t = q->recs[q->g[gi].head].sent_at;
+	return t;
+}
+
+/* Message groups (FIFO and fair queues) ------------------------------------ */
+
+static struct qgroup *group_at(struct sqs *q, uint32_t gi)
+{
+	if (gi >= q->n_g) {
+		size_t n = q->n_g ? q->n_g : 16;
+		while (n <= gi)
+			n *= 2;
+		q->g = sim_xrealloc(q->g, n * sizeof(*q->g));
+		for (size_t i = q->n_g; i < n; i++)
+			q->g[i] = (struct qgroup){ .head = NONE, .tail = NONE,
+						   .last_sent = -1 };
+		q->n_g = n;
+	}
+	return &q->g[gi];
+}
+
+/* Whether group a's head arrived before group b's (both have visible
+ * messages). Arrival numbers are compared modulo 2^32: exact while the
+ * messages waiting in a queue span fewer than 2^31 arrivals. */
+static bool ready_before(const struct sqs *q, uint32_t a, uint32_t b)
+{
+	uint32_t va = q->recs[q->g[a].head].vseq, vb = q->recs[q->g[b].head].vseq;
+	return va != vb ? (int32_t)(va - vb) < 0 : a < b;
+}
+
+static void ready_place(struct sqs *q, size_t i, uint32_t gi)
+{
+	q->ready[i] = gi;
+	q->g[gi].hpos = (uint32_t)i + 1;
+}
+
+static void ready_up(struct sqs *q, size_t i, uint32_t gi)
+{
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (!ready_before(q, gi, q->ready[parent]))
+			break;
+		ready_place(q, i, q->ready[parent]);
+		i = parent;
+	}
+	ready_place(q, i, gi);
+}
+
+static void ready_down(struct sqs *q, size_t i, uint32_t gi)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= q->n_ready)
+			break;
+		if (c + 1 < q->n_ready && ready_before(q, q->ready[c + 1], q->ready[c]))
+			c++;
+		if (!ready_before(q, q->ready[c], gi))
+			break;
+		ready_place(q, i, q->ready[c]);
+		i = c;
+	}
+	ready_place(q, i, gi);
+}
+
+static void wake_one(struct sqs *q, struct sim *s);
+
+/* Puts group gi in or out of the ready heap, or moves it when its head
+ * changed, after anything about it changed. A FIFO group that becomes
+ * ready wakes one waiting consumer: it can serve one receive. */
+static void group_sync(struct sqs *q, struct sim *s, uint32_t gi)
+{
+	struct qgroup *g = &q->g[gi];
+	bool want = g->visible > 0 &&
+		    (q->cfg->fifo ? g->in_flight == 0 : !g->noisy);
+	if (!want) {
+		if (!g->hpos)
+			return;
+		size_t i = g->hpos - 1;
+		g->hpos = 0;
+		uint32_t last = q->ready[--q->n_ready];
+		if (i == q->n_ready)
+			return;
+		if (i > 0 && ready_before(q, last, q->ready[(i - 1) / 2]))
+			ready_up(q, i, last);
+		else
+			ready_down(q, i, last);
+		return;
+	}
+	if (g->hpos) {
+		size_t i = g->hpos - 1;
+		if (i > 0 && ready_before(q, gi, q->ready[(i - 1) / 2]))
+			ready_up(q, i, gi);
+		else
+			ready_down(q, i, gi);
+		return;
+	}
+	if (q->n_ready == q->ready_cap) {
+		q->ready_cap = q->ready_cap ? q->ready_cap * 2 : 16;
+		q->ready = sim_xrealloc(q->ready, q->ready_cap * sizeof(*q->ready));
+	}
+	ready_up(q, q->n_ready++, gi);
+	if (q->cfg->fifo)
+		wake_one(q, s);
+}
+
+/* Adds visible message id to its group's list at its place in arrival
+ * order: the back for a new message, back where it was for a returning one
+ * (found by walking from the front: it is among the oldest). */
+static void group_push(struct sqs *q, uint32_t id)
+{
+	struct msg_rec *r = &q->recs[id];
+	struct qgroup *g = group_at(q, r->group);
+	if (g->tail == NONE || (int32_t)(q->recs[g->tail].vseq - r->vseq) < 0) {
+		r->link = NONE;
+		if (g->tail == NONE)
+			g->head = id;
+		else
+			q->recs[g->tail].link = id;
+		g->tail = id;
+	} else if ((int32_t)(r->vseq - q->recs[g->head].vseq) < 0) {
+		r->link = g->head;
+		g->head = id;
+	} else {
+		uint32_t p = g->head;
+		while ((int32_t)(q->recs[q->recs[p].link].vseq - r->vseq) < 0)
+			p = q->recs[p].link;
+		r->link = q->recs[p].link;
+		q->recs[p].link = id;
+	}
+	g->visible++;
+	q->v_len++;
+	q->vis_tenant[r->tenant]++;
+}
+
+/* Takes the front message off group gi's list. */
+static uint32_t group_pop(struct sqs *q, uint32_t gi)
+{
+	struct qgroup *g = &q->g[gi];
+	uint32_t id = g->head;
+	g->head = q->recs[id].link;
+	if (g->head == NONE)
+		g->tail = NONE;
+	g->visible--;
+	q->v_len--;
+	q->vis_tenant[q->recs[id].tenant]--;
+	return id;
+}
+
+/* Fair queues: brings a group's (and the queue's) in-flight integral up
+ * to now before its in-flight count changes. */
+static void busy_update(struct sqs *q, struct qgroup *g, sim_time_t now)
+{
+	g->busy += (double)g->in_flight * sim_time_to_s(now - g->busy_at);
+	g->busy_at = now;
+	q->busy += (double)q->n_flight * sim_time_to_s(now - q->busy_at);
+	q->busy_at = now;
+}
+
+static void set_noisy(struct sqs *q, struct sim *s, uint32_t gi, bool noisy)
+{
+	struct qgroup *g = &q->g[gi];
+	if (g->noisy == noisy)
+		return;
+	g->noisy = noisy;
+	if (noisy)
+		q->n_noisy++;
+	else
+		q->n_noisy--;
+	group_sync(q, s, gi);
+}
+
+/* Fair queues, rule 1 (concurrency share): more than in_flight_share of
+ * the queue's in-flight messages and at least min_in_flight of its own.
+ * Only a group with a backlog is noisy: one whose backlog drained is quiet
+ * again at once. */
+static void check_share(struct sqs *q, struct sim *s, uint32_t gi)
+{
+	struct qgroup *g = &q->g[gi];
+	if (!g->visible) {
+		set_noisy(q, s, gi, false);
+		return;
+	}
+	if (!g->noisy && g->in_flight >= q->cfg->noisy_min_in_flight &&
+	    (double)g->in_flight > q->cfg->noisy_share * (double)q->n_flight)
+		set_noisy(q, s, gi, true);
+}
+
+/* The detection pass runs this often (AWS detects in a distributed way;
+ * the exact cadence is not published, and only the processing-time rule
+ * and the silence rule wait for it). */
+#define DETECT_EVERY SIM_S
+
+static void on_detect(struct sim *s, void *target, uint64_t arg)
+{
+	struct sqs *q = target;
+	(void)arg;
+	double decay = exp(-sim_time_to_s(DETECT_EVERY) /
+			   sim_time_to_s(q->cfg->noisy_window));
+	q->busy += (double)q->n_flight * sim_time_to_s(s->now - q->busy_at);
+	q->busy_at = s->now;
+	q->busy_recent = q->busy_recent * decay + (q->busy - q->busy_seen);
+	q->busy_seen = q->busy;
+	for (uint32_t gi = 0; gi < q->n_g; gi++) {
+		struct qgroup *g = &q->g[gi];
+		if (g->last_sent < 0)
+			continue;
+		g->busy += (double)g->in_flight * sim_time_to_s(s->now - g->busy_at);
+		g->busy_at = s->now;
+		g->busy_recent = g->busy_recent * decay + (g->busy - g->busy_seen);
+		g->busy_seen = g->busy;
+		if (g->noisy && (!g->visible ||
+				 s->now - g->last_sent >= q->cfg->quiet_after)) {
+			set_noisy(q, s, gi, false);
+			continue;
+		}
+		/* Rule 2 (processing-time share). */
+		if (!g->noisy && g->visible && q->busy_recent > 0 &&
+		    g->busy_recent > q->cfg->noisy_time_share * q->busy_recent &&
+		    s->now - g->last_sent < q->cfg->quiet_after)
+			set_noisy(q, s, gi, true);
+	}
+	sim_timer_start(s, &q->t_detect, s->now + DETECT_EVERY, on_detect, q, 0);
+}
+
+/* The group a fair queue serves next: the quiet group with the oldest
+ * head, else the noisy group with the fewest in flight (then the oldest
+ * head). NONE when nothing is visible. */
+static uint32_t fair_pick(const struct sqs *q)
+{
+	if (q->n_ready)
+		return q->ready[0];
+	uint32_t best = NONE;
+	if (!q->n_noisy)
+		return NONE;
+	for (uint32_t gi = 0; gi < q->n_g; gi++) {
+		const struct qgroup *g = &q->g[gi];
+		if (!g->noisy || !g->visible)
+			continue;
+		if (best == NONE || g->in_flight < q->g[best].in_flight ||
+		    (g->in_flight == q->g[best].in_flight && ready_before(q, gi, best)))
+			best = gi;
+	}
+	return best;
+}
+
+/* FIFO: one call of an action, if the budget allows (one second of calls
+ * at most in hand). */
+static bool api_call(struct sqs *q, struct api_bucket *b, sim_time_t now)
+{
+	b->tokens += q->api_rate * sim_time_to_s(now - b->at);
+	if (b->tokens > q->api_rate)
+		b->tokens = q->api_rate;
+	b->at = now;
+	if (b->tokens < 1.0)
+		return false;
+	b->tokens -= 1.0;
+	return true;
+}
+
+/* When the next call of an action will be allowed. */
+static sim_time_t api_next(const struct sqs *q, const struct api_bucket *b,
+			   sim_time_t now)
+{
+	double t = b->tokens + q->api_rate * sim_time_to_s(now - b->at);
+	return t >= 1.0 ? now : now + sim_time_from_s((1.0 - t) / q->api_rate) + 1;
 }
 
 /* In-flight deadlines ------------------------------------------------------- */
@@ -479,11 +897,21 @@ static bool in_flight(const struct sqs *q, uint32_t id, uint32_t receipt)
 }
 
 /* Takes message id out of flight (its deadline entry is dropped or left
- * stale). */
-static void leave_flight(struct sqs *q, uint32_t id)
+ * stale). A FIFO group with nothing left in flight is ready again. */
+static void leave_flight(struct sqs *q, struct sim *s, uint32_t id)
 {
 	if (q->recs[id].state == ST_IN_FLIGHT_SIDE)
 		side_remove(q, id);
+	if (q->grouped) {
+		uint32_t gi = q->recs[id].group;
+		struct qgroup *g = &q->g[gi];
+		if (q->cfg->fair)
+			busy_update(q, g, s->now);
+		g->in_flight--;
+		q->n_flight--;
+		group_sync(q, s, gi);
+		return;
+	}
 	q->n_flight--;
 }
 
@@ -495,14 +923,14 @@ static void on_expiry(struct sim *s, void *target, uint64_t arg);
 
 static bool expired(const struct sqs *q, const struct msg_rec *r, sim_time_t now)
 {
-	return now >= sim_time_add(r->msg.sent_at, q->cfg->message_retention);
+	return now >= sim_time_add(r->sent_at, q->cfg->message_retention);
 }
 
 /* Drops message id at retention expiry. */
 static void drop_expired(struct sqs *q, uint32_t id)
 {
 	struct sim_run *run = q->base.run;
-	sim_run_tenant(run, q->recs[id].msg.tenant)->expired++;
+	sim_run_tenant(run, q->recs[id].tenant)->expired++;
 	q->win.expired++;
 	q->life_expired++;
 	rec_free(q, id);
@@ -529,10 +957,42 @@ static void unlink_waiter(struct sqs *q, struct sqs_waiter *w)
 	w->waiting = false;
 }
 
+/* Wakes the consumer that has waited longest, if any. */
+static void wake_one(struct sqs *q, struct sim *s)
+{
+	struct sqs_waiter *w = q->w_first;
+	if (w) {
+		unlink_waiter(q, w);
+		sim_schedule(s, s->now, on_wake, w, 0);
+	}
+}
+
+/* Message id becomes visible now, in a grouped queue at its place in its
+ * group; wakes the longest waiting consumer (FIFO: when its group becomes
+ * ready). */
+static void make_visible_grouped(struct sqs *q, struct sim *s, uint32_t id)
+{
+	struct msg_rec *r = &q->recs[id];
+	r->state = ST_VISIBLE;
+	group_push(q, id);
+	if (q->v_len > q->win.max_visible)
+		q->win.max_visible = q->v_len;
+	sim_time_t at = sim_time_add(r->sent_at, q->cfg->message_retention);
+	if (at < sim_timer_due(s, &q->t_expiry))
+		sim_timer_start(s, &q->t_expiry, at, on_expiry, q, 0);
+	group_sync(q, s, r->group);
+	if (!q->cfg->fifo)
+		wake_one(q, s);
+}
+
 /* Message id becomes visible now, at the back of the ring; wakes the
  * longest waiting consumer. */
 static void make_visible(struct sqs *q, struct sim *s, uint32_t id)
 {
+	if (q->grouped) {
+		make_visible_grouped(q, s, id);
+		return;
+	}
 	q->recs[id].state = ST_VISIBLE;
 	ring_push(q, id);
 	if (q->v_len > q->win.max_visible)
@@ -541,27 +1001,27 @@ static void make_visible(struct sqs *q, struct sim *s, uint32_t id)
 	 * the head, unless it is already due earlier (left from a head that
 	 * was received since: it fires, finds nothing and re-arms). */
 	if (q->v_len == 1) {
-		sim_time_t at = sim_time_add(q->recs[id].msg.sent_at,
+		sim_time_t at = sim_time_add(q->recs[id].sent_at,
 					     q->cfg->message_retention);
 		if (at < sim_timer_due(s, &q->t_expiry))
 			sim_timer_start(s, &q->t_expiry, at, on_expiry, q, 0);
 	}
-	struct sqs_waiter *w = q->w_first;
-	if (w) {
-		unlink_waiter(q, w);
-		sim_schedule(s, s->now, on_wake, w, 0);
-	}
+	wake_one(q, s);
 }
 
 /* A message arrives (a send, a redrive or the initial backlog). */
 static void enqueue(struct sqs *q, struct sim *s, const struct sim_msg *msg)
 {
 	uint32_t id = rec_take(q, msg);
+	if (q->grouped)
+		group_at(q, msg->group)->last_sent = s->now;
 	if (q->cfg->delay <= 0) {
 		make_visible(q, s, id);
 		return;
 	}
 	q->recs[id].state = ST_DELAYED;
+	if (q->grouped)
+		q->g[msg->group].delayed++;
 	if (q->d_len == q->d_cap) {
 		size_t cap = q->d_cap ? q->d_cap * 2 : 64;
 		struct delayed *v = sim_xrealloc(NULL, cap * sizeof(*v));
@@ -588,7 +1048,7 @@ static void give_back(struct sqs *q, struct sim *s, uint32_t id)
 		return;
 	}
 	if (q->dlq && r->receives >= q->cfg->max_receive_count) {
-		struct sim_msg msg = r->msg;
+		struct sim_msg msg = rec_msg(r);
 		rec_free(q, id);
 		sim_run_tenant(q->base.run, msg.tenant)->dead_lettered++;
 		q->win.to_dlq++;
@@ -624,7 +1084,7 @@ static void on_deadline(struct sim *s, void *target, uint64_t arg)
 		uint32_t id = q->fl[q->fl_head].id;
 		q->fl_head = (q->fl_head + 1) & (q->fl_cap - 1);
 		q->fl_len--;
-		leave_flight(q, id);
+		leave_flight(q, s, id);
 		give_back(q, s, id);
 	}
 	for (size_t i = 0; i < q->side_n;) {
@@ -633,7 +1093,7 @@ static void on_deadline(struct sim *s, void *target, uint64_t arg)
 			continue;
 		}
 		uint32_t id = q->side[i].id;
-		leave_flight(q, id); /* swaps the last entry into i */
+		leave_flight(q, s, id); /* swaps the last entry into i */
 		give_back(q, s, id);
 	}
 	arm_deadline(q, s);
@@ -647,6 +1107,8 @@ static void on_delay(struct sim *s, void *target, uint64_t arg)
 		uint32_t id = q->dl[q->d_head].id;
 		q->d_head = (q->d_head + 1) & (q->d_cap - 1);
 		q->d_len--;
+		if (q->grouped)
+			q->g[q->recs[id].group].delayed--;
 		if (expired(q, &q->recs[id], s->now))
 			drop_expired(q, id);
 		else
@@ -657,15 +1119,49 @@ static void on_delay(struct sim *s, void *target, uint64_t arg)
 				q, 0);
 }
 
+/* Grouped queues: drops the expired heads of every group and follows
+ * the earliest remaining head. */
+static void expire_groups(struct sqs *q, struct sim *s)
+{
+	sim_time_t next = SIM_TIME_MAX;
+	for (uint32_t gi = 0; gi < q->n_g; gi++) {
+		struct qgroup *g = &q->g[gi];
+		if (!g->visible)
+			continue;
+		bool dropped = false;
+		while (g->visible && expired(q, &q->recs[g->head], s->now)) {
+			drop_expired(q, group_pop(q, gi));
+			dropped = true;
+		}
+		if (dropped) {
+			if (q->cfg->fair && !g->visible)
+				set_noisy(q, s, gi, false);
+			group_sync(q, s, gi);
+		}
+		if (g->visible) {
+			sim_time_t at = sim_time_add(q->recs[g->head].sent_at,
+						     q->cfg->message_retention);
+			if (at < next)
+				next = at;
+		}
+	}
+	if (next != SIM_TIME_MAX)
+		sim_timer_start(s, &q->t_expiry, next, on_expiry, q, 0);
+}
+
 static void on_expiry(struct sim *s, void *target, uint64_t arg)
 {
 	struct sqs *q = target;
 	(void)arg;
+	if (q->grouped) {
+		expire_groups(q, s);
+		return;
+	}
 	while (q->v_len && expired(q, &q->recs[q->vis[q->v_head]], s->now))
 		drop_expired(q, ring_pop(q));
 	if (q->v_len)
 		sim_timer_start(s, &q->t_expiry,
-				sim_time_add(q->recs[q->vis[q->v_head]].msg.sent_at,
+				sim_time_add(q->recs[q->vis[q->v_head]].sent_at,
 					     q->cfg->message_retention),
 				on_expiry, q, 0);
 }
@@ -677,43 +1173,105 @@ struct sqs *sqs_from_model(struct model *m)
 	return m && m->ops == &sqs_ops ? (struct sqs *)m : NULL;
 }
 
+/* Message id (taken off the visible set) becomes in flight until
+ * `deadline`; written to *out. */
+static void take(struct sqs *q, struct sim *s, uint32_t id, sim_time_t deadline,
+		 struct sqs_received *out)
+{
+	struct msg_rec *r = &q->recs[id];
+	r->state = ST_IN_FLIGHT;
+	if (r->receives < MAX_RECEIVES)
+		r->receives++;
+	if (++q->receipt == 0)
+		q->receipt = 1;
+	r->link = q->receipt;
+	if (q->grouped) {
+		struct qgroup *g = &q->g[r->group];
+		if (q->cfg->fair)
+			busy_update(q, g, s->now);
+		g->in_flight++;
+	}
+	q->n_flight++;
+	fl_push(q, (struct flight){ deadline, id, q->receipt });
+	*out = (struct sqs_received){
+		.id = id,
+		.receipt = q->receipt,
+		.receive_count = r->receives,
+		.msg = rec_msg(r),
+	};
+}
+
+/* ReceiveMessage on a grouped queue. FIFO: from the ready group with the
+ * oldest head, as many as it has, then the next ready group. Fair: one
+ * message at a time from fair_pick (quiet groups oldest first, then the
+ * noisy group with the fewest in flight). */
+static size_t receive_grouped(struct sqs *q, struct sim *s,
+			      struct sqs_received *out, size_t max,
+			      uint64_t max_bytes, sim_time_t deadline)
+{
+	size_t n = 0;
+	uint64_t bytes = 0;
+	bool fifo = q->cfg->fifo;
+	while (n < max && q->n_flight < IN_FLIGHT_LIMIT) {
+		uint32_t gi = fifo ? (q->n_ready ? q->ready[0] : NONE) : fair_pick(q);
+		if (gi == NONE)
+			break;
+		struct qgroup *g = &q->g[gi];
+		bool full = false;
+		do {
+			struct msg_rec *r = &q->recs[g->head];
+			if (expired(q, r, s->now)) {
+				drop_expired(q, group_pop(q, gi));
+				continue;
+			}
+			if (max_bytes && n && bytes + r->size > max_bytes) {
+				full = true;
+				break;
+			}
+			bytes += r->size;
+			take(q, s, group_pop(q, gi), deadline, &out[n++]);
+		} while (fifo && n < max && g->visible && q->n_flight < IN_FLIGHT_LIMIT);
+		if (q->cfg->fair)
+			check_share(q, s, gi);
+		group_sync(q, s, gi);
+		if (full)
+			break;
+	}
+	return n;
+}
+
 size_t sqs_receive(struct sqs *q, struct sim *s, struct sqs_received *out,
 		   size_t max, uint64_t max_bytes)
 {
 	if (!max)
 		return 0;
+	if (q->cfg->fifo && !api_call(q, &q->recv_b, s->now)) {
+		q->win.throttled++;
+		return 0;
+	}
 	if (q->n_flight >= IN_FLIGHT_LIMIT) {
 		q->win.over_limit++;
 		return 0;
 	}
 	size_t n = 0;
-	uint64_t bytes = 0;
 	sim_time_t deadline = sim_time_add(s->now, q->cfg->visibility_timeout);
-	while (n < max && q->v_len && q->n_flight < IN_FLIGHT_LIMIT) {
-		uint32_t id = q->vis[q->v_head];
-		struct msg_rec *r = &q->recs[id];
-		if (expired(q, r, s->now)) {
-			drop_expired(q, ring_pop(q));
-			continue;
+	if (q->grouped) {
+		n = receive_grouped(q, s, out, max, max_bytes, deadline);
+	} else {
+		uint64_t bytes = 0;
+		while (n < max && q->v_len && q->n_flight < IN_FLIGHT_LIMIT) {
+			uint32_t id = q->vis[q->v_head];
+			struct msg_rec *r = &q->recs[id];
+			if (expired(q, r, s->now)) {
+				drop_expired(q, ring_pop(q));
+				continue;
+			}
+			if (max_bytes && n && bytes + r->size > max_bytes)
+				break;
+			ring_pop(q);
+			bytes += r->size;
+			take(q, s, id, deadline, &out[n++]);
 		}
-		if (max_bytes && n && bytes + r->msg.size > max_bytes)
-			break;
-		ring_pop(q);
-		bytes += r->msg.size;
-		r->state = ST_IN_FLIGHT;
-		if (r->receives < MAX_RECEIVES)
-			r->receives++;
-		if (++q->receipt == 0)
-			q->receipt = 1;
-		r->link = q->receipt;
-		q->n_flight++;
-		fl_push(q, (struct flight){ deadline, id, q->receipt });
-		out[n++] = (struct sqs_received){
-			.id = id,
-			.receipt = q->receipt,
-			.receive_count = r->receives,
-			.msg = r->msg,
-		};
 	}
 	q->win.received += n;
 	q->tick.received += n;
@@ -733,6 +1291,11 @@ size_t sqs_visible(const struct sqs *q)
 	return q->v_len;
 }
 
+bool sqs_receivable(const struct sqs *q)
+{
+	return q->cfg->fifo ? q->n_ready > 0 : q->v_len > 0;
+}
+
 size_t sqs_in_flight(const struct sqs *q)
 {
 	return q->n_flight;
@@ -746,8 +1309,11 @@ size_t sqs_delayed(const struct sqs *q)
 void sqs_wait(struct sqs *q, struct sim *s, struct sqs_waiter *w)
 {
 	SIM_ASSERT(s, !w->waiting && w->wake);
-	if (q->v_len) {
-		sim_schedule(s, s->now, on_wake, w, 0);
+	if (sqs_receivable(q)) {
+		/* A FIFO queue out of receive calls wakes the consumer when
+		 * the next call is allowed. */
+		sim_time_t at = q->cfg->fifo ? api_next(q, &q->recv_b, s->now) : s->now;
+		sim_schedule(s, at, on_wake, w, 0);
 		return;
 	}
 	w->waiting = true;
@@ -768,14 +1334,14 @@ void sqs_unwait(struct sqs *q, struct sqs_waiter *w)
 
 bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
 {
-	(void)s;
 	if (!in_flight(q, id, receipt))
 		return false;
-	leave_flight(q, id);
+	leave_flight(q, s, id);
 	q->win.deleted++;
 	q->tick.deleted++;
 	q->life_deleted++;
-	sim_run_delivered(q->base.run, &q->recs[id].msg);
+	struct sim_msg msg = rec_msg(&q->recs[id]);
+	sim_run_delivered(q->base.run, &msg);
 	rec_free(q, id);
 	return true;
 }
@@ -787,7 +1353,7 @@ bool sqs_change_visibility(struct sqs *q, struct sim *s, uint32_t id,
 	if (!in_flight(q, id, receipt))
 		return false;
 	if (timeout == 0) {
-		leave_flight(q, id);
+		leave_flight(q, s, id);
 		give_back(q, s, id);
 		return true;
 	}
@@ -810,6 +1376,11 @@ bool sqs_change_visibility(struct sqs *q, struct sim *s, uint32_t id,
 	return true;
 }
 
+bool sqs_is_fifo(const struct sqs *q)
+{
+	return q->cfg->fifo;
+}
+
 sim_time_t sqs_visibility_timeout(const struct sqs *q)
 {
 	return q->cfg->visibility_timeout;
@@ -822,6 +1393,12 @@ static void sqs_accept(struct model *m, struct sim *s, const struct sim_msg *msg
 	struct sqs *q = (struct sqs *)m;
 	if ((double)msg->size > q->cfg->max_message_size) {
 		q->win.rejected++;
+		sim_run_rejected(m->run, msg);
+		return;
+	}
+	if (q->cfg->fifo && !api_call(q, &q->send_b, s->now)) {
+		/* ThrottlingException: the message is not accepted. */
+		q->win.throttled++;
 		sim_run_rejected(m->run, msg);
 		return;
 	}
@@ -905,6 +1482,15 @@ static int sqs_link(struct model *m, struct sim_run *run)
 				   "'%s' is a %s, not an sqs queue", c->dlq,
 				   t->ops->name);
 			rc = -1;
+		} else if (((struct sqs *)t)->cfg->fifo != c->fifo) {
+			/* "Redrive" in FACTS: the dead-letter queue's type must
+			 * match its source's. */
+			link_error(m, "dead_letter", "target",
+				   "'%s' is a %s queue; the dead-letter queue of a %s queue must be %s too",
+				   c->dlq, c->fifo ? "standard" : "FIFO",
+				   c->fifo ? "FIFO" : "standard",
+				   c->fifo ? "FIFO" : "standard");
+			rc = -1;
 		} else {
 			q->dlq = (struct sqs *)t;
 		}
@@ -931,17 +1517,38 @@ static int sqs_link(struct model *m, struct sim_run *run)
 static void sqs_start(struct model *m, struct sim *s)
 {
 	struct sqs *q = (struct sqs *)m;
-	int64_t n = q->cfg->backlog_count;
+	const struct sqs_config *c = q->cfg;
+	q->n_tenants = m->run->n_tenants;
+	q->vis_tenant = sim_xcalloc(q->n_tenants, sizeof(*q->vis_tenant));
+	q->seen_tenant = sim_xcalloc(q->n_tenants, sizeof(*q->seen_tenant));
+	q->in_tenant = sim_xcalloc(q->n_tenants, sizeof(*q->in_tenant));
+	q->out_tenant = sim_xcalloc(q->n_tenants, sizeof(*q->out_tenant));
+	q->grouped = c->fifo || c->fair;
+	if (c->fifo) {
+		/* 300 calls/s per action, or 70,000/s in high-throughput mode
+		 * (us-east-1, us-west-2, eu-west-1): FACTS "FIFO throughput
+		 * (normal)" and "FIFO high-throughput mode". */
+		q->api_rate = c->api_rate > 0 ? c->api_rate
+			      : c->high_throughput ? 70000.0 : 300.0;
+		q->send_b = q->recv_b = (struct api_bucket){ q->api_rate, s->now };
+	}
+	if (c->fair)
+		sim_timer_start(s, &q->t_detect, s->now + DETECT_EVERY, on_detect, q, 0);
+	int64_t n = c->backlog_count;
 	if (n <= 0)
 		return;
 	/* Sized exactly: a large backlog then costs 32 bytes a record plus
 	 * a ring slot, with no doubling slack in the pool. */
 	pool_reserve(q, (size_t)n);
-	ring_reserve(q, (size_t)n);
+	if (!q->grouped)
+		ring_reserve(q, (size_t)n);
 	for (int64_t i = 0; i < n; i++) {
 		struct sim_msg msg = tenant_make_message(m->run, q->backlog_tenant,
 							 s->now);
-		make_visible(q, s, rec_take(q, &msg));
+		uint32_t id = rec_take(q, &msg);
+		if (q->grouped)
+			group_at(q, msg.group)->last_sent = s->now;
+		make_visible(q, s, id);
 	}
 	q->life_backlog += (uint64_t)n;
 }
@@ -951,6 +1558,37 @@ static void sqs_restart(struct model *m, struct sim *s)
 	struct sqs *q = (struct sqs *)m;
 	(void)s;
 	q->win = (struct sqs_counts){ .max_visible = q->v_len };
+}
+
+/* The fair-queue metrics: quiet groups are the ones not marked noisy. */
+static void sample_fair(struct sqs *q, struct sim *s, struct sim_recorder *rec)
+{
+	const char *name = q->base.name;
+	uint64_t vis = 0, flight = 0, delayed = 0;
+	sim_time_t oldest = SIM_TIME_MAX;
+	for (size_t gi = 0; gi < q->n_g; gi++) {
+		const struct qgroup *g = &q->g[gi];
+		if (g->noisy)
+			continue;
+		vis += g->visible;
+		flight += g->in_flight;
+		delayed += g->delayed;
+		if (g->visible && q->recs[g->head].sent_at < oldest)
+			oldest = q->recs[g->head].sent_at;
+	}
+	sim_recorder_put(rec, s->now, name, "ApproximateNumberOfNoisyGroups",
+			 (double)q->n_noisy);
+	sim_recorder_put(rec, s->now, name,
+			 "ApproximateNumberOfMessagesVisibleInQuietGroups", (double)vis);
+	sim_recorder_put(rec, s->now, name,
+			 "ApproximateNumberOfMessagesNotVisibleInQuietGroups",
+			 (double)flight);
+	sim_recorder_put(rec, s->now, name,
+			 "ApproximateNumberOfMessagesDelayedInQuietGroups",
+			 (double)delayed);
+	sim_recorder_put(rec, s->now, name,
+			 "ApproximateAgeOfOldestMessageInQuietGroups",
+			 oldest == SIM_TIME_MAX ? 0.0 : sim_time_to_s(s->now - oldest));
 }
 
 static void sqs_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
@@ -974,6 +1612,42 @@ static void sqs_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 	sim_recorder_put(rec, s->now, name, "NumberOfEmptyReceives",
 			 (double)q->tick.empty);
 	q->tick = (struct sqs_counts){ 0 };
+	if (q->cfg->fair)
+		sample_fair(q, s, rec);
+	/* Each tenant's visible backlog, for tenants that used the queue. */
+	for (size_t t = 0; t < q->n_tenants; t++) {
+		if (!q->seen_tenant[t])
+			continue;
+		char metric[300];
+		snprintf(metric, sizeof(metric),
+			 "ApproximateNumberOfMessagesVisible{tenant=%s}",
+			 m->run->tenants[t]->name);
+		sim_recorder_put(rec, s->now, name, metric, (double)q->vis_tenant[t]);
+	}
+}
+
+/* Conservation per tenant: what arrived = what left + the records still
+ * held, counted afresh from the pool. */
+static void check_tenants(struct sqs *q)
+{
+	if (!q->n_tenants)
+		return;
+	uint64_t *held = sim_xcalloc(q->n_tenants, sizeof(*held));
+	for (size_t id = 0; id < q->n_hwm; id++)
+		if (q->recs[id].state != ST_FREE && q->recs[id].tenant < q->n_tenants)
+			held[q->recs[id].tenant]++;
+	for (size_t t = 0; t < q->n_tenants; t++) {
+		if (q->in_tenant[t] == q->out_tenant[t] + held[t])
+			continue;
+		sim_run_fail(q->base.run,
+			     "%s: messages of tenant '%s' not conserved: arrived %llu != left %llu + held %llu",
+			     q->base.name, q->base.run->tenants[t]->name,
+			     (unsigned long long)q->in_tenant[t],
+			     (unsigned long long)q->out_tenant[t],
+			     (unsigned long long)held[t]);
+		break;
+	}
+	free(held);
 }
 
 static void sqs_finish(struct model *m, struct sim *s, struct sim_results *res)
@@ -994,6 +1668,7 @@ static void sqs_finish(struct model *m, struct sim *s, struct sim_results *res)
 			     (unsigned long long)q->life_to_dlq,
 			     (unsigned long long)q->life_expired, q->v_len,
 			     q->n_flight, q->d_len, q->n_used);
+	check_tenants(q);
 	const struct sqs_counts *w = &q->win;
 	sim_results_put(res, name, "NumberOfMessagesSent", "count", (double)w->sent);
 	sim_results_put(res, name, "NumberOfMessagesReceived", "count",
@@ -1008,6 +1683,11 @@ static void sqs_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_put(res, name, "NumberOfMessagesRejected", "count",
 			(double)w->rejected);
 	sim_results_put(res, name, "OverLimit", "count", (double)w->over_limit);
+	if (q->cfg->fifo)
+		sim_results_put(res, name, "Throttled", "count", (double)w->throttled);
+	if (q->cfg->fair)
+		sim_results_put(res, name, "ApproximateNumberOfNoisyGroups", "groups",
+				(double)q->n_noisy);
 	sim_results_put(res, name, "MaxNumberOfMessagesVisible", "messages",
 			(double)q->win.max_visible);
 	sim_results_put(res, name, "ApproximateNumberOfMessagesVisible",
@@ -1034,7 +1714,14 @@ static void sqs_destroy(struct model *m)
 		sim_timer_cancel(&m->run->sim, &q->t_deadline);
 		sim_timer_cancel(&m->run->sim, &q->t_delay);
 		sim_timer_cancel(&m->run->sim, &q->t_expiry);
+		sim_timer_cancel(&m->run->sim, &q->t_detect);
 	}
+	free(q->g);
+	free(q->ready);
+	free(q->vis_tenant);
+	free(q->seen_tenant);
+	free(q->in_tenant);
+	free(q->out_tenant);
 	free(q->recs);
 	free(q->vis);
 	free(q->sp);
@@ -1046,7 +1733,7 @@ static void sqs_destroy(struct model *m)
 
 const struct model_ops sqs_ops = {
 	.name = "sqs",
-	.help = "SQS standard queue: visibility timeout, delay, retention, dead-letter queue",
+	.help = "SQS queue (standard, fair or FIFO): visibility timeout, delay, retention, dead-letter queue",
 	.schema = &sqs_schema,
 	.config_size = sizeof(struct sqs_config),
 	.create = sqs_create,

@@ -70,6 +70,9 @@ void sqs_count_empty_receive(struct sqs *q);
 
 /* Messages visible now (ApproximateNumberOfMessagesVisible). */
 size_t sqs_visible(const struct sqs *q);
+/* Whether a receive now could return something: a message is visible (on
+ * a FIFO queue: in a group with nothing in flight). */
+bool sqs_receivable(const struct sqs *q);
 /* Messages in flight now (ApproximateNumberOfMessagesNotVisible), e.g. for
  * an autoscaler that counts visible and in-flight messages. */
 size_t sqs_in_flight(const struct sqs *q);
@@ -92,6 +95,9 @@ bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
  * receipt. */
 bool sqs_change_visibility(struct sqs *q, struct sim *s, uint32_t id,
 			   uint32_t receipt, sim_time_t timeout);
+
+/* Whether the queue is a FIFO queue. */
+bool sqs_is_fifo(const struct sqs *q);
 
 /* The queue's visibility timeout. */
 sim_time_t sqs_visibility_timeout(const struct sqs *q);

@@ -54,6 +54,7 @@ struct tenant_config {
 	sim_time_t diurnal_period;
 	struct sim_dist message_size;  /* bytes */
 	const char *group;             /* message group id (defaults to the name) */
+	int64_t groups;                /* distinct group ids the messages spread over */
 	double work_factor;            /* multiplies processing time */
 	double failure_rate;           /* chance a message fails processing */
 };
@@ -145,7 +146,10 @@ static const struct scn_field tenant_fields[] = {
 	  .offset = offsetof(struct tenant_config, message_size),
 	  .help = "payload size, a size or a size distribution" },
 	F("group", SCN_STRING, SCN_F_OPTIONAL, 1, 0, NULL, group,
-	  "message group id; defaults to the tenant name"),
+	  "message group id (MessageGroupId); defaults to the tenant name"),
+	F("groups", SCN_INT, 0, 1, 1e6, "1", groups,
+	  "spread messages uniformly at random over this many group ids "
+	  "(group#1 .. group#N: e.g. one per customer on a FIFO queue)"),
 	{ .key = "work_factor", .kind = SCN_NUMBER, .min = 0, .max = 1e6,
 	  .exclusive_min = true, .dflt = "1",
 	  .offset = offsetof(struct tenant_config, work_factor),
@@ -201,7 +205,53 @@ struct tenant {
 	size_t step;                     /* schedule: current step */
 	double lambda_max;               /* diurnal: thinning bound */
 	uint32_t const_size;             /* message_size when it is constant */
+	gsl_rng *group_rng;              /* group choice, when groups > 1 */
+	uint32_t group_base;             /* run-wide index of group#1 */
+	uint32_t groups_end;             /* 1 + the largest group index so far */
 };
+
+/* The tenant's group name: `group`, or its own name. */
+static const char *group_name(const struct tenant *t)
+{
+	return t->cfg->group ? t->cfg->group : t->base.name;
+}
+
+/* Gives t its run-wide group indices: those of an earlier tenant with the
+ * same group name (the same MessageGroupId is the same group), or the next
+ * free ones. Tenants are linked in order, so earlier ones have theirs. */
+static int assign_groups(struct tenant *t, struct sim_run *run)
+{
+	uint32_t i = t->base.index;
+	const struct tenant *prev = i ? (const struct tenant *)run->tenants[i - 1] : NULL;
+	t->groups_end = prev ? prev->groups_end : 0;
+	for (uint32_t j = 0; j < i; j++) {
+		const struct tenant *o = (const struct tenant *)run->tenants[j];
+		if (strcmp(group_name(o), group_name(t)) != 0)
+			continue;
+		if (o->cfg->groups != t->cfg->groups) {
+			const struct cfg_node *n = cfg_get(t->base.node, "groups");
+			if (!n)
+				n = t->base.node;
+			diag_error(run->diag, n->file, n->line, n->col,
+				   "tenants.%s.groups: group '%s' is shared with tenant '%s', which spreads it over %lld group ids, not %lld",
+				   t->base.name, group_name(t), o->base.name,
+				   (long long)o->cfg->groups, (long long)t->cfg->groups);
+			return -1;
+		}
+		t->group_base = o->group_base;
+		return 0;
+	}
+	if ((uint64_t)t->groups_end + (uint64_t)t->cfg->groups > UINT32_MAX) {
+		diag_error(run->diag, t->base.node->file, t->base.node->line,
+			   t->base.node->col,
+			   "tenants.%s.groups: more than %u message groups in all",
+			   t->base.name, UINT32_MAX);
+		return -1;
+	}
+	t->group_base = t->groups_end;
+	t->groups_end += (uint32_t)t->cfg->groups;
+	return 0;
+}
 
 static void on_arrival(struct sim *s, void *target, uint64_t arg);
 
@@ -217,10 +267,14 @@ static struct sim_msg make_message(struct tenant *t, sim_time_t at)
 	struct sim_msg msg = {
 		.sent_at = at,
 		.tenant = t->base.index,
+		.group = t->group_base,
 	};
 	msg.size = t->cfg->message_size.kind == SIM_DIST_CONSTANT
 			   ? t->const_size
 			   : bytes(sim_dist_sample(&t->cfg->message_size, t->size_rng));
+	if (t->cfg->groups > 1)
+		msg.group += (uint32_t)gsl_rng_uniform_int(t->group_rng,
+							   (unsigned long)t->cfg->groups);
 	sim_run_tenant(t->base.run, t->base.index)->sent++;
 	return msg;
 }
@@ -346,9 +400,13 @@ static struct model *tenant_create(const void *config, const char *name,
 	uint64_t seed = (uint64_t)run->scn->seed;
 	t->arrival_rng = sim_rng_stream(seed, run->replication, name, "arrivals");
 	t->size_rng = sim_rng_stream(seed, run->replication, name, "size");
-	if (!t->arrival_rng || !t->size_rng) {
+	if (t->cfg->groups > 1)
+		t->group_rng = sim_rng_stream(seed, run->replication, name, "group");
+	if (!t->arrival_rng || !t->size_rng ||
+	    (t->cfg->groups > 1 && !t->group_rng)) {
 		gsl_rng_free(t->arrival_rng);
 		gsl_rng_free(t->size_rng);
+		gsl_rng_free(t->group_rng);
 		free(t);
 		return NULL;
 	}
@@ -360,6 +418,8 @@ static struct model *tenant_create(const void *config, const char *name,
 static int tenant_link(struct model *m, struct sim_run *run)
 {
 	struct tenant *t = (struct tenant *)m;
+	if (assign_groups(t, run))
+		return -1;
 	t->target = sim_run_find(run, t->cfg->target);
 	const struct cfg_node *n = cfg_get(m->node, "target");
 	if (!t->target) {
@@ -395,6 +455,7 @@ static void tenant_destroy(struct model *m)
 		return;
 	gsl_rng_free(t->arrival_rng);
 	gsl_rng_free(t->size_rng);
+	gsl_rng_free(t->group_rng);
 	free(t);
 }
 

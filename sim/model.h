@@ -39,6 +39,7 @@ struct sim_msg {
 	sim_time_t sent_at; /* when the tenant sent it */
 	uint32_t tenant;    /* index into the run's tenant table */
 	uint32_t size;      /* payload bytes */
+	uint32_t group;     /* message group (MessageGroupId), run-wide index */
 };
 
 struct model_ops {

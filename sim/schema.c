@@ -599,7 +599,26 @@ static bool parse_value(const struct scn_field *f, struct cfg_node *n,
 	case SCN_DIST:
 		return parse_dist(f, n, (struct sim_dist *)(obj + f->offset), ctx);
 	case SCN_TABLE:
-		if (f->flags & SCN_F_NONE) {
+		if (f->flags & SCN_F_SWITCH) {
+			bool word = n->type == CFG_SCALAR &&
+				    (!strcmp(n->value, "true") || !strcmp(n->value, "false"));
+			if (!word && n->type != CFG_MAP) {
+				scn_error(ctx, n, "expected true, false or a map of settings");
+				return false;
+			}
+			bool on = !word || n->value[0] == 't';
+			*(bool *)(obj + f->offset) = on;
+			if (!on)
+				return true;
+			if (word) {
+				/* true: a map of defaults, so the resolved
+				 * scenario shows every setting. */
+				free(n->value);
+				n->value = NULL;
+				n->type = CFG_MAP;
+				n->quoted = false;
+			}
+		} else if (f->flags & SCN_F_NONE) {
 			bool given = n->type == CFG_MAP;
 			if (!given && (n->type != CFG_SCALAR || strcmp(n->value, "none"))) {
 				scn_error(ctx, n, "expected a map of settings or 'none'");
@@ -797,7 +816,11 @@ void scn_print_reference(FILE *f, const struct scn_schema *schema, int indent)
 		}
 		const char *words = (k->flags & SCN_F_NONE) ? " or none"
 				    : (k->flags & SCN_F_INFINITE) ? " or infinite" : "";
-		if (k->kind == SCN_TABLE && (k->flags & SCN_F_NONE))
+		if (k->kind == SCN_TABLE && (k->flags & SCN_F_SWITCH))
+			snprintf(what, sizeof(what),
+				 "true, false or a map, default %s (true: the settings below at their defaults)",
+				 k->dflt ? k->dflt : "false");
+		else if (k->kind == SCN_TABLE && (k->flags & SCN_F_NONE))
 			snprintf(what, sizeof(what), "none or a map, default %s",
 				 k->dflt ? k->dflt : "none");
 		else if (schema == NULL || k->kind == SCN_TABLE || k->kind == SCN_ONEOF ||

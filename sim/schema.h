@@ -61,6 +61,9 @@ enum {
 	SCN_F_OPTIONAL = 1u << 3, /* may be absent with no default (tables: left zeroed) */
 	SCN_F_UNCONFIRMED = 1u << 4, /* the default is not backed by a documented
 					 figure: using it is noted in the run's output */
+	SCN_F_SWITCH = 1u << 5,   /* tables: true (every setting at its default),
+				     false, or a map (on, with those settings);
+				     the bool at offset says whether it is on */
 };
 
 struct scn_schema;
