@@ -84,7 +84,7 @@ static void esm_check(void *obj, const struct cfg_node *node, struct scn_ctx *ct
 	 * window of at least 1 s. */
 	if (c->batch_size > 10 && c->maximum_batching_window < SIM_S)
 		scn_error_key(ctx, node, "maximum_batching_window",
-			      "must be at least 1s when batch_size is over 10 (batch_size %lld)",
+			      "must be at least 1s when batch_size is over 10 (batch_size %lld; a FIFO queue allows 10 at most)",
 			      (long long)c->batch_size);
 	if (c->backoff_max < c->backoff_base)
 		scn_error_key(ctx, node, "backoff_max",

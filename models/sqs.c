@@ -755,7 +755,8 @@ static void check_share(struct sqs *q, struct sim *s, uint32_t gi)
 		return;
 	}
 	if (!g->noisy && g->in_flight >= q->cfg->noisy_min_in_flight &&
-	    (double)g->in_flight > q->cfg->noisy_share * (double)q->n_flight)
+	    (double)g->in_flight > q->cfg->noisy_share * (double)q->n_flight &&
+	    s->now - g->last_sent < q->cfg->quiet_after)
 		set_noisy(q, s, gi, true);
 }
 

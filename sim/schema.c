@@ -724,6 +724,10 @@ size_t scn_walk(const struct scn_schema *schema, struct cfg_node *map, void *obj
 				SIM_ASSERT(NULL, v && scratch.errors == 0);
 				diag_finish(&scratch);
 				v->filled = true;
+				/* A problem with a default value points at the
+				 * table that left it out. */
+				v->line = map->line;
+				v->col = map->col;
 				cfg_put(map, f->key, v);
 				if (f->flags & SCN_F_UNCONFIRMED) {
 					ctx->assumed = sim_xrealloc(ctx->assumed,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tests/harness.h"
+#include "tests/qbed.h"
 
 #include "models/registry.h"
 #include "models/sqs.h"
@@ -23,92 +24,11 @@
 #define FIXTURE "tests/fixtures/sqs-basic.yaml"
 #define BAD_LINK "tests/fixtures/sqs-bad-link.yaml"
 
-struct bed;
-typedef void act_fn(struct bed *b);
-
-/* One replication of the fixture, run by hand. */
-struct bed {
-	struct scenario scn;
-	struct diag d;
-	struct sim_run run;
-	struct sim_results res;
-	struct model *work_m, *dlq_m;
-	struct sqs *work, *dlq;
-	act_fn *acts[64];          /* scripted actions, by event argument */
-	unsigned n_acts;
-	struct sqs_received got[64];/* the last receive */
-	size_t n_got;
-};
-
-/* Loads the fixture with the --set lines and creates, links and starts
- * its resources (tenants are created and linked, not started). */
-static void bed_open(struct bed *b, const char *const *sets, size_t n_sets)
-{
-	memset(b, 0, sizeof(*b));
-	diag_init(&b->d);
-	int rc = scenario_load(&b->scn, FIXTURE, sets, n_sets, &spillway_registry,
-			       &b->d);
-	diag_print(&b->d, stderr);
-	ck_assert_int_eq(rc, 0);
-	struct sim_run *run = &b->run;
-	ck_assert_int_eq(sim_run_open(run, &b->scn, 0, &b->d), 0);
-	run->measuring = true;
-	diag_print(&b->d, stderr);
-	ck_assert_int_eq((int)b->d.errors, 0);
-	sim_run_start(run, false);
-	b->work_m = sim_run_find(run, "work");
-	b->dlq_m = sim_run_find(run, "dlq");
-	b->work = sqs_from_model(b->work_m);
-	b->dlq = sqs_from_model(b->dlq_m);
-	ck_assert(b->work && b->dlq);
-	b->res.replications = 1;
-}
-
-/* Runs the summary of every resource into b->res; true when no invariant
- * broke. */
-static bool bed_finish(struct bed *b)
-{
-	bool ok = sim_run_finish_models(&b->run, &b->res);
-	diag_print(&b->d, stderr);
-	return ok;
-}
-
-static void bed_close(struct bed *b)
-{
-	sim_run_close(&b->run);
-	sim_results_finish(&b->res);
-	scenario_finish(&b->scn);
-	diag_finish(&b->d);
-}
-
-static void run_act(struct sim *s, void *target, uint64_t arg)
-{
-	struct bed *b = target;
-	(void)s;
-	b->acts[arg](b);
-}
-
-/* Runs fn(b) at time t (after everything already scheduled for t). */
-static void at(struct bed *b, sim_time_t t, act_fn *fn)
-{
-	ck_assert_uint_lt(b->n_acts, 64);
-	b->acts[b->n_acts] = fn;
-	sim_schedule(&b->run.sim, t, run_act, b, b->n_acts++);
-}
-
-static sim_time_t now(const struct bed *b)
-{
-	return b->run.sim.now;
-}
-
 /* The tenant sends one message to m now (size from the fixture: 1000 B,
  * unless `size` is not 0). */
 static void send_sized(struct bed *b, struct model *m, uint32_t size)
 {
-	struct sim_msg msg = tenant_make_message(&b->run, 0, now(b));
-	if (size)
-		msg.size = size;
-	m->ops->accept(m, &b->run.sim, &msg);
+	bed_send(b, m, 0, size);
 }
 
 static void send(struct bed *b)
@@ -116,47 +36,10 @@ static void send(struct bed *b)
 	send_sized(b, b->work_m, 0);
 }
 
-static size_t recv(struct bed *b, struct sqs *q, size_t max, uint64_t max_bytes)
-{
-	b->n_got = sqs_receive(q, &b->run.sim, b->got, max, max_bytes);
-	return b->n_got;
-}
-
-static double metric(const struct bed *b, const char *res, const char *name)
-{
-	const struct sim_metric *m = sim_results_find(&b->res, res, name);
-	ck_assert_msg(m != NULL, "no metric %s.%s", res, name);
-	return m->values[0];
-}
-
-/* The value m's sample op writes for `name` now. */
-static double sampled(struct bed *b, struct model *m, const char *name)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	struct sim_recorder rec = { .f = open_memstream(&buf, &len) };
-	ck_assert(rec.f != NULL);
-	m->ops->sample(m, &b->run.sim, &rec);
-	fclose(rec.f);
-	double v = -1;
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		char *c = strrchr(line, ',');
-		*c = '\0';
-		char *k = strrchr(line, ',');
-		if (!strcmp(k + 1, name))
-			v = strtod(c + 1, NULL);
-	}
-	free(buf);
-	ck_assert_msg(v >= 0, "no sample %s", name);
-	return v;
-}
-
 static const struct sim_tenant_stats *tenant(const struct bed *b)
 {
 	return &b->run.tstats[0];
 }
-
-#define S(x) ((sim_time_t)(x) * SIM_S)
 
 /* sqs:receive --------------------------------------------------------------- */
 
@@ -200,7 +83,7 @@ static void recv_rest(struct bed *b)
 START_TEST(receive_oldest_first_and_delete)
 {
 	struct bed b;
-	bed_open(&b, NULL, 0);
+	bed_open(&b, FIXTURE, NULL, 0);
 	at(&b, S(0), send);
 	at(&b, S(1), send);
 	at(&b, S(2), send);
@@ -244,7 +127,7 @@ static void recv_by_bytes(struct bed *b)
 START_TEST(receive_stops_at_max_bytes)
 {
 	struct bed b;
-	bed_open(&b, NULL, 0);
+	bed_open(&b, FIXTURE, NULL, 0);
 	at(&b, S(0), send_four);
 	at(&b, S(1), recv_by_bytes);
 	sim_run_until(&b.run.sim, S(2));
@@ -273,7 +156,7 @@ START_TEST(initial_backlog_visible_at_zero)
 		"resources.work.initial_backlog={count: 1000, tenant: app}",
 	};
 	struct bed b;
-	bed_open(&b, sets, 1);
+	bed_open(&b, FIXTURE, sets, 1);
 	/* Visible as soon as the queue has started. */
 	ck_assert_uint_eq(sqs_visible(b.work), 1000);
 	ck_assert_uint_eq(tenant(&b)->sent, 1000);
@@ -371,7 +254,7 @@ static void wait_on_visible(struct bed *b)
 START_TEST(long_poll_woken_at_send_time)
 {
 	struct bed b;
-	bed_open(&b, NULL, 0);
+	bed_open(&b, FIXTURE, NULL, 0);
 	poller_init(&pa, &b, b.work, true, false);
 	poller_init(&pb, &b, b.work, true, false);
 	poller_init(&pc, &b, b.work, true, false);
@@ -435,7 +318,7 @@ static void vis_receive(struct bed *b)
 START_TEST(visibility_returns_after_timeout)
 {
 	struct bed b;
-	bed_open(&b, NULL, 0);
+	bed_open(&b, FIXTURE, NULL, 0);
 	st = (struct state){ 0 };
 	at(&b, S(0), send);
 	at(&b, S(10), vis_receive);
@@ -508,7 +391,7 @@ static void cv_extend_then_delete(struct bed *b)
 START_TEST(change_visibility)
 {
 	struct bed b;
-	bed_open(&b, NULL, 0);
+	bed_open(&b, FIXTURE, NULL, 0);
 	st = (struct state){ 0 };
 	at(&b, S(0), send);
 	at(&b, S(0), send);
@@ -565,7 +448,7 @@ static void age_step(struct bed *b)
 START_TEST(age_of_oldest_message)
 {
 	struct bed b;
-	bed_open(&b, NULL, 0);
+	bed_open(&b, FIXTURE, NULL, 0);
 	st = (struct state){ 0 };
 	for (int i = 0; i < 6; i++)
 		at(&b, S(i), send);
@@ -610,7 +493,7 @@ static void redrive_check(struct bed *b)
 START_TEST(dead_letter_after_max_receives)
 {
 	struct bed b;
-	bed_open(&b, NULL, 0);
+	bed_open(&b, FIXTURE, NULL, 0);
 	poller_init(&pa, &b, b.work, true, true);
 	at(&b, S(0), redrive_start);
 	at(&b, S(100), redrive_check);
@@ -646,7 +529,7 @@ static void cv0_cycle(struct bed *b)
 START_TEST(dead_letter_on_immediate_return)
 {
 	struct bed b;
-	bed_open(&b, NULL, 0);
+	bed_open(&b, FIXTURE, NULL, 0);
 	at(&b, S(0), send);
 	at(&b, S(1), cv0_cycle);
 	sim_run_until(&b.run.sim, S(2));
@@ -732,7 +615,7 @@ START_TEST(expiry_in_flight_and_delayed)
 		"resources.work.visibility_timeout=50s",
 	};
 	struct bed b;
-	bed_open(&b, sets, 2);
+	bed_open(&b, FIXTURE, sets, 2);
 	at(&b, S(0), send);
 	at(&b, S(0), send);
 	at(&b, S(20), ret_receive);
@@ -750,7 +633,7 @@ START_TEST(expiry_in_flight_and_delayed)
 		"resources.work.message_retention=60s",
 		"resources.work.delay=15m",
 	};
-	bed_open(&b, delayed, 2);
+	bed_open(&b, FIXTURE, delayed, 2);
 	at(&b, S(0), send);
 	sim_run_until(&b.run.sim, S(1000));
 	ck_assert(bed_finish(&b));
@@ -801,7 +684,7 @@ START_TEST(expiry_of_returned_head)
 {
 	const char *sets[] = { "resources.work.message_retention=60s" };
 	struct bed b;
-	bed_open(&b, sets, 1);
+	bed_open(&b, FIXTURE, sets, 1);
 	st = (struct state){ 0 };
 	at(&b, S(0), send);
 	at(&b, S(1), rh_receive);
@@ -837,7 +720,7 @@ START_TEST(delay_hides_new_messages)
 {
 	const char *sets[] = { "resources.work.delay=10s" };
 	struct bed b;
-	bed_open(&b, sets, 1);
+	bed_open(&b, FIXTURE, sets, 1);
 	st = (struct state){ 0 };
 	poller_init(&pa, &b, b.work, true, true);
 	at(&b, S(0), delay_wait);
@@ -869,7 +752,7 @@ START_TEST(oversize_rejected)
 {
 	const char *sets[] = { "resources.work.max_message_size=1KiB" };
 	struct bed b;
-	bed_open(&b, sets, 1);
+	bed_open(&b, FIXTURE, sets, 1);
 	at(&b, S(1), send_sizes);
 	sim_run_until(&b.run.sim, S(2));
 	ck_assert(bed_finish(&b));
@@ -906,7 +789,7 @@ START_TEST(in_flight_limit)
 		"resources.work.initial_backlog={count: 120010, tenant: app}",
 	};
 	struct bed b;
-	bed_open(&b, sets, 1);
+	bed_open(&b, FIXTURE, sets, 1);
 	at(&b, S(1), fill_in_flight);
 	sim_run_until(&b.run.sim, S(2));
 	ck_assert(bed_finish(&b));
@@ -1000,7 +883,7 @@ static void mix_step(struct bed *b)
 		b->dlq_m->ops->restart(b->dlq_m, s);
 	}
 	if (++mix.steps < 10000)
-		sim_schedule(s, s->now + 100 * SIM_MS, run_act, b, 0);
+		at_again(b, s->now + 100 * SIM_MS, 0);
 }
 
 static void conservation_run(bool warmup)
@@ -1016,7 +899,7 @@ static void conservation_run(bool warmup)
 		"resources.dlq.message_retention=90s",
 	};
 	struct bed b;
-	bed_open(&b, sets, 8);
+	bed_open(&b, FIXTURE, sets, 8);
 	mix = (struct mix_state){ .x = 42, .warmup = warmup };
 	/* A long poller that never deletes (its messages time out, come back
 	 * and end in the dead-letter queue) until it stops at 200 s. */
