@@ -145,7 +145,7 @@ static const struct scn_field fair_fields[] = {
 	  "or above this share of recent processing (in-flight) time"),
 	/* How recent "recent processing time" is: not documented. */
 	F("window", SCN_DURATION, SCN_F_UNCONFIRMED, 1, 86400, "1m", noisy_window,
-	  "time constant of the moving average behind time_share"),
+	  "time constant of the moving average behind time_share (UNCONFIRMED: not documented)"),
 	F("quiet_after", SCN_DURATION, 0, 1, 86400, "5m", quiet_after,
 	  "a noisy group that sends nothing this long is quiet again"),
 };
