@@ -36,6 +36,20 @@ static int ref_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Runs every pending event and checks they ran in the order of the stable
+ * sort of ref by (time, id). */
+static void run_against(struct sim *s, const struct trace *tr, struct ref *ref,
+			size_t n)
+{
+	qsort(ref, n, sizeof(ref[0]), ref_cmp);
+	sim_run_until(s, SIM_TIME_MAX - 1);
+	ck_assert_uint_eq(tr->n, n);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(tr->ids[i], ref[i].id);
+		ck_assert_int_eq(tr->at[i], ref[i].at);
+	}
+}
+
 /* Many events drawn from only 50 distinct times: the run order must be the
  * stable sort by (time, insertion order). */
 START_TEST(heap_matches_sorted_reference)
@@ -53,13 +67,7 @@ START_TEST(heap_matches_sorted_reference)
 		ref[i] = (struct ref){ at, i };
 		sim_schedule(&s, at, record, &tr, i);
 	}
-	qsort(ref, n, sizeof(ref[0]), ref_cmp);
-	sim_run_until(&s, SIM_TIME_MAX - 1);
-	ck_assert_uint_eq(tr.n, n);
-	for (size_t i = 0; i < n; i++) {
-		ck_assert_uint_eq(tr.ids[i], ref[i].id);
-		ck_assert_int_eq(tr.at[i], ref[i].at);
-	}
+	run_against(&s, &tr, ref, n);
 	ck_assert_uint_eq(s.executed, n);
 	/* 50 distinct times: every other event is a tie. */
 	ck_assert_uint_eq(s.ties, n - 50);
@@ -100,13 +108,7 @@ START_TEST(order_survives_sequence_renumbering)
 	ck_assert_uint_eq(s.seq, 20000);
 	for (int i = 0; i < 10; i += 2)
 		ck_assert(sim_timer_cancel(&s, &t[i]));
-	qsort(ref, n, sizeof(ref[0]), ref_cmp);
-	sim_run_until(&s, SIM_TIME_MAX - 1);
-	ck_assert_uint_eq(tr.n, n);
-	for (size_t i = 0; i < n; i++) {
-		ck_assert_uint_eq(tr.ids[i], ref[i].id);
-		ck_assert_int_eq(tr.at[i], ref[i].at);
-	}
+	run_against(&s, &tr, ref, n);
 	for (int i = 0; i < 10; i++)
 		ck_assert(!sim_timer_is_pending(&t[i]));
 	sim_finish(&s);
