@@ -431,6 +431,30 @@ START_TEST(fifo_concurrency_bounded_by_groups)
 }
 END_TEST
 
+/* A poison message at the front of every FIFO batch: with
+ * ReportBatchItemFailures the function stops at it, so each invocation
+ * lasts per_batch + one message (10 + 20 ms), and nothing is deleted. */
+START_TEST(fifo_batch_stops_at_first_failure)
+{
+	const char *sets[] = {
+		"tenants.a.failure_rate=100%",
+		"tenants.b.arrivals={schedule: [{at: 1h, rate: 1/s}]}",
+		"resources.handler.report_batch_item_failures=true",
+	};
+	struct scenario scn;
+	struct sim_outcome out;
+	harness_run(PIPELINE, sets, 3, &scn, &out);
+	const struct sim_metric *m =
+		sim_results_find(&out.results, "handler", "Duration.max");
+	ck_assert_double_eq_tol(m->values[0], 30, 1e-6);
+	m = sim_results_find(&out.results, "orders", "NumberOfMessagesDeleted");
+	ck_assert_double_eq(m->values[0], 0);
+	m = sim_results_find(&out.results, "handler", "Invocations");
+	ck_assert(m->values[0] > 0);
+	harness_done(&scn, &out);
+}
+END_TEST
+
 /* fair:noisy ---------------------------------------------------------------- */
 
 static const char *const fair_sets[] = { "resources.work.fair=true" };
@@ -854,6 +878,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, fifo_call_limit);
 	tcase_add_test(tc, fifo_configuration_errors);
 	tcase_add_test(tc, fifo_concurrency_bounded_by_groups);
+	tcase_add_test(tc, fifo_batch_stops_at_first_failure);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fair:noisy");
 	tcase_add_test(tc, fair_noisy_at_share_threshold);
