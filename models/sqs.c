@@ -239,24 +239,29 @@ enum msg_state {
 };
 
 #define NONE UINT32_MAX
-#define MAX_RECEIVES ((1u << 28) - 1)
+#define MAX_RECEIVES ((1u << 11) - 1) /* above max_receive_count's 1,000 */
 
-/* One message in the pool: the struct sim_msg it was sent as, unpacked
- * so the queue's own fields fill what would be padding. */
+/* One message in the pool: the struct sim_msg it was sent as, packed
+ * with the queue's own fields into 24 bytes (a backlog of millions is
+ * mostly these). A size fits 21 bits because SendMessage takes 1 MiB at
+ * most (larger messages are rejected before they are stored); tenants are
+ * at most 2^24. */
 struct msg_rec {
 	sim_time_t sent_at;
-	uint32_t tenant;
-	uint32_t size;
 	uint32_t group;
-	uint32_t vseq;             /* arrival order in this queue (FIFO order) */
-	uint32_t link;             /* in flight: receipt of the current receive;
-				      visible in a grouped queue: next of its
-				      group; free: next free id */
-	unsigned int receives : 28;/* ApproximateReceiveCount (saturating) */
-	unsigned int state : 4;    /* enum msg_state */
+	uint32_t link;              /* in flight: receipt of the current receive;
+				       visible in a grouped queue: next of its
+				       group; free: next free id */
+	unsigned int tenant : 24;
+	unsigned int state : 3;     /* enum msg_state */
+	unsigned int size : 21;     /* bytes */
+	unsigned int receives : 11; /* ApproximateReceiveCount (saturating) */
 };
 
-_Static_assert(sizeof(struct msg_rec) == 32, "message record must stay 32 bytes");
+_Static_assert(sizeof(struct msg_rec) == 24, "message record must stay 24 bytes");
+
+#define MAX_TENANTS (1u << 24)
+#define MAX_SIZE ((1u << 21) - 1)
 
 static struct sim_msg rec_msg(const struct msg_rec *r)
 {
@@ -371,6 +376,8 @@ struct sqs {
 	/* FIFO and fair queues: visible messages by group, not in the ring. */
 	bool grouped;
 	uint32_t vseq;                /* next arrival number */
+	uint32_t *seq;                /* grouped: each record's arrival number
+					 (FIFO order), beside the pool */
 	struct qgroup *g;             /* by run-wide group index */
 	size_t n_g;
 	uint32_t *ready;              /* min-heap of groups by head vseq: FIFO:
@@ -420,6 +427,8 @@ static void pool_reserve(struct sqs *q, size_t want)
 		n = NONE;
 	SIM_ASSERT(NULL, want <= n);
 	q->recs = sim_xrealloc(q->recs, n * sizeof(*q->recs));
+	if (q->grouped)
+		q->seq = sim_xrealloc(q->seq, n * sizeof(*q->seq));
 	q->n_recs = n;
 }
 
@@ -434,11 +443,13 @@ static uint32_t rec_take(struct sqs *q, const struct sim_msg *msg)
 		id = (uint32_t)q->n_hwm++;
 	}
 	struct msg_rec *r = &q->recs[id];
+	SIM_ASSERT(NULL, msg->size <= MAX_SIZE && msg->tenant < MAX_TENANTS);
 	r->sent_at = msg->sent_at;
 	r->tenant = msg->tenant;
 	r->size = msg->size;
 	r->group = msg->group;
-	r->vseq = q->vseq++;
+	if (q->seq)
+		q->seq[id] = q->vseq++;
 	r->link = NONE;
 	r->receives = 0;
 	if (msg->tenant < q->n_tenants) {
@@ -598,7 +609,7 @@ static struct qgroup *group_at(struct sqs *q, uint32_t gi)
  * messages waiting in a queue span fewer than 2^31 arrivals. */
 static bool ready_before(const struct sqs *q, uint32_t a, uint32_t b)
 {
-	uint32_t va = q->recs[q->g[a].head].vseq, vb = q->recs[q->g[b].head].vseq;
+	uint32_t va = q->seq[q->g[a].head], vb = q->seq[q->g[b].head];
 	return va != vb ? (int32_t)(va - vb) < 0 : a < b;
 }
 
@@ -684,19 +695,20 @@ static void group_push(struct sqs *q, uint32_t id)
 {
 	struct msg_rec *r = &q->recs[id];
 	struct qgroup *g = group_at(q, r->group);
-	if (g->tail == NONE || (int32_t)(q->recs[g->tail].vseq - r->vseq) < 0) {
+	uint32_t v = q->seq[id];
+	if (g->tail == NONE || (int32_t)(q->seq[g->tail] - v) < 0) {
 		r->link = NONE;
 		if (g->tail == NONE)
 			g->head = id;
 		else
 			q->recs[g->tail].link = id;
 		g->tail = id;
-	} else if ((int32_t)(r->vseq - q->recs[g->head].vseq) < 0) {
+	} else if ((int32_t)(v - q->seq[g->head]) < 0) {
 		r->link = g->head;
 		g->head = id;
 	} else {
 		uint32_t p = g->head;
-		while ((int32_t)(q->recs[q->recs[p].link].vseq - r->vseq) < 0)
+		while ((int32_t)(q->seq[q->recs[p].link] - v) < 0)
 			p = q->recs[p].link;
 		r->link = q->recs[p].link;
 		q->recs[p].link = id;
@@ -1520,6 +1532,10 @@ static void sqs_start(struct model *m, struct sim *s)
 	struct sqs *q = (struct sqs *)m;
 	const struct sqs_config *c = q->cfg;
 	q->n_tenants = m->run->n_tenants;
+	if (q->n_tenants > MAX_TENANTS) {
+		sim_run_fail(m->run, "%s: more than %u tenants", m->name, MAX_TENANTS);
+		q->n_tenants = 0;
+	}
 	q->vis_tenant = sim_xcalloc(q->n_tenants, sizeof(*q->vis_tenant));
 	q->seen_tenant = sim_xcalloc(q->n_tenants, sizeof(*q->seen_tenant));
 	q->in_tenant = sim_xcalloc(q->n_tenants, sizeof(*q->in_tenant));
@@ -1546,12 +1562,18 @@ static void sqs_start(struct model *m, struct sim *s)
 	for (int64_t i = 0; i < n; i++) {
 		struct sim_msg msg = tenant_make_message(m->run, q->backlog_tenant,
 							 s->now);
+		if ((double)msg.size > c->max_message_size) {
+			/* Could not have been sent: rejected like a send. */
+			q->win.rejected++;
+			sim_run_rejected(m->run, &msg);
+			continue;
+		}
 		uint32_t id = rec_take(q, &msg);
 		if (q->grouped)
 			group_at(q, msg.group)->last_sent = s->now;
 		make_visible(q, s, id);
+		q->life_backlog++;
 	}
-	q->life_backlog += (uint64_t)n;
 }
 
 static void sqs_restart(struct model *m, struct sim *s)
@@ -1724,6 +1746,7 @@ static void sqs_destroy(struct model *m)
 	free(q->in_tenant);
 	free(q->out_tenant);
 	free(q->recs);
+	free(q->seq);
 	free(q->vis);
 	free(q->sp);
 	free(q->dl);
