@@ -1,13 +1,19 @@
-/* sqs.c - an Amazon SQS standard queue: SendMessage, ReceiveMessage,
- * DeleteMessage, ChangeMessageVisibility, delay, retention, in-flight limit,
- * long-poll waiters and a dead-letter queue (redrive). The calls other models
- * make are in sqs.h; tenants send through model_ops.accept.
+/* sqs.c - an Amazon SQS queue, standard, fair or FIFO: SendMessage,
+ * ReceiveMessage, DeleteMessage, ChangeMessageVisibility, delay, retention,
+ * in-flight limit, long-poll waiters and a dead-letter queue (redrive). The
+ * calls other models make are in sqs.h; tenants send through
+ * model_ops.accept.
  *
  * A message is in exactly one of four places:
  *   delayed    accepted, visible after `delay` (a FIFO: the delay is constant,
  *              so due times are in accept order; one timer for the head),
- *   visible    a FIFO ring of ids in the order they became visible; receive
- *              takes from the head, returning messages go to the back,
+ *   visible    standard queue: a FIFO ring of ids in the order they became
+ *              visible; receive takes from the head, returning messages go
+ *              to the back. FIFO and fair queues ("grouped"): a list per
+ *              message group in arrival order, and a heap of the groups a
+ *              receive may serve next, by their oldest message (FIFO: the
+ *              groups with nothing in flight; fair: the quiet groups, the
+ *              noisy ones being served only when it is empty),
  *   in flight  received, invisible until its deadline (now + visibility
  *              timeout, or what ChangeMessageVisibility set); deadlines in
  *              a FIFO ring (receives come in time order and the timeout is
