@@ -102,8 +102,21 @@ void sim_results_put(struct sim_results *res, const char *resource,
 		m->values = sim_xrealloc(NULL, res->replications * sizeof(double));
 		for (size_t i = 0; i < res->replications; i++)
 			m->values[i] = NAN;
+		m->service = NULL;
+		m->price_key = NULL;
 	}
 	m->values[res->current] = value;
+}
+
+void sim_results_meter(struct sim_results *res, const char *resource,
+		       const char *service, const char *dimension,
+		       const char *unit, const char *price_key, double quantity)
+{
+	sim_results_put(res, resource, dimension, unit, quantity);
+	struct sim_metric *m =
+		(struct sim_metric *)sim_results_find(res, resource, dimension);
+	m->service = service;
+	m->price_key = price_key;
 }
 
 void sim_results_finish(struct sim_results *res)

@@ -33,12 +33,17 @@ struct sim_recorder {
 void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
 		      const char *resource, const char *metric, double value);
 
-/* One summary metric over all replications. */
+/* One summary metric over all replications. A usage meter (what a bill
+ * counts: requests, GB-seconds, GB processed, hours) is a metric with a
+ * service and a price key: reports/cost.c prices it from the pricing
+ * table. */
 struct sim_metric {
-	char *resource;  /* owned */
-	char *metric;    /* owned */
-	const char *unit;/* static: "s", "count", "ratio", ... */
-	double *values;  /* one per replication, NAN when not reported */
+	char *resource;        /* owned */
+	char *metric;          /* owned; a meter's billing dimension */
+	const char *unit;      /* static: "s", "count", "ratio", ... */
+	double *values;        /* one per replication, NAN when not reported */
+	const char *service;   /* static; meters only, else NULL */
+	const char *price_key; /* static; meters only: the pricing table's key */
 };
 
 struct sim_results {
@@ -52,6 +57,13 @@ struct sim_results {
 /* Records value for (resource, metric) in the current replication. */
 void sim_results_put(struct sim_results *res, const char *resource,
 		     const char *metric, const char *unit, double value);
+/* Records a usage meter: `quantity` of `dimension` (in `unit`) that
+ * `resource` of `service` used in the current replication, billed at the
+ * pricing table's `price_key` (strings other than resource and dimension
+ * must be static). */
+void sim_results_meter(struct sim_results *res, const char *resource,
+		       const char *service, const char *dimension,
+		       const char *unit, const char *price_key, double quantity);
 const struct sim_metric *sim_results_find(const struct sim_results *res,
 					  const char *resource,
 					  const char *metric);
