@@ -592,6 +592,23 @@ static void ddb_finish(struct model *m, struct sim *s, struct sim_results *res)
 			sim_twa_mean(&w->cap_avg, s->now));
 	sim_results_put(res, m->name, "ProvisionedReadCapacityUnits", "units/s",
 			sim_twa_mean(&r->cap_avg, s->now));
+	/* Usage: on-demand bills the request units consumed; provisioned
+	 * bills capacity-unit-hours, whatever is consumed (FACTS 5, "On-demand
+	 * price" and "Provisioned price"). */
+	if (t->on_demand) {
+		sim_results_meter(res, m->name, "Amazon DynamoDB", "WriteRequestUnits",
+				  "WRU", "dynamodb.write_request_units", (double)w->consumed);
+		sim_results_meter(res, m->name, "Amazon DynamoDB", "ReadRequestUnits",
+				  "RRU", "dynamodb.read_request_units", (double)r->consumed);
+	} else {
+		double hours = sim_time_to_s(s->now - m->run->scn->warmup) / 3600.0;
+		sim_results_meter(res, m->name, "Amazon DynamoDB", "WriteCapacityUnitHours",
+				  "WCU-hour", "dynamodb.wcu_hour",
+				  sim_twa_mean(&w->cap_avg, s->now) * hours);
+		sim_results_meter(res, m->name, "Amazon DynamoDB", "ReadCapacityUnitHours",
+				  "RCU-hour", "dynamodb.rcu_hour",
+				  sim_twa_mean(&r->cap_avg, s->now) * hours);
+	}
 }
 
 static void ddb_destroy(struct model *m)

@@ -170,6 +170,7 @@ struct hworker {
 struct invocation {
 	struct lambda_batch *b;     /* the caller's batch */
 	sim_time_t handler_start;   /* after the cold start */
+	sim_time_t init;            /* the cold start (INIT), 0 when warm */
 	uint32_t gen;               /* bumps when the slot is reused */
 	uint32_t next;              /* next message to hand to a worker */
 	uint32_t busy;              /* workers still processing */
@@ -361,6 +362,7 @@ bool lambda_invoke(struct lambda *fn, struct sim *s, struct lambda_batch *b)
 		fn->t_cold++;
 	}
 	v->handler_start = s->now + init;
+	v->init = init;
 	sim_time_t per_batch = sim_dist_sample_time(&fn->cfg->per_batch, fn->rng);
 	v->deadline = v->handler_start + fn->cfg->timeout;
 	v->killing = false;
@@ -383,8 +385,9 @@ static void finish_invocation(struct lambda *fn, struct sim *s, uint32_t slot,
 	if (fn->base.run->measuring) {
 		sim_welford_add(&fn->duration_ms, ms);
 		sim_hist_add(&fn->duration_h, ms);
-		/* FACTS 3 "Billing granularity": rounded up to 1 ms. */
-		fn->billed_ms += ceil(ms - 1e-9);
+		/* FACTS 3 "Billing granularity": rounded up to 1 ms; the INIT
+		 * phase of a cold start is billed too. */
+		fn->billed_ms += ceil(ms + sim_time_to_s(v->init) * 1e3 - 1e-9);
 	}
 	if (outcome == LAMBDA_ERROR) {
 		fn->errors++;
@@ -702,7 +705,13 @@ static void lambda_finish(struct model *m, struct sim *s, struct sim_results *re
 	sim_results_put(res, n, "Duration.max", "ms",
 			fn->duration_ms.n ? fn->duration_ms.max : NAN);
 	sim_results_put(res, n, "BilledDuration", "s", fn->billed_ms / 1e3);
-	sim_results_put(res, n, "GBSeconds", "GB-s", fn->billed_ms / 1e3 * gb(fn));
+	/* Usage (FACTS 3, "Price, requests" and "Price, ... duration"). */
+	sim_results_meter(res, n, "AWS Lambda", "Requests", "request",
+			  "lambda.requests", (double)fn->invocations);
+	sim_results_meter(res, n, "AWS Lambda", "GBSeconds", "GB-second",
+			  fn->cfg->architecture == ARCH_ARM64 ? "lambda.duration.arm64"
+							      : "lambda.duration.x86_64",
+			  fn->billed_ms / 1e3 * gb(fn));
 	for (size_t i = 0; i < fn->n_esm; i++)
 		esm_finish(fn->esm[i], s, res);
 }

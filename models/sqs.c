@@ -245,6 +245,9 @@ enum msg_state {
 };
 
 #define NONE UINT32_MAX
+/* A request is billed per 64 KB chunk of its payload ("64 KB chunking" in
+ * FACTS 4): https://cloudburn.io/blog/amazon-sqs-pricing */
+#define BILL_CHUNK 65536u
 #define MAX_RECEIVES ((1u << 11) - 1) /* above max_receive_count's 1,000 */
 
 /* One message in the pool: the struct sim_msg it was sent as, packed
@@ -339,6 +342,7 @@ struct sqs_counts {
 	uint64_t expired;    /* NumberOfMessagesExpired */
 	uint64_t rejected;   /* NumberOfMessagesRejected */
 	uint64_t throttled;  /* FIFO: calls refused with ThrottlingException */
+	uint64_t requests;   /* billed requests (64 KB chunks) */
 	uint64_t over_limit; /* OverLimit */
 	size_t max_visible;  /* MaxNumberOfMessagesVisible */
 };
@@ -1294,8 +1298,15 @@ size_t sqs_receive(struct sqs *q, struct sim *s, struct sqs_received *out,
 	}
 	q->win.received += n;
 	q->tick.received += n;
-	if (n)
+	if (n) {
 		arm_deadline(q, s);
+		/* One request, more if the payload spans several chunks (a
+		 * receive that ends empty is billed by sqs_count_empty_receive). */
+		uint64_t bytes = 0;
+		for (size_t i = 0; i < n; i++)
+			bytes += out[i].msg.size;
+		q->win.requests += bytes > BILL_CHUNK ? (bytes + BILL_CHUNK - 1) / BILL_CHUNK : 1;
+	}
 	return n;
 }
 
@@ -1303,6 +1314,7 @@ void sqs_count_empty_receive(struct sqs *q)
 {
 	q->win.empty++;
 	q->tick.empty++;
+	q->win.requests++;
 }
 
 size_t sqs_visible(const struct sqs *q)
@@ -1351,7 +1363,8 @@ void sqs_unwait(struct sqs *q, struct sqs_waiter *w)
 		unlink_waiter(q, w);
 }
 
-bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
+/* DeleteMessage without billing it. */
+static bool delete_one(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
 {
 	if (!in_flight(q, id, receipt))
 		return false;
@@ -1365,10 +1378,33 @@ bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
 	return true;
 }
 
+bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
+{
+	q->win.requests++;
+	return delete_one(q, s, id, receipt);
+}
+
+size_t sqs_delete_batch(struct sqs *q, struct sim *s,
+			const struct sqs_received *items, const bool *skip,
+			size_t n)
+{
+	size_t calls = 0, deleted = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (skip && skip[i])
+			continue;
+		calls++;
+		deleted += delete_one(q, s, items[i].id, items[i].receipt);
+	}
+	/* DeleteMessageBatch takes 10 entries per request. */
+	q->win.requests += (calls + 9) / 10;
+	return deleted;
+}
+
 bool sqs_change_visibility(struct sqs *q, struct sim *s, uint32_t id,
 			   uint32_t receipt, sim_time_t timeout)
 {
 	SIM_ASSERT(s, timeout >= 0);
+	q->win.requests++;
 	if (!in_flight(q, id, receipt))
 		return false;
 	if (timeout == 0) {
@@ -1424,6 +1460,8 @@ static void sqs_accept(struct model *m, struct sim *s, const struct sim_msg *msg
 	q->win.sent++;
 	q->tick.sent++;
 	q->life_sent++;
+	q->win.requests += msg->size > BILL_CHUNK
+				   ? (msg->size + BILL_CHUNK - 1) / BILL_CHUNK : 1;
 	enqueue(q, s, msg);
 }
 
@@ -1714,6 +1752,16 @@ static void sqs_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_put(res, name, "OverLimit", "count", (double)w->over_limit);
 	if (q->cfg->fifo)
 		sim_results_put(res, name, "Throttled", "count", (double)w->throttled);
+	/* Usage: every API request, empty receives included (FACTS 4,
+	 * "Price, standard" / "Price, FIFO"); a fair queue's surcharge is
+	 * UNCONFIRMED (FACTS 4, "Fair-queue surcharge"). */
+	sim_results_meter(res, name, "Amazon SQS", "Requests", "request",
+			  q->cfg->fifo ? "sqs.requests.fifo" : "sqs.requests.standard",
+			  (double)w->requests);
+	if (q->cfg->fair)
+		sim_results_meter(res, name, "Amazon SQS", "FairQueueRequests",
+				  "request", "sqs.requests.fair_surcharge",
+				  (double)w->requests);
 	if (q->cfg->fair)
 		sim_results_put(res, name, "ApproximateNumberOfNoisyGroups", "groups",
 				(double)q->n_noisy);

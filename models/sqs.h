@@ -65,7 +65,9 @@ struct sqs *sqs_from_model(struct model *m);
 size_t sqs_receive(struct sqs *q, struct sim *s, struct sqs_received *out,
 		   size_t max, uint64_t max_bytes);
 
-/* NumberOfEmptyReceives += 1 (billed like any request). */
+/* NumberOfEmptyReceives += 1 (billed like any request). A receive that
+ * returns messages is billed by sqs_receive itself: one request per 64 KB
+ * of payload, at least one. */
 void sqs_count_empty_receive(struct sqs *q);
 
 /* Messages visible now (ApproximateNumberOfMessagesVisible). */
@@ -87,8 +89,15 @@ void sqs_wait(struct sqs *q, struct sim *s, struct sqs_waiter *w);
 void sqs_unwait(struct sqs *q, struct sqs_waiter *w);
 
 /* DeleteMessage. Counts NumberOfMessagesDeleted and the tenant's delivery
- * (dwell time = now - sent_at). false for a stale receipt. */
+ * (dwell time = now - sent_at). false for a stale receipt. One billed
+ * request. */
 bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
+/* DeleteMessageBatch over the items whose skip flag is false (skip NULL:
+ * all): billed one request per 10. Returns how many were deleted (stale
+ * receipts are not). */
+size_t sqs_delete_batch(struct sqs *q, struct sim *s,
+			const struct sqs_received *items, const bool *skip,
+			size_t n);
 
 /* ChangeMessageVisibility: the message becomes visible at now + timeout
  * (0: at once) instead of at its current deadline. false for a stale

@@ -24,7 +24,7 @@ void rpt_metric_ci(const struct sim_metric *m, size_t replications,
 }
 
 /* A number for CSV: empty when missing. */
-static void csv_num(FILE *f, double x)
+void rpt_csv_num(FILE *f, double x)
 {
 	if (isfinite(x))
 		fprintf(f, "%.10g", x);
@@ -58,7 +58,7 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static int close_checked(FILE *f)
+int rpt_close(FILE *f)
 {
 	int err = ferror(f);
 	if (fclose(f) || err) {
@@ -80,14 +80,14 @@ int rpt_write_summary_csv(const char *path, const struct sim_outcome *o)
 		struct sim_ci ci;
 		rpt_metric_ci(m, o->results.replications, &ci);
 		fprintf(f, "%s,%s,", m->resource, m->metric);
-		csv_num(f, ci.mean);
+		rpt_csv_num(f, ci.mean);
 		fputc(',', f);
-		csv_num(f, ci.low);
+		rpt_csv_num(f, ci.low);
 		fputc(',', f);
-		csv_num(f, ci.high);
+		rpt_csv_num(f, ci.high);
 		fprintf(f, ",%s\n", m->unit);
 	}
-	return close_checked(f);
+	return rpt_close(f);
 }
 
 int rpt_write_summary_json(const char *path, const struct sim_outcome *o)
@@ -116,7 +116,7 @@ int rpt_write_summary_json(const char *path, const struct sim_outcome *o)
 			i + 1 < o->results.n ? "," : "");
 	}
 	fputs("]\n", f);
-	return close_checked(f);
+	return rpt_close(f);
 }
 
 int rpt_write_tenants_csv(const char *path, const struct scenario *scn,
@@ -131,27 +131,27 @@ int rpt_write_tenants_csv(const char *path, const struct scenario *scn,
 	for (size_t i = 0; i < o->n_tenants; i++) {
 		const struct sim_tenant_stats *t = &o->tenants[i];
 		fprintf(f, "%s,", scn->tenants[i].name);
-		csv_num(f, (double)t->sent / reps);
+		rpt_csv_num(f, (double)t->sent / reps);
 		fputc(',', f);
-		csv_num(f, (double)t->delivered / reps);
+		rpt_csv_num(f, (double)t->delivered / reps);
 		fputc(',', f);
-		csv_num(f, (double)t->rejected / reps);
+		rpt_csv_num(f, (double)t->rejected / reps);
 		fputc(',', f);
-		csv_num(f, (double)t->failed / reps);
+		rpt_csv_num(f, (double)t->failed / reps);
 		fputc(',', f);
-		csv_num(f, (double)t->dead_lettered / reps);
+		rpt_csv_num(f, (double)t->dead_lettered / reps);
 		fputc(',', f);
-		csv_num(f, (double)t->expired / reps);
+		rpt_csv_num(f, (double)t->expired / reps);
 		const double qs[] = { 0.50, 0.95, 0.99 };
 		for (size_t k = 0; k < 3; k++) {
 			fputc(',', f);
-			csv_num(f, sim_hist_quantile(&t->dwell, qs[k]));
+			rpt_csv_num(f, sim_hist_quantile(&t->dwell, qs[k]));
 		}
 		fputc(',', f);
-		csv_num(f, t->dwell.n ? t->dwell.max : NAN);
+		rpt_csv_num(f, t->dwell.n ? t->dwell.max : NAN);
 		fputc('\n', f);
 	}
-	return close_checked(f);
+	return rpt_close(f);
 }
 
 int rpt_write_manifest(const char *path, const struct scenario *scn,
@@ -189,9 +189,23 @@ int rpt_write_manifest(const char *path, const struct scenario *scn,
 			fputs(", ", f);
 	}
 	fputs("]", f);
+	if (m->pricing) {
+		fputs(",\n  \"pricing\": ", f);
+		json_str(f, m->pricing);
+	}
+	fputs(",\n  \"unconfirmed_prices\": [", f);
+	for (size_t i = 0; i < m->n_unconfirmed_prices; i++) {
+		json_str(f, m->unconfirmed_prices[i]);
+		if (i + 1 < m->n_unconfirmed_prices)
+			fputs(", ", f);
+	}
+	fputs("]", f);
 	fprintf(f, ",\n  \"events\": %llu", (unsigned long long)o->events);
 	fprintf(f, ",\n  \"same_time_events\": %llu", (unsigned long long)o->ties);
 	fputs(",\n  \"files\": [\"scenario.resolved.yaml\", \"timeseries.csv\", "
-	      "\"summary.csv\", \"summary.json\", \"tenants.csv\"]\n}\n", f);
-	return close_checked(f);
+	      "\"summary.csv\", \"summary.json\", \"tenants.csv\"", f);
+	if (m->pricing)
+		fputs(", \"cost.csv\"", f);
+	fputs("]\n}\n", f);
+	return rpt_close(f);
 }

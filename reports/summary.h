@@ -9,6 +9,8 @@
 #ifndef SPILLWAY_REPORTS_SUMMARY_H
 #define SPILLWAY_REPORTS_SUMMARY_H
 
+#include <stdio.h>
+
 #include "sim/run.h"
 #include "sim/scenario.h"
 
@@ -29,11 +31,19 @@ struct rpt_manifest {
 	const char *scenario_sha256;/* of the file's bytes */
 	const char *const *sets;    /* --set assignments applied */
 	size_t n_sets;
+	const char *pricing;        /* pricing file used, or NULL */
+	const char *const *unconfirmed_prices; /* price keys used that are unconfirmed */
+	size_t n_unconfirmed_prices;
 };
 
 int rpt_write_manifest(const char *path, const struct scenario *scn,
 		       const struct sim_outcome *o,
 		       const struct rpt_manifest *m);
+
+/* A number as every report writes it (%.10g; nothing for NAN). */
+void rpt_csv_num(FILE *f, double x);
+/* fclose with the stream's error state: 0, or -1 with errno set. */
+int rpt_close(FILE *f);
 
 /* Mean and 95% interval of one metric, skipping replications that did not
  * report it (NAN). */

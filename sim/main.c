@@ -26,6 +26,8 @@
 #include <unistd.h>
 
 #include "models/registry.h"
+#include "reports/cost.h"
+#include "reports/pricing.h"
 #include "reports/summary.h"
 #include "sim/diag.h"
 #include "sim/run.h"
@@ -257,7 +259,9 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 
 /* Loads, applies the CLI overrides and links the scenario. Problems are
  * printed; returns 0 or -1. */
-static int load(struct cli *cli, struct scenario *scn)
+/* Loads the scenario, links it (without running) and loads its pricing
+ * file; every problem goes to stderr. 0, or -1 with nothing to free. */
+static int load(struct cli *cli, struct scenario *scn, struct pricing *pricing)
 {
 	struct diag d;
 	diag_init(&d);
@@ -286,10 +290,13 @@ static int load(struct cli *cli, struct scenario *scn)
 	struct sim_outcome o;
 	int lrc = sim_run_scenario(scn, &opt, &d, &o);
 	sim_outcome_finish(&o);
-	if (lrc) {
+	char *ppath = lrc ? NULL : pricing_path(scn, &d);
+	if (lrc || !ppath || pricing_load(pricing, ppath, &d)) {
+		free(ppath);
 		scenario_finish(scn);
 		goto out;
 	}
+	free(ppath);
 	rc = 0;
 out:
 	diag_print(&d, stderr);
@@ -310,8 +317,10 @@ static int cmd_check(int argc, char **argv)
 		return p > 0 ? 0 : EXIT_INPUT;
 	}
 	struct scenario scn;
-	int rc = load(&cli, &scn) ? EXIT_INPUT : 0;
+	struct pricing pricing;
+	int rc = load(&cli, &scn, &pricing) ? EXIT_INPUT : 0;
 	if (!rc) {
+		pricing_finish(&pricing);
 		printf("%s: ok: scenario '%s', %zu tenant%s, %zu resource%s, %lld replication%s of %gs\n",
 		       cli.scenario, scn.name, scn.n_tenants,
 		       scn.n_tenants == 1 ? "" : "s", scn.n_resources,
@@ -393,14 +402,17 @@ static void print_summary(const struct sim_outcome *o, const char *dir)
 		printf("%-16s %-26s %14.6g %14.6g %14.6g  %s\n", m->resource,
 		       m->metric, ci.mean, ci.low, ci.high, m->unit);
 	}
-	printf("outputs in %s/ (summary.csv, summary.json, tenants.csv, timeseries.csv, "
-	       "scenario.resolved.yaml, manifest.json)\n", dir);
+	printf("outputs in %s/ (summary.csv, summary.json, tenants.csv, cost.csv, "
+	       "timeseries.csv, scenario.resolved.yaml, manifest.json)\n", dir);
 }
 
 static int cmd_run(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	struct scenario scn;
+	struct pricing pricing;
+	struct rpt_cost cost = { 0 };
+	const char **unconfirmed = NULL;
 	char dir[4096], tmp[4200], path[4300], sha[65] = "";
 	int rc = EXIT_INPUT;
 	int p = parse_cli(argc, argv, true, &cli);
@@ -408,7 +420,7 @@ static int cmd_run(int argc, char **argv)
 		free(cli.sets);
 		return p > 0 ? 0 : EXIT_INPUT;
 	}
-	if (load(&cli, &scn)) {
+	if (load(&cli, &scn, &pricing)) {
 		free(cli.sets);
 		return EXIT_INPUT;
 	}
@@ -473,20 +485,38 @@ static int cmd_run(int argc, char **argv)
 		goto out_tmp;
 	}
 
+	rpt_cost_compute(&cost, &scn, &o, &pricing);
+	unconfirmed = calloc(cost.n + 1, sizeof(*unconfirmed));
+	size_t n_unconfirmed = 0;
+	for (size_t i = 0; unconfirmed && i < cost.n; i++) {
+		const struct price *pr = cost.v[i].price;
+		if (!pr || pr->status != PRICE_UNCONFIRMED)
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < n_unconfirmed; k++)
+			seen |= !strcmp(unconfirmed[k], pr->key);
+		if (!seen)
+			unconfirmed[n_unconfirmed++] = pr->key;
+	}
 	struct rpt_manifest man = {
 		.version = SPILLWAY_VERSION,
 		.scenario_path = cli.scenario,
 		.scenario_sha256 = sha,
 		.sets = cli.sets,
 		.n_sets = cli.n_sets,
+		.pricing = pricing.doc.file,
+		.unconfirmed_prices = unconfirmed,
+		.n_unconfirmed_prices = n_unconfirmed,
 	};
 	static const char *const names[] = { "summary.csv", "summary.json",
-					     "tenants.csv", "manifest.json" };
-	for (size_t i = 0; i < 4; i++) {
+					     "tenants.csv", "cost.csv",
+					     "manifest.json" };
+	for (size_t i = 0; i < 5; i++) {
 		snprintf(path, sizeof(path), "%s/%s", tmp, names[i]);
 		int w = i == 0 ? rpt_write_summary_csv(path, &o)
 			: i == 1 ? rpt_write_summary_json(path, &o)
 			: i == 2 ? rpt_write_tenants_csv(path, &scn, &o)
+			: i == 3 ? rpt_write_cost_csv(path, &cost)
 			: rpt_write_manifest(path, &scn, &o, &man);
 		if (w) {
 			fprintf(stderr, "spillway: cannot write %s: %s\n", path,
@@ -517,6 +547,13 @@ static int cmd_run(int argc, char **argv)
 		remove_tree(old);
 	if (!cli.quiet) {
 		print_summary(&o, dir);
+		rpt_print_cost(stdout, &cost, &pricing);
+		if (n_unconfirmed) {
+			fputs("spillway: note: prices not backed by a source (UNCONFIRMED) in use:", stderr);
+			for (size_t i = 0; i < n_unconfirmed; i++)
+				fprintf(stderr, "%s %s", i ? "," : "", unconfirmed[i]);
+			fputs(" (see cost.csv; give your own with pricing: FILE)\n", stderr);
+		}
 		for (size_t i = 0; i < scn.n_assumed; i++)
 			fprintf(stderr, "%s%s%s", i ? ", " : "spillway: note: defaults not backed by AWS documentation (UNCONFIRMED) in use: ",
 				scn.assumed[i], i + 1 == scn.n_assumed ? "\n" : "");
@@ -530,6 +567,9 @@ static int cmd_run(int argc, char **argv)
 out_tmp:
 	remove_tree(tmp);
 out_scn:
+	rpt_cost_finish(&cost);
+	free(unconfirmed);
+	pricing_finish(&pricing);
 	scenario_finish(&scn);
 	free(cli.sets);
 	return rc;

@@ -30,6 +30,8 @@ static const struct scn_field top_fields[] = {
 	      "time-series resolution"),
 	FIELD("region", SCN_STRING, 0, 1, 0, "us-east-1", region,
 	      "AWS region (pricing)"),
+	FIELD("pricing", SCN_STRING, SCN_F_OPTIONAL, 1, 0, NULL, pricing,
+	      "pricing file (relative to the scenario); default: the region's"),
 };
 
 static void check_top(void *obj, const struct cfg_node *node,

@@ -35,6 +35,7 @@ struct scenario {
 	int64_t replications;         /* independent runs */
 	sim_time_t sample_interval;   /* time-series resolution */
 	const char *region;           /* pricing region */
+	const char *pricing;          /* pricing file, NULL: the region's */
 	struct scn_entry *tenants;    /* in file order, owned */
 	size_t n_tenants;
 	struct scn_entry *resources;  /* in file order, owned */

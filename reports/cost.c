@@ -1,0 +1,107 @@
+/* cost.c - pricing a run's usage meters (see cost.h). */
+#include "reports/cost.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/summary.h"
+#include "sim/alloc.h"
+
+void rpt_cost_compute(struct rpt_cost *c, const struct scenario *scn,
+		      const struct sim_outcome *o, const struct pricing *p)
+{
+	*c = (struct rpt_cost){ 0 };
+	c->v = sim_xcalloc(o->results.n ? o->results.n : 1, sizeof(*c->v));
+	for (size_t i = 0; i < o->results.n; i++) {
+		const struct sim_metric *m = &o->results.v[i];
+		if (!m->price_key)
+			continue;
+		struct rpt_cost_line *l = &c->v[c->n++];
+		struct sim_ci ci;
+		rpt_metric_ci(m, o->results.replications, &ci);
+		l->m = m;
+		l->quantity = isfinite(ci.mean) ? ci.mean : 0.0;
+		l->price = pricing_find(p, m->price_key);
+		if (!l->price || strcmp(l->price->unit, m->unit)) {
+			/* No price, or one for another unit: not guessed. */
+			l->price = NULL;
+			l->unit_price = l->cost = NAN;
+			c->unpriced++;
+			continue;
+		}
+		l->unit_price = l->price->usd / l->price->per;
+		l->cost = l->quantity * l->unit_price;
+		c->total += l->cost;
+		if (l->price->status == PRICE_UNCONFIRMED)
+			c->unconfirmed++;
+	}
+	c->window_h = sim_time_to_s(scn->duration - scn->warmup) / 3600.0;
+	c->monthly = c->window_h < RPT_MONTH_HOURS
+			     ? c->total * RPT_MONTH_HOURS / c->window_h
+			     : NAN;
+}
+
+void rpt_cost_finish(struct rpt_cost *c)
+{
+	free(c->v);
+	*c = (struct rpt_cost){ 0 };
+}
+
+int rpt_write_cost_csv(const char *path, const struct rpt_cost *c)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs("service,resource,dimension,quantity,unit,unit_price_usd,cost_usd,"
+	      "price_status,price_key\n", f);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct rpt_cost_line *l = &c->v[i];
+		fprintf(f, "%s,%s,%s,", l->m->service, l->m->resource, l->m->metric);
+		rpt_csv_num(f, l->quantity);
+		fprintf(f, ",%s,", l->m->unit);
+		rpt_csv_num(f, l->unit_price);
+		fputc(',', f);
+		rpt_csv_num(f, l->cost);
+		fprintf(f, ",%s,%s\n",
+			l->price ? price_status_name(l->price->status) : "no price",
+			l->m->price_key);
+	}
+	fputs("TOTAL,,measurement window,", f);
+	rpt_csv_num(f, c->window_h);
+	fputs(",hour,,", f);
+	rpt_csv_num(f, c->total);
+	fputs(",,\n", f);
+	if (isfinite(c->monthly)) {
+		fputs("TOTAL,,monthly projection (this window's usage repeated for 730 hours),", f);
+		rpt_csv_num(f, RPT_MONTH_HOURS);
+		fputs(",hour,,", f);
+		rpt_csv_num(f, c->monthly);
+		fputs(",projection,\n", f);
+	}
+	return rpt_close(f);
+}
+
+void rpt_print_cost(FILE *f, const struct rpt_cost *c, const struct pricing *p)
+{
+	if (!c->n)
+		return;
+	fprintf(f, "\nestimated cost (%s prices, %s):\n", p->region, p->doc.file);
+	fprintf(f, "%-12s %-16s %-28s %14s %-16s %12s\n", "service", "resource",
+		"dimension", "quantity", "unit", "cost_usd");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct rpt_cost_line *l = &c->v[i];
+		fprintf(f, "%-12s %-16s %-28s %14.6g %-16s %12.4f%s\n", l->m->service,
+			l->m->resource, l->m->metric, l->quantity, l->m->unit,
+			l->cost,
+			!l->price ? "  (no price)"
+			: l->price->status == PRICE_UNCONFIRMED ? "  (UNCONFIRMED price)"
+								 : "");
+	}
+	fprintf(f, "%-12s %-16s %-28s %14.6g %-16s %12.4f\n", "TOTAL", "",
+		"measurement window", c->window_h, "hour", c->total);
+	if (isfinite(c->monthly))
+		fprintf(f, "%-12s %-16s %-28s %14.6g %-16s %12.2f  (projection)\n",
+			"TOTAL", "", "monthly projection", RPT_MONTH_HOURS, "hour",
+			c->monthly);
+}
