@@ -36,6 +36,7 @@
 #include "models/dynamodb.h"
 #include "models/esm.h"
 #include "models/lambda.h"
+#include "models/netpath.h"
 #include "models/registry.h"
 #include "models/tenants.h"
 #include "sim/alloc.h"
@@ -48,10 +49,11 @@ enum call_op { CALL_READ, CALL_WRITE };
 static const char *const op_names[] = { "read", "write", NULL };
 
 struct call_config {
-	const char *target;  /* a dynamodb table */
+	const char *target;  /* a dynamodb table, or a network hop */
 	int op;              /* enum call_op */
 	int64_t count;       /* requests per message */
-	double item_size;    /* bytes per request */
+	double item_size;    /* bytes per request (dynamodb) */
+	double bytes;        /* payload per request (network hop) */
 };
 
 struct lambda_config {
@@ -69,6 +71,10 @@ struct lambda_config {
 	bool report_batch_item_failures;
 	struct scn_list calls;           /* struct call_config */
 	struct scn_list event_sources;   /* struct esm_config */
+	bool compress;                   /* compression is given */
+	double compress_ratio;           /* payload bytes saved */
+	sim_time_t compress_cpu_per_mb;  /* CPU time per MB compressed */
+	double compress_at_memory;       /* memory it was measured at, 0: ours */
 };
 
 #define F(k, kind_, fl, lo, hi, def, member, text)                             \
@@ -82,16 +88,41 @@ struct lambda_config {
 
 static const struct scn_field call_fields[] = {
 	C("target", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, target,
-	  "the dynamodb table called"),
+	  "the dynamodb table called, or the nat_gateway or vpc_endpoint the "
+	  "payload goes through"),
 	{ .key = "op", .kind = SCN_ENUM, .names = op_names, .dflt = "write",
 	  .min = 1, .max = 0, .offset = offsetof(struct call_config, op),
 	  .help = "read or write" },
 	C("count", SCN_INT, 0, 1, 1000, "1", count, "requests per message"),
 	/* FACTS 5 "Units": a write unit is 1 KB, a read unit 4 KB. */
 	C("item_size", SCN_SIZE, 0, 1, 400000, "1KB", item_size,
-	  "item size per request (write units = ceil(size / 1 KB))"),
+	  "dynamodb: item size per request (write units = ceil(size / 1 KB))"),
+	C("bytes", SCN_SIZE, 0, 0, 1e12, "0B", bytes,
+	  "network hop: payload per request (before compression); required there"),
 };
-static const struct scn_schema call_schema = { "call", call_fields, 4, NULL };
+static const struct scn_schema call_schema = { "call", call_fields, 5, NULL };
+
+#define Z(k, kind_, fl, lo, hi, def, member, text)                             \
+	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
+	  .dflt = def, .offset = offsetof(struct lambda_config, member),       \
+	  .help = text }
+
+/* Compressing payloads before they cross the network (seed post
+ * "Optimizing network footprint in serverless applications"). */
+static const struct scn_field compression_fields[] = {
+	Z("ratio", SCN_FRACTION, SCN_F_REQUIRED, 0, 1, NULL, compress_ratio,
+	  "share of the payload bytes compression removes (JSON: ~70%)"),
+	Z("cpu_per_mb", SCN_DURATION, SCN_F_REQUIRED, 0, 3600, NULL,
+	  compress_cpu_per_mb,
+	  "CPU time to compress 1 MB of payload, measured at at_memory"),
+	Z("at_memory", SCN_SIZE, SCN_F_OPTIONAL, 128e6, 10240e6, NULL,
+	  compress_at_memory,
+	  "memory cpu_per_mb was measured at (default: this function's); the "
+	  "time scales with the vCPU share, memory / 1,769MB, up to one vCPU"),
+};
+static const struct scn_schema compression_schema = {
+	"compression", compression_fields, 3, NULL
+};
 
 static const struct scn_field duration_fields[] = {
 	{ .key = "per_batch", .kind = SCN_DIST, .unit = SIM_UNIT_DURATION,
@@ -146,6 +177,11 @@ static const struct scn_field lambda_fields[] = {
 	  .elem_size = sizeof(struct esm_config), .flags = SCN_F_OPTIONAL,
 	  .offset = offsetof(struct lambda_config, event_sources), .min = 1, .max = 0,
 	  .help = "SQS event source mappings" },
+	{ .key = "compression", .kind = SCN_TABLE, .flags = SCN_F_NONE,
+	  .dflt = "none", .sub = &compression_schema,
+	  .offset = offsetof(struct lambda_config, compress),
+	  .help = "compress payloads sent through network hops: fewer bytes, "
+		  "longer processing" },
 };
 
 static const struct scn_schema lambda_schema = {
@@ -184,10 +220,12 @@ struct invocation {
 struct sync_call;
 
 struct call_rt {
-	struct ddb *table;
+	struct ddb *table;      /* a dynamodb call, or */
+	struct netpath *hop;    /* a payload through a network hop */
 	enum ddb_op op;
 	int64_t count;
-	uint32_t bytes;
+	uint32_t bytes;         /* dynamodb item size */
+	double send;            /* hop: bytes sent per message, compressed */
 };
 
 struct lambda {
@@ -196,6 +234,7 @@ struct lambda {
 	struct account *account;
 	struct call_rt *calls;
 	size_t n_calls;
+	double compress_s;               /* compression time per message */
 	struct esm **esm;
 	size_t n_esm;
 	gsl_rng *rng;                    /* durations, failures */
@@ -436,7 +475,8 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot,
 	h->attempt = 0;
 	const struct sqs_received *m = &v->b->items[h->item];
 	double t = sim_dist_sample(&fn->cfg->per_message, fn->rng) *
-		   tenant_work_factor(fn->base.run, m->msg.tenant);
+			   tenant_work_factor(fn->base.run, m->msg.tenant) +
+		   fn->compress_s;
 	double fail = tenant_failure_rate(fn->base.run, m->msg.tenant);
 	if (fail > 0 && gsl_rng_uniform(fn->rng) < fail)
 		v->b->failed[h->item] = true;
@@ -486,6 +526,11 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 	struct hworker *h = &v->hw[w];
 	while (!v->b->failed[h->item] && h->call < fn->n_calls) {
 		const struct call_rt *c = &fn->calls[h->call];
+		if (c->hop) {
+			netpath_send(c->hop, c->send * (double)c->count);
+			h->call++;
+			continue;
+		}
 		h->attempt++;
 		if (ddb_request(c->table, s, c->op, c->bytes)) {
 			h->attempt = 0;
@@ -620,21 +665,47 @@ static int lambda_link(struct model *m, struct sim_run *run)
 	fn->calls = sim_xcalloc(fn->n_calls, sizeof(*fn->calls));
 	const struct call_config *cc = cfg->calls.items;
 	const struct cfg_node *list = cfg_get(m->node, "calls");
+	/* Compression time scales with the vCPU share, capped at one vCPU
+	 * (compressing is one thread): FACTS 3 "Memory -> vCPU", 1,769 MB =
+	 * one vCPU. */
+	double share = cfg->memory / 1769e6 < 1 ? cfg->memory / 1769e6 : 1;
+	double at = cfg->compress_at_memory > 0 ? cfg->compress_at_memory : cfg->memory;
+	double at_share = at / 1769e6 < 1 ? at / 1769e6 : 1;
 	for (size_t i = 0; i < fn->n_calls; i++) {
 		struct model *t = sim_run_find(run, cc[i].target);
-		fn->calls[i].table = t ? ddb_from_model(t) : NULL;
-		if (!fn->calls[i].table) {
-			const struct cfg_node *at = cfg_get(list->items[i], "target");
-			diag_error(run->diag, at->file, at->line, at->col,
+		struct call_rt *c = &fn->calls[i];
+		c->table = t ? ddb_from_model(t) : NULL;
+		c->hop = t ? netpath_from_model(t) : NULL;
+		c->count = cc[i].count;
+		if (!c->table && !c->hop) {
+			const struct cfg_node *at_n = cfg_get(list->items[i], "target");
+			diag_error(run->diag, at_n->file, at_n->line, at_n->col,
 				   "%s.calls[%zu].target: %s '%s'", who, i,
-				   t ? "not a dynamodb table:" : "no resource named",
+				   t ? "not a dynamodb table, nat_gateway or vpc_endpoint:"
+				     : "no resource named",
 				   cc[i].target);
 			rc = -1;
 			continue;
 		}
-		fn->calls[i].op = cc[i].op == CALL_READ ? DDB_READ : DDB_WRITE;
-		fn->calls[i].count = cc[i].count;
-		fn->calls[i].bytes = (uint32_t)cc[i].item_size;
+		if (c->hop) {
+			if (cc[i].bytes <= 0) {
+				const struct cfg_node *at_n = cfg_get(list->items[i], "target");
+				diag_error(run->diag, at_n->file, at_n->line, at_n->col,
+					   "%s.calls[%zu].bytes: required (> 0B) for a call through the %s '%s'",
+					   who, i, t->ops->name, cc[i].target);
+				rc = -1;
+				continue;
+			}
+			double keep = cfg->compress ? 1 - cfg->compress_ratio : 1;
+			c->send = cc[i].bytes * keep;
+			if (cfg->compress)
+				fn->compress_s += (double)c->count * cc[i].bytes / 1e6 *
+						  sim_time_to_s(cfg->compress_cpu_per_mb) *
+						  at_share / share;
+			continue;
+		}
+		c->op = cc[i].op == CALL_READ ? DDB_READ : DDB_WRITE;
+		c->bytes = (uint32_t)cc[i].item_size;
 	}
 	const struct cfg_node *sources = cfg_get(m->node, "event_sources");
 	for (size_t i = 0; i < fn->n_esm; i++) {

@@ -7,6 +7,8 @@ static const struct model_ops *const types[] = {
 	&lambda_ops,
 	&account_ops,
 	&dynamodb_ops,
+	&nat_gateway_ops,
+	&vpc_endpoint_ops,
 	NULL,
 };
 

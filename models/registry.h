@@ -14,6 +14,8 @@ extern const struct model_ops sqs_ops;     /* sqs.c */
 extern const struct model_ops lambda_ops;   /* lambda.c */
 extern const struct model_ops account_ops;  /* account.c */
 extern const struct model_ops dynamodb_ops; /* dynamodb.c */
+extern const struct model_ops nat_gateway_ops; /* nat_gateway.c */
+extern const struct model_ops vpc_endpoint_ops; /* vpc_endpoint.c */
 extern const struct model_ops tenant_ops;  /* tenants.c */
 
 /* The registry the scenario loader and the CLI use. */

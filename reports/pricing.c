@@ -18,7 +18,9 @@ static const char *const status_names[] = { "confirmed", "partial",
 static const struct scn_field price_fields[] = {
 	P("usd", SCN_NUMBER, SCN_F_REQUIRED, 0, 1e12, NULL, usd,
 	  "price in US dollars for `per` units"),
-	P("per", SCN_NUMBER, 0, 0, 1e15, "1", per, "how many units usd buys"),
+	{ .key = "per", .kind = SCN_NUMBER, .min = 0, .max = 1e15,
+	  .exclusive_min = true, .dflt = "1", .offset = offsetof(struct price, per),
+	  .help = "how many units usd buys" },
 	P("unit", SCN_STRING, SCN_F_REQUIRED, 1, 0, NULL, unit,
 	  "what is counted (request, GB-second, GB, hour, ...)"),
 	P("fact", SCN_STRING, SCN_F_REQUIRED, 1, 0, NULL, fact,
@@ -100,11 +102,6 @@ int pricing_load(struct pricing *p, const char *path, struct diag *d)
 		struct price *e = &p->v[p->n];
 		if (scn_walk(&price_schema, pair->value, e, NULL, &ctx))
 			continue;
-		if (e->per <= 0) {
-			const struct cfg_node *at = cfg_get(pair->value, "per");
-			scn_error(&ctx, at, "per: must be more than 0");
-			continue;
-		}
 		e->key = pair->key;
 		p->n++;
 	}

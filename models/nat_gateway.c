@@ -1,0 +1,101 @@
+/* nat_gateway.c - a NAT gateway: hourly, per GB processed (both
+ * directions, any destination), plus the transfer it causes.
+ *
+ * Bills (FACTS 6, "NAT gateway hourly" and "NAT data processing",
+ * https://cloudburn.io/blog/aws-nat-gateway-pricing): one gateway per
+ * availability zone, each billed every hour of the window; every GB through
+ * it; the share of the bytes that crosses an AZ to reach it (a gateway in
+ * one AZ serving functions in others; FACTS 6 "Inter-AZ transfer"); and,
+ * when the traffic leaves AWS, internet egress on top (FACTS 6, "Internet
+ * egress"). Traffic to AWS services in the same region through the gateway
+ * pays processing but no egress.
+ */
+#include <stdlib.h>
+
+#include "models/netpath.h"
+#include "models/registry.h"
+#include "sim/run.h"
+
+struct nat_config {
+	int64_t azs;       /* gateways, one per AZ */
+	double cross_az;   /* share of the bytes crossing an AZ to reach one */
+	bool internet;     /* the traffic leaves for the internet */
+};
+
+#define F(k, kind_, fl, lo, hi, def, member, text)                             \
+	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
+	  .dflt = def, .offset = offsetof(struct nat_config, member),          \
+	  .help = text }
+
+static const struct scn_field nat_fields[] = {
+	F("availability_zones", SCN_INT, 0, 1, 32, "1", azs,
+	  "gateways, one per availability zone, each billed by the hour"),
+	F("cross_az", SCN_FRACTION, 0, 0, 1, "0%", cross_az,
+	  "share of the bytes that crosses an AZ to reach a gateway"),
+	F("internet", SCN_BOOL, 0, 0, 0, "false", internet,
+	  "the traffic goes to the internet (also billed as egress), not to AWS services"),
+};
+
+static const struct scn_schema nat_schema = {
+	.name = "nat_gateway",
+	.fields = nat_fields,
+	.n = sizeof(nat_fields) / sizeof(nat_fields[0]),
+};
+
+struct nat {
+	struct netpath path; /* must be first */
+	const struct nat_config *cfg;
+};
+
+static struct model *nat_create(const void *config, const char *name,
+				struct sim_run *run)
+{
+	struct nat *n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->cfg = config;
+	n->path.cross_az = n->cfg->cross_az;
+	(void)name;
+	(void)run;
+	return &n->path.base;
+}
+
+static void nat_restart(struct model *m, struct sim *s)
+{
+	(void)s;
+	((struct nat *)m)->path.bytes = 0;
+}
+
+static void nat_finish(struct model *m, struct sim *s, struct sim_results *res)
+{
+	struct nat *n = (struct nat *)m;
+	double hours = sim_time_to_s(s->now - m->run->scn->warmup) / 3600.0;
+	double gb = n->path.bytes / NETPATH_GB;
+	sim_results_put(res, m->name, "BytesProcessed", "bytes", n->path.bytes);
+	sim_results_meter(res, m->name, "Amazon VPC", "NATGatewayHours",
+			  "NAT-gateway-hour", "nat_gateway.hour",
+			  (double)n->cfg->azs * hours);
+	sim_results_meter(res, m->name, "Amazon VPC", "DataProcessed", "GB",
+			  "nat_gateway.gb", gb);
+	sim_results_meter(res, m->name, "AWS Data Transfer", "CrossAZ", "GB",
+			  "transfer.cross_az_gb", gb * n->cfg->cross_az);
+	if (n->cfg->internet)
+		sim_results_meter(res, m->name, "AWS Data Transfer", "InternetEgress",
+				  "GB", "transfer.internet_egress_gb", gb);
+}
+
+static void nat_destroy(struct model *m)
+{
+	free(m);
+}
+
+const struct model_ops nat_gateway_ops = {
+	.name = "nat_gateway",
+	.help = "NAT gateway: hours, GB processed, cross-AZ and internet transfer",
+	.schema = &nat_schema,
+	.config_size = sizeof(struct nat_config),
+	.create = nat_create,
+	.restart = nat_restart,
+	.finish = nat_finish,
+	.destroy = nat_destroy,
+};

@@ -1,0 +1,109 @@
+/* vpc_endpoint.c - a VPC endpoint: an interface endpoint (PrivateLink),
+ * billed per AZ-hour and per GB processed, or a gateway endpoint (S3,
+ * DynamoDB), free.
+ *
+ * Bills (FACTS 6, "Interface endpoint hourly" and "Interface endpoint
+ * data", https://aws.amazon.com/privatelink/pricing/): every hour of the
+ * window in each availability zone it is in (a partial hour is a full
+ * hour: the window is rounded up); every GB through it, at the first
+ * tier's price; the share of the bytes crossing an AZ to reach it (FACTS 6,
+ * "Inter-AZ transfer"). Gateway endpoints have no hourly or per-GB charge
+ * (FACTS 6, "Gateway endpoints").
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "models/netpath.h"
+#include "models/registry.h"
+#include "sim/run.h"
+
+struct vpce_config {
+	int64_t azs;       /* availability zones it is in */
+	double cross_az;   /* share of the bytes crossing an AZ to reach it */
+	bool gateway;      /* a gateway endpoint (free) */
+};
+
+#define F(k, kind_, fl, lo, hi, def, member, text)                             \
+	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
+	  .dflt = def, .offset = offsetof(struct vpce_config, member),         \
+	  .help = text }
+
+static const struct scn_field vpce_fields[] = {
+	F("availability_zones", SCN_INT, 0, 1, 32, "2", azs,
+	  "zones the interface endpoint is in, each billed by the hour"),
+	F("cross_az", SCN_FRACTION, 0, 0, 1, "0%", cross_az,
+	  "share of the bytes that crosses an AZ to reach it"),
+	F("gateway", SCN_BOOL, 0, 0, 0, "false", gateway,
+	  "a gateway endpoint (S3, DynamoDB): no hourly or per-GB charge"),
+};
+
+static const struct scn_schema vpce_schema = {
+	.name = "vpc_endpoint",
+	.fields = vpce_fields,
+	.n = sizeof(vpce_fields) / sizeof(vpce_fields[0]),
+};
+
+struct vpce {
+	struct netpath path; /* must be first */
+	const struct vpce_config *cfg;
+};
+
+static struct model *vpce_create(const void *config, const char *name,
+				 struct sim_run *run)
+{
+	struct vpce *v = calloc(1, sizeof(*v));
+	if (!v)
+		return NULL;
+	v->cfg = config;
+	v->path.cross_az = v->cfg->cross_az;
+	(void)name;
+	(void)run;
+	return &v->path.base;
+}
+
+static void vpce_restart(struct model *m, struct sim *s)
+{
+	(void)s;
+	((struct vpce *)m)->path.bytes = 0;
+}
+
+static void vpce_finish(struct model *m, struct sim *s, struct sim_results *res)
+{
+	struct vpce *v = (struct vpce *)m;
+	double gb = v->path.bytes / NETPATH_GB;
+	sim_results_put(res, m->name, "BytesProcessed", "bytes", v->path.bytes);
+	sim_results_meter(res, m->name, "AWS Data Transfer", "CrossAZ", "GB",
+			  "transfer.cross_az_gb", gb * v->cfg->cross_az);
+	if (v->cfg->gateway)
+		return;
+	/* "partial hour = full hour" (FACTS 6, "Interface endpoint hourly"). */
+	double hours = ceil(sim_time_to_s(s->now - m->run->scn->warmup) / 3600.0 - 1e-9);
+	sim_results_meter(res, m->name, "AWS PrivateLink", "EndpointAZHours",
+			  "endpoint-AZ-hour", "vpc_endpoint.az_hour",
+			  (double)v->cfg->azs * hours);
+	sim_results_meter(res, m->name, "AWS PrivateLink", "DataProcessed", "GB",
+			  "vpc_endpoint.gb", gb);
+}
+
+static void vpce_destroy(struct model *m)
+{
+	free(m);
+}
+
+const struct model_ops vpc_endpoint_ops = {
+	.name = "vpc_endpoint",
+	.help = "VPC endpoint (interface or gateway): AZ-hours, GB processed",
+	.schema = &vpce_schema,
+	.config_size = sizeof(struct vpce_config),
+	.create = vpce_create,
+	.restart = vpce_restart,
+	.finish = vpce_finish,
+	.destroy = vpce_destroy,
+};
+
+struct netpath *netpath_from_model(struct model *m)
+{
+	return m && (m->ops == &vpc_endpoint_ops || m->ops == &nat_gateway_ops)
+		       ? (struct netpath *)m
+		       : NULL;
+}

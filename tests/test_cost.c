@@ -1,0 +1,319 @@
+/* test_cost.c - usage meters and their prices: pricing files, Lambda
+ * billed duration, SQS request chunks, network hops and compression, and
+ * cost.csv arithmetic. Prices are round numbers (fixtures/pricing/
+ * simple.yaml) so every expected value is exact. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/harness.h"
+#include "tests/qbed.h"
+
+#include "reports/cost.h"
+#include "reports/pricing.h"
+#include "sim/run.h"
+
+#define COST "tests/fixtures/cost.yaml"
+#define SIMPLE "tests/fixtures/pricing/simple.yaml"
+
+static double value(const struct sim_outcome *o, const char *res, const char *m)
+{
+	const struct sim_metric *x = sim_results_find(&o->results, res, m);
+	ck_assert_msg(x != NULL, "no metric %s.%s", res, m);
+	return x->values[0];
+}
+
+/* pricing:file ------------------------------------------------------------- */
+
+static void expect_errors(const char *path, const char *const *want, size_t n)
+{
+	struct diag d;
+	struct pricing p;
+	diag_init(&d);
+	ck_assert_int_eq(pricing_load(&p, path, &d), -1);
+	ck_assert_uint_eq(d.n, n);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_str_eq(d.v[i].text, want[i]);
+	diag_finish(&d);
+}
+
+START_TEST(bad_pricing_files)
+{
+	static const char *const missing[] = {
+		"tests/fixtures/pricing/missing-price.yaml:6:5: error: prices.lambda.requests: missing required key 'usd'",
+	};
+	expect_errors("tests/fixtures/pricing/missing-price.yaml", missing, 1);
+	static const char *const negative[] = {
+		"tests/fixtures/pricing/negative-price.yaml:6:10: error: prices.lambda.requests.usd: must not be negative, got '-0.20'",
+		"tests/fixtures/pricing/negative-price.yaml:14:10: error: prices.sqs.requests.standard.per: must be greater than 0, got '0'",
+		"tests/fixtures/pricing/negative-price.yaml:19:13: error: prices.sqs.requests.standard.status: expected one of confirmed, partial, unconfirmed, got 'maybe'",
+	};
+	expect_errors("tests/fixtures/pricing/negative-price.yaml", negative, 3);
+}
+END_TEST
+
+START_TEST(shipped_pricing_file_loads)
+{
+	struct diag d;
+	struct pricing p;
+	diag_init(&d);
+	ck_assert_int_eq(pricing_load(&p, "reports/pricing/us-east-1.yaml", &d), 0);
+	ck_assert_str_eq(p.region, "us-east-1");
+	/* FACTS 3 "Price, requests": $0.20 per million. */
+	const struct price *r = pricing_find(&p, "lambda.requests");
+	ck_assert(r != NULL);
+	ck_assert_double_eq_tol(r->usd / r->per, 0.2e-6, 1e-20);
+	ck_assert_int_eq(r->status, PRICE_CONFIRMED);
+	/* FACTS 2: no source for the EPU price. */
+	ck_assert_int_eq(pricing_find(&p, "lambda.epu_hour")->status, PRICE_UNCONFIRMED);
+	ck_assert(pricing_find(&p, "no.such.key") == NULL);
+	pricing_finish(&p);
+	diag_finish(&d);
+}
+END_TEST
+
+/* cost:lambda --------------------------------------------------------------- */
+
+/* 100 invocations of 10.2 ms, the first after a 100.5 ms cold start, each
+ * rounded up to the millisecond with its INIT: 111 + 99 x 11 = 1,200 ms at
+ * 2 GB. */
+START_TEST(billed_duration_rounding)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(COST, NULL, 0, &scn, &o);
+	ck_assert_double_eq(value(&o, "fn", "ColdStarts"), 1);
+	ck_assert_double_eq_tol(value(&o, "fn", "BilledDuration"), 1.2, 1e-12);
+	ck_assert_double_eq_tol(value(&o, "fn", "GBSeconds"), 2.4, 1e-12);
+	ck_assert_double_eq(value(&o, "fn", "Requests"), 100);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+/* cost:network -------------------------------------------------------------- */
+
+START_TEST(nat_meters)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(COST, NULL, 0, &scn, &o);
+	/* 100 x 1 MiB = 100/1024 GB of 2^30 bytes; half crossed an AZ. */
+	ck_assert_double_eq_tol(value(&o, "nat", "DataProcessed"), 100.0 / 1024, 1e-15);
+	ck_assert_double_eq_tol(value(&o, "nat", "CrossAZ"), 50.0 / 1024, 1e-15);
+	ck_assert_double_eq_tol(value(&o, "nat", "NATGatewayHours"), 120.0 / 3600, 1e-15);
+	ck_assert(sim_results_find(&o.results, "nat", "InternetEgress") == NULL);
+	harness_done(&scn, &o);
+	const char *sets[] = { "resources.nat.internet=true",
+			       "resources.nat.availability_zones=3" };
+	harness_run(COST, sets, 2, &scn, &o);
+	ck_assert_double_eq_tol(value(&o, "nat", "InternetEgress"), 100.0 / 1024, 1e-15);
+	ck_assert_double_eq_tol(value(&o, "nat", "NATGatewayHours"), 3 * 120.0 / 3600, 1e-15);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+/* Compression: 75% fewer bytes; 10 ms per MB at one vCPU (1,769 MB, and
+ * the 2,048 MB function is capped at one vCPU too): each message takes
+ * 1.048576 MB x 10 ms longer, 20.68576 ms in all (21 billed; the first
+ * 122 with its cold start). Measured at half a vCPU (884.5 MB) instead,
+ * the same work takes half as long at our one vCPU. */
+START_TEST(compression_trades_duration_for_bytes)
+{
+	const char *full[] = {
+		"resources.fn.compression={ratio: 75%, cpu_per_mb: 10ms, at_memory: 1769MB}",
+	};
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(COST, full, 1, &scn, &o);
+	ck_assert_double_eq_tol(value(&o, "nat", "DataProcessed"), 25.0 / 1024, 1e-15);
+	ck_assert_double_eq_tol(value(&o, "fn", "Duration"), 20.68576, 1e-9);
+	ck_assert_double_eq_tol(value(&o, "fn", "BilledDuration"), 2.201, 1e-12);
+	harness_done(&scn, &o);
+	const char *half[] = {
+		"resources.fn.compression={ratio: 75%, cpu_per_mb: 10ms, at_memory: 884.5MB}",
+	};
+	harness_run(COST, half, 1, &scn, &o);
+	ck_assert_double_eq_tol(value(&o, "fn", "Duration"), 10.2 + 5.24288, 1e-9);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+/* The seed's figures per 10 M invocations, from 100,000 of them (the
+ * meters are linear in the count): ~$16 more Lambda, ~$300 less NAT,
+ * ~$70 less endpoint, each within 10%. */
+START_TEST(network_compression_figures)
+{
+	static const char *const variants[4][3] = {
+		{ NULL },
+		{ "resources.render.compression={ratio: 70%, cpu_per_mb: 124ms, at_memory: 1024MB}" },
+		{ "resources.render.calls[0].target=endpoint" },
+		{ "resources.render.calls[0].target=endpoint",
+		  "resources.render.compression={ratio: 70%, cpu_per_mb: 124ms, at_memory: 1024MB}" },
+	};
+	double lambda[4], nat[4], vpce[4];
+	struct diag d;
+	struct pricing p;
+	diag_init(&d);
+	ck_assert_int_eq(pricing_load(&p, "reports/pricing/us-east-1.yaml", &d), 0);
+	for (int v = 0; v < 4; v++) {
+		const char *sets[5] = {
+			"tenants.callers.arrivals={burst: {count: 100000, at: 0s, over: 100s}}",
+			"duration=101s",
+		};
+		size_t n = 2;
+		for (int k = 0; k < 3 && variants[v][k]; k++)
+			sets[n++] = variants[v][k];
+		struct scenario scn;
+		struct sim_outcome o;
+		harness_run("scenarios/network-compression.yaml", sets, n, &scn, &o);
+		struct rpt_cost c;
+		rpt_cost_compute(&c, &scn, &o, &p);
+		lambda[v] = nat[v] = vpce[v] = 0;
+		for (size_t i = 0; i < c.n; i++) {
+			const struct rpt_cost_line *l = &c.v[i];
+			if (!strcmp(l->m->metric, "GBSeconds"))
+				lambda[v] = l->cost;
+			else if (!strcmp(l->m->metric, "DataProcessed") &&
+				 !strcmp(l->m->resource, "egress"))
+				nat[v] = l->cost;
+			else if (!strcmp(l->m->metric, "DataProcessed"))
+				vpce[v] = l->cost;
+		}
+		rpt_cost_finish(&c);
+		harness_done(&scn, &o);
+	}
+	double added = (lambda[1] - lambda[0]) * 100;
+	double nat_saved = (nat[0] - nat[1]) * 100;
+	double vpce_saved = (vpce[2] - vpce[3]) * 100;
+	ck_assert_msg(fabs(added - 16) <= 1.6, "Lambda: published $16, simulated $%.2f", added);
+	ck_assert_msg(fabs(nat_saved - 300) <= 30, "NAT: published $300, simulated $%.2f", nat_saved);
+	ck_assert_msg(fabs(vpce_saved - 70) <= 7, "VPCE: published $70, simulated $%.2f", vpce_saved);
+	pricing_finish(&p);
+	diag_finish(&d);
+}
+END_TEST
+
+/* cost:arithmetic ------------------------------------------------------------ */
+
+START_TEST(price_times_quantity)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	struct diag d;
+	struct pricing p;
+	harness_run(COST, NULL, 0, &scn, &o);
+	diag_init(&d);
+	ck_assert_int_eq(pricing_load(&p, SIMPLE, &d), 0);
+	struct rpt_cost c;
+	rpt_cost_compute(&c, &scn, &o, &p);
+	/* Requests, GBSeconds, NATGatewayHours, DataProcessed, CrossAZ. */
+	ck_assert_uint_eq(c.n, 5);
+	double total = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		const struct rpt_cost_line *l = &c.v[i];
+		if (!strcmp(l->m->price_key, "transfer.cross_az_gb")) {
+			/* Not in the table: left unpriced, not guessed. */
+			ck_assert(isnan(l->cost));
+			continue;
+		}
+		ck_assert_double_eq(l->cost, l->quantity * l->price->usd / l->price->per);
+		total += l->cost;
+	}
+	/* 100 requests at $2 per 1,000; 2.4 GB-s at $0.5; 1/30 h at $3;
+	 * 100/1024 GB at $0.5. */
+	ck_assert_double_eq_tol(total, 0.2 + 1.2 + 0.1 + 0.5 * 100 / 1024, 1e-12);
+	ck_assert_double_eq_tol(c.total, total, 1e-15);
+	ck_assert_uint_eq(c.unpriced, 1);
+	ck_assert_uint_eq(c.unconfirmed, 1);
+	ck_assert_double_eq_tol(c.monthly, c.total * 730 / (120.0 / 3600), 1e-9);
+	/* cost.csv says which price is unconfirmed and which is missing. */
+	char path[] = "/tmp/spillway-cost-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(rpt_write_cost_csv(path, &c), 0);
+	FILE *f = fopen(path, "r");
+	char text[4096];
+	size_t len = fread(text, 1, sizeof(text) - 1, f);
+	text[len] = '\0';
+	fclose(f);
+	remove(path);
+	ck_assert_msg(strstr(text, "Amazon VPC,nat,DataProcessed,0.09765625,GB,0.5,0.048828125,UNCONFIRMED,nat_gateway.gb\n"),
+		      "%s", text);
+	ck_assert_msg(strstr(text, ",no price,transfer.cross_az_gb\n"), "%s", text);
+	ck_assert_msg(strstr(text, "\nTOTAL,,monthly projection"), "%s", text);
+	rpt_cost_finish(&c);
+	pricing_finish(&p);
+	diag_finish(&d);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+/* cost:sqs ------------------------------------------------------------------- */
+
+static void sqs_requests(struct bed *b)
+{
+	/* Sends: one request per 64 KiB chunk. */
+	bed_send(b, b->work_m, 0, 65536);     /* 1 */
+	bed_send(b, b->work_m, 0, 65537);     /* 2 */
+	bed_send(b, b->work_m, 0, 262144);    /* 4 */
+	bed_send(b, b->work_m, 0, 1000);      /* 1 */
+	/* One receive of all four: 394,217 bytes, 7 chunks. */
+	ck_assert_uint_eq(recv(b, b->work, 10, 0), 4);
+	/* One batch delete of four: 1 request. */
+	ck_assert_uint_eq(sqs_delete_batch(b->work, &b->run.sim, b->got, NULL, 4), 4);
+	/* An empty long poll: 1. */
+	sqs_count_empty_receive(b->work);
+	for (int i = 0; i < 11; i++)
+		bed_send(b, b->work_m, 0, 1000); /* 11 */
+	ck_assert_uint_eq(recv(b, b->work, 11, 0), 11); /* 1 */
+	bool skip[11] = { false };
+	skip[3] = true;
+	/* Ten deleted, one kept: 1 request; then the last one alone: 1. */
+	ck_assert_uint_eq(sqs_delete_batch(b->work, &b->run.sim, b->got, skip, 11), 10);
+	ck_assert(sqs_delete(b->work, &b->run.sim, b->got[3].id, b->got[3].receipt));
+}
+
+START_TEST(sqs_request_chunks)
+{
+	const char *sets[] = { "resources.work.max_message_size=1MiB" };
+	struct bed b;
+	bed_open(&b, "tests/fixtures/sqs-basic.yaml", sets, 1);
+	at(&b, S(1), sqs_requests);
+	sim_run_until(&b.run.sim, S(2));
+	ck_assert(bed_finish(&b));
+	ck_assert_double_eq(metric(&b, "work", "Requests"),
+			    8 + 7 + 1 + 1 + 11 + 1 + 1 + 1);
+	bed_close(&b);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("cost");
+	TCase *tc = tcase_create("pricing:file");
+	tcase_add_test(tc, bad_pricing_files);
+	tcase_add_test(tc, shipped_pricing_file_loads);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cost:lambda");
+	tcase_add_test(tc, billed_duration_rounding);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cost:network");
+	tcase_add_test(tc, nat_meters);
+	tcase_add_test(tc, compression_trades_duration_for_bytes);
+	tcase_add_test(tc, network_compression_figures);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cost:arithmetic");
+	tcase_add_test(tc, price_times_quantity);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cost:sqs");
+	tcase_add_test(tc, sqs_request_chunks);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return harness_main(suite());
+}
