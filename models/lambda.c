@@ -1,6 +1,6 @@
 /* lambda.c - an AWS Lambda function: concurrency, execution environments,
- * cold starts, invocation duration, errors, per-message calls to DynamoDB,
- * and its SQS event source mappings.
+ * cold starts, invocation duration, errors, per-message calls to DynamoDB
+ * and payloads through network hops, and its SQS event source mappings.
  *
  * Concurrency. An invocation needs one execution environment for its whole
  * duration. It runs only if the function is under its reserved concurrency
@@ -25,6 +25,16 @@
  * also fails with its tenant's failure_rate. The whole invocation fails
  * with error_rate, or when it runs past `timeout` (killed). Memory gives the
  * vCPU share (1,769 MB = 1 vCPU: FACTS 3, "Memory -> vCPU") and the GB-s.
+ *
+ * Network. A call to a nat_gateway or vpc_endpoint sends `bytes` through
+ * it (netpath.h). With `compression`, those bytes shrink by `ratio` and
+ * each message first spends cpu_per_mb per MB compressing, scaled from the
+ * vCPU share it was measured at to this function's (both capped at one
+ * vCPU: compressing is one thread).
+ *
+ * Billing (meters in finish): requests, and GB-seconds of the billed
+ * duration, which rounds each invocation up to 1 ms including the INIT
+ * phase of a cold start (FACTS 3, "Billing granularity").
  */
 #include <math.h>
 #include <stdlib.h>

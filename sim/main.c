@@ -69,7 +69,13 @@ static const char usage_run[] =
 	"                          (mean and Student-t 95%% interval over replications)\n"
 	"  tenants.csv             per tenant: sent, delivered, rejected, failed,\n"
 	"                          dead_lettered, expired, dwell p50/p95/p99/max\n"
-	"  manifest.json           version, seed, replications, scenario SHA-256\n"
+	"  cost.csv                service,resource,dimension,quantity,unit,\n"
+	"                          unit_price_usd,cost_usd,price_status,price_key:\n"
+	"                          usage priced from the pricing file (the scenario's\n"
+	"                          pricing:, else reports/pricing/REGION.yaml), with\n"
+	"                          totals and a monthly projection\n"
+	"  manifest.json           version, seed, replications, scenario SHA-256,\n"
+	"                          pricing file\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output DIR        output directory (default: out/NAME, NAME from\n"
@@ -90,8 +96,9 @@ static const char usage_run[] =
 static const char usage_check[] =
 	"Usage: spillway check SCENARIO [--set PATH=VALUE]...\n"
 	"\n"
-	"Validates SCENARIO: YAML syntax, every key, unit and range, and the\n"
-	"references between tenants and resources. Lists every problem found as\n"
+	"Validates SCENARIO: YAML syntax, every key, unit and range, the\n"
+	"references between tenants and resources, and its pricing file.\n"
+	"Lists every problem found as\n"
 	"FILE:LINE:COL: error: PATH: message. Simulates nothing, writes nothing.\n"
 	"Exit status: 0 valid, 2 invalid.\n";
 
