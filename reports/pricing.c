@@ -166,8 +166,9 @@ char *pricing_path(const struct scenario *scn, struct diag *d)
 		free(path);
 	}
 	const struct cfg_node *at = cfg_get(root, "region");
-	diag_error(d, scn->doc.file, at && at->line ? at->line : root->line,
-		   at && at->line ? at->col : root->col,
+	if (!at)
+		at = root;
+	diag_error(d, at->file, at->line, at->col,
 		   "region: no pricing file for '%s' (looked for %s in $SPILLWAY_PRICING_DIR and %s); give one with pricing: FILE",
 		   scn->region, file, SPILLWAY_PRICING_DIRS);
 	return NULL;

@@ -121,6 +121,8 @@ START_TEST(bad_input_exits_2_and_writes_nothing)
 		  "--set: error: resources.desk.servers: must be between 1 and 10000000, got '-1'\n" },
 		{ "scenarios/mm1-rho0.5.yaml --seed x",
 		  "spillway: --seed: expected a whole number from 0 to 9007199254740992, got 'x'\n" },
+		{ "scenarios/mm1-rho0.5.yaml --set pricing=../tests/fixtures/pricing/missing-price.yaml",
+		  "scenarios/../tests/fixtures/pricing/missing-price.yaml:6:5: error: prices.lambda.requests: missing required key 'usd'\n" },
 		{ "scenarios/mm1-rho0.5.yaml --frobnicate",
 		  "spillway run: unknown option '--frobnicate' (see spillway run --help)\n" },
 	};
