@@ -107,8 +107,9 @@ static const struct scn_field call_fields[] = {
 	/* FACTS 5 "Units": a write unit is 1 KB, a read unit 4 KB. */
 	C("item_size", SCN_SIZE, 0, 1, 400000, "1KB", item_size,
 	  "dynamodb: item size per request (write units = ceil(size / 1 KB))"),
-	C("bytes", SCN_SIZE, 0, 0, 1e12, "0B", bytes,
-	  "network hop: payload per request (before compression); required there"),
+	C("bytes", SCN_SIZE, SCN_F_OPTIONAL, 1, 1e12, NULL, bytes,
+	  "network hop: payload per request before compression (default: the "
+	  "message's own size)"),
 };
 static const struct scn_schema call_schema = { "call", call_fields, 5, NULL };
 
@@ -235,7 +236,8 @@ struct call_rt {
 	enum ddb_op op;
 	int64_t count;
 	uint32_t bytes;         /* dynamodb item size */
-	double send;            /* hop: bytes sent per message, compressed */
+	double send;            /* hop: bytes sent per request, compressed;
+				   0: the message's size */
 };
 
 struct lambda {
@@ -245,6 +247,8 @@ struct lambda {
 	struct call_rt *calls;
 	size_t n_calls;
 	double compress_s;               /* compression time per message */
+	double compress_per_byte;        /* more per byte of the message */
+	double keep;                     /* share of hop bytes left after compression */
 	struct esm **esm;
 	size_t n_esm;
 	gsl_rng *rng;                    /* durations, failures */
@@ -486,7 +490,7 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot,
 	const struct sqs_received *m = &v->b->items[h->item];
 	double t = sim_dist_sample(&fn->cfg->per_message, fn->rng) *
 			   tenant_work_factor(fn->base.run, m->msg.tenant) +
-		   fn->compress_s;
+		   fn->compress_s + fn->compress_per_byte * m->msg.size;
 	double fail = tenant_failure_rate(fn->base.run, m->msg.tenant);
 	if (fail > 0 && gsl_rng_uniform(fn->rng) < fail)
 		v->b->failed[h->item] = true;
@@ -537,7 +541,9 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 	while (!v->b->failed[h->item] && h->call < fn->n_calls) {
 		const struct call_rt *c = &fn->calls[h->call];
 		if (c->hop) {
-			netpath_send(c->hop, c->send * (double)c->count);
+			double bytes = c->send > 0 ? c->send
+				       : v->b->items[h->item].msg.size * fn->keep;
+			netpath_send(c->hop, bytes * (double)c->count);
 			h->call++;
 			continue;
 		}
@@ -698,20 +704,15 @@ static int lambda_link(struct model *m, struct sim_run *run)
 			continue;
 		}
 		if (c->hop) {
-			if (cc[i].bytes <= 0) {
-				const struct cfg_node *at_n = cfg_get(list->items[i], "target");
-				diag_error(run->diag, at_n->file, at_n->line, at_n->col,
-					   "%s.calls[%zu].bytes: required (> 0B) for a call through the %s '%s'",
-					   who, i, t->ops->name, cc[i].target);
-				rc = -1;
-				continue;
-			}
-			double keep = cfg->compress ? 1 - cfg->compress_ratio : 1;
-			c->send = cc[i].bytes * keep;
-			if (cfg->compress)
-				fn->compress_s += (double)c->count * cc[i].bytes / 1e6 *
-						  sim_time_to_s(cfg->compress_cpu_per_mb) *
-						  at_share / share;
+			fn->keep = cfg->compress ? 1 - cfg->compress_ratio : 1;
+			c->send = cc[i].bytes * fn->keep;
+			double per_byte = cfg->compress
+				? sim_time_to_s(cfg->compress_cpu_per_mb) / 1e6 * at_share / share
+				: 0;
+			if (cc[i].bytes > 0)
+				fn->compress_s += (double)c->count * cc[i].bytes * per_byte;
+			else
+				fn->compress_per_byte += (double)c->count * per_byte;
 			continue;
 		}
 		c->op = cc[i].op == CALL_READ ? DDB_READ : DDB_WRITE;

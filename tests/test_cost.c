@@ -111,6 +111,12 @@ START_TEST(nat_meters)
 	ck_assert_double_eq_tol(value(&o, "nat", "InternetEgress"), 100.0 / 1024, 1e-15);
 	ck_assert_double_eq_tol(value(&o, "nat", "NATGatewayHours"), 3 * 120.0 / 3600, 1e-15);
 	harness_done(&scn, &o);
+	/* Without bytes, the message itself goes through: 100 x 3 KB. */
+	const char *own[] = { "resources.fn.calls[0]={target: nat}",
+			      "tenants.callers.message_size=3KB" };
+	harness_run(COST, own, 2, &scn, &o);
+	ck_assert_double_eq(value(&o, "nat", "BytesProcessed"), 300000);
+	harness_done(&scn, &o);
 }
 END_TEST
 
