@@ -419,6 +419,8 @@ struct sqs {
 	uint64_t life_to_dlq;
 	uint64_t life_expired;
 	sim_time_t emptied_at;        /* when the last message left, -1 while any remain */
+	sim_time_t busy_since;        /* when the queue last stopped being empty */
+	sim_time_t drain;             /* length of the last busy period that ended, -1: none */
 };
 
 /* The message pool ------------------------------------------------------ */
@@ -466,7 +468,8 @@ static uint32_t rec_take(struct sqs *q, const struct sim_msg *msg)
 		q->in_tenant[msg->tenant]++;
 		q->seen_tenant[msg->tenant] = true;
 	}
-	q->n_used++;
+	if (q->n_used++ == 0)
+		q->busy_since = q->base.run->sim.now;
 	q->emptied_at = -1;
 	return id;
 }
@@ -479,8 +482,10 @@ static void rec_free(struct sqs *q, uint32_t id)
 	r->state = ST_FREE;
 	r->link = q->free_head;
 	q->free_head = id;
-	if (--q->n_used == 0)
+	if (--q->n_used == 0) {
 		q->emptied_at = q->base.run->sim.now;
+		q->drain = q->emptied_at - q->busy_since;
+	}
 }
 
 /* The visible ring and its oldest-message deque ---------------------------- */
@@ -1474,6 +1479,7 @@ static struct model *sqs_create(const void *config, const char *name,
 	q->cfg = config;
 	q->free_head = NONE;
 	q->emptied_at = -1;
+	q->drain = -1;
 	(void)name;
 	(void)run;
 	return &q->base;
@@ -1778,6 +1784,11 @@ static void sqs_finish(struct model *m, struct sim *s, struct sim_results *res)
 	 * not empty at the end. */
 	sim_results_put(res, name, "EmptiedAt", "s",
 			q->emptied_at >= 0 ? sim_time_to_s(q->emptied_at) : NAN);
+	/* How long the last backlog took to clear, from the first message
+	 * into an empty queue to the queue empty again (a burst's drain
+	 * time): 0 when never used, empty (NAN) when not empty at the end. */
+	sim_results_put(res, name, "DrainTime", "s",
+			q->n_used ? NAN : q->drain >= 0 ? sim_time_to_s(q->drain) : 0.0);
 }
 
 static void sqs_destroy(struct model *m)
