@@ -19,7 +19,7 @@ void rpt_cost_compute(struct rpt_cost *c, const struct scenario *scn,
 			continue;
 		struct rpt_cost_line *l = &c->v[c->n++];
 		struct sim_ci ci;
-		rpt_metric_ci(m, o->results.replications, &ci);
+		sim_metric_ci(m, o->results.replications, &ci);
 		l->m = m;
 		l->quantity = isfinite(ci.mean) ? ci.mean : 0.0;
 		l->price = pricing_find(p, m->price_key);

@@ -7,22 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rpt_metric_ci(const struct sim_metric *m, size_t replications,
-		   struct sim_ci *ci)
-{
-	double *v = malloc((replications ? replications : 1) * sizeof(*v));
-	size_t n = 0;
-	if (!v) {
-		*ci = (struct sim_ci){ NAN, NAN, NAN, 0 };
-		return;
-	}
-	for (size_t i = 0; i < replications; i++)
-		if (!isnan(m->values[i]))
-			v[n++] = m->values[i];
-	sim_ci_t95(v, n, ci);
-	free(v);
-}
-
 /* A number for CSV: empty when missing. */
 void rpt_csv_num(FILE *f, double x)
 {
@@ -78,7 +62,7 @@ int rpt_write_summary_csv(const char *path, const struct sim_outcome *o)
 	for (size_t i = 0; i < o->results.n; i++) {
 		const struct sim_metric *m = &o->results.v[i];
 		struct sim_ci ci;
-		rpt_metric_ci(m, o->results.replications, &ci);
+		sim_metric_ci(m, o->results.replications, &ci);
 		fprintf(f, "%s,%s,", m->resource, m->metric);
 		rpt_csv_num(f, ci.mean);
 		fputc(',', f);
@@ -99,7 +83,7 @@ int rpt_write_summary_json(const char *path, const struct sim_outcome *o)
 	for (size_t i = 0; i < o->results.n; i++) {
 		const struct sim_metric *m = &o->results.v[i];
 		struct sim_ci ci;
-		rpt_metric_ci(m, o->results.replications, &ci);
+		sim_metric_ci(m, o->results.replications, &ci);
 		fputs("  {\"resource\": ", f);
 		json_str(f, m->resource);
 		fputs(", \"metric\": ", f);

@@ -45,9 +45,5 @@ void rpt_csv_num(FILE *f, double x);
 /* fclose with the stream's error state: 0, or -1 with errno set. */
 int rpt_close(FILE *f);
 
-/* Mean and 95% interval of one metric, skipping replications that did not
- * report it (NAN). */
-void rpt_metric_ci(const struct sim_metric *m, size_t replications,
-		   struct sim_ci *ci);
 
 #endif

@@ -405,7 +405,7 @@ static void print_summary(const struct sim_outcome *o, const char *dir)
 	for (size_t i = 0; i < o->results.n; i++) {
 		const struct sim_metric *m = &o->results.v[i];
 		struct sim_ci ci;
-		rpt_metric_ci(m, o->results.replications, &ci);
+		sim_metric_ci(m, o->results.replications, &ci);
 		printf("%-16s %-26s %14.6g %14.6g %14.6g  %s\n", m->resource,
 		       m->metric, ci.mean, ci.low, ci.high, m->unit);
 	}

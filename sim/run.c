@@ -119,6 +119,18 @@ void sim_results_meter(struct sim_results *res, const char *resource,
 	m->price_key = price_key;
 }
 
+void sim_metric_ci(const struct sim_metric *m, size_t replications,
+		   struct sim_ci *ci)
+{
+	double *v = sim_xrealloc(NULL, (replications ? replications : 1) * sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < replications; i++)
+		if (!isnan(m->values[i]))
+			v[n++] = m->values[i];
+	sim_ci_t95(v, n, ci);
+	free(v);
+}
+
 void sim_results_finish(struct sim_results *res)
 {
 	for (size_t i = 0; i < res->n; i++) {

@@ -68,6 +68,10 @@ const struct sim_metric *sim_results_find(const struct sim_results *res,
 					  const char *resource,
 					  const char *metric);
 void sim_results_finish(struct sim_results *res);
+/* Mean and Student-t 95% interval of one metric over the replications
+ * that reported it (NAN values are skipped). */
+void sim_metric_ci(const struct sim_metric *m, size_t replications,
+		   struct sim_ci *ci);
 
 /* Per-tenant outcome counters; the dwell histogram holds send -> done
  * times in seconds. */

@@ -91,7 +91,7 @@ static void check_metric(const struct run *r, const char *metric, double exact,
 	const struct sim_metric *m = sim_results_find(&r->out.results, "desk", metric);
 	ck_assert_msg(m != NULL, "no metric %s", metric);
 	struct sim_ci ci;
-	rpt_metric_ci(m, r->out.results.replications, &ci);
+	sim_metric_ci(m, r->out.results.replications, &ci);
 	double rel = fabs(ci.mean - exact) / exact;
 	ck_assert_msg(rel <= tol,
 		      "%s %s: simulated %.6g vs exact %.6g (%.2f%% off, limit %.1f%%)",
@@ -207,7 +207,7 @@ START_TEST(infinite_servers_never_queue)
 		ck_assert_double_eq(wq->values[i], 0);
 	const struct sim_metric *busy = sim_results_find(&r.out.results, "desk", "BusyServers");
 	struct sim_ci ci;
-	rpt_metric_ci(busy, r.out.results.replications, &ci);
+	sim_metric_ci(busy, r.out.results.replications, &ci);
 	ck_assert_msg(ci.low <= 10 && 10 <= ci.high && fabs(ci.mean - 10) < 0.2,
 		      "busy %.4g [%.4g, %.4g], exact 10", ci.mean, ci.low, ci.high);
 	finish_run(&r);

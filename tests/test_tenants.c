@@ -102,7 +102,7 @@ END_TEST
 static void expect_count(const struct run *r, double exact, double tol)
 {
 	struct sim_ci ci;
-	rpt_metric_ci(metric(r, "Arrivals"), r->out.results.replications, &ci);
+	sim_metric_ci(metric(r, "Arrivals"), r->out.results.replications, &ci);
 	ck_assert_msg(ci.low <= exact && exact <= ci.high &&
 			      fabs(ci.mean - exact) <= tol * exact,
 		      "arrivals %.1f [%.1f, %.1f], exact %.1f", ci.mean, ci.low,
