@@ -1,4 +1,5 @@
-/* esm.c - the Lambda event source mapping for SQS, on-demand mode.
+/* esm.c - the Lambda event source mapping for SQS, on-demand and
+ * provisioned mode.
  *
  * Pollers ("workers" here) each loop: ReceiveMessage (long polling),
  * gather a batch, Invoke the function, delete what succeeded, repeat. How
@@ -32,6 +33,41 @@
  * while such a group waits, batch_size is at most 10, there is no batching
  * window, and a partial batch failure returns the first failed message and
  * every one after it.
+ *
+ * Provisioned mode (provisioned_pollers: {min, max}; FACTS 2, AWS News Blog
+ * "AWS Lambda enhances SQS processing with new provisioned mode", Nov 2025:
+ * https://aws.amazon.com/blogs/aws/aws-lambda-enhances-sqs-processing-with-new-provisioned-mode-3x-faster-scaling-16x-higher-capacity)
+ * keeps the same workers (one per concurrent batch) but sizes them by
+ * pollers. Each poller handles at most 10 concurrent invokes, 1 MB/s of
+ * message payload and 10 ReceiveMessage calls per second (FACTS 2,
+ * "Per-poller capacity": https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html),
+ * so with P pollers:
+ *   - the target concurrency is 10 P batches, at most 20,000 (FACTS 2,
+ *     "Max concurrency"); the on-demand concurrency_ceiling and
+ *     initial_concurrency do not apply;
+ *   - received bytes and receive calls are counted per whole second of
+ *     simulated time against P x 1 MB and P x 10. A receive is made only
+ *     while both allowances last; it asks for no more messages than the calls
+ *     left can return (10 per call, FACTS 4 "Batch") and no more bytes than
+ *     are left, but SQS hands over at least one message, so a second can
+ *     end up to one message over its bytes: that overshoot is taken from the
+ *     next second's allowance (a token bucket refilled once a second, with
+ *     debt). A long poll is one call however long it waits; a worker that
+ *     finds the allowance spent invokes what it holds, or, holding nothing,
+ *     polls again at the next whole second;
+ *   - the pollers start warm at min at time 0 and, while messages wait, the
+ *     target grows by 1,000 concurrency a minute (FACTS 2, "Scaling speed"),
+ *     i.e. 100 pollers a minute, applied each second as on-demand, up to
+ *     max pollers. P is the target / 10 rounded up. Scale-down mirrors
+ *     on-demand (an empty long poll, a throttle or a failure lowers the
+ *     target by one batch), down to 10 min;
+ *   - maximum_concurrency is rejected with it (FACTS 2, "Mutual exclusion":
+ *     https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html).
+ * Pollers are billed in Event Poller Units: the mapping meters
+ * EventPollerUnit-hours = poller-hours / pollers_per_epu over the
+ * measurement window. How many SQS pollers make one EPU is not documented
+ * (FACTS 2, "Pollers per EPU for SQS": not found): pollers_per_epu, default
+ * 1, UNCONFIRMED. Its price is the pricing table's business.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +78,44 @@
 
 #define SIX_MB (6u * 1000u * 1000u) /* FACTS 7, "Lambda sync payload": 6 MB */
 
+/* Provisioned mode, FACTS 2 "Per-poller capacity" (services-sqs-parameters.html):
+ * per poller 10 concurrent invokes, 1 MB/s (read as 1,000,000 B, as every
+ * MB in spillway), 10 polling API calls per second. */
+#define POLLER_INVOKES 10
+#define POLLER_BYTES_PER_S 1000000
+#define POLLER_CALLS_PER_S 10
+/* FACTS 2 "Scaling speed": up to 1,000 concurrent executions per minute. */
+#define PROVISIONED_SCALE_PER_MINUTE 1000
+/* FACTS 2 "Max concurrency": up to 20,000. */
+#define PROVISIONED_CEILING 20000
+/* FACTS 4 "Batch": ReceiveMessage returns at most 10 messages per call. */
+#define MESSAGES_PER_CALL 10
+
 #define F(k, kind_, fl, lo, hi, def, member, text)                             \
 	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
 	  .dflt = def, .offset = offsetof(struct esm_config, member),          \
 	  .help = text }
+
+static const struct scn_field provisioned_fields[] = {
+	/* FACTS 2 "MinimumPollers (SQS)": default 2, minimum 2, max 200
+	 * (https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html). */
+	F("min", SCN_INT, 0, 2, 200, "2", min_pollers,
+	  "pollers kept at all times, warm from the start"),
+	/* FACTS 2 "MaximumPollers (SQS)": default 200; 2..2,000 on the
+	 * parameters page, 2..10,000 in the newer API reference: the wider
+	 * range is accepted. */
+	F("max", SCN_INT, 0, 2, 10000, "200", max_pollers,
+	  "most pollers (2..2,000 on AWS's parameters page, 2..10,000 in the newer API reference)"),
+	/* FACTS 2 "Pollers per EPU for SQS": not found. */
+	F("pollers_per_epu", SCN_INT, SCN_F_UNCONFIRMED, 1, 1000, "1", pollers_per_epu,
+	  "pollers billed as one Event Poller Unit (UNCONFIRMED: not documented for SQS)"),
+};
+
+static const struct scn_schema provisioned_schema = {
+	.name = "provisioned_pollers",
+	.fields = provisioned_fields,
+	.n = sizeof(provisioned_fields) / sizeof(provisioned_fields[0]),
+};
 
 static const struct scn_field esm_fields[] = {
 	F("queue", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, queue,
@@ -75,6 +145,11 @@ static const struct scn_field esm_fields[] = {
 	  "first retry delay after a throttled invoke, doubling (UNCONFIRMED: not documented)"),
 	F("backoff_max", SCN_DURATION, SCN_F_UNCONFIRMED, 0.001, 3600, "30s", backoff_max,
 	  "longest retry delay after throttled invokes (UNCONFIRMED: not documented)"),
+	/* FACTS 2: provisioned mode (Nov 2025); none keeps on-demand mode. */
+	{ .key = "provisioned_pollers", .kind = SCN_TABLE, .flags = SCN_F_NONE,
+	  .dflt = "none", .sub = &provisioned_schema,
+	  .offset = offsetof(struct esm_config, provisioned),
+	  .help = "none (on-demand mode), or provisioned mode with {min, max} pollers (not with maximum_concurrency)" },
 };
 
 static void esm_check(void *obj, const struct cfg_node *node, struct scn_ctx *ctx)
@@ -89,6 +164,27 @@ static void esm_check(void *obj, const struct cfg_node *node, struct scn_ctx *ct
 	if (c->backoff_max < c->backoff_base)
 		scn_error_key(ctx, node, "backoff_max",
 			      "must be at least backoff_base");
+	if (!c->provisioned)
+		return;
+	/* FACTS 2 "Mutual exclusion": provisioned mode and MaximumConcurrency
+	 * cannot both be set. */
+	if (c->maximum_concurrency != SCN_UNLIMITED)
+		scn_error_key(ctx, node, "provisioned_pollers",
+			      "not with maximum_concurrency (AWS rejects a mapping with both)");
+	if (c->max_pollers < c->min_pollers) {
+		/* At the max key inside the map, named by its dotted path. */
+		const struct cfg_node *pp = cfg_get(node, "provisioned_pollers");
+		const struct cfg_node *at = pp ? cfg_get(pp, "max") : NULL;
+		struct cfg_node where = *node;
+		if (at || pp) {
+			where.file = (at ? at : pp)->file;
+			where.line = (at ? at : pp)->line;
+			where.col = (at ? at : pp)->col;
+		}
+		scn_error_key(ctx, &where, "provisioned_pollers.max",
+			      "must be at least min (%lld), got %lld",
+			      (long long)c->min_pollers, (long long)c->max_pollers);
+	}
 }
 
 const struct scn_schema esm_schema = {
@@ -105,6 +201,8 @@ enum wstate {
 	W_INVOKING,  /* the function is running the batch */
 	W_BACKOFF,   /* waiting to retry a throttled invoke */
 	W_RESTING,   /* gave a throttled batch up: polls again after a pause */
+	W_PACED,     /* provisioned: the pollers' allowance for this second is
+			spent; polls again at the next whole second */
 };
 
 struct esm_worker {
@@ -119,6 +217,8 @@ struct esm_worker {
 	sim_time_t window_end;      /* end of the batching window */
 	sim_time_t deadline;        /* when the first message's visibility ends */
 	sim_time_t backoff;         /* current retry delay, 0 before a throttle */
+	bool call_open;             /* a (long-poll) receive call is charged and
+				       still waiting: its messages need no new call */
 	struct lambda_batch lb;     /* handed to the function */
 };
 
@@ -133,12 +233,23 @@ struct esm {
 	int64_t target;             /* concurrency the mapping aims at */
 	int64_t active;             /* workers running */
 	int64_t floor;              /* scale-down floor */
-	int64_t ceiling;            /* min(concurrency_ceiling, maximum_concurrency) */
+	int64_t ceiling;            /* min(concurrency_ceiling, maximum_concurrency);
+				       provisioned: min(10 max, 20,000) */
+	int64_t scale_per_minute;   /* target added per minute while messages wait */
 	int64_t step_accum;         /* scale-up remainder, in 1/60 batches */
 	int64_t peak;               /* highest target in the window */
 	struct sim_twa level;       /* time average of active workers */
 	uint64_t polled, invoked, failed_invoke, deleted, throttled;
 	uint64_t t_polled, t_invoked, t_failed, t_deleted; /* since last sample */
+	/* Provisioned mode only (cfg->provisioned): */
+	int64_t pollers;            /* ceil(target / 10), within [min, max] */
+	struct sim_twa plevel;      /* pollers over time: average, max, poller-ns */
+	int64_t second;             /* the whole second the counts below are for */
+	uint64_t sec_bytes;         /* payload received in that second */
+	uint64_t sec_debt;          /* bytes the previous second went over */
+	int64_t sec_calls;          /* receive calls made in that second */
+	uint64_t peak_bytes;        /* most bytes received in one second (window) */
+	int64_t peak_calls;         /* most calls made in one second (window) */
 };
 
 static void worker_begin(struct esm_worker *w, struct sim *s);
@@ -152,6 +263,16 @@ struct esm *esm_create(const struct esm_config *cfg, struct lambda *fn,
 	e->fn = fn;
 	e->name = sim_xstrdup(name);
 	e->run = run;
+	if (cfg->provisioned) {
+		/* maximum_concurrency is excluded by esm_check, min <= max. */
+		e->ceiling = cfg->max_pollers * POLLER_INVOKES;
+		if (e->ceiling > PROVISIONED_CEILING)
+			e->ceiling = PROVISIONED_CEILING;
+		e->floor = cfg->min_pollers * POLLER_INVOKES;
+		e->scale_per_minute = PROVISIONED_SCALE_PER_MINUTE;
+		return e;
+	}
+	e->scale_per_minute = cfg->scale_up_per_minute;
 	e->ceiling = cfg->concurrency_ceiling;
 	if (cfg->maximum_concurrency != SCN_UNLIMITED &&
 	    cfg->maximum_concurrency < e->ceiling)
@@ -249,10 +370,48 @@ static void fill(struct esm *e, struct sim *s)
 	sim_twa_set(&e->level, s->now, (double)e->active);
 }
 
-static void lower_target(struct esm *e)
+/* Provisioned: the pollers follow the target, 10 batches each. */
+static void pollers_update(struct esm *e, sim_time_t now)
 {
-	if (e->target > e->floor)
+	if (!e->cfg->provisioned)
+		return;
+	int64_t p = (e->target + POLLER_INVOKES - 1) / POLLER_INVOKES;
+	if (p < e->cfg->min_pollers)
+		p = e->cfg->min_pollers;
+	if (p > e->cfg->max_pollers)
+		p = e->cfg->max_pollers;
+	if (p == e->pollers)
+		return;
+	e->pollers = p;
+	sim_twa_set(&e->plevel, now, (double)p);
+}
+
+static void lower_target(struct esm *e, sim_time_t now)
+{
+	if (e->target > e->floor) {
 		e->target--;
+		pollers_update(e, now);
+	}
+}
+
+/* Provisioned: moves the per-second counts to the second holding now. An
+ * overshoot of the second just ended is carried as debt; a second with no
+ * receive in between clears it. */
+static void second_roll(struct esm *e, sim_time_t now)
+{
+	int64_t sec = now / SIM_S;
+	if (sec == e->second)
+		return;
+	uint64_t allowance = (uint64_t)e->pollers * POLLER_BYTES_PER_S;
+	uint64_t used = e->sec_bytes + e->sec_debt;
+	if (e->sec_bytes > e->peak_bytes)
+		e->peak_bytes = e->sec_bytes;
+	if (e->sec_calls > e->peak_calls)
+		e->peak_calls = e->sec_calls;
+	e->sec_debt = sec == e->second + 1 && used > allowance ? used - allowance : 0;
+	e->sec_bytes = 0;
+	e->sec_calls = 0;
+	e->second = sec;
 }
 
 /* Ends a cycle: the worker retires when more run than the target, else
@@ -289,7 +448,7 @@ static void invoke(struct esm_worker *w, struct sim *s)
 	e->failed_invoke += w->n;
 	e->t_failed += w->n;
 	e->throttled++;
-	lower_target(e);
+	lower_target(e, s->now);
 	w->backoff = w->backoff ? w->backoff * 2 : e->cfg->backoff_base;
 	if (w->backoff > e->cfg->backoff_max)
 		w->backoff = e->cfg->backoff_max;
@@ -311,8 +470,49 @@ static void poll(struct esm_worker *w, struct sim *s)
 {
 	struct esm *e = w->e;
 	size_t room = (size_t)e->cfg->batch_size - w->n;
-	size_t got = sqs_receive(e->q, s, w->batch + w->n, room,
-				 SIX_MB > w->bytes ? SIX_MB - w->bytes : 1);
+	uint64_t max_bytes = SIX_MB > w->bytes ? SIX_MB - w->bytes : 1;
+	bool paced = false; /* provisioned: the allowance cut this receive short */
+	if (e->cfg->provisioned) {
+		second_roll(e, s->now);
+		int64_t calls = e->pollers * POLLER_CALLS_PER_S - e->sec_calls;
+		uint64_t allowance = (uint64_t)e->pollers * POLLER_BYTES_PER_S;
+		uint64_t used = e->sec_bytes + e->sec_debt;
+		uint64_t bytes = allowance > used ? allowance - used : 0;
+		if (w->call_open)
+			calls++; /* the waiting call returns up to 10 of its own */
+		if (calls <= 0 || bytes == 0) {
+			w->call_open = false;
+			if (w->n) {
+				invoke(w, s);
+				return;
+			}
+			w->state = W_PACED;
+			sim_timer_start(s, &w->timer, (s->now / SIM_S + 1) * SIM_S,
+					on_timer, w, W_PACED);
+			return;
+		}
+		if ((uint64_t)calls * MESSAGES_PER_CALL < room) {
+			room = (size_t)calls * MESSAGES_PER_CALL;
+			paced = true;
+		}
+		if (bytes < max_bytes) {
+			max_bytes = bytes;
+			paced = true;
+		}
+	}
+	size_t got = sqs_receive(e->q, s, w->batch + w->n, room, max_bytes);
+	if (e->cfg->provisioned) {
+		/* One call per 10 messages, at least one; the first 10 of a
+		 * call already waiting are its own. */
+		int64_t calls = got ? (int64_t)((got + MESSAGES_PER_CALL - 1) / MESSAGES_PER_CALL) : 1;
+		if (w->call_open)
+			calls--;
+		e->sec_calls += calls;
+		for (size_t i = w->n; i < w->n + got; i++)
+			e->sec_bytes += w->batch[i].msg.size;
+		/* A call that returned nothing waits on (a long poll). */
+		w->call_open = got == 0;
+	}
 	if (got) {
 		if (w->n == 0) {
 			w->deadline = s->now + sqs_visibility_timeout(e->q);
@@ -325,10 +525,11 @@ static void poll(struct esm_worker *w, struct sim *s)
 		e->t_polled += got;
 	}
 	/* Full: batch_size reached, 6 MB reached, or the receive stopped
-	 * short while messages wait (the next one would pass 6 MB, or the
-	 * queue is at its in-flight limit). */
+	 * short while messages wait (the next one would pass 6 MB, the
+	 * queue is at its in-flight limit, or the pollers' allowance for
+	 * this second ran out). */
 	bool full = w->n == (size_t)e->cfg->batch_size || w->bytes >= SIX_MB ||
-		    (got < room && sqs_receivable(e->q));
+		    ((got < room || paced) && sqs_receivable(e->q));
 	if (w->n && (full || s->now >= w->window_end)) {
 		invoke(w, s);
 		return;
@@ -362,12 +563,17 @@ static void on_timer(struct sim *s, void *target, uint64_t arg)
 		/* The long poll ended with nothing: an empty receive. */
 		sqs_unwait(e->q, &w->waiter);
 		sqs_count_empty_receive(e->q);
-		lower_target(e);
+		w->call_open = false;
+		lower_target(e, s->now);
 		cycle_end(w, s);
 		break;
 	case W_GATHERING:
 		sqs_unwait(e->q, &w->waiter);
+		w->call_open = false;
 		invoke(w, s);
+		break;
+	case W_PACED:
+		poll(w, s);
 		break;
 	case W_BACKOFF:
 		invoke(w, s);
@@ -391,36 +597,36 @@ static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 	 * response"), so the group keeps its order. */
 	bool ordered = sqs_is_fifo(e->q);
 	bool stopped = false;
+	/* w->failed becomes "not deleted" (the function is done with it). */
 	for (size_t i = 0; i < w->n; i++) {
 		if (ordered && outcome == LAMBDA_PARTIAL && failed[i])
 			stopped = true;
 		bool ok = outcome == LAMBDA_OK ||
 			  (outcome == LAMBDA_PARTIAL && !failed[i] && !stopped);
-		if (!ok) {
-			bad++;
-			continue;
-		}
-		if (sqs_delete(e->q, s, w->batch[i].id, w->batch[i].receipt)) {
-			e->deleted++;
-			e->t_deleted++;
-		}
+		w->failed[i] = !ok;
+		bad += !ok;
 	}
+	/* The mapping deletes with DeleteMessageBatch. */
+	size_t deleted = sqs_delete_batch(e->q, s, w->batch, w->failed, w->n);
+	e->deleted += deleted;
+	e->t_deleted += deleted;
 	e->failed_invoke += bad;
 	e->t_failed += bad;
 	if (outcome == LAMBDA_ERROR && !lambda_reports_item_failures(e->fn))
-		lower_target(e);
+		lower_target(e, s->now);
 	cycle_end(w, s);
 }
 
 /* Scaling ------------------------------------------------------------------ */
 
-/* Once a second: while messages wait, add scale_up_per_minute / 60. */
+/* Once a second: while messages wait, add scale_up_per_minute / 60
+ * (provisioned: 1,000 / 60). */
 static void on_scale(struct sim *s, void *target, uint64_t arg)
 {
 	struct esm *e = target;
 	(void)arg;
 	if (sqs_receivable(e->q) && e->target < e->ceiling) {
-		e->step_accum += e->cfg->scale_up_per_minute;
+		e->step_accum += e->scale_per_minute;
 		int64_t add = e->step_accum / 60;
 		e->step_accum %= 60;
 		e->target += add;
@@ -428,6 +634,7 @@ static void on_scale(struct sim *s, void *target, uint64_t arg)
 			e->target = e->ceiling;
 		if (e->target > e->peak)
 			e->peak = e->target;
+		pollers_update(e, s->now);
 		fill(e, s);
 	} else if (e->active < e->target) {
 		fill(e, s);
@@ -439,6 +646,13 @@ void esm_start(struct esm *e, struct sim *s)
 {
 	e->target = e->cfg->initial_concurrency < e->ceiling
 			    ? e->cfg->initial_concurrency : e->ceiling;
+	if (e->cfg->provisioned) {
+		/* Warm from the start: min pollers, 10 batches each. */
+		e->target = e->floor;
+		e->pollers = e->cfg->min_pollers;
+		sim_twa_init(&e->plevel, s->now, (double)e->pollers);
+		e->second = s->now / SIM_S;
+	}
 	e->peak = e->target;
 	sim_twa_init(&e->level, s->now, 0);
 	fill(e, s);
@@ -450,6 +664,11 @@ void esm_restart(struct esm *e, struct sim *s)
 	e->polled = e->invoked = e->failed_invoke = e->deleted = e->throttled = 0;
 	e->peak = e->target;
 	sim_twa_restart(&e->level, s->now);
+	if (e->cfg->provisioned) {
+		sim_twa_restart(&e->plevel, s->now);
+		e->peak_bytes = 0;
+		e->peak_calls = 0;
+	}
 }
 
 void esm_sample(struct esm *e, struct sim *s, struct sim_recorder *rec)
@@ -459,6 +678,9 @@ void esm_sample(struct esm *e, struct sim *s, struct sim_recorder *rec)
 	sim_recorder_put(rec, s->now, e->name, "InvokedEventCount", (double)e->t_invoked);
 	sim_recorder_put(rec, s->now, e->name, "FailedInvokeEventCount", (double)e->t_failed);
 	sim_recorder_put(rec, s->now, e->name, "DeletedEventCount", (double)e->t_deleted);
+	if (e->cfg->provisioned)
+		sim_recorder_put(rec, s->now, e->name, "ProvisionedPollers",
+				 (double)e->pollers);
 	e->t_polled = e->t_invoked = e->t_failed = e->t_deleted = 0;
 }
 
@@ -473,6 +695,25 @@ void esm_finish(struct esm *e, struct sim *s, struct sim_results *res)
 	sim_results_put(res, e->name, "Concurrency", "batches",
 			sim_twa_mean(&e->level, s->now));
 	sim_results_put(res, e->name, "Concurrency.max", "batches", (double)e->peak);
+	if (!e->cfg->provisioned)
+		return;
+	/* The second in progress counts too. */
+	uint64_t peak_bytes = e->sec_bytes > e->peak_bytes ? e->sec_bytes : e->peak_bytes;
+	int64_t peak_calls = e->sec_calls > e->peak_calls ? e->sec_calls : e->peak_calls;
+	sim_results_put(res, e->name, "ProvisionedPollers", "pollers",
+			sim_twa_mean(&e->plevel, s->now));
+	sim_results_put(res, e->name, "ProvisionedPollers.max", "pollers",
+			e->plevel.max);
+	sim_results_put(res, e->name, "PeakPolledBytesPerSecond", "B/s",
+			(double)peak_bytes);
+	sim_results_put(res, e->name, "PeakReceiveCallsPerSecond", "calls/s",
+			(double)peak_calls);
+	/* Poller-seconds over the measurement window, in EPU-hours. */
+	double poller_ns = e->plevel.area +
+			   e->plevel.value * (double)(s->now - e->plevel.last);
+	sim_results_meter(res, e->name, "AWS Lambda", "EventPollerUnit-hours",
+			  "EPU-hour", "lambda.epu_hour",
+			  poller_ns / (double)SIM_HOUR / (double)e->cfg->pollers_per_epu);
 }
 
 void esm_destroy(struct esm *e)

@@ -1,10 +1,12 @@
 /* esm.h - the SQS event source mapping of a Lambda function (on-demand
- * mode): pollers that receive batches from a queue and invoke the function.
- * Configured under a lambda's event_sources; the function owns its mappings
- * and forwards the model operations to them. */
+ * mode, or provisioned mode with provisioned_pollers): pollers that receive
+ * batches from a queue and invoke the function. Configured under a lambda's
+ * event_sources; the function owns its mappings and forwards the model
+ * operations to them. */
 #ifndef SPILLWAY_MODELS_ESM_H
 #define SPILLWAY_MODELS_ESM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "models/lambda.h"
@@ -22,6 +24,10 @@ struct esm_config {
 	sim_time_t poll_wait;              /* long-poll wait */
 	sim_time_t backoff_base;           /* first retry delay after a throttle */
 	sim_time_t backoff_max;            /* longest retry delay */
+	bool provisioned;                  /* provisioned_pollers is a map (else none: on-demand) */
+	int64_t min_pollers;               /* provisioned_pollers.min, 2..200 */
+	int64_t max_pollers;               /* provisioned_pollers.max, 2..10000 */
+	int64_t pollers_per_epu;           /* provisioned_pollers.pollers_per_epu (UNCONFIRMED) */
 };
 
 extern const struct scn_schema esm_schema;

@@ -2,13 +2,16 @@
  * pinned with small deterministic scenarios (constant durations, no cold
  * starts unless a test is about them): redelivery and dead-lettering,
  * batching windows, maximum concurrency, reserved concurrency and
- * throttling, on-demand scale-up, parallel batches, timeouts, environments
- * and the scaling rate, synchronous invocations. */
+ * throttling, on-demand scale-up, provisioned mode (per-poller caps, warm
+ * start, scaling, ceiling, EPU metering, configuration errors), parallel
+ * batches, timeouts, environments and the scaling rate, synchronous
+ * invocations. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/registry.h"
 #include "reports/summary.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
@@ -339,6 +342,251 @@ START_TEST(messages_are_conserved)
 }
 END_TEST
 
+/* Provisioned mode -------------------------------------------------------- */
+
+#define ES "resources.fn.event_sources[0]."
+#define BOTH "tests/fixtures/provisioned-both.yaml"
+
+/* 10 concurrent invokes per poller: 2 pollers, 10 s batches from a
+ * backlog, never more than 20 at once (on-demand would climb from 5 by 5 a
+ * second). */
+START_TEST(provisioned_concurrency_is_10_per_poller)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 10000, at: 0s}}",
+			    "resources.fn.duration.per_message=1s",
+			    "resources.fn.timeout=15s",
+			    ES "provisioned_pollers={min: 2, max: 2}",
+			    "duration=60s" };
+	struct run r;
+	run(&r, s, 5);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 20);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 20);
+	ck_assert_double_eq(get(&r, "fn/q", "ProvisionedPollers"), 2);
+	ck_assert_double_eq(get(&r, "fn/q", "ProvisionedPollers.max"), 2);
+	ck_assert_double_eq(get(&r, "fn", "Throttles"), 0);
+	/* The 20 long polls take one message each as the burst arrives at
+	 * 0 s; from 1 s, full batches of 10 every 10 s: 20 + 6 x 200
+	 * received, of which the 20 and 5 x 200 are done by 60 s. */
+	ck_assert_double_eq(get(&r, "fn/q", "PolledEventCount"), 1220);
+	ck_assert_double_eq(get(&r, "fn/q", "DeletedEventCount"), 1020);
+	done(&r);
+}
+END_TEST
+
+/* 1 MB/s per poller: 2 pollers receive 2,000,000 B a second. 250 KB
+ * messages fill that exactly (8 a second, 61 whole seconds in [0, 60]).
+ * 300 KB messages do not divide it: a receive takes at least one message,
+ * so a second can go one message over, and the next second gives it back. */
+START_TEST(provisioned_bytes_are_1MB_per_second_per_poller)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 10000, at: 0s}}",
+			    "tenants.t.message_size=250KB",
+			    "resources.q.max_message_size=1MiB",
+			    "resources.fn.duration.per_message=10ms",
+			    ES "provisioned_pollers={min: 2, max: 2}",
+			    "duration=60s" };
+	struct run r;
+	run(&r, s, 6);
+	ck_assert_double_eq(get(&r, "fn/q", "PeakPolledBytesPerSecond"), 2000000);
+	ck_assert_double_eq(get(&r, "fn/q", "PolledEventCount"), 8 * 61);
+	done(&r);
+	const char *odd[] = { s[0], "tenants.t.message_size=300KB", s[2], s[3], s[4], s[5] };
+	run(&r, odd, 6);
+	double peak = get(&r, "fn/q", "PeakPolledBytesPerSecond");
+	double bytes = get(&r, "fn/q", "PolledEventCount") * 300000;
+	ck_assert_double_gt(peak, 2000000);
+	ck_assert_double_le(peak, 2000000 + 300000);
+	ck_assert_double_le(bytes, 61 * 2000000.0 + 300000);
+	ck_assert_double_gt(bytes, 61 * 2000000.0 - 300000);
+	done(&r);
+	/* Five pollers: 5 MB a second, 20 messages of 250 KB. */
+	const char *five[] = { s[0], s[1], s[2], s[3],
+			       ES "provisioned_pollers={min: 5, max: 5}", s[5] };
+	run(&r, five, 6);
+	ck_assert_double_eq(get(&r, "fn/q", "PeakPolledBytesPerSecond"), 5000000);
+	ck_assert_double_eq(get(&r, "fn/q", "PolledEventCount"), 20 * 61);
+	done(&r);
+}
+END_TEST
+
+/* 10 receive calls a second per poller: with batches of one message that
+ * take 10 ms, 20 workers could run 2,000 batches a second; 2 pollers make
+ * 20 calls, so 20 messages a second. */
+START_TEST(provisioned_receives_are_10_calls_per_second_per_poller)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 10000, at: 0s}}",
+			    "resources.fn.duration.per_message=10ms",
+			    ES "batch_size=1",
+			    ES "provisioned_pollers={min: 2, max: 2}",
+			    "duration=60s" };
+	struct run r;
+	run(&r, s, 5);
+	ck_assert_double_eq(get(&r, "fn/q", "PeakReceiveCallsPerSecond"), 20);
+	ck_assert_double_eq(get(&r, "fn/q", "PolledEventCount"), 20 * 61);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 20);
+	done(&r);
+}
+END_TEST
+
+/* Warm at min from time 0: 50 pollers hold 500 long polls, so a burst of
+ * 500 one-second messages is done 1 s after it arrives; on-demand starts at
+ * 5 batches. */
+START_TEST(provisioned_starts_warm_at_min)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 500, at: 0s}}",
+			    "resources.fn.duration.per_message=1s",
+			    ES "batch_size=1",
+			    ES "provisioned_pollers={min: 50, max: 50}",
+			    "duration=2m" };
+	struct run r;
+	run(&r, s, 5);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 500);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency"), 500);
+	ck_assert_double_eq(get(&r, "fn/q", "ProvisionedPollers"), 50);
+	ck_assert_uint_eq(r.out.tenants[0].delivered, 500);
+	ck_assert_double_eq_tol(r.out.tenants[0].dwell.max, 1.0, 1e-9);
+	done(&r);
+	const char *od[] = { s[0], s[1], s[2], s[4] };
+	run(&r, od, 4);
+	ck_assert_double_lt(get(&r, "fn", "ConcurrentExecutions.max"), 500);
+	ck_assert_double_gt(r.out.tenants[0].dwell.max, 10);
+	done(&r);
+}
+END_TEST
+
+/* While messages wait the target grows by 1,000 batches a minute (100
+ * pollers), applied each second, up to max pollers; then back down to min
+ * once the receives come back empty. */
+START_TEST(provisioned_scales_up_1000_per_minute_toward_max)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 1000000, at: 0s}}",
+			    "resources.fn.duration.per_message=10s",
+			    "resources.fn.timeout=15s",
+			    "resources.acct={type: account, concurrency_limit: 100000}",
+			    ES "batch_size=1",
+			    ES "provisioned_pollers={min: 2, max: 2000}",
+			    "duration=60s" };
+	struct run r;
+	run(&r, s, 7);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 20 + 1000);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 20 + 1000);
+	ck_assert_double_eq(get(&r, "fn/q", "ProvisionedPollers.max"), 2 + 100);
+	ck_assert_double_eq(get(&r, "fn", "Throttles"), 0);
+	done(&r);
+	/* max: 50 pollers stops it at 500. */
+	const char *capped[] = { s[0], s[1], s[2], s[3], s[4],
+				 ES "provisioned_pollers={min: 2, max: 50}", s[6] };
+	run(&r, capped, 7);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 500);
+	ck_assert_double_eq(get(&r, "fn/q", "ProvisionedPollers.max"), 50);
+	done(&r);
+	/* A backlog of 20,000 quick messages drains in 15 s (26 pollers at
+	 * most); the pollers fall back to 2 when the long polls that follow
+	 * come back empty, 20 s later, so the hour costs little more than 2
+	 * poller-hours (2.18). */
+	const char *down[] = { "tenants.t.arrivals={burst: {count: 20000, at: 0s}}",
+			       "resources.fn.duration.per_message=100ms",
+			       s[5], "duration=1h" };
+	run(&r, down, 4);
+	ck_assert_double_gt(get(&r, "fn/q", "ProvisionedPollers.max"), 10);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesDeleted"), 20000);
+	ck_assert_double_lt(get(&r, "fn/q", "EventPollerUnit-hours"), 2.5);
+	ck_assert_double_ge(get(&r, "fn/q", "EventPollerUnit-hours"), 2);
+	done(&r);
+}
+END_TEST
+
+/* 20,000 concurrent batches at most, whatever max says (10,000 pollers
+ * would be 100,000): from 200 pollers (2,000) it takes 18 minutes. */
+START_TEST(provisioned_ceiling_is_20000)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 1000000, at: 0s}}",
+			    "resources.fn.duration.per_message=14m",
+			    "resources.fn.timeout=15m",
+			    "resources.q.visibility_timeout=1h",
+			    "resources.acct={type: account, concurrency_limit: 100000}",
+			    ES "batch_size=1",
+			    ES "provisioned_pollers={min: 200, max: 10000}",
+			    "duration=25m" };
+	struct run r;
+	run(&r, s, 8);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 20000);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 20000);
+	ck_assert_double_eq(get(&r, "fn/q", "ProvisionedPollers.max"), 2000);
+	done(&r);
+}
+END_TEST
+
+/* EventPollerUnit-hours = poller-hours / pollers_per_epu, over the
+ * measurement window, exactly for a constant count. */
+START_TEST(provisioned_epu_hours_are_poller_hours)
+{
+	const char *s[] = { ES "provisioned_pollers={min: 4, max: 4}", "duration=1h" };
+	struct run r;
+	run(&r, s, 2);
+	ck_assert_double_eq(get(&r, "fn/q", "EventPollerUnit-hours"), 4);
+	const struct sim_metric *m =
+		sim_results_find(&r.out.results, "fn/q", "EventPollerUnit-hours");
+	ck_assert_str_eq(m->service, "AWS Lambda");
+	ck_assert_str_eq(m->price_key, "lambda.epu_hour");
+	ck_assert_str_eq(m->unit, "EPU-hour");
+	done(&r);
+	const char *warm[] = { s[0], "duration=3h", "warmup=1h" };
+	run(&r, warm, 3);
+	ck_assert_double_eq(get(&r, "fn/q", "EventPollerUnit-hours"), 8);
+	done(&r);
+	const char *per[] = { ES "provisioned_pollers={min: 4, max: 4, pollers_per_epu: 2}",
+			      "duration=90m" };
+	run(&r, per, 2);
+	ck_assert_double_eq(get(&r, "fn/q", "EventPollerUnit-hours"), 3);
+	done(&r);
+	/* On-demand mappings meter no pollers. */
+	run(&r, NULL, 0);
+	ck_assert_ptr_null(sim_results_find(&r.out.results, "fn/q", "EventPollerUnit-hours"));
+	ck_assert_ptr_null(sim_results_find(&r.out.results, "fn/q", "ProvisionedPollers"));
+	done(&r);
+}
+END_TEST
+
+/* Provisioned pollers and maximum concurrency together are rejected, at
+ * the provisioned_pollers value; so is max below min. */
+START_TEST(provisioned_configuration_errors)
+{
+	static const struct {
+		const char *path;
+		const char *set;
+		const char *expect;
+	} cases[] = {
+		{ BOTH, NULL,
+		  BOTH ":16:30: error: resources.fn.event_sources[0].provisioned_pollers: not with maximum_concurrency (AWS rejects a mapping with both)" },
+		{ BOTH, ES "provisioned_pollers={min: 30, max: 20}",
+		  "--set: error: resources.fn.event_sources[0].provisioned_pollers: not with maximum_concurrency (AWS rejects a mapping with both)" },
+		{ PIPE, ES "provisioned_pollers={min: 30, max: 20}",
+		  "--set: error: resources.fn.event_sources[0].provisioned_pollers.max: must be at least min (30), got 20" },
+		{ PIPE, ES "provisioned_pollers={min: 1}",
+		  "--set: error: resources.fn.event_sources[0].provisioned_pollers.min: must be between 2 and 200, got '1'" },
+		{ PIPE, ES "provisioned_pollers={max: 10001}",
+		  "--set: error: resources.fn.event_sources[0].provisioned_pollers.max: must be between 2 and 10000, got '10001'" },
+	};
+	struct fails f = { 0 };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct scenario scn;
+		struct diag d;
+		diag_init(&d);
+		const char *set[] = { cases[i].set };
+		int rc = scenario_load(&scn, cases[i].path, set, cases[i].set ? 1 : 0,
+				       &spillway_registry, &d);
+		if (rc == 0)
+			scenario_finish(&scn);
+		if (rc == 0 || d.n < 1 || strcmp(d.v[0].text, cases[i].expect))
+			fail_add(&f, "case %zu: rc %d, %zu messages, first '%s'", i, rc,
+				 d.n, d.n ? d.v[0].text : "");
+		diag_finish(&d);
+	}
+	FAILS_CHECK(f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("lambda");
@@ -351,6 +599,17 @@ static Suite *suite(void)
 	tcase_add_test(esm, on_demand_scale_up_is_5_plus_300_per_minute);
 	tcase_add_test(esm, messages_are_conserved);
 	suite_add_tcase(s, esm);
+	TCase *prov = tcase_create("esm:provisioned");
+	tcase_set_timeout(prov, 300);
+	tcase_add_test(prov, provisioned_concurrency_is_10_per_poller);
+	tcase_add_test(prov, provisioned_bytes_are_1MB_per_second_per_poller);
+	tcase_add_test(prov, provisioned_receives_are_10_calls_per_second_per_poller);
+	tcase_add_test(prov, provisioned_starts_warm_at_min);
+	tcase_add_test(prov, provisioned_scales_up_1000_per_minute_toward_max);
+	tcase_add_test(prov, provisioned_ceiling_is_20000);
+	tcase_add_test(prov, provisioned_epu_hours_are_poller_hours);
+	tcase_add_test(prov, provisioned_configuration_errors);
+	suite_add_tcase(s, prov);
 	TCase *fn = tcase_create("lambda:behaviour");
 	tcase_set_timeout(fn, 300);
 	tcase_add_test(fn, reserved_concurrency_throttles_and_receive_counts_rise);
