@@ -264,8 +264,6 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 	return 0;
 }
 
-/* Loads, applies the CLI overrides and links the scenario. Problems are
- * printed; returns 0 or -1. */
 /* Loads the scenario, links it (without running) and loads its pricing
  * file; every problem goes to stderr. 0, or -1 with nothing to free. */
 static int load(struct cli *cli, struct scenario *scn, struct pricing *pricing)
@@ -413,41 +411,29 @@ static void print_summary(const struct sim_outcome *o, const char *dir)
 	       "timeseries.csv, scenario.resolved.yaml, manifest.json)\n", dir);
 }
 
-static int cmd_run(int argc, char **argv)
+/* Loads cli's scenario with its overrides, runs it and writes its outputs
+ * into dir (through a temporary directory moved into place when all files
+ * are complete). print: the summary and cost tables on stdout and notes on
+ * stderr. Returns the exit status (0, EXIT_RUN or EXIT_INPUT). */
+static int run_to_dir(struct cli *cli, const char *dir, bool print)
 {
-	struct cli cli = { 0 };
 	struct scenario scn;
 	struct pricing pricing;
 	struct rpt_cost cost = { 0 };
 	const char **unconfirmed = NULL;
-	char dir[4096], tmp[4200], path[4300], sha[65] = "";
+	char tmp[4200], path[4300], sha[65] = "";
 	int rc = EXIT_INPUT;
-	int p = parse_cli(argc, argv, true, &cli);
-	if (p) {
-		free(cli.sets);
-		return p > 0 ? 0 : EXIT_INPUT;
-	}
-	if (load(&cli, &scn, &pricing)) {
-		free(cli.sets);
+	if (load(cli, &scn, &pricing))
 		return EXIT_INPUT;
-	}
-	if (cli.output)
-		snprintf(dir, sizeof(dir), "%s", cli.output);
-	else
-		snprintf(dir, sizeof(dir), "out/%s", scn.name);
-	size_t len = strlen(dir);
-	while (len > 1 && dir[len - 1] == '/')
-		dir[--len] = '\0';
 	if (!replaceable(dir)) {
 		fprintf(stderr, "spillway: %s: exists and is not a spillway output directory (no manifest.json); choose another -o\n",
 			dir);
 		goto out_scn;
 	}
-	if (sim_sha256_file(cli.scenario, sha)) {
-		fprintf(stderr, "spillway: %s: %s\n", cli.scenario, strerror(errno));
+	if (sim_sha256_file(cli->scenario, sha)) {
+		fprintf(stderr, "spillway: %s: %s\n", cli->scenario, strerror(errno));
 		goto out_scn;
 	}
-
 	rc = EXIT_RUN;
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dir, (long)getpid());
 	if (make_parents(dir) || mkdir(tmp, 0777)) {
@@ -474,7 +460,7 @@ static int cmd_run(int argc, char **argv)
 	setvbuf(ts, tsbuf, _IOFBF, sizeof(tsbuf));
 	struct sim_run_options opt = {
 		.timeseries = ts,
-		.progress = !cli.quiet && isatty(STDERR_FILENO),
+		.progress = print && isatty(STDERR_FILENO),
 	};
 	struct diag d;
 	diag_init(&d);
@@ -507,10 +493,10 @@ static int cmd_run(int argc, char **argv)
 	}
 	struct rpt_manifest man = {
 		.version = SPILLWAY_VERSION,
-		.scenario_path = cli.scenario,
+		.scenario_path = cli->scenario,
 		.scenario_sha256 = sha,
-		.sets = cli.sets,
-		.n_sets = cli.n_sets,
+		.sets = cli->sets,
+		.n_sets = cli->n_sets,
 		.pricing = pricing.doc.file,
 		.unconfirmed_prices = unconfirmed,
 		.n_unconfirmed_prices = n_unconfirmed,
@@ -552,7 +538,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (had_old)
 		remove_tree(old);
-	if (!cli.quiet) {
+	if (print) {
 		print_summary(&o, dir);
 		rpt_print_cost(stdout, &cost, &pricing);
 		if (n_unconfirmed) {
@@ -578,6 +564,36 @@ out_scn:
 	free(unconfirmed);
 	pricing_finish(&pricing);
 	scenario_finish(&scn);
+	return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	char dir[4096];
+	int p = parse_cli(argc, argv, true, &cli);
+	if (p) {
+		free(cli.sets);
+		return p > 0 ? 0 : EXIT_INPUT;
+	}
+	if (cli.output) {
+		snprintf(dir, sizeof(dir), "%s", cli.output);
+	} else {
+		/* The scenario's name picks the directory: peek at it. */
+		struct scenario scn;
+		struct pricing pricing;
+		if (load(&cli, &scn, &pricing)) {
+			free(cli.sets);
+			return EXIT_INPUT;
+		}
+		snprintf(dir, sizeof(dir), "out/%s", scn.name);
+		pricing_finish(&pricing);
+		scenario_finish(&scn);
+	}
+	size_t len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		dir[--len] = '\0';
+	int rc = run_to_dir(&cli, dir, !cli.quiet);
 	free(cli.sets);
 	return rc;
 }
