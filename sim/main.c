@@ -29,6 +29,7 @@
 #include "reports/cost.h"
 #include "reports/pricing.h"
 #include "reports/summary.h"
+#include "sim/cli.h"
 #include "sim/diag.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
@@ -38,7 +39,6 @@
 #define SPILLWAY_VERSION "0.1.0"
 #endif
 
-enum { EXIT_RUN = 1, EXIT_INPUT = 2 };
 
 static const char usage_main[] =
 	"Usage: spillway COMMAND [OPTIONS]\n"
@@ -49,6 +49,10 @@ static const char usage_main[] =
 	"Commands:\n"
 	"  run SCENARIO     simulate a scenario and write its outputs\n"
 	"  check SCENARIO   validate a scenario without simulating it\n"
+	"  sweep SCENARIO --vary PATH=V1,V2,...\n"
+	"                   run every point of a grid of values (what-if)\n"
+	"  plan SCENARIO --vary ... --require EXPR\n"
+	"                   the cheapest point of a grid meeting requirements\n"
 	"  help [TYPE]      the scenario format: top-level keys, tenants, and\n"
 	"                   the keys of each resource type (or of TYPE only)\n"
 	"\n"
@@ -161,20 +165,8 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-/* Options shared by run and check. */
-struct cli {
-	const char *scenario;
-	const char *output;
-	const char **sets;
-	size_t n_sets;
-	long long seed;
-	bool has_seed;
-	long long replications;
-	bool quiet;
-};
-
-static int parse_ll(const char *opt, const char *s, long long min,
-		    long long max, long long *out)
+int cli_parse_ll(const char *opt, const char *s, long long min,
+		 long long max, long long *out)
 {
 	char *end;
 	errno = 0;
@@ -222,12 +214,12 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 			cli->output = optarg;
 			break;
 		case OPT_SEED:
-			if (parse_ll("--seed", optarg, 0, 9007199254740992LL, &cli->seed))
+			if (cli_parse_ll("--seed", optarg, 0, 9007199254740992LL, &cli->seed))
 				return -1;
 			cli->has_seed = true;
 			break;
 		case OPT_REPS:
-			if (parse_ll("--replications", optarg, 1, 100000, &cli->replications))
+			if (cli_parse_ll("--replications", optarg, 1, 100000, &cli->replications))
 				return -1;
 			break;
 		case OPT_SET:
@@ -266,7 +258,7 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 
 /* Loads the scenario, links it (without running) and loads its pricing
  * file; every problem goes to stderr. 0, or -1 with nothing to free. */
-static int load(struct cli *cli, struct scenario *scn, struct pricing *pricing)
+int cli_load(struct cli *cli, struct scenario *scn, struct pricing *pricing)
 {
 	struct diag d;
 	diag_init(&d);
@@ -323,7 +315,7 @@ static int cmd_check(int argc, char **argv)
 	}
 	struct scenario scn;
 	struct pricing pricing;
-	int rc = load(&cli, &scn, &pricing) ? EXIT_INPUT : 0;
+	int rc = cli_load(&cli, &scn, &pricing) ? EXIT_INPUT : 0;
 	if (!rc) {
 		pricing_finish(&pricing);
 		printf("%s: ok: scenario '%s', %zu tenant%s, %zu resource%s, %lld replication%s of %gs\n",
@@ -348,13 +340,13 @@ static int remove_entry(const char *path, const struct stat *sb, int flag,
 	return remove(path);
 }
 
-static int remove_tree(const char *path)
+int cli_remove_tree(const char *path)
 {
 	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* mkdir -p for the parents of path (not path itself). */
-static int make_parents(const char *path)
+int cli_make_parents(const char *path)
 {
 	char buf[4096];
 	if (strlen(path) >= sizeof(buf)) {
@@ -375,7 +367,7 @@ static int make_parents(const char *path)
 
 /* An existing DIR may be replaced only when it is empty or holds a
  * previous run (manifest.json): never wipe a user's other files. */
-static bool replaceable(const char *dir)
+bool cli_replaceable(const char *dir)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -415,7 +407,28 @@ static void print_summary(const struct sim_outcome *o, const char *dir)
  * into dir (through a temporary directory moved into place when all files
  * are complete). print: the summary and cost tables on stdout and notes on
  * stderr. Returns the exit status (0, EXIT_RUN or EXIT_INPUT). */
-static int run_to_dir(struct cli *cli, const char *dir, bool print)
+int cli_install(const char *tmp, const char *dir)
+{
+	char old[4300];
+	snprintf(old, sizeof(old), "%s.old-%ld", dir, (long)getpid());
+	bool had_old = access(dir, F_OK) == 0;
+	if (had_old && rename(dir, old)) {
+		fprintf(stderr, "spillway: cannot replace %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (rename(tmp, dir)) {
+		fprintf(stderr, "spillway: cannot move %s to %s: %s\n", tmp, dir,
+			strerror(errno));
+		if (had_old)
+			rename(old, dir);
+		return -1;
+	}
+	if (had_old)
+		cli_remove_tree(old);
+	return 0;
+}
+
+int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 {
 	struct scenario scn;
 	struct pricing pricing;
@@ -423,9 +436,9 @@ static int run_to_dir(struct cli *cli, const char *dir, bool print)
 	const char **unconfirmed = NULL;
 	char tmp[4200], path[4300], sha[65] = "";
 	int rc = EXIT_INPUT;
-	if (load(cli, &scn, &pricing))
+	if (cli_load(cli, &scn, &pricing))
 		return EXIT_INPUT;
-	if (!replaceable(dir)) {
+	if (!cli_replaceable(dir)) {
 		fprintf(stderr, "spillway: %s: exists and is not a spillway output directory (no manifest.json); choose another -o\n",
 			dir);
 		goto out_scn;
@@ -436,7 +449,7 @@ static int run_to_dir(struct cli *cli, const char *dir, bool print)
 	}
 	rc = EXIT_RUN;
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dir, (long)getpid());
-	if (make_parents(dir) || mkdir(tmp, 0777)) {
+	if (cli_make_parents(dir) || mkdir(tmp, 0777)) {
 		fprintf(stderr, "spillway: cannot create %s: %s\n", tmp, strerror(errno));
 		goto out_scn;
 	}
@@ -519,25 +532,10 @@ static int run_to_dir(struct cli *cli, const char *dir, bool print)
 		}
 	}
 
-	/* Swap the finished directory into place. */
-	char old[4300];
-	snprintf(old, sizeof(old), "%s.old-%ld", dir, (long)getpid());
-	bool had_old = access(dir, F_OK) == 0;
-	if (had_old && rename(dir, old)) {
-		fprintf(stderr, "spillway: cannot replace %s: %s\n", dir, strerror(errno));
+	if (cli_install(tmp, dir)) {
 		sim_outcome_finish(&o);
 		goto out_tmp;
 	}
-	if (rename(tmp, dir)) {
-		fprintf(stderr, "spillway: cannot move %s to %s: %s\n", tmp, dir,
-			strerror(errno));
-		if (had_old)
-			rename(old, dir);
-		sim_outcome_finish(&o);
-		goto out_tmp;
-	}
-	if (had_old)
-		remove_tree(old);
 	if (print) {
 		print_summary(&o, dir);
 		rpt_print_cost(stdout, &cost, &pricing);
@@ -558,7 +556,7 @@ static int run_to_dir(struct cli *cli, const char *dir, bool print)
 	rc = 0;
 	goto out_scn;
 out_tmp:
-	remove_tree(tmp);
+	cli_remove_tree(tmp);
 out_scn:
 	rpt_cost_finish(&cost);
 	free(unconfirmed);
@@ -582,7 +580,7 @@ static int cmd_run(int argc, char **argv)
 		/* The scenario's name picks the directory: peek at it. */
 		struct scenario scn;
 		struct pricing pricing;
-		if (load(&cli, &scn, &pricing)) {
+		if (cli_load(&cli, &scn, &pricing)) {
 			free(cli.sets);
 			return EXIT_INPUT;
 		}
@@ -593,7 +591,7 @@ static int cmd_run(int argc, char **argv)
 	size_t len = strlen(dir);
 	while (len > 1 && dir[len - 1] == '/')
 		dir[--len] = '\0';
-	int rc = run_to_dir(&cli, dir, !cli.quiet);
+	int rc = cli_run_to_dir(&cli, dir, !cli.quiet);
 	free(cli.sets);
 	return rc;
 }
@@ -621,9 +619,13 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc - 1, argv + 1);
+	if (!strcmp(cmd, "sweep"))
+		return cmd_sweep(argc - 1, argv + 1);
+	if (!strcmp(cmd, "plan"))
+		return cmd_plan(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help"))
 		return cmd_help(argc - 1, argv + 1);
-	static const char *const cmds[] = { "run", "check", "help", NULL };
+	static const char *const cmds[] = { "run", "check", "sweep", "plan", "help", NULL };
 	const char *hint = diag_suggest(cmd, cmds);
 	fprintf(stderr, "spillway: unknown command '%s'%s%s%s (see spillway --help)\n",
 		cmd, hint ? " (did you mean '" : "", hint ? hint : "",

@@ -1,0 +1,48 @@
+/* cli.h - what the commands share (sim/main.c defines these; sim/cmd_sweep.c
+ * uses them for sweep and plan). The command line is the one place that
+ * wires the engine, the models and the reports together. */
+#ifndef SPILLWAY_SIM_CLI_H
+#define SPILLWAY_SIM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reports/pricing.h"
+#include "sim/scenario.h"
+
+enum { EXIT_RUN = 1, EXIT_INPUT = 2 };
+
+/* Options of one scenario run. */
+struct cli {
+	const char *scenario;
+	const char *output;
+	const char **sets;
+	size_t n_sets;
+	long long seed;
+	bool has_seed;
+	long long replications;
+	bool quiet;
+};
+
+/* Parses a whole number for option opt; -1 with a message when it is not
+ * one in [min, max]. */
+int cli_parse_ll(const char *opt, const char *s, long long min, long long max,
+		 long long *out);
+/* Loads, overrides, links and prices cli's scenario (problems on stderr):
+ * 0, or -1 with nothing to free. */
+int cli_load(struct cli *cli, struct scenario *scn, struct pricing *pricing);
+/* Runs cli's scenario into dir (see sim/main.c); the exit status. */
+int cli_run_to_dir(struct cli *cli, const char *dir, bool print);
+/* Whether dir may be replaced (absent, empty, or an earlier output with a
+ * manifest.json). */
+bool cli_replaceable(const char *dir);
+int cli_remove_tree(const char *path);
+int cli_make_parents(const char *path);
+/* Moves the finished tmp directory to dir, replacing an earlier dir; 0 or
+ * -1 (with a message). */
+int cli_install(const char *tmp, const char *dir);
+
+int cmd_sweep(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+
+#endif
