@@ -110,10 +110,11 @@ int req_parse(struct requirement *r, const char *text, char *err, size_t errlen,
 			if (!known) {
 				*col = r->metric_col;
 				free(name);
+				fail(err, errlen,
+				     "unknown tenant field '%s'; expected sent, delivered, rejected, failed, dead_lettered, expired or dwell_p50/p95/p99/max",
+				     r->metric);
 				req_free(r);
-				return fail(err, errlen,
-					    "unknown tenant field '%s'; expected sent, delivered, rejected, failed, dead_lettered, expired or dwell_p50/p95/p99/max",
-					    text + *col);
+				return -1;
 			}
 			free(name);
 		} else {

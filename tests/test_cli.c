@@ -193,6 +193,95 @@ START_TEST(help_and_version)
 }
 END_TEST
 
+/* sweep: the same files whatever the number of worker processes. */
+START_TEST(sweep_identical_for_any_jobs)
+{
+	char args[1024], a[600], b[600];
+	snprintf(a, sizeof(a), "%s/j1", tmpdir);
+	snprintf(b, sizeof(b), "%s/j2", tmpdir);
+	static const char *const common =
+		"scenarios/mm1-rho0.5.yaml --set duration=3000s --set replications=3 "
+		"--vary 'resources.desk.service={uniform: {min: 250ms, max: 750ms}},{exponential: {mean: 1s}},1s' -q";
+	snprintf(args, sizeof(args), "sweep %s -j 1 -o %s", common, a);
+	ck_assert_int_eq(spillway(args), 0);
+	snprintf(args, sizeof(args), "sweep %s -j 2 -o %s", common, b);
+	ck_assert_int_eq(spillway(args), 0);
+	snprintf(args, sizeof(args), "diff -r '%s' '%s' >/dev/null", a, b);
+	ck_assert_int_eq(system(args), 0);
+	/* One row per point and metric, the value in its own column, quoted
+	 * when it holds a comma. */
+	char path[700], line[512];
+	snprintf(path, sizeof(path), "%s/sweep.csv", a);
+	FILE *f = fopen(path, "r");
+	ck_assert(f != NULL);
+	ck_assert(fgets(line, sizeof(line), f));
+	ck_assert_str_eq(line, "point,resources.desk.service,resource,metric,mean,ci95_low,ci95_high,unit\n");
+	ck_assert(fgets(line, sizeof(line), f));
+	static const char prefix[] = "0,\"{uniform: {min: 250ms, max: 750ms}}\",desk,";
+	ck_assert_msg(!strncmp(line, prefix, sizeof(prefix) - 1), "%s", line);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/points/2/summary.csv", a);
+	ck_assert(exists(path));
+}
+END_TEST
+
+/* plan: bisection finds the grid's answer with fewer runs on a monotone
+ * case (M/M/c, lambda 8/s: utilization 8/c falls with c, so only c = 9
+ * has it at least 85%; the wait falls with c, so the boundary is best). */
+START_TEST(plan_bisection_matches_grid)
+{
+	char args[1024], a[600], b[600], path[700], text[8192];
+	static const char *const common =
+		"scenarios/mmc-c10-rho0.8.yaml --set duration=5000s --set warmup=100s "
+		"--set replications=4 --vary resources.desk.servers=9..16:1 "
+		"--require 'desk.Utilization>=0.85' --minimize desk.WaitTime -q";
+	snprintf(a, sizeof(a), "%s/grid", tmpdir);
+	snprintf(b, sizeof(b), "%s/bisect", tmpdir);
+	snprintf(args, sizeof(args), "plan %s -o %s", common, a);
+	ck_assert_int_eq(spillway(args), 0);
+	snprintf(args, sizeof(args), "plan %s --search bisect -o %s", common, b);
+	ck_assert_int_eq(spillway(args), 0);
+	const char *dirs[2] = { a, b };
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/plan.json", dirs[i]);
+		FILE *f = fopen(path, "r");
+		ck_assert(f != NULL);
+		size_t n = fread(text, 1, sizeof(text) - 1, f);
+		text[n] = '\0';
+		fclose(f);
+		ck_assert_msg(strstr(text, "\"chosen\": {\"point\": 0, \"values\": \"resources.desk.servers=9\""),
+			      "%s", text);
+		/* The grid runs all 8; bisection the ends (9, 16), then 12 and 10. */
+		ck_assert_msg(strstr(text, i ? "\"simulated\": 4," : "\"simulated\": 8,"), "%s", text);
+	}
+}
+END_TEST
+
+/* Requirements that do not parse: status 2, the message with a caret. */
+START_TEST(plan_rejects_bad_requirements)
+{
+	char args[1024];
+	snprintf(args, sizeof(args),
+		 "plan scenarios/mm1-rho0.5.yaml --vary resources.desk.servers=1,2 "
+		 "--require 'desk.WaitTime<=5x' -o %s/p", tmpdir);
+	ck_assert_int_eq(spillway(args), 2);
+	ck_assert_str_eq(err_text,
+			 "spillway: --require 'desk.WaitTime<=5x': expected a number, a duration (15m) or a size (1MB), got '5x'\n"
+			 "  desk.WaitTime<=5x\n"
+			 "                 ^\n");
+	snprintf(args, sizeof(args),
+		 "plan scenarios/mm1-rho0.5.yaml --set duration=2000s --vary resources.desk.servers=1,2 "
+		 "--require 'desk.Waiting<=5s' -o %s/p", tmpdir);
+	ck_assert_int_eq(spillway(args), 2);
+	ck_assert_str_eq(err_text,
+			 "spillway: --require 'desk.Waiting<=5s': 'desk' reports no metric 'Waiting'\n"
+			 "  desk.Waiting<=5s\n"
+			 "       ^\n");
+	snprintf(args, sizeof(args), "%s/p", tmpdir);
+	ck_assert(!exists(args));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -209,6 +298,13 @@ static Suite *suite(void)
 	tcase_add_test(bad, failed_run_leaves_previous_output_alone);
 	tcase_add_test(bad, refuses_to_replace_a_foreign_directory);
 	suite_add_tcase(s, bad);
+	TCase *sweep = tcase_create("cli:sweep");
+	tcase_add_checked_fixture(sweep, setup, teardown);
+	tcase_set_timeout(sweep, 600);
+	tcase_add_test(sweep, sweep_identical_for_any_jobs);
+	tcase_add_test(sweep, plan_bisection_matches_grid);
+	tcase_add_test(sweep, plan_rejects_bad_requirements);
+	suite_add_tcase(s, sweep);
 	TCase *help = tcase_create("cli:help");
 	tcase_add_checked_fixture(help, setup, teardown);
 	tcase_add_test(help, help_and_version);
