@@ -14,6 +14,13 @@
  * monotone: then the best feasible point is an end of the list or the last
  * feasible point before the change, which bisection finds in about
  * log2(n) runs instead of n.
+ *
+ * Beyond one machine: built with MPI (meson finds OpenMPI), `mpirun -n N
+ * spillway sweep ...` spreads the points over the ranks (point k on rank
+ * k mod N, each rank running its points one after another) into one
+ * directory that every rank sees (a shared file system); rank 0 creates
+ * it, gathers and writes. The files are the same as with -j 1. plan's
+ * bisection runs on rank 0 alone (each step needs the one before).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +37,68 @@
 #include "sim/require.h"
 #include "sim/sha256.h"
 #include "sim/sweep.h"
+
+#ifdef SPILLWAY_MPI
+#include <mpi.h>
+#endif
+
+/* This process's place among MPI ranks (rank 0 of 1 without MPI). */
+struct ranks {
+	int rank;
+	int size;
+};
+
+/* Joins MPI when started by mpirun (its environment says so), else runs
+ * alone: spillway without mpirun never touches MPI. */
+static void ranks_start(struct ranks *r)
+{
+	*r = (struct ranks){ 0, 1 };
+#ifdef SPILLWAY_MPI
+	if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") &&
+	    !getenv("PMIX_RANK"))
+		return;
+	MPI_Init(NULL, NULL);
+	MPI_Comm_rank(MPI_COMM_WORLD, &r->rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &r->size);
+#endif
+}
+
+static void ranks_finish(const struct ranks *r)
+{
+#ifdef SPILLWAY_MPI
+	int on = 0;
+	MPI_Initialized(&on);
+	if (on)
+		MPI_Finalize();
+#endif
+	(void)r;
+}
+
+/* The worst of every rank's status. */
+static int ranks_worst(const struct ranks *r, int rc)
+{
+#ifdef SPILLWAY_MPI
+	if (r->size > 1) {
+		int all = rc;
+		MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+		return all;
+	}
+#endif
+	(void)r;
+	return rc;
+}
+
+/* Rank 0's text to every rank (the shared temporary directory). */
+static void ranks_share(const struct ranks *r, char *buf, size_t size)
+{
+#ifdef SPILLWAY_MPI
+	if (r->size > 1)
+		MPI_Bcast(buf, (int)size, MPI_CHAR, 0, MPI_COMM_WORLD);
+#endif
+	(void)r;
+	(void)buf;
+	(void)size;
+}
 
 static const char usage_sweep[] =
 	"Usage: spillway sweep SCENARIO --vary PATH=V1,V2,... [--vary ...] [OPTIONS]\n"
@@ -408,6 +477,24 @@ static int run_points(const struct opts *o, const size_t *ks, size_t n,
 	return rc;
 }
 
+/* Runs the points ks[0..n) on this process's share: every point on -j
+ * workers alone, point ks[i] on rank i mod size under MPI. Returns the
+ * worst status of all ranks. */
+static int run_spread(const struct opts *o, const struct ranks *rk,
+		      const size_t *ks, size_t n, size_t total, const char *root,
+		      bool progress)
+{
+	if (rk->size == 1)
+		return run_points(o, ks, n, total, root, o->jobs, progress);
+	size_t *mine = sim_xcalloc(n ? n : 1, sizeof(*mine));
+	size_t m = 0;
+	for (size_t i = (size_t)rk->rank; i < n; i += (size_t)rk->size)
+		mine[m++] = ks[i];
+	int rc = run_points(o, mine, m, total, root, 1, progress && rk->rank == 0);
+	free(mine);
+	return ranks_worst(rk, rc);
+}
+
 /* A CSV field: quoted when it holds a comma, a quote or a newline. */
 static void csv_field(FILE *f, const char *s)
 {
@@ -642,21 +729,32 @@ int cmd_sweep(int argc, char **argv)
 		opts_free(&o);
 		return p > 0 ? 0 : EXIT_INPUT;
 	}
+	struct ranks rk;
+	ranks_start(&rk);
+	bool lead = rk.rank == 0;
 	size_t total = grid_size(o.v, o.nv);
 	size_t *ks = sim_xcalloc(total, sizeof(*ks));
 	for (size_t k = 0; k < total; k++)
 		ks[k] = k;
-	char dir[4096], tmp[4200], path[4400];
-	int rc = EXIT_INPUT;
+	char dir[4096], tmp[4200] = "", path[4400];
 	struct point_result *r = sim_xcalloc(total, sizeof(*r));
-	if (default_dir(&o, "sweep", dir, sizeof(dir)) || check_points(&o, ks, total))
+	int rc = default_dir(&o, "sweep", dir, sizeof(dir)) || check_points(&o, ks, total)
+			 ? EXIT_INPUT : 0;
+	if ((rc = ranks_worst(&rk, rc)))
 		goto out;
+	if (lead && make_tmp(dir, tmp, sizeof(tmp)))
+		tmp[0] = '\0';
+	ranks_share(&rk, tmp, sizeof(tmp));
 	rc = EXIT_RUN;
-	if (make_tmp(dir, tmp, sizeof(tmp)))
+	if (!tmp[0])
 		goto out;
-	if (run_points(&o, ks, total, total, tmp, o.jobs,
+	if (run_spread(&o, &rk, ks, total, total, tmp,
 		       !o.base.quiet && isatty(STDERR_FILENO)))
 		goto out_tmp;
+	if (!lead) {
+		rc = 0;
+		goto out;
+	}
 	for (size_t k = 0; k < total; k++) {
 		char pd[4400];
 		point_dir(pd, sizeof(pd), tmp, k, total);
@@ -685,13 +783,15 @@ int cmd_sweep(int argc, char **argv)
 	rc = 0;
 	goto out;
 out_tmp:
-	cli_remove_tree(tmp);
+	if (lead)
+		cli_remove_tree(tmp);
 out:
 	for (size_t k = 0; k < total; k++)
 		point_result_free(&r[k]);
 	free(r);
 	free(ks);
 	opts_free(&o);
+	ranks_finish(&rk);
 	return rc;
 }
 
@@ -889,11 +989,14 @@ int cmd_plan(int argc, char **argv)
 		opts_free(&o);
 		return p > 0 ? 0 : EXIT_INPUT;
 	}
+	struct ranks rk;
+	ranks_start(&rk);
+	bool lead = rk.rank == 0;
 	size_t total = grid_size(o.v, o.nv);
 	size_t *ks = sim_xcalloc(total, sizeof(*ks));
 	for (size_t k = 0; k < total; k++)
 		ks[k] = k;
-	char dir[4096], tmp[4200], path[4400];
+	char dir[4096], tmp[4200] = "", path[4400];
 	int rc = EXIT_INPUT;
 	struct point_result *r = sim_xcalloc(total, sizeof(*r));
 	struct judged *j = sim_xcalloc(total, sizeof(*j));
@@ -902,18 +1005,25 @@ int cmd_plan(int argc, char **argv)
 	bool have_scn = false;
 	size_t runs = 0;
 	long best = -1;
-	if (default_dir(&o, "plan", dir, sizeof(dir)) || check_points(&o, ks, total))
+	if (!default_dir(&o, "plan", dir, sizeof(dir)) && !check_points(&o, ks, total) &&
+	    !cli_load(&o.base, &scn, &pricing)) {
+		have_scn = true;
+		rc = 0;
+	}
+	if ((rc = ranks_worst(&rk, rc)))
 		goto out;
-	if (cli_load(&o.base, &scn, &pricing))
-		goto out;
-	have_scn = true;
+	if (lead && make_tmp(dir, tmp, sizeof(tmp)))
+		tmp[0] = '\0';
+	ranks_share(&rk, tmp, sizeof(tmp));
 	rc = EXIT_RUN;
-	if (make_tmp(dir, tmp, sizeof(tmp)))
+	if (!tmp[0])
 		goto out;
 	if (!o.bisect) {
-		if ((rc = run_points(&o, ks, total, total, tmp, o.jobs,
+		if ((rc = run_spread(&o, &rk, ks, total, total, tmp,
 				     !o.base.quiet && isatty(STDERR_FILENO))))
 			goto out_tmp;
+		if (!lead)
+			goto out;
 		runs = total;
 		for (size_t k = 0; k < total; k++) {
 			char pd[4400];
@@ -926,6 +1036,11 @@ int cmd_plan(int argc, char **argv)
 			}
 		}
 	} else {
+		/* Each step needs the one before: rank 0 alone. */
+		if (!lead) {
+			rc = 0;
+			goto out;
+		}
 		size_t lo = 0, hi = total - 1;
 		if ((rc = judge(&o, tmp, lo, total, r, j, &runs)) ||
 		    (rc = evaluate(&o, &scn, r, lo, j)) ||
@@ -986,7 +1101,8 @@ int cmd_plan(int argc, char **argv)
 	rc = 0;
 	goto out;
 out_tmp:
-	cli_remove_tree(tmp);
+	if (lead)
+		cli_remove_tree(tmp);
 out:
 	if (have_scn) {
 		pricing_finish(&pricing);
@@ -1002,5 +1118,6 @@ out:
 	free(j);
 	free(ks);
 	opts_free(&o);
+	ranks_finish(&rk);
 	return rc;
 }

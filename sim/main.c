@@ -609,6 +609,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
 		printf("spillway %s\n", SPILLWAY_VERSION);
+#ifdef SPILLWAY_MPI
+		puts("built with MPI: mpirun -n N spillway sweep|plan ... spreads the points over N ranks");
+#endif
 		return 0;
 	}
 	if (!strcmp(cmd, "--list-models")) {

@@ -225,6 +225,34 @@ START_TEST(sweep_identical_for_any_jobs)
 }
 END_TEST
 
+/* Under mpirun the points spread over the ranks and the files are the
+ * same as with -j 1 (when spillway was built with MPI and mpirun exists;
+ * otherwise there is nothing to compare and the test says so). */
+START_TEST(sweep_identical_under_mpirun)
+{
+	char args[1400], a[600], b[600];
+	if (system("command -v mpirun >/dev/null 2>&1") != 0 ||
+	    system(SPILLWAY_BIN " --version | grep -q MPI") != 0) {
+		fprintf(stderr, "cli:sweep: no mpirun or no MPI in spillway: mpirun comparison skipped\n");
+		return;
+	}
+	snprintf(a, sizeof(a), "%s/j1", tmpdir);
+	snprintf(b, sizeof(b), "%s/mpi", tmpdir);
+	static const char *const common =
+		"scenarios/mm1-rho0.5.yaml --set duration=3000s --set replications=3 "
+		"--vary resources.desk.servers=1..4:1 -q";
+	snprintf(args, sizeof(args), "sweep %s -j 1 -o %s", common, a);
+	ck_assert_int_eq(spillway(args), 0);
+	/* Leak checkers see OpenMPI's own allocations at exit: not ours. */
+	snprintf(args, sizeof(args),
+		 "ASAN_OPTIONS=detect_leaks=0 mpirun -n 2 --oversubscribe --allow-run-as-root "
+		 "%s sweep %s -o %s >/dev/null 2>&1", SPILLWAY_BIN, common, b);
+	ck_assert_int_eq(system(args), 0);
+	snprintf(args, sizeof(args), "diff -r '%s' '%s' >/dev/null", a, b);
+	ck_assert_int_eq(system(args), 0);
+}
+END_TEST
+
 /* plan: bisection finds the grid's answer with fewer runs on a monotone
  * case (M/M/c, lambda 8/s: utilization 8/c falls with c, so only c = 9
  * has it at least 85%; the wait falls with c, so the boundary is best). */
@@ -303,6 +331,7 @@ static Suite *suite(void)
 	tcase_set_timeout(sweep, 600);
 	tcase_add_test(sweep, sweep_identical_for_any_jobs);
 	tcase_add_test(sweep, plan_bisection_matches_grid);
+	tcase_add_test(sweep, sweep_identical_under_mpirun);
 	tcase_add_test(sweep, plan_rejects_bad_requirements);
 	suite_add_tcase(s, sweep);
 	TCase *help = tcase_create("cli:help");
