@@ -368,10 +368,13 @@ static void point_free(struct point *p)
 static void point_dir(char *buf, size_t size, const char *root, size_t k,
 		      size_t total)
 {
-	int width = 1;
-	for (size_t t = total - 1; t >= 10; t /= 10)
-		width++;
-	snprintf(buf, size, "%s/points/%0*zu", root, width, k);
+	/* Zero-padded to the width of the last point, so they sort. */
+	char last[32], num[64];
+	int width = snprintf(last, sizeof(last), "%zu", total - 1);
+	int len = snprintf(num, sizeof(num), "%zu", k);
+	memmove(num + (width - len), num, (size_t)len + 1);
+	memset(num, '0', (size_t)(width - len));
+	snprintf(buf, size, "%s/points/%s", root, num);
 }
 
 /* Checks every point's scenario before anything runs: 0, or -1 with the

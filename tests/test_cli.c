@@ -196,7 +196,7 @@ END_TEST
 /* sweep: the same files whatever the number of worker processes. */
 START_TEST(sweep_identical_for_any_jobs)
 {
-	char args[1024], a[600], b[600];
+	char args[4096], a[600], b[600];
 	snprintf(a, sizeof(a), "%s/j1", tmpdir);
 	snprintf(b, sizeof(b), "%s/j2", tmpdir);
 	static const char *const common =
@@ -230,7 +230,7 @@ END_TEST
  * otherwise there is nothing to compare and the test says so). */
 START_TEST(sweep_identical_under_mpirun)
 {
-	char args[1400], a[600], b[600];
+	char args[4096], a[600], b[600];
 	if (system("command -v mpirun >/dev/null 2>&1") != 0 ||
 	    system(SPILLWAY_BIN " --version | grep -q MPI") != 0) {
 		fprintf(stderr, "cli:sweep: no mpirun or no MPI in spillway: mpirun comparison skipped\n");
@@ -258,7 +258,7 @@ END_TEST
  * has it at least 85%; the wait falls with c, so the boundary is best). */
 START_TEST(plan_bisection_matches_grid)
 {
-	char args[1024], a[600], b[600], path[700], text[8192];
+	char args[4096], a[600], b[600], path[700], text[8192];
 	static const char *const common =
 		"scenarios/mmc-c10-rho0.8.yaml --set duration=5000s --set warmup=100s "
 		"--set replications=4 --vary resources.desk.servers=9..16:1 "
