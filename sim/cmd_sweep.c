@@ -724,21 +724,68 @@ static int make_tmp(const char *dir, char *tmp, size_t size)
 	return 0;
 }
 
+/* Reads the results of points ks[0..n) under root into r[ks[i]]; 0, or
+ * -1 with a message. */
+static int load_results(const char *root, const size_t *ks, size_t n,
+			size_t total, struct point_result *r)
+{
+	for (size_t i = 0; i < n; i++) {
+		char pd[4400];
+		point_dir(pd, sizeof(pd), root, ks[i], total);
+		if (point_result_load(&r[ks[i]], pd)) {
+			fprintf(stderr, "spillway: cannot read the results in %s: %s\n", pd,
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What sweep and plan set up alike: their options, this process's rank,
+ * and the grid's points in order. */
+struct session {
+	struct opts o;
+	struct ranks rk;
+	bool lead;       /* rank 0: gathers and writes */
+	size_t total;    /* points in the grid */
+	size_t *ks;      /* 0 .. total-1 */
+};
+
+/* 0 ready, 1 after --help, -1 on bad options (nothing to close then). */
+static int session_open(struct session *ss, int argc, char **argv, bool plan)
+{
+	int p = parse(argc, argv, plan, &ss->o);
+	if (p) {
+		opts_free(&ss->o);
+		return p;
+	}
+	ranks_start(&ss->rk);
+	ss->lead = ss->rk.rank == 0;
+	ss->total = grid_size(ss->o.v, ss->o.nv);
+	ss->ks = sim_xcalloc(ss->total, sizeof(*ss->ks));
+	for (size_t k = 0; k < ss->total; k++)
+		ss->ks[k] = k;
+	return 0;
+}
+
+static void session_close(struct session *ss)
+{
+	free(ss->ks);
+	opts_free(&ss->o);
+	ranks_finish(&ss->rk);
+}
+
 int cmd_sweep(int argc, char **argv)
 {
-	struct opts o;
-	int p = parse(argc, argv, false, &o);
-	if (p) {
-		opts_free(&o);
+	struct session ss;
+	int p = session_open(&ss, argc, argv, false);
+	if (p)
 		return p > 0 ? 0 : EXIT_INPUT;
-	}
-	struct ranks rk;
-	ranks_start(&rk);
-	bool lead = rk.rank == 0;
-	size_t total = grid_size(o.v, o.nv);
-	size_t *ks = sim_xcalloc(total, sizeof(*ks));
-	for (size_t k = 0; k < total; k++)
-		ks[k] = k;
+	struct opts o = ss.o;
+	struct ranks rk = ss.rk;
+	bool lead = ss.lead;
+	size_t total = ss.total;
+	size_t *ks = ss.ks;
 	char dir[4096], tmp[4200] = "", path[4400];
 	struct point_result *r = sim_xcalloc(total, sizeof(*r));
 	int rc = default_dir(&o, "sweep", dir, sizeof(dir)) || check_points(&o, ks, total)
@@ -758,15 +805,8 @@ int cmd_sweep(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	for (size_t k = 0; k < total; k++) {
-		char pd[4400];
-		point_dir(pd, sizeof(pd), tmp, k, total);
-		if (point_result_load(&r[k], pd)) {
-			fprintf(stderr, "spillway: cannot read the results in %s: %s\n", pd,
-				strerror(errno));
-			goto out_tmp;
-		}
-	}
+	if (load_results(tmp, ks, total, total, r))
+		goto out_tmp;
 	snprintf(path, sizeof(path), "%s/sweep.csv", tmp);
 	if (write_sweep_csv(path, &o, r, total)) {
 		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
@@ -792,9 +832,7 @@ out:
 	for (size_t k = 0; k < total; k++)
 		point_result_free(&r[k]);
 	free(r);
-	free(ks);
-	opts_free(&o);
-	ranks_finish(&rk);
+	session_close(&ss);
 	return rc;
 }
 
@@ -838,18 +876,11 @@ static int judge(struct opts *o, const char *tmp, size_t k, size_t total,
 {
 	if (j[k].run)
 		return 0;
-	char pd[4400];
-	point_dir(pd, sizeof(pd), tmp, k, total);
 	int rc = run_points(o, &k, 1, total, tmp, 1, false);
 	if (rc)
 		return rc;
 	(*runs)++;
-	if (point_result_load(&r[k], pd)) {
-		fprintf(stderr, "spillway: cannot read the results in %s: %s\n", pd,
-			strerror(errno));
-		return EXIT_RUN;
-	}
-	return 0;
+	return load_results(tmp, &k, 1, total, r) ? EXIT_RUN : 0;
 }
 
 static int evaluate(struct opts *o, const struct scenario *scn,
@@ -986,19 +1017,15 @@ static void write_plan(FILE *md, FILE *js, const struct opts *o,
 
 int cmd_plan(int argc, char **argv)
 {
-	struct opts o;
-	int p = parse(argc, argv, true, &o);
-	if (p) {
-		opts_free(&o);
+	struct session ss;
+	int p = session_open(&ss, argc, argv, true);
+	if (p)
 		return p > 0 ? 0 : EXIT_INPUT;
-	}
-	struct ranks rk;
-	ranks_start(&rk);
-	bool lead = rk.rank == 0;
-	size_t total = grid_size(o.v, o.nv);
-	size_t *ks = sim_xcalloc(total, sizeof(*ks));
-	for (size_t k = 0; k < total; k++)
-		ks[k] = k;
+	struct opts o = ss.o;
+	struct ranks rk = ss.rk;
+	bool lead = ss.lead;
+	size_t total = ss.total;
+	size_t *ks = ss.ks;
 	char dir[4096], tmp[4200] = "", path[4400];
 	int rc = EXIT_INPUT;
 	struct point_result *r = sim_xcalloc(total, sizeof(*r));
@@ -1028,16 +1055,12 @@ int cmd_plan(int argc, char **argv)
 		if (!lead)
 			goto out;
 		runs = total;
-		for (size_t k = 0; k < total; k++) {
-			char pd[4400];
-			point_dir(pd, sizeof(pd), tmp, k, total);
-			if (point_result_load(&r[k], pd) ||
-			    (rc = evaluate(&o, &scn, r, k, j))) {
-				if (!rc)
-					rc = EXIT_RUN;
+		rc = EXIT_RUN;
+		if (load_results(tmp, ks, total, total, r))
+			goto out_tmp;
+		for (size_t k = 0; k < total; k++)
+			if ((rc = evaluate(&o, &scn, r, k, j)))
 				goto out_tmp;
-			}
-		}
 	} else {
 		/* Each step needs the one before: rank 0 alone. */
 		if (!lead) {
@@ -1119,8 +1142,6 @@ out:
 	}
 	free(r);
 	free(j);
-	free(ks);
-	opts_free(&o);
-	ranks_finish(&rk);
+	session_close(&ss);
 	return rc;
 }
