@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "reports/pricing.h"
 #include "sim/scenario.h"
@@ -22,6 +23,8 @@ struct cli {
 	bool has_seed;
 	long long replications;
 	bool quiet;
+	bool no_review;   /* no findings (what-if runs, sweep points) */
+	bool no_whatif;   /* findings without re-simulating their fixes */
 };
 
 /* Parses a whole number for option opt; -1 with a message when it is not
@@ -41,6 +44,13 @@ int cli_make_parents(const char *path);
 /* Moves the finished tmp directory to dir, replacing an earlier dir; 0 or
  * -1 (with a message). */
 int cli_install(const char *tmp, const char *dir);
+
+struct findings;
+/* The review of the run in dir (see sim/cmd_review.c): the findings, each
+ * fix re-simulated under dir/whatif/, and dir/findings.json. 0 or -1. */
+int cli_review(struct cli *cli, const struct scenario *scn,
+	       const struct pricing *p, const char *dir, struct findings *out);
+void cli_print_findings(FILE *f, const struct findings *x);
 
 int cmd_sweep(int argc, char **argv);
 int cmd_plan(int argc, char **argv);

@@ -343,6 +343,7 @@ static void point_make(struct point *p, const struct opts *o, size_t k)
 	grid_point(o->v, o->nv, k, idx);
 	p->cli = o->base;
 	p->cli.quiet = true;
+	p->cli.no_review = true;
 	p->cli.sets = sim_xcalloc(o->base.n_sets + o->nv + 1, sizeof(*p->cli.sets));
 	memcpy(p->cli.sets, o->base.sets, o->base.n_sets * sizeof(*p->cli.sets));
 	p->sets = sim_xcalloc(o->nv, sizeof(*p->sets));

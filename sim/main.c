@@ -28,6 +28,7 @@
 #include "models/registry.h"
 #include "reports/cost.h"
 #include "reports/pricing.h"
+#include "reports/review.h"
 #include "reports/summary.h"
 #include "sim/cli.h"
 #include "sim/diag.h"
@@ -323,6 +324,13 @@ static int cmd_check(int argc, char **argv)
 		       scn.n_tenants == 1 ? "" : "s", scn.n_resources,
 		       scn.n_resources == 1 ? "" : "s", (long long)scn.replications,
 		       scn.replications == 1 ? "" : "s", sim_time_to_s(scn.duration));
+		struct findings found = { 0 };
+		review_static(&scn, &found);
+		if (found.n) {
+			puts("findings that need no simulation (run it for the rest):");
+			cli_print_findings(stdout, &found);
+		}
+		findings_free(&found);
 		scenario_finish(&scn);
 	}
 	free(cli.sets);
@@ -532,19 +540,33 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 		}
 	}
 
+	struct findings found = { 0 };
+	if (!cli->no_review && cli_review(cli, &scn, &pricing, tmp, &found)) {
+		findings_free(&found);
+		sim_outcome_finish(&o);
+		goto out_tmp;
+	}
 	if (cli_install(tmp, dir)) {
+		findings_free(&found);
 		sim_outcome_finish(&o);
 		goto out_tmp;
 	}
 	if (print) {
 		print_summary(&o, dir);
 		rpt_print_cost(stdout, &cost, &pricing);
+		if (found.n) {
+			puts("\nfindings (findings.json):");
+			cli_print_findings(stdout, &found);
+		}
 		if (n_unconfirmed) {
 			fputs("spillway: note: prices not backed by a source (UNCONFIRMED) in use:", stderr);
 			for (size_t i = 0; i < n_unconfirmed; i++)
 				fprintf(stderr, "%s %s", i ? "," : "", unconfirmed[i]);
 			fputs(" (see cost.csv; give your own with pricing: FILE)\n", stderr);
 		}
+	}
+	findings_free(&found);
+	if (print) {
 		for (size_t i = 0; i < scn.n_assumed; i++)
 			fprintf(stderr, "%s%s%s", i ? ", " : "spillway: note: defaults not backed by AWS documentation (UNCONFIRMED) in use: ",
 				scn.assumed[i], i + 1 == scn.n_assumed ? "\n" : "");
