@@ -67,7 +67,8 @@ const struct rule review_rules[] = {
 	  "FACTS 4 \"Max message size (current)\"; https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html" },
 	{ "ESM2", "high-volume small batches with no batching window", SEV_INFO, true,
 	  "every invocation and every receive is billed: a batching window "
-	  "fills batches at the cost of a little latency",
+	  "fills batches at the cost of a little latency (judged: more than "
+	  "10,000 invocations an hour averaging under half of batch_size)",
 	  "FACTS 1 \"MaximumBatchingWindowInSeconds\"; https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html" },
 };
 
@@ -186,6 +187,17 @@ static size_t sources(const struct scenario *scn, struct source *out, size_t max
 	return n;
 }
 
+/* Whether an event source polls queue. */
+static bool polled(const struct source *src, size_t ns, const char *queue)
+{
+	for (size_t i = 0; i < ns; i++) {
+		const char *q = scalar(src[i].map, "queue");
+		if (q && !strcmp(q, queue))
+			return true;
+	}
+	return false;
+}
+
 void review_static(const struct scenario *scn, struct findings *out)
 {
 	struct source src[256];
@@ -195,7 +207,7 @@ void review_static(const struct scenario *scn, struct findings *out)
 		if (strcmp(type_of(e), "sqs"))
 			continue;
 		const struct cfg_node *dl = cfg_get(e->node, "dead_letter");
-		if (!dl && !is_dlq(scn, e->name))
+		if (!dl && !is_dlq(scn, e->name) && polled(src, ns, e->name))
 			add(out, "SQS1", e->name, NULL,
 			    "no dead_letter: a message that keeps failing is retried until it expires");
 		double mrc = dl ? count(dl, "max_receive_count") : -1;
@@ -357,21 +369,23 @@ void review_evidence(const struct scenario *scn, const struct point_result *pr,
 			    scalar(src[i].map, "queue"),
 			    throttled_table ? throttled_table : fn);
 		}
-		double polled = 0, invocations = mean(pr, fn, "Invocations");
+		double events, invocations = mean(pr, fn, "Invocations");
 		char res[600];
 		snprintf(res, sizeof(res), "%s/%s", fn, scalar(src[i].map, "queue"));
-		polled = mean(pr, res, "PolledEventCount");
+		events = mean(pr, res, "PolledEventCount");
 		double bs = count(src[i].map, "batch_size");
 		double window = seconds(src[i].map, "maximum_batching_window");
-		if (isfinite(polled) && isfinite(invocations) && invocations > 100000 &&
-		    bs > 1 && window == 0 && polled / invocations < bs / 2) {
+		double hours = sim_time_to_s(scn->duration - scn->warmup) / 3600.0;
+		if (isfinite(events) && isfinite(invocations) &&
+		    invocations > 10000 * hours && bs > 1 && window == 0 &&
+		    events / invocations < bs / 2) {
 			char fix[512];
 			snprintf(fix, sizeof(fix),
 				 "resources.%s.event_sources[%zu].maximum_batching_window=1s",
 				 fn, src[i].index);
 			add(out, "ESM2", fn, fix,
 			    "%.0f invocations of %.2f messages on average (batch_size %g) with no batching window",
-			    invocations, polled / invocations, bs);
+			    invocations, events / invocations, bs);
 		}
 	}
 }
