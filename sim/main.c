@@ -28,6 +28,7 @@
 #include "models/registry.h"
 #include "reports/cost.h"
 #include "reports/pricing.h"
+#include "reports/report.h"
 #include "reports/review.h"
 #include "reports/summary.h"
 #include "sim/cli.h"
@@ -541,11 +542,19 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	}
 
 	struct findings found = { 0 };
-	if (!cli->no_review && cli_review(cli, &scn, &pricing, tmp, &found)) {
+	bool no_gnuplot = false;
+	if (!cli->no_review &&
+	    (cli_review(cli, &scn, &pricing, tmp, &found) ||
+	     rpt_write_report(tmp, &scn, &found, &no_gnuplot))) {
+		fprintf(stderr, "spillway: cannot write the report in %s: %s\n", tmp,
+			strerror(errno));
 		findings_free(&found);
 		sim_outcome_finish(&o);
 		goto out_tmp;
 	}
+	if (no_gnuplot)
+		fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
+			"plots/ holds the scripts and data, not the pictures\n");
 	if (cli_install(tmp, dir)) {
 		findings_free(&found);
 		sim_outcome_finish(&o);

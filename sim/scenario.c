@@ -11,6 +11,29 @@
 	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
 	  .dflt = def, .offset = offsetof(struct scenario, member), .help = text }
 
+#define X(k, kind_, fl, lo, hi, def, member, text)                             \
+	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
+	  .dflt = def, .offset = offsetof(struct scn_expect, member), .help = text }
+
+static const struct scn_field expect_fields[] = {
+	X("metric", SCN_STRING, SCN_F_REQUIRED, 1, 0, NULL, metric,
+	  "RESOURCE.METRIC of the summary"),
+	X("published", SCN_STRING, SCN_F_REQUIRED, 1, 0, NULL, published,
+	  "the figure as published (text)"),
+	X("value", SCN_NUMBER, SCN_F_OPTIONAL, 1, 0, NULL, value,
+	  "the figure as a number, to compare with the simulated mean"),
+	X("within", SCN_FRACTION, 0, 0, 100, "10%", within,
+	  "relative tolerance of the comparison"),
+	X("source", SCN_STRING, 0, 1, 0, "\"\"", source,
+	  "where it was published"),
+};
+
+static const struct scn_schema expect_schema = {
+	.name = "expect",
+	.fields = expect_fields,
+	.n = sizeof(expect_fields) / sizeof(expect_fields[0]),
+};
+
 static const struct scn_field top_fields[] = {
 	FIELD("name", SCN_STRING, 0, 1, 0, NULL, name,
 	      "output directory name, [a-z0-9._-]; defaults to the file name"),
@@ -32,6 +55,10 @@ static const struct scn_field top_fields[] = {
 	      "AWS region (pricing)"),
 	FIELD("pricing", SCN_STRING, SCN_F_OPTIONAL, 1, 0, NULL, pricing,
 	      "pricing file (relative to the scenario); default: the region's"),
+	{ .key = "expect", .kind = SCN_LIST, .sub = &expect_schema,
+	  .elem_size = sizeof(struct scn_expect), .flags = SCN_F_OPTIONAL,
+	  .offset = offsetof(struct scenario, expect), .min = 1, .max = 0,
+	  .help = "published figures the report sets beside the simulated ones" },
 };
 
 static void check_top(void *obj, const struct cfg_node *node,

@@ -24,6 +24,15 @@ struct scn_entry {
 	struct cfg_node *node;        /* its YAML map */
 };
 
+/* A published figure the report sets beside the simulated one. */
+struct scn_expect {
+	const char *metric;    /* RESOURCE.METRIC */
+	const char *published; /* as the source says it */
+	double value;          /* a number to compare with, NAN when none */
+	double within;         /* relative tolerance, when value is given */
+	const char *source;    /* where it was published */
+};
+
 struct scenario {
 	struct cfg_doc doc;           /* the YAML tree, with defaults filled in */
 	char *dir;                    /* directory of the file, owned */
@@ -36,6 +45,7 @@ struct scenario {
 	sim_time_t sample_interval;   /* time-series resolution */
 	const char *region;           /* pricing region */
 	const char *pricing;          /* pricing file, NULL: the region's */
+	struct scn_list expect;       /* published figures, struct scn_expect */
 	struct scn_entry *tenants;    /* in file order, owned */
 	size_t n_tenants;
 	struct scn_entry *resources;  /* in file order, owned */

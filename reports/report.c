@@ -1,0 +1,847 @@
+/* report.c - plots and the review report of a run (see report.h). */
+#include "reports/report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sim/alloc.h"
+#include "sim/sweep.h"
+#include "sim/units.h"
+
+/* Escaping ------------------------------------------------------------------ */
+
+void rpt_html_escape(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
+		default: fputc(*s, out);
+		}
+	}
+}
+
+/* Markdown: the same, plus the characters that start markup, so a name
+ * shows as written. */
+static void md_escape(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (strchr("\\`*_[]<>|#", *s))
+			fputc('\\', out);
+		if (*s == '\n' || *s == '\r')
+			fputc(' ', out);
+		else
+			fputc(*s, out);
+	}
+}
+
+void rpt_gnuplot_string(FILE *out, const char *s)
+{
+	/* In single quotes gnuplot expands nothing; a quote is doubled. No
+	 * newline may break the line; `set termoption noenhanced` keeps ^ _
+	 * @ and braces literal. */
+	fputc('\'', out);
+	for (; s && *s; s++) {
+		if (*s == '\'')
+			fputs("''", out);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', out);
+		else
+			fputc(*s, out);
+	}
+	fputc('\'', out);
+}
+
+/* The time series ------------------------------------------------------------- */
+
+struct series {
+	char *resource, *metric;
+	double *t, *v;
+	size_t n, cap;
+};
+
+struct tseries {
+	struct series *s;
+	size_t n;
+};
+
+static struct series *series_get(struct tseries *ts, const char *res, const char *metric)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (!strcmp(ts->s[i].resource, res) && !strcmp(ts->s[i].metric, metric))
+			return &ts->s[i];
+	return NULL;
+}
+
+/* Reads replication 0 of dir/timeseries.csv. */
+static void tseries_load(struct tseries *ts, const char *dir)
+{
+	*ts = (struct tseries){ 0 };
+	char path[4400], line[1024];
+	snprintf(path, sizeof(path), "%s/timeseries.csv", dir);
+	FILE *in = fopen(path, "r");
+	if (!in)
+		return;
+	if (!fgets(line, sizeof(line), in)) {
+		fclose(in);
+		return;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		char *f[5], *p = line;
+		size_t k = 0;
+		line[strcspn(line, "\r\n")] = '\0';
+		for (; k < 5; k++) {
+			f[k] = p;
+			p = strchr(p, ',');
+			if (!p)
+				break;
+			*p++ = '\0';
+		}
+		if (k != 4 || strcmp(f[1], "0"))
+			continue;
+		struct series *s = series_get(ts, f[2], f[3]);
+		if (!s) {
+			ts->s = sim_xrealloc(ts->s, (ts->n + 1) * sizeof(*ts->s));
+			s = &ts->s[ts->n++];
+			*s = (struct series){ .resource = sim_xstrdup(f[2]),
+					      .metric = sim_xstrdup(f[3]) };
+		}
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 256;
+			s->t = sim_xrealloc(s->t, s->cap * sizeof(*s->t));
+			s->v = sim_xrealloc(s->v, s->cap * sizeof(*s->v));
+		}
+		s->t[s->n] = strtod(f[0], NULL);
+		s->v[s->n++] = strtod(f[4], NULL);
+	}
+	fclose(in);
+}
+
+static void tseries_free(struct tseries *ts)
+{
+	for (size_t i = 0; i < ts->n; i++) {
+		free(ts->s[i].resource);
+		free(ts->s[i].metric);
+		free(ts->s[i].t);
+		free(ts->s[i].v);
+	}
+	free(ts->s);
+}
+
+/* Plots ------------------------------------------------------------------------ */
+
+struct line {
+	const struct series *s;
+	char label[300];
+	double scale;     /* multiplies every value */
+	double constant;  /* a horizontal limit line when s is NULL */
+};
+
+struct plot {
+	const char *name;   /* file stem */
+	const char *title;
+	const char *ylabel;
+	struct line l[32];
+	size_t n;
+	bool drawn;         /* gnuplot made its pictures */
+};
+
+static const char *type_of(const struct scn_entry *e)
+{
+	const struct cfg_node *t = cfg_get(e->node, "type");
+	return t && t->type == CFG_SCALAR ? t->value : "";
+}
+
+static void add_line(struct plot *p, const struct series *s, const char *res,
+		     const char *what, double scale)
+{
+	if (!s || p->n == 32)
+		return;
+	struct line *l = &p->l[p->n++];
+	l->s = s;
+	l->scale = scale;
+	snprintf(l->label, sizeof(l->label), "%s %s", res, what);
+}
+
+static void add_limit(struct plot *p, double value, const char *label)
+{
+	if (p->n == 32)
+		return;
+	struct line *l = &p->l[p->n++];
+	*l = (struct line){ .constant = value };
+	snprintf(l->label, sizeof(l->label), "%s", label);
+}
+
+/* Runs gnuplot on script in dir; false when it could not run. */
+static bool run_gnuplot(const char *dir, const char *script)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		if (chdir(dir) || !freopen("gnuplot.log", "a", stderr) ||
+		    !freopen("/dev/null", "w", stdout))
+			_exit(126);
+		execlp("gnuplot", "gnuplot", script, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) < 0)
+		return false;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static int write_line_plot(const char *pdir, struct plot *p)
+{
+	char path[4600];
+	snprintf(path, sizeof(path), "%s/%s.dat", pdir, p->name);
+	FILE *d = fopen(path, "w");
+	if (!d)
+		return -1;
+	const struct series *first = NULL;
+	for (size_t i = 0; i < p->n && !first; i++)
+		first = p->l[i].s;
+	fputs("# time_s", d);
+	for (size_t i = 0; i < p->n; i++)
+		fprintf(d, "\t%zu", i + 1);
+	fputc('\n', d);
+	for (size_t k = 0; first && k < first->n; k++) {
+		fprintf(d, "%.9g", first->t[k]);
+		for (size_t i = 0; i < p->n; i++) {
+			const struct line *l = &p->l[i];
+			double v = l->s ? (k < l->s->n ? l->s->v[k] * l->scale : NAN) : l->constant;
+			fprintf(d, "\t%.10g", v);
+		}
+		fputc('\n', d);
+	}
+	if (fclose(d))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s.gp", pdir, p->name);
+	FILE *g = fopen(path, "w");
+	if (!g)
+		return -1;
+	fprintf(g, "# %s: drawn by spillway from %s.dat (replication 0); restyle freely.\n",
+		p->name, p->name);
+	for (int pass = 0; pass < 2; pass++) {
+		fprintf(g, pass ? "set terminal svg noenhanced size 960,480 dynamic\n"
+				: "set terminal pngcairo noenhanced size 960,480\n");
+		fprintf(g, "set output '%s.%s'\n", p->name, pass ? "svg" : "png");
+		if (pass)
+			continue;
+		fputs("set title ", g);
+		rpt_gnuplot_string(g, p->title);
+		fputs("\nset xlabel 'time (s)'\nset ylabel ", g);
+		rpt_gnuplot_string(g, p->ylabel);
+		fputs("\nset key outside right top\nset grid\nplot ", g);
+		for (size_t i = 0; i < p->n; i++) {
+			fprintf(g, "%s'%s.dat' using 1:%zu with lines lw 2%s title ",
+				i ? ", " : "", p->name, i + 2, p->l[i].s ? "" : " dt 2");
+			rpt_gnuplot_string(g, p->l[i].label);
+		}
+		fputc('\n', g);
+	}
+	fputs("replot\n", g);
+	if (fclose(g))
+		return -1;
+	snprintf(path, sizeof(path), "%s.gp", p->name);
+	p->drawn = run_gnuplot(pdir, path);
+	return 0;
+}
+
+/* A bar chart of rows (label, values...) with the series names given. */
+static int write_bar_plot(const char *pdir, struct plot *p, char **labels,
+			  double *values, size_t rows, const char *const *cols,
+			  size_t ncols)
+{
+	char path[4600];
+	snprintf(path, sizeof(path), "%s/%s.dat", pdir, p->name);
+	FILE *d = fopen(path, "w");
+	if (!d)
+		return -1;
+	for (size_t r = 0; r < rows; r++) {
+		fputc('"', d);
+		for (const char *c = labels[r]; *c; c++)
+			fputc(*c == '"' || *c == '\n' ? '\'' : *c, d);
+		fputc('"', d);
+		for (size_t c = 0; c < ncols; c++)
+			fprintf(d, " %.10g", values[r * ncols + c]);
+		fputc('\n', d);
+	}
+	if (fclose(d))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s.gp", pdir, p->name);
+	FILE *g = fopen(path, "w");
+	if (!g)
+		return -1;
+	fprintf(g, "# %s: drawn by spillway from %s.dat; restyle freely.\n", p->name, p->name);
+	for (int pass = 0; pass < 2; pass++) {
+		fprintf(g, pass ? "set terminal svg noenhanced size 960,480 dynamic\n"
+				: "set terminal pngcairo noenhanced size 960,480\n");
+		fprintf(g, "set output '%s.%s'\n", p->name, pass ? "svg" : "png");
+		if (pass)
+			continue;
+		fputs("set title ", g);
+		rpt_gnuplot_string(g, p->title);
+		fputs("\nset ylabel ", g);
+		rpt_gnuplot_string(g, p->ylabel);
+		fputs("\nset style data histograms\nset style histogram clustered\n"
+		      "set style fill solid 0.8\nset boxwidth 0.9\nset xtics rotate by -30\n"
+		      "set key outside right top\nset grid ytics\nplot ", g);
+		for (size_t c = 0; c < ncols; c++) {
+			fprintf(g, "%s'%s.dat' using %zu%s title ", c ? ", " : "", p->name,
+				c + 2, c ? "" : ":xtic(1)");
+			rpt_gnuplot_string(g, cols[c]);
+		}
+		fputc('\n', g);
+	}
+	fputs("replot\n", g);
+	if (fclose(g))
+		return -1;
+	snprintf(path, sizeof(path), "%s.gp", p->name);
+	p->drawn = run_gnuplot(pdir, path);
+	return 0;
+}
+
+/* The plots of a run; returns how many (at most max). */
+static size_t draw_plots(const char *dir, const struct scenario *scn,
+			 const struct point_result *pr, struct tseries *ts,
+			 struct plot *plots, size_t max, bool *no_gnuplot)
+{
+	char pdir[4400];
+	snprintf(pdir, sizeof(pdir), "%s/plots", dir);
+	mkdir(pdir, 0777);
+	size_t n = 0;
+	struct plot *depth = &plots[n++], *age = &plots[n++], *conc = &plots[n++],
+		    *thr = &plots[n++], *ddb = &plots[n++];
+	*depth = (struct plot){ .name = "queue-depth", .title = "Queue depth (in a dead-letter queue: dead-lettered)", .ylabel = "messages" };
+	*age = (struct plot){ .name = "age-of-oldest", .title = "Age of the oldest message", .ylabel = "seconds" };
+	*conc = (struct plot){ .name = "concurrency", .title = "Concurrent executions against their limits", .ylabel = "executions" };
+	*thr = (struct plot){ .name = "throttles", .title = "Throttles per sample interval", .ylabel = "count" };
+	*ddb = (struct plot){ .name = "dynamodb", .title = "DynamoDB consumed against capacity", .ylabel = "units per second" };
+	double interval = sim_time_to_s(scn->sample_interval);
+	double account = 1000;
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct scn_entry *e = &scn->resources[i];
+		const struct cfg_node *lim = cfg_get(e->node, "concurrency_limit");
+		if (!strcmp(type_of(e), "account") && lim)
+			account = strtod(lim->value, NULL);
+	}
+	bool any_lambda = false;
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct scn_entry *e = &scn->resources[i];
+		const char *type = type_of(e), *r = e->name;
+		if (!strcmp(type, "sqs")) {
+			add_line(depth, series_get(ts, r, "ApproximateNumberOfMessagesVisible"), r, "visible", 1);
+			add_line(depth, series_get(ts, r, "ApproximateNumberOfMessagesNotVisible"), r, "in flight", 1);
+			add_line(age, series_get(ts, r, "ApproximateAgeOfOldestMessage"), r, "oldest", 1);
+		} else if (!strcmp(type, "lambda")) {
+			any_lambda = true;
+			add_line(conc, series_get(ts, r, "ConcurrentExecutions"), r, "concurrent", 1);
+			add_line(thr, series_get(ts, r, "Throttles"), r, "throttles", 1);
+			const struct cfg_node *rc = cfg_get(e->node, "reserved_concurrency");
+			double res;
+			if (rc && rc->type == CFG_SCALAR && !sim_parse_number(rc->value, &res)) {
+				char label[300];
+				snprintf(label, sizeof(label), "%s reserved concurrency", r);
+				add_limit(conc, res, label);
+			}
+		} else if (!strcmp(type, "dynamodb")) {
+			add_line(thr, series_get(ts, r, "WriteThrottleEvents"), r, "write throttles", 1);
+			add_line(thr, series_get(ts, r, "ReadThrottleEvents"), r, "read throttles", 1);
+			add_line(ddb, series_get(ts, r, "ConsumedWriteCapacityUnits"), r, "writes consumed", 1 / interval);
+			add_line(ddb, series_get(ts, r, "ProvisionedWriteCapacityUnits"), r, "write capacity", 1);
+			add_line(ddb, series_get(ts, r, "ConsumedReadCapacityUnits"), r, "reads consumed", 1 / interval);
+			add_line(ddb, series_get(ts, r, "ProvisionedReadCapacityUnits"), r, "read capacity", 1);
+		}
+	}
+	if (any_lambda)
+		add_limit(conc, account, "account concurrency limit");
+	*no_gnuplot = false;
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool has = false;
+		for (size_t k = 0; k < plots[i].n; k++)
+			has |= plots[i].l[k].s != NULL;
+		if (!has)
+			continue;
+		plots[kept] = plots[i];
+		if (!write_line_plot(pdir, &plots[kept]) && !plots[kept].drawn)
+			*no_gnuplot = true;
+		kept++;
+	}
+	/* Per-tenant dwell and the cost breakdown: bars. */
+	if (pr->nt && kept < max) {
+		struct plot *p = &plots[kept];
+		*p = (struct plot){ .name = "dwell", .title = "Dwell time per tenant (send to done)", .ylabel = "seconds" };
+		char **labels = sim_xcalloc(pr->nt, sizeof(*labels));
+		double *v = sim_xcalloc(pr->nt * 3, sizeof(*v));
+		for (size_t t = 0; t < pr->nt; t++) {
+			labels[t] = pr->t[t].name;
+			v[t * 3] = pr->t[t].dwell_p50;
+			v[t * 3 + 1] = pr->t[t].dwell_p95;
+			v[t * 3 + 2] = pr->t[t].dwell_p99;
+		}
+		static const char *const cols[] = { "p50", "p95", "p99" };
+		if (!write_bar_plot(pdir, p, labels, v, pr->nt, cols, 3)) {
+			*no_gnuplot |= !p->drawn;
+			kept++;
+		}
+		free(labels);
+		free(v);
+	}
+	return kept;
+}
+
+/* Cost lines from dir/cost.csv, for the breakdown and the table. */
+struct cost_row {
+	char *service, *resource, *dimension, *quantity, *unit, *price, *cost, *status;
+};
+
+static size_t load_cost(const char *dir, struct cost_row **out)
+{
+	char path[4400], line[2048];
+	snprintf(path, sizeof(path), "%s/cost.csv", dir);
+	FILE *in = fopen(path, "r");
+	*out = NULL;
+	if (!in)
+		return 0;
+	size_t n = 0;
+	bool header = true;
+	while (fgets(line, sizeof(line), in)) {
+		if (header) {
+			header = false;
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		char *f[9] = { 0 }, *p = line;
+		size_t k = 0;
+		for (; k < 9; k++) {
+			f[k] = p;
+			p = strchr(p, ',');
+			if (!p)
+				break;
+			*p++ = '\0';
+		}
+		if (k < 6)
+			continue;
+		*out = sim_xrealloc(*out, (n + 1) * sizeof(**out));
+		(*out)[n++] = (struct cost_row){
+			sim_xstrdup(f[0]), sim_xstrdup(f[1]), sim_xstrdup(f[2]),
+			sim_xstrdup(f[3]), sim_xstrdup(f[4]), sim_xstrdup(f[5]),
+			sim_xstrdup(f[6]), sim_xstrdup(f[7] ? f[7] : ""),
+		};
+	}
+	fclose(in);
+	return n;
+}
+
+static void free_cost(struct cost_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].service);
+		free(v[i].resource);
+		free(v[i].dimension);
+		free(v[i].quantity);
+		free(v[i].unit);
+		free(v[i].price);
+		free(v[i].cost);
+		free(v[i].status);
+	}
+	free(v);
+}
+
+/* The two documents ------------------------------------------------------------ */
+
+struct doc {
+	FILE *md;
+	FILE *html;
+};
+
+static void heading(struct doc *d, int level, const char *text)
+{
+	fprintf(d->md, "\n%.*s ", level, "######");
+	md_escape(d->md, text);
+	fputs("\n\n", d->md);
+	fprintf(d->html, "<h%d>", level);
+	rpt_html_escape(d->html, text);
+	fprintf(d->html, "</h%d>\n", level);
+}
+
+static void para(struct doc *d, const char *text)
+{
+	md_escape(d->md, text);
+	fputs("\n\n", d->md);
+	fputs("<p>", d->html);
+	rpt_html_escape(d->html, text);
+	fputs("</p>\n", d->html);
+}
+
+static void table_head(struct doc *d, const char *const *cols, size_t n)
+{
+	fputc('|', d->md);
+	for (size_t i = 0; i < n; i++) {
+		fputc(' ', d->md);
+		md_escape(d->md, cols[i]);
+		fputs(" |", d->md);
+	}
+	fputs("\n|", d->md);
+	for (size_t i = 0; i < n; i++)
+		fputs("---|", d->md);
+	fputs("\n", d->md);
+	fputs("<table><tr>", d->html);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<th>", d->html);
+		rpt_html_escape(d->html, cols[i]);
+		fputs("</th>", d->html);
+	}
+	fputs("</tr>\n", d->html);
+}
+
+static void table_row(struct doc *d, const char *const *cells, size_t n)
+{
+	fputc('|', d->md);
+	for (size_t i = 0; i < n; i++) {
+		fputc(' ', d->md);
+		md_escape(d->md, cells[i] ? cells[i] : "");
+		fputs(" |", d->md);
+	}
+	fputs("\n", d->md);
+	fputs("<tr>", d->html);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<td>", d->html);
+		rpt_html_escape(d->html, cells[i] ? cells[i] : "");
+		fputs("</td>", d->html);
+	}
+	fputs("</tr>\n", d->html);
+}
+
+static void table_end(struct doc *d)
+{
+	fputs("\n", d->md);
+	fputs("</table>\n", d->html);
+}
+
+/* A flow-style rendering of a YAML node (for arrivals and the like). */
+static void flow(char *buf, size_t size, const struct cfg_node *n)
+{
+	size_t len = 0;
+	if (!n) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (n->type == CFG_SCALAR) {
+		snprintf(buf, size, "%s", n->value ? n->value : "");
+		return;
+	}
+	buf[0] = '\0';
+	len += (size_t)snprintf(buf + len, size - len, n->type == CFG_MAP ? "{" : "[");
+	for (size_t i = 0; i < n->n && len < size; i++) {
+		char inner[512];
+		flow(inner, sizeof(inner), n->type == CFG_MAP ? n->pairs[i].value : n->items[i]);
+		if (n->type == CFG_MAP)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s: %s", i ? ", " : "",
+						n->pairs[i].key, inner);
+		else
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", inner);
+	}
+	if (len < size)
+		snprintf(buf + len, size - len, n->type == CFG_MAP ? "}" : "]");
+}
+
+/* Inlines dir/plots/NAME.svg into the HTML (no XML prologue). */
+static void inline_svg(FILE *html, const char *dir, const char *name)
+{
+	char path[4600], line[4096];
+	snprintf(path, sizeof(path), "%s/plots/%s.svg", dir, name);
+	FILE *in = fopen(path, "r");
+	if (!in)
+		return;
+	bool started = false;
+	while (fgets(line, sizeof(line), in)) {
+		if (!started && !strstr(line, "<svg"))
+			continue;
+		started = true;
+		fputs(line, html);
+	}
+	fclose(in);
+}
+
+static const char *const headline_metrics[] = {
+	"NumberOfMessagesMovedToDLQ", "NumberOfMessagesExpired", "DrainTime",
+	"MaxNumberOfMessagesVisible", "Throttles", "ConcurrentExecutions.max",
+	"Duration.p99", "WriteThrottleEvents", "ReadThrottleEvents", "WaitTime",
+	"SojournTime", "Utilization", "EventPollerUnit-hours", NULL,
+};
+
+static bool is_headline(const char *metric)
+{
+	for (size_t i = 0; headline_metrics[i]; i++)
+		if (!strcmp(metric, headline_metrics[i]))
+			return true;
+	return false;
+}
+
+int rpt_write_report(const char *dir, const struct scenario *scn,
+		     const struct findings *f, bool *no_gnuplot)
+{
+	struct point_result pr;
+	if (point_result_load(&pr, dir))
+		return -1;
+	struct tseries ts;
+	tseries_load(&ts, dir);
+	struct plot plots[8];
+	size_t np = draw_plots(dir, scn, &pr, &ts, plots, 7, no_gnuplot);
+	struct cost_row *cost;
+	size_t nc = load_cost(dir, &cost);
+	size_t lines = 0;
+	for (size_t i = 0; i < nc; i++)
+		lines += strcmp(cost[i].service, "TOTAL") != 0;
+	if (lines) {
+		/* The cost breakdown: one bar per priced line. */
+		char pdir[4400];
+		snprintf(pdir, sizeof(pdir), "%s/plots", dir);
+		struct plot *p = &plots[np];
+		*p = (struct plot){ .name = "cost", .title = "Cost of the measurement window", .ylabel = "USD" };
+		char **labels = sim_xcalloc(lines, sizeof(*labels));
+		double *v = sim_xcalloc(lines, sizeof(*v));
+		size_t k = 0;
+		for (size_t i = 0; i < nc; i++) {
+			if (!strcmp(cost[i].service, "TOTAL"))
+				continue;
+			size_t len = strlen(cost[i].resource) + strlen(cost[i].dimension) + 2;
+			labels[k] = sim_xrealloc(NULL, len);
+			snprintf(labels[k], len, "%s %s", cost[i].resource, cost[i].dimension);
+			v[k++] = *cost[i].cost ? strtod(cost[i].cost, NULL) : 0;
+		}
+		static const char *const cols[] = { "USD" };
+		if (!write_bar_plot(pdir, p, labels, v, lines, cols, 1)) {
+			*no_gnuplot |= !p->drawn;
+			np++;
+		}
+		for (size_t i = 0; i < lines; i++)
+			free(labels[i]);
+		free(labels);
+		free(v);
+	}
+
+	char path[4400];
+	struct doc d;
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	d.md = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	d.html = fopen(path, "w");
+	if (!d.md || !d.html) {
+		int e = errno;
+		if (d.md)
+			fclose(d.md);
+		if (d.html)
+			fclose(d.html);
+		point_result_free(&pr);
+		tseries_free(&ts);
+		free_cost(cost, nc);
+		errno = e;
+		return -1;
+	}
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>spillway: ", d.html);
+	rpt_html_escape(d.html, scn->name);
+	fputs("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+	      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}"
+	      "th{background:#eee}.error{color:#a00}.warning{color:#a60}.info{color:#066}"
+	      "svg{max-width:100%;height:auto}</style></head><body>\n", d.html);
+	fputs("# spillway report: ", d.md);
+	md_escape(d.md, scn->name);
+	fputs("\n\n", d.md);
+	fputs("<h1>spillway report: ", d.html);
+	rpt_html_escape(d.html, scn->name);
+	fputs("</h1>\n", d.html);
+	if (scn->description && *scn->description)
+		para(&d, scn->description);
+
+	heading(&d, 2, "What was simulated");
+	char text[2048];
+	snprintf(text, sizeof(text),
+		 "%lld replications of %g s (statistics after a %g s warm-up), seed %lld, sampled every %g s.",
+		 (long long)scn->replications, sim_time_to_s(scn->duration),
+		 sim_time_to_s(scn->warmup), (long long)scn->seed,
+		 sim_time_to_s(scn->sample_interval));
+	para(&d, text);
+	static const char *const tcols[] = { "tenant", "sends to", "arrivals", "message size", "group" };
+	table_head(&d, tcols, 5);
+	for (size_t t = 0; t < scn->n_tenants; t++) {
+		const struct cfg_node *n = scn->tenants[t].node;
+		char arr[1024], size[256], grp[512];
+		flow(arr, sizeof(arr), cfg_get(n, "arrivals"));
+		flow(size, sizeof(size), cfg_get(n, "message_size"));
+		const struct cfg_node *g = cfg_get(n, "group");
+		snprintf(grp, sizeof(grp), "%s", g && g->type == CFG_SCALAR ? g->value : scn->tenants[t].name);
+		const struct cfg_node *target = cfg_get(n, "target");
+		const char *cells[] = { scn->tenants[t].name, target ? target->value : "", arr, size, grp };
+		table_row(&d, cells, 5);
+	}
+	table_end(&d);
+	heading(&d, 3, "Architecture");
+	static const char *const lcols[] = { "from", "to", "how" };
+	table_head(&d, lcols, 3);
+	for (size_t t = 0; t < scn->n_tenants; t++) {
+		const struct cfg_node *target = cfg_get(scn->tenants[t].node, "target");
+		const char *cells[] = { scn->tenants[t].name, target ? target->value : "", "sends" };
+		table_row(&d, cells, 3);
+	}
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct scn_entry *e = &scn->resources[i];
+		const struct cfg_node *dl = cfg_get(e->node, "dead_letter");
+		const struct cfg_node *dt = dl ? cfg_get(dl, "target") : NULL;
+		if (dt) {
+			const char *cells[] = { e->name, dt->value, "dead-letter queue" };
+			table_row(&d, cells, 3);
+		}
+		const struct cfg_node *src = cfg_get(e->node, "event_sources");
+		for (size_t k = 0; src && src->type == CFG_SEQ && k < src->n; k++) {
+			const struct cfg_node *q = cfg_get(src->items[k], "queue");
+			char how[600];
+			flow(how, sizeof(how), src->items[k]);
+			const char *cells[] = { q ? q->value : "", e->name, how };
+			table_row(&d, cells, 3);
+		}
+		const struct cfg_node *calls = cfg_get(e->node, "calls");
+		for (size_t k = 0; calls && calls->type == CFG_SEQ && k < calls->n; k++) {
+			const struct cfg_node *c = cfg_get(calls->items[k], "target");
+			char how[600];
+			flow(how, sizeof(how), calls->items[k]);
+			const char *cells[] = { e->name, c ? c->value : "", how };
+			table_row(&d, cells, 3);
+		}
+	}
+	table_end(&d);
+	static const char *const rcols[] = { "resource", "type" };
+	table_head(&d, rcols, 2);
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const char *cells[] = { scn->resources[i].name, type_of(&scn->resources[i]) };
+		table_row(&d, cells, 2);
+	}
+	table_end(&d);
+
+	heading(&d, 2, "Key metrics");
+	static const char *const mcols[] = { "resource", "metric", "mean", "95% interval", "unit" };
+	table_head(&d, mcols, 5);
+	for (size_t i = 0; i < pr.n; i++) {
+		const struct pr_metric *m = &pr.m[i];
+		if (!is_headline(m->metric))
+			continue;
+		char ci[128];
+		snprintf(ci, sizeof(ci), "%s .. %s", *m->low_s ? m->low_s : "-",
+			 *m->high_s ? m->high_s : "-");
+		const char *cells[] = { m->resource, m->metric, *m->mean_s ? m->mean_s : "-", ci, m->unit };
+		table_row(&d, cells, 5);
+	}
+	table_end(&d);
+
+	const struct cfg_node *expect = cfg_get(scn->doc.root, "expect");
+	if (scn->expect.n) {
+		heading(&d, 2, "Published vs simulated");
+		static const char *const ecols[] = { "metric", "published", "simulated (mean)", "agreement", "source" };
+		table_head(&d, ecols, 5);
+		const struct scn_expect *x = scn->expect.items;
+		for (size_t i = 0; i < scn->expect.n; i++) {
+			const char *dot = strchr(x[i].metric, '.');
+			char res[300] = "";
+			if (dot)
+				snprintf(res, sizeof(res), "%.*s", (int)(dot - x[i].metric), x[i].metric);
+			const struct pr_metric *m = dot ? point_metric(&pr, res, dot + 1) : NULL;
+			bool numeric = expect && expect->type == CFG_SEQ && i < expect->n &&
+				       cfg_get(expect->items[i], "value");
+			char sim[64], verdict[160];
+			snprintf(sim, sizeof(sim), "%s", m && *m->mean_s ? m->mean_s : "not reported");
+			if (!numeric || !m)
+				snprintf(verdict, sizeof(verdict), "compare by eye");
+			else {
+				double rel = x[i].value ? fabs(m->mean - x[i].value) / fabs(x[i].value)
+							: fabs(m->mean);
+				snprintf(verdict, sizeof(verdict), "%s (%.1f%% off; within %.0f%%)",
+					 rel <= x[i].within ? "agrees" : "DIFFERS", 100 * rel,
+					 100 * x[i].within);
+			}
+			const char *cells[] = { x[i].metric, x[i].published, sim, verdict, x[i].source };
+			table_row(&d, cells, 5);
+		}
+		table_end(&d);
+	}
+
+	heading(&d, 2, "Cost");
+	if (nc) {
+		static const char *const ccols[] = { "service", "resource", "dimension", "quantity", "unit", "unit price (USD)", "cost (USD)", "price" };
+		table_head(&d, ccols, 8);
+		for (size_t i = 0; i < nc; i++) {
+			const char *cells[] = { cost[i].service, cost[i].resource, cost[i].dimension,
+						cost[i].quantity, cost[i].unit, cost[i].price,
+						cost[i].cost, cost[i].status };
+			table_row(&d, cells, 8);
+		}
+		table_end(&d);
+	} else {
+		para(&d, "No cost.csv in this run.");
+	}
+
+	heading(&d, 2, "Findings");
+	if (!f->n)
+		para(&d, "No review rule found anything.");
+	for (size_t i = 0; i < f->n; i++) {
+		const struct finding *x = &f->v[i];
+		snprintf(text, sizeof(text), "%s %s: %s (%s)", x->rule->id,
+			 severity_name(x->rule->severity), x->rule->title, x->resource);
+		fprintf(d.md, "\n### ");
+		md_escape(d.md, text);
+		fprintf(d.md, "\n\n");
+		fprintf(d.html, "<h3 class=\"%s\">", severity_name(x->rule->severity));
+		rpt_html_escape(d.html, text);
+		fputs("</h3>\n", d.html);
+		para(&d, x->text);
+		snprintf(text, sizeof(text), "Why: %s. Source: %s.", x->rule->rationale, x->rule->source);
+		para(&d, text);
+		if (x->fix) {
+			snprintf(text, sizeof(text), "Fix: --set '%s'.", x->fix);
+			para(&d, text);
+		}
+		if (x->whatif) {
+			snprintf(text, sizeof(text), "What-if (re-simulated): %s.", x->whatif);
+			para(&d, text);
+		}
+	}
+
+	heading(&d, 2, "Plots");
+	if (*no_gnuplot)
+		para(&d, "gnuplot could not run on this machine: the plot scripts and their data are in plots/; run gnuplot NAME.gp there to draw them.");
+	for (size_t i = 0; i < np; i++) {
+		fputs("![", d.md);
+		md_escape(d.md, plots[i].title);
+		fprintf(d.md, "](plots/%s.svg) ([PNG](plots/%s.png), [script](plots/%s.gp))\n\n",
+			plots[i].name, plots[i].name, plots[i].name);
+		fputs("<figure>", d.html);
+		if (plots[i].drawn)
+			inline_svg(d.html, dir, plots[i].name);
+		fputs("<figcaption>", d.html);
+		rpt_html_escape(d.html, plots[i].title);
+		fprintf(d.html, " (<a href=\"plots/%s.png\">PNG</a>, <a href=\"plots/%s.gp\">script</a>)</figcaption></figure>\n",
+			plots[i].name, plots[i].name);
+	}
+	fputs("</body></html>\n", d.html);
+	int bad = ferror(d.md) | ferror(d.html);
+	bad |= fclose(d.md) | fclose(d.html);
+	point_result_free(&pr);
+	tseries_free(&ts);
+	free_cost(cost, nc);
+	if (bad) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
