@@ -148,6 +148,7 @@ struct line {
 struct plot {
 	const char *name;   /* file stem */
 	const char *title;
+	const char *subtitle; /* the scenario's name and description */
 	const char *ylabel;
 	struct line l[32];
 	size_t n;
@@ -178,6 +179,15 @@ static void add_limit(struct plot *p, double value, const char *label)
 	struct line *l = &p->l[p->n++];
 	*l = (struct line){ .constant = value };
 	snprintf(l->label, sizeof(l->label), "%s", label);
+}
+
+/* "TITLE: SUBTITLE" as one gnuplot string. */
+static void rpt_gnuplot_title(FILE *g, const struct plot *p)
+{
+	char t[600];
+	snprintf(t, sizeof(t), "%s%s%.200s", p->title, p->subtitle ? " - " : "",
+		 p->subtitle ? p->subtitle : "");
+	rpt_gnuplot_string(g, t);
 }
 
 /* Runs gnuplot on script in dir; false when it could not run. */
@@ -238,7 +248,7 @@ static int write_line_plot(const char *pdir, struct plot *p)
 		if (pass)
 			continue;
 		fputs("set title ", g);
-		rpt_gnuplot_string(g, p->title);
+		rpt_gnuplot_title(g, p);
 		fputs("\nset xlabel 'time (s)'\nset ylabel ", g);
 		rpt_gnuplot_string(g, p->ylabel);
 		fputs("\nset key outside right top\nset grid\nplot ", g);
@@ -290,7 +300,7 @@ static int write_bar_plot(const char *pdir, struct plot *p, char **labels,
 		if (pass)
 			continue;
 		fputs("set title ", g);
-		rpt_gnuplot_string(g, p->title);
+		rpt_gnuplot_title(g, p);
 		fputs("\nset ylabel ", g);
 		rpt_gnuplot_string(g, p->ylabel);
 		fputs("\nset style data histograms\nset style histogram clustered\n"
@@ -327,6 +337,13 @@ static size_t draw_plots(const char *dir, const struct scenario *scn,
 	*conc = (struct plot){ .name = "concurrency", .title = "Concurrent executions against their limits", .ylabel = "executions" };
 	*thr = (struct plot){ .name = "throttles", .title = "Throttles per sample interval", .ylabel = "count" };
 	*ddb = (struct plot){ .name = "dynamodb", .title = "DynamoDB consumed against capacity", .ylabel = "units per second" };
+	/* Static: the plots keep pointing at it after this returns. */
+	static char sub[400];
+	snprintf(sub, sizeof(sub), "%s%s%s", scn->name,
+		 scn->description && *scn->description ? ": " : "",
+		 scn->description ? scn->description : "");
+	for (size_t i = 0; i < n; i++)
+		plots[i].subtitle = sub;
 	double interval = sim_time_to_s(scn->sample_interval);
 	double account = 1000;
 	for (size_t i = 0; i < scn->n_resources; i++) {
@@ -381,7 +398,8 @@ static size_t draw_plots(const char *dir, const struct scenario *scn,
 	/* Per-tenant dwell and the cost breakdown: bars. */
 	if (pr->nt && kept < max) {
 		struct plot *p = &plots[kept];
-		*p = (struct plot){ .name = "dwell", .title = "Dwell time per tenant (send to done)", .ylabel = "seconds" };
+		*p = (struct plot){ .name = "dwell", .title = "Dwell time per tenant (send to done)",
+				    .ylabel = "seconds", .subtitle = sub };
 		char **labels = sim_xcalloc(pr->nt, sizeof(*labels));
 		double *v = sim_xcalloc(pr->nt * 3, sizeof(*v));
 		for (size_t t = 0; t < pr->nt; t++) {

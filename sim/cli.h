@@ -53,6 +53,7 @@ int cli_review(struct cli *cli, const struct scenario *scn,
 void cli_print_findings(FILE *f, const struct findings *x);
 
 int cmd_sweep(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "reports/report.h"
 #include "reports/review.h"
 #include "sim/alloc.h"
 #include "sim/cli.h"
@@ -134,6 +135,81 @@ void cli_print_findings(FILE *f, const struct findings *x)
 		if (v->whatif)
 			fprintf(f, "             what-if: %s\n", v->whatif);
 	}
+}
+
+/* The what-if text of finding i from its saved run under dir/whatif/. */
+static void whatif_from_dir(const struct scenario *scn, const char *dir, size_t i,
+			    struct finding *f, const struct headline *base)
+{
+	char wdir[4400];
+	snprintf(wdir, sizeof(wdir), "%s/whatif/%s-%zu", dir, f->rule->id, i);
+	struct point_result wpr;
+	if (point_result_load(&wpr, wdir))
+		return;
+	struct headline after;
+	headline_of(scn, &wpr, &after);
+	char text[1024];
+	describe(text, sizeof(text), f->fix, base, &after);
+	f->whatif = sim_xstrdup(text);
+	point_result_free(&wpr);
+}
+
+static const char usage_report[] =
+	"Usage: spillway report DIR\n"
+	"\n"
+	"Redraws the plots and rewrites report.md, report.html and findings.json\n"
+	"of the run in DIR from its files (scenario.resolved.yaml, the CSVs and\n"
+	"the what-if runs under whatif/); simulates nothing.\n";
+
+int cmd_report(int argc, char **argv)
+{
+	if (argc != 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		fputs(usage_report, argc == 2 ? stdout : stderr);
+		return argc == 2 ? 0 : EXIT_INPUT;
+	}
+	const char *dir = argv[1];
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/scenario.resolved.yaml", dir);
+	struct cli c = { .scenario = path };
+	struct scenario scn;
+	struct pricing pricing;
+	if (cli_load(&c, &scn, &pricing)) {
+		fprintf(stderr, "spillway report: %s is not a finished spillway run\n", dir);
+		return EXIT_INPUT;
+	}
+	struct point_result pr;
+	int rc = EXIT_RUN;
+	struct findings found = { 0 };
+	if (point_result_load(&pr, dir)) {
+		fprintf(stderr, "spillway report: cannot read the results in %s: %s\n", dir,
+			strerror(errno));
+		goto out;
+	}
+	review_static(&scn, &found);
+	review_evidence(&scn, &pr, &pricing, &found);
+	struct headline base;
+	headline_of(&scn, &pr, &base);
+	for (size_t i = 0; i < found.n; i++)
+		if (found.v[i].fix)
+			whatif_from_dir(&scn, dir, i, &found.v[i], &base);
+	point_result_free(&pr);
+	bool no_gnuplot = false;
+	snprintf(path, sizeof(path), "%s/findings.json", dir);
+	if (write_findings_json(path, &found) ||
+	    rpt_write_report(dir, &scn, &found, &no_gnuplot)) {
+		fprintf(stderr, "spillway report: cannot write in %s: %s\n", dir, strerror(errno));
+		goto out;
+	}
+	if (no_gnuplot)
+		fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
+			"plots/ holds the scripts and data, not the pictures\n");
+	printf("report in %s/ (report.md, report.html, findings.json, plots/)\n", dir);
+	rc = 0;
+out:
+	findings_free(&found);
+	pricing_finish(&pricing);
+	scenario_finish(&scn);
+	return rc;
 }
 
 int cli_review(struct cli *cli, const struct scenario *scn, const struct pricing *p,

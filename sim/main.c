@@ -55,6 +55,7 @@ static const char usage_main[] =
 	"                   run every point of a grid of values (what-if)\n"
 	"  plan SCENARIO --vary ... --require EXPR\n"
 	"                   the cheapest point of a grid meeting requirements\n"
+	"  report DIR       redraw a finished run's plots and report\n"
 	"  help [TYPE]      the scenario format: top-level keys, tenants, and\n"
 	"                   the keys of each resource type (or of TYPE only)\n"
 	"\n"
@@ -657,9 +658,12 @@ int main(int argc, char **argv)
 		return cmd_sweep(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plan"))
 		return cmd_plan(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help"))
 		return cmd_help(argc - 1, argv + 1);
-	static const char *const cmds[] = { "run", "check", "sweep", "plan", "help", NULL };
+	static const char *const cmds[] = { "run", "check", "sweep", "plan", "report",
+					    "help", NULL };
 	const char *hint = diag_suggest(cmd, cmds);
 	fprintf(stderr, "spillway: unknown command '%s'%s%s%s (see spillway --help)\n",
 		cmd, hint ? " (did you mean '" : "", hint ? hint : "",
