@@ -310,6 +310,78 @@ START_TEST(plan_rejects_bad_requirements)
 }
 END_TEST
 
+/* Reads a file into buf (NUL-terminated, truncated to size); its length. */
+static size_t slurp(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Free text from the scenario shows literally in the report and the plot
+ * scripts, and nothing in it runs. */
+START_TEST(report_shows_scenario_text_literally)
+{
+	char args[4096], path[700];
+	static char text[1 << 20];
+	remove("/tmp/spillway-pwned-1");
+	remove("/tmp/spillway-pwned-2");
+	snprintf(args, sizeof(args), "run tests/fixtures/nasty-names.yaml -q -o %s/n", tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	snprintf(path, sizeof(path), "%s/n/report.html", tmpdir);
+	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(!strstr(text, "<script"));
+	ck_assert(!strstr(text, "<img"));
+	ck_assert(!strstr(text, "<i>group"));
+	ck_assert(strstr(text, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	ck_assert(strstr(text, "&lt;img src=x onerror=alert(2)&gt; `rm -rf /`"));
+	ck_assert(strstr(text, "&lt;i&gt;group&lt;/i&gt; &#39;g&#39; `g`"));
+	snprintf(path, sizeof(path), "%s/n/report.md", tmpdir);
+	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(strstr(text, "\\<img src=x onerror=alert(2)\\> \\`rm -rf /\\`"));
+	/* The gnuplot title: quotes doubled, the newline gone, all inside
+	 * one single-quoted string (where gnuplot expands nothing). */
+	snprintf(path, sizeof(path), "%s/n/plots/queue-depth.gp", tmpdir);
+	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert_msg(strstr(text, "set title 'Queue depth (in a dead-letter queue: dead-lettered) - nasty: It''s a \"test\" <script>alert(1)</script> `touch /tmp/spillway-pwned-1` '' system(\"touch /tmp/spillway-pwned-2\")  second line & more'\n"),
+		      "%s", text);
+	ck_assert(!exists("/tmp/spillway-pwned-1"));
+	ck_assert(!exists("/tmp/spillway-pwned-2"));
+}
+END_TEST
+
+/* report.html renders in a headless browser: the title is there and the
+ * screenshot is not blank. Skipped, saying why, without chromium. */
+START_TEST(report_renders_in_chromium)
+{
+	char args[4096], path[700], shot[700];
+	static char text[1 << 20];
+	if (system("command -v chromium >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "cli:report: chromium is not installed: the browser check was skipped\n");
+		return;
+	}
+	snprintf(args, sizeof(args), "run tests/fixtures/review.yaml -q -o %s/r", tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	const char *abs = tmpdir; /* mkdtemp under /tmp: absolute */
+	snprintf(shot, sizeof(shot), "%s/shot.png", abs);
+	snprintf(path, sizeof(path), "%s/dom.html", abs);
+	snprintf(args, sizeof(args),
+		 "timeout 120 chromium --headless --no-sandbox --disable-gpu --window-size=1200,1600 "
+		 "--screenshot='%s' 'file://%s/r/report.html' >/dev/null 2>&1 && "
+		 "timeout 120 chromium --headless --no-sandbox --disable-gpu --dump-dom "
+		 "'file://%s/r/report.html' >'%s' 2>/dev/null",
+		 shot, abs, abs, path);
+	ck_assert_int_eq(system(args), 0);
+	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert_msg(strstr(text, "<title>spillway: review</title>"), "%.300s", text);
+	snprintf(args, sizeof(args), "python3 tests/png_not_blank.py '%s'", shot);
+	ck_assert_int_eq(system(args), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -334,6 +406,12 @@ static Suite *suite(void)
 	tcase_add_test(sweep, sweep_identical_under_mpirun);
 	tcase_add_test(sweep, plan_rejects_bad_requirements);
 	suite_add_tcase(s, sweep);
+	TCase *report = tcase_create("cli:report");
+	tcase_add_checked_fixture(report, setup, teardown);
+	tcase_set_timeout(report, 600);
+	tcase_add_test(report, report_shows_scenario_text_literally);
+	tcase_add_test(report, report_renders_in_chromium);
+	suite_add_tcase(s, report);
 	TCase *help = tcase_create("cli:help");
 	tcase_add_checked_fixture(help, setup, teardown);
 	tcase_add_test(help, help_and_version);
