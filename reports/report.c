@@ -863,3 +863,169 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 	}
 	return 0;
 }
+
+/* Sweeps ----------------------------------------------------------------------- */
+
+/* One metric against the points, with error bars. */
+static int write_sweep_plot(const char *pdir, struct plot *p, char *const *labels,
+			    const double *mean, const double *lo, const double *hi,
+			    size_t n)
+{
+	char path[4600];
+	snprintf(path, sizeof(path), "%s/%s.dat", pdir, p->name);
+	FILE *d = fopen(path, "w");
+	if (!d)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		fprintf(d, "%zu \"", k);
+		for (const char *c = labels[k]; *c; c++)
+			fputc(*c == '"' || *c == '\n' ? '\'' : *c, d);
+		fprintf(d, "\" %.10g %.10g %.10g\n", mean[k], isnan(lo[k]) ? mean[k] : lo[k],
+			isnan(hi[k]) ? mean[k] : hi[k]);
+	}
+	if (fclose(d))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s.gp", pdir, p->name);
+	FILE *g = fopen(path, "w");
+	if (!g)
+		return -1;
+	fprintf(g, "# %s: drawn by spillway from %s.dat (point, values, mean, ci95_low, "
+		   "ci95_high); restyle freely.\n", p->name, p->name);
+	for (int pass = 0; pass < 2; pass++) {
+		fprintf(g, pass ? "set terminal svg noenhanced size 960,480 dynamic\n"
+				: "set terminal pngcairo noenhanced size 960,480\n");
+		fprintf(g, "set output '%s.%s'\n", p->name, pass ? "svg" : "png");
+		if (pass)
+			continue;
+		fputs("set title ", g);
+		rpt_gnuplot_title(g, p);
+		fputs("\nset ylabel ", g);
+		rpt_gnuplot_string(g, p->ylabel);
+		fputs("\nset xtics rotate by -30\nset grid\nset key off\nset offsets 0.5, 0.5, 0, 0\n", g);
+		fprintf(g, "plot '%s.dat' using 1:3:4:5:xtic(2) with yerrorlines lw 2 pt 7\n", p->name);
+	}
+	fputs("replot\n", g);
+	if (fclose(g))
+		return -1;
+	snprintf(path, sizeof(path), "%s.gp", p->name);
+	p->drawn = run_gnuplot(pdir, path);
+	return 0;
+}
+
+int rpt_write_sweep_report(const char *dir, const char *scenario,
+			   const char *varied, char *const *labels,
+			   const struct point_result *r, size_t npoints,
+			   const char *const (*cols)[2], size_t ncols,
+			   bool *no_gnuplot)
+{
+	char pdir[4400], path[4400];
+	snprintf(pdir, sizeof(pdir), "%s/plots", dir);
+	mkdir(pdir, 0777);
+	*no_gnuplot = false;
+	size_t nplots = ncols + 1;
+	struct plot *plots = sim_xcalloc(nplots, sizeof(*plots));
+	char (*names)[64] = sim_xcalloc(nplots, sizeof(*names));
+	char (*titles)[700] = sim_xcalloc(nplots, sizeof(*titles));
+	double *mean = sim_xcalloc(npoints, sizeof(double));
+	double *lo = sim_xcalloc(npoints, sizeof(double));
+	double *hi = sim_xcalloc(npoints, sizeof(double));
+	for (size_t c = 0; c < nplots; c++) {
+		for (size_t k = 0; k < npoints; k++) {
+			const struct pr_metric *m = c < ncols ? point_metric(&r[k], cols[c][0], cols[c][1]) : NULL;
+			mean[k] = c < ncols ? (m ? m->mean : NAN) : r[k].cost;
+			lo[k] = c < ncols && m ? m->low : NAN;
+			hi[k] = c < ncols && m ? m->high : NAN;
+		}
+		snprintf(names[c], sizeof(names[c]), "sweep-%zu", c + 1);
+		if (c < ncols)
+			snprintf(titles[c], sizeof(titles[c]), "%s.%s against %s", cols[c][0],
+				 cols[c][1], varied);
+		else
+			snprintf(titles[c], sizeof(titles[c]), "Cost of the window (USD) against %s", varied);
+		plots[c] = (struct plot){ .name = names[c], .title = titles[c],
+					  .ylabel = c < ncols ? cols[c][1] : "USD",
+					  .subtitle = scenario };
+		if (!write_sweep_plot(pdir, &plots[c], labels, mean, lo, hi, npoints))
+			*no_gnuplot |= !plots[c].drawn;
+	}
+	struct doc d;
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	d.md = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	d.html = fopen(path, "w");
+	int rc = -1;
+	if (d.md && d.html) {
+		fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>spillway sweep: ", d.html);
+		rpt_html_escape(d.html, scenario);
+		fputs("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+		      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}"
+		      "th{background:#eee}svg{max-width:100%;height:auto}</style></head><body>\n", d.html);
+		char text[800];
+		snprintf(text, sizeof(text), "spillway sweep: %s", scenario);
+		heading(&d, 1, text);
+		snprintf(text, sizeof(text), "%zu points varying %s, every point with the scenario's seed (common random numbers). Means with their 95%% intervals; each point's full outputs are under points/.",
+			 npoints, varied);
+		para(&d, text);
+		const char **hcols = sim_xcalloc(ncols + 3, sizeof(*hcols));
+		char (*hnames)[600] = sim_xcalloc(ncols + 3, sizeof(*hnames));
+		hcols[0] = "point";
+		hcols[1] = "values";
+		for (size_t c = 0; c < ncols; c++) {
+			snprintf(hnames[c], sizeof(hnames[c]), "%s.%s", cols[c][0], cols[c][1]);
+			hcols[c + 2] = hnames[c];
+		}
+		hcols[ncols + 2] = "cost (USD)";
+		table_head(&d, hcols, ncols + 3);
+		char (*cells)[128] = sim_xcalloc(ncols + 3, sizeof(*cells));
+		const char **cp = sim_xcalloc(ncols + 3, sizeof(*cp));
+		for (size_t k = 0; k < npoints; k++) {
+			snprintf(cells[0], sizeof(cells[0]), "%zu", k);
+			cp[0] = cells[0];
+			cp[1] = labels[k];
+			for (size_t c = 0; c < ncols; c++) {
+				const struct pr_metric *m = point_metric(&r[k], cols[c][0], cols[c][1]);
+				snprintf(cells[c + 2], sizeof(cells[c + 2]), "%s [%s, %s]",
+					 m && *m->mean_s ? m->mean_s : "-", m && *m->low_s ? m->low_s : "-",
+					 m && *m->high_s ? m->high_s : "-");
+				cp[c + 2] = cells[c + 2];
+			}
+			snprintf(cells[ncols + 2], sizeof(cells[ncols + 2]), "%s",
+				 r[k].cost_s ? r[k].cost_s : "-");
+			cp[ncols + 2] = cells[ncols + 2];
+			table_row(&d, cp, ncols + 3);
+		}
+		table_end(&d);
+		free(cells);
+		free(cp);
+		free(hcols);
+		free(hnames);
+		heading(&d, 2, "Plots");
+		if (*no_gnuplot)
+			para(&d, "gnuplot could not run on this machine: the plot scripts and their data are in plots/.");
+		for (size_t c = 0; c < nplots; c++) {
+			fputs("![", d.md);
+			md_escape(d.md, plots[c].title);
+			fprintf(d.md, "](plots/%s.svg) ([PNG](plots/%s.png), [script](plots/%s.gp))\n\n",
+				plots[c].name, plots[c].name, plots[c].name);
+			fputs("<figure>", d.html);
+			if (plots[c].drawn)
+				inline_svg(d.html, dir, plots[c].name);
+			fputs("<figcaption>", d.html);
+			rpt_html_escape(d.html, plots[c].title);
+			fputs("</figcaption></figure>\n", d.html);
+		}
+		fputs("</body></html>\n", d.html);
+		rc = ferror(d.md) || ferror(d.html) ? -1 : 0;
+	}
+	if (d.md && fclose(d.md))
+		rc = -1;
+	if (d.html && fclose(d.html))
+		rc = -1;
+	free(plots);
+	free(names);
+	free(titles);
+	free(mean);
+	free(lo);
+	free(hi);
+	return rc;
+}

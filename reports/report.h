@@ -29,6 +29,16 @@
 int rpt_write_report(const char *dir, const struct scenario *scn,
 		     const struct findings *f, bool *no_gnuplot);
 
+/* A sweep's report: for each (resource, metric) in cols, a plot of its
+ * mean and 95% interval (error bars) against the points (labelled with
+ * their values), plus the total cost; report.md and report.html in dir
+ * with the table of points. */
+int rpt_write_sweep_report(const char *dir, const char *scenario,
+			   const char *varied, char *const *labels,
+			   const struct point_result *r, size_t npoints,
+			   const char *const (*cols)[2], size_t ncols,
+			   bool *no_gnuplot);
+
 /* s escaped for HTML text and attributes. */
 void rpt_html_escape(FILE *out, const char *s);
 /* s as a gnuplot single-quoted string, quotes included. */

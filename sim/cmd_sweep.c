@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "reports/report.h"
 #include "sim/alloc.h"
 #include "sim/cli.h"
 #include "sim/require.h"
@@ -623,12 +624,11 @@ static bool headline(const char *metric)
 	return false;
 }
 
-static void print_table(const struct opts *o, const struct point_result *r,
-			size_t total)
+/* The metrics a sweep shows: --print's list, or the headline metrics not
+ * zero at every point (of point 0's metrics, which every point shares). */
+static size_t select_cols(const struct opts *o, const struct point_result *r,
+			  size_t total, const char *cols[64][2])
 {
-	/* Columns: --print's list, or the headline metrics not zero at
-	 * every point (of point 0's metrics, which every point shares). */
-	const char *cols[64][2];
 	size_t nc = 0;
 	if (o->print) {
 		char *list = sim_xstrdup(o->print), *save = NULL;
@@ -661,6 +661,14 @@ static void print_table(const struct opts *o, const struct point_result *r,
 			}
 		}
 	}
+	return nc;
+}
+
+static void print_table(const struct opts *o, const struct point_result *r,
+			size_t total)
+{
+	const char *cols[64][2];
+	size_t nc = select_cols(o, r, total, cols);
 	printf("%-5s", "point");
 	for (size_t i = 0; i < o->nv; i++)
 		printf("  %-14.40s", strrchr(o->v[i].path, '.') ? strrchr(o->v[i].path, '.') + 1
@@ -818,11 +826,43 @@ int cmd_sweep(int argc, char **argv)
 		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
+	{
+		/* The sweep's report: each shown metric against the points. */
+		const char *cols[64][2];
+		size_t nc = select_cols(&o, r, total, cols);
+		char **labels = sim_xcalloc(total, sizeof(*labels));
+		char varied[1024] = "";
+		size_t idx[64];
+		for (size_t i = 0; i < o.nv; i++)
+			snprintf(varied + strlen(varied), sizeof(varied) - strlen(varied), "%s%s",
+				 i ? " / " : "", o.v[i].path);
+		for (size_t k = 0; k < total; k++) {
+			char l[1024] = "";
+			grid_point(o.v, o.nv, k, idx);
+			for (size_t i = 0; i < o.nv; i++)
+				snprintf(l + strlen(l), sizeof(l) - strlen(l), "%s%s", i ? "/" : "",
+					 o.v[i].values[idx[i]]);
+			labels[k] = sim_xstrdup(l);
+		}
+		bool no_gnuplot = false;
+		int w = rpt_write_sweep_report(tmp, o.base.scenario, varied, labels, r, total,
+					       (const char *const (*)[2])cols, nc, &no_gnuplot);
+		for (size_t k = 0; k < total; k++)
+			free(labels[k]);
+		free(labels);
+		if (w) {
+			fprintf(stderr, "spillway: cannot write the sweep report in %s\n", tmp);
+			goto out_tmp;
+		}
+		if (no_gnuplot)
+			fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
+				"plots/ holds the scripts and data, not the pictures\n");
+	}
 	if (cli_install(tmp, dir))
 		goto out_tmp;
 	if (!o.base.quiet) {
 		print_table(&o, r, total);
-		printf("outputs in %s/ (sweep.csv, manifest.json, points/)\n", dir);
+		printf("outputs in %s/ (sweep.csv, report.md, report.html, plots/, manifest.json, points/)\n", dir);
 	}
 	rc = 0;
 	goto out;
