@@ -83,6 +83,11 @@ static const char usage_run[] =
 	"                          totals and a monthly projection\n"
 	"  manifest.json           version, seed, replications, scenario SHA-256,\n"
 	"                          pricing file\n"
+	"  findings.json           the review: rule, severity, finding, rationale,\n"
+	"                          source, fix and its re-simulated what-if\n"
+	"  report.md, report.html  the review report (HTML self-contained)\n"
+	"  plots/                  gnuplot PNG and SVG with their .gp and .dat\n"
+	"  whatif/                 the re-simulations of the fixes\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output DIR        output directory (default: out/NAME, NAME from\n"
@@ -95,6 +100,8 @@ static const char usage_run[] =
 	"                          --set 'tenants.web.arrivals={poisson: {rate: 5/s}}'\n"
 	"                          (repeatable; VALUE is YAML)\n"
 	"  -q, --quiet             print nothing but errors\n"
+	"      --no-whatif         review without re-simulating the fixes\n"
+	"      --no-review         no findings, report or plots\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Progress is shown on stderr when it is a terminal. Exit status: 0 success,\n"
@@ -186,13 +193,15 @@ int cli_parse_ll(const char *opt, const char *s, long long min,
 /* Parses the options of run / check; returns 0, 1 for --help, or -1. */
 static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 {
-	enum { OPT_SEED = 256, OPT_REPS, OPT_SET };
+	enum { OPT_SEED = 256, OPT_REPS, OPT_SET, OPT_NO_REVIEW, OPT_NO_WHATIF };
 	static const struct option run_opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "replications", required_argument, NULL, OPT_REPS },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-review", no_argument, NULL, OPT_NO_REVIEW },
+		{ "no-whatif", no_argument, NULL, OPT_NO_WHATIF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -230,6 +239,12 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 			break;
 		case 'q':
 			cli->quiet = true;
+			break;
+		case OPT_NO_REVIEW:
+			cli->no_review = true;
+			break;
+		case OPT_NO_WHATIF:
+			cli->no_whatif = true;
 			break;
 		case 'h':
 			fputs(is_run ? usage_run : usage_check, stdout);
