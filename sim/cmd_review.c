@@ -231,7 +231,7 @@ int cli_review(struct cli *cli, const struct scenario *scn, const struct pricing
 		struct finding *f = &out->v[i];
 		if (!f->fix)
 			continue;
-		char wdir[4400], wroot[4400];
+		char wdir[4700], wroot[4400];
 		snprintf(wroot, sizeof(wroot), "%s/whatif", dir);
 		snprintf(wdir, sizeof(wdir), "%s/%s-%zu", wroot, f->rule->id, i);
 		mkdir(wroot, 0777);
