@@ -353,6 +353,39 @@ START_TEST(report_shows_scenario_text_literally)
 }
 END_TEST
 
+/* Without gnuplot: a warning, the scripts and data, no pictures, status 0;
+ * `spillway report` redraws the same report from the files. */
+START_TEST(no_gnuplot_is_a_warning)
+{
+	char args[4096], path[700];
+	static char a[1 << 20], b[1 << 20];
+	snprintf(args, sizeof(args), "run tests/fixtures/review.yaml -q -o %s/g", tmpdir);
+	/* Run by hand: the test's own PATH must not reach gnuplot. */
+	char cmd[8400];
+	snprintf(cmd, sizeof(cmd), "PATH=/nonexistent %s %s >/dev/null 2>%s/err",
+		 SPILLWAY_BIN, args, tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/err", tmpdir);
+	ck_assert(slurp(path, a, sizeof(a)) > 0);
+	ck_assert_msg(strstr(a, "spillway: warning: gnuplot did not run (is it installed?)"), "%s", a);
+	snprintf(path, sizeof(path), "%s/g/plots/queue-depth.gp", tmpdir);
+	ck_assert(exists(path));
+	snprintf(path, sizeof(path), "%s/g/plots/queue-depth.dat", tmpdir);
+	ck_assert(exists(path));
+	snprintf(path, sizeof(path), "%s/g/plots/queue-depth.png", tmpdir);
+	ck_assert(!exists(path));
+	snprintf(path, sizeof(path), "%s/g/report.md", tmpdir);
+	ck_assert(slurp(path, a, sizeof(a)) > 0);
+	ck_assert(strstr(a, "gnuplot could not run on this machine"));
+	/* report re-renders the same text from the files. */
+	snprintf(args, sizeof(args), "PATH=/nonexistent %s report %s/g >/dev/null 2>&1",
+		 SPILLWAY_BIN, tmpdir);
+	ck_assert_int_eq(system(args), 0);
+	ck_assert(slurp(path, b, sizeof(b)) > 0);
+	ck_assert_str_eq(a, b);
+}
+END_TEST
+
 /* report.html renders in a headless browser: the title is there and the
  * screenshot is not blank. Skipped, saying why, without chromium. */
 START_TEST(report_renders_in_chromium)
@@ -411,6 +444,7 @@ static Suite *suite(void)
 	tcase_set_timeout(report, 600);
 	tcase_add_test(report, report_shows_scenario_text_literally);
 	tcase_add_test(report, report_renders_in_chromium);
+	tcase_add_test(report, no_gnuplot_is_a_warning);
 	suite_add_tcase(s, report);
 	TCase *help = tcase_create("cli:help");
 	tcase_add_checked_fixture(help, setup, teardown);
