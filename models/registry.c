@@ -9,6 +9,7 @@ static const struct model_ops *const types[] = {
 	&dynamodb_ops,
 	&nat_gateway_ops,
 	&vpc_endpoint_ops,
+	&pods_ops,
 	NULL,
 };
 

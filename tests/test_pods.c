@@ -1,0 +1,163 @@
+/* test_pods.c - the HPA's arithmetic (KEDA's example, the tolerance band,
+ * the stabilization window, the scale-up limit), node packing, the Spark
+ * shuffle share and time, and the Nielsen figures. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/harness.h"
+
+#include "models/pods.h"
+#include "sim/run.h"
+
+#define S(x) ((sim_time_t)(x) * SIM_S)
+
+static struct hpa make(double target, int64_t min, int64_t max)
+{
+	return (struct hpa){ .target = target, .tolerance = 0.1, .min = min, .max = max,
+			     .stabilization = S(300) };
+}
+
+START_TEST(keda_example)
+{
+	/* KEDA: queueLength 10, 30 messages: 3 pods (FACTS 8). */
+	struct hpa h = make(10, 0, 100);
+	ck_assert_int_eq(hpa_step(&h, 0, 1, 30), 3);
+	/* From nothing: ceil(metric / target). */
+	hpa_free(&h);
+	h = make(10, 0, 100);
+	ck_assert_int_eq(hpa_step(&h, 0, 0, 31), 4);
+	hpa_free(&h);
+}
+END_TEST
+
+START_TEST(tolerance_band)
+{
+	/* 10 pods of target 2: 21 messages is ratio 1.05, inside 10%: no
+	 * change (21.8: 1.09, still); 23 is 1.15: 12 pods. */
+	struct hpa h = make(2, 1, 100);
+	ck_assert_int_eq(hpa_step(&h, 0, 10, 21), 10);
+	ck_assert_int_eq(hpa_step(&h, S(15), 10, 21.8), 10);
+	ck_assert_int_eq(hpa_step(&h, S(30), 10, 23), 12);
+	/* Below: 18.2 (0.91) stays, 17 (0.85) would go to 9, but the window
+	 * still holds the recommendations of 10 and 12. */
+	ck_assert_int_eq(hpa_step(&h, S(45), 12, 18.2 * 1.2), 12);
+	hpa_free(&h);
+}
+END_TEST
+
+START_TEST(scale_up_limit)
+{
+	/* At most max(100%, 4 pods) a period: 2 -> 6, 6 -> 12, 12 -> 24. */
+	struct hpa h = make(1, 1, 1000);
+	ck_assert_int_eq(hpa_step(&h, 0, 2, 500), 6);
+	ck_assert_int_eq(hpa_step(&h, S(15), 6, 500), 12);
+	ck_assert_int_eq(hpa_step(&h, S(30), 12, 500), 24);
+	/* And never past max. */
+	hpa_free(&h);
+	h = make(1, 1, 20);
+	ck_assert_int_eq(hpa_step(&h, 0, 12, 500), 20);
+	hpa_free(&h);
+}
+END_TEST
+
+START_TEST(stabilization_window)
+{
+	/* 10 pods recommended at 0 s; the queue empties at 15 s: the pods stay
+	 * at 10 until the recommendation of 0 s leaves the 300 s window. */
+	struct hpa h = make(2, 1, 100);
+	ck_assert_int_eq(hpa_step(&h, 0, 10, 20), 10);
+	for (int t = 15; t < 300; t += 15)
+		ck_assert_int_eq(hpa_step(&h, S(t), 10, 0), 10);
+	ck_assert_int_eq(hpa_step(&h, S(300), 10, 0), 1);
+	hpa_free(&h);
+}
+END_TEST
+
+START_TEST(shuffle_share_and_time)
+{
+	ck_assert_double_eq(spark_shuffle_share(1), 0);
+	ck_assert_double_eq(spark_shuffle_share(2), 0.5);
+	ck_assert_double_eq_tol(spark_shuffle_share(10), 0.9, 1e-15);
+	/* 100 GB on 10 instances at 50 GB/h each with a 150% penalty:
+	 * 100 / 500 x (1 + 1.5 x 0.9) = 0.47 h; local (1 instance): 2 h. */
+	ck_assert_double_eq_tol(spark_hours(100, 10, 50, 1.5), 0.47, 1e-12);
+	ck_assert_double_eq_tol(spark_hours(100, 1, 50, 1.5), 2, 1e-12);
+}
+END_TEST
+
+/* Node packing: 7 pods, 3 to a node: 3 nodes for the whole run. */
+START_TEST(node_packing)
+{
+	const char *sets[] = {
+		"resources.workers.replicas=7", "resources.workers.pods_per_node=3",
+		"resources.workers.autoscaling=none", "duration=1h",
+		"replications=1",
+	};
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run("scenarios/nielsen.yaml", sets, 5, &scn, &o);
+	const struct sim_metric *m = sim_results_find(&o.results, "workers", "InstanceHours");
+	ck_assert_double_eq_tol(m->values[0], 3, 1e-9);
+	m = sim_results_find(&o.results, "workers", "Pods");
+	ck_assert_double_eq_tol(m->values[0], 7, 1e-9);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+static double mean_of(const struct sim_outcome *o, const char *res, const char *metric)
+{
+	const struct sim_metric *m = sim_results_find(&o->results, res, metric);
+	double s = 0;
+	for (size_t i = 0; i < o->results.replications; i++)
+		s += m->values[i];
+	return s / (double)o->results.replications;
+}
+
+/* The seed's figures at the documented cluster of 10: local mode about
+ * +130% throughput per instance and about -55% cost per GB, within 15%. */
+START_TEST(nielsen_figures)
+{
+	struct scenario a, b;
+	struct sim_outcome local, cluster;
+	harness_run("scenarios/nielsen.yaml", NULL, 0, &a, &local);
+	const char *sets[] = { "resources.workers.spark.mode=cluster",
+			       "resources.workers.spark.instances=10",
+			       "resources.workers.autoscaling=none",
+			       "resources.workers.replicas=1" };
+	harness_run("scenarios/nielsen.yaml", sets, 4, &b, &cluster);
+	double gain = mean_of(&local, "workers", "GBPerInstanceHour") /
+			      mean_of(&cluster, "workers", "GBPerInstanceHour") - 1;
+	double saving = 1 - mean_of(&local, "workers", "InstanceHoursPerGB") /
+				    mean_of(&cluster, "workers", "InstanceHoursPerGB");
+	ck_assert_msg(fabs(gain - 1.30) <= 0.15 * 1.30, "throughput: published +130%%, simulated %+.1f%%", 100 * gain);
+	ck_assert_msg(fabs(saving - 0.55) <= 0.15 * 0.55, "cost per GB: published -55%%, simulated -%.1f%%", 100 * saving);
+	/* The pods scaled up through the burst and back down after it. */
+	ck_assert(mean_of(&local, "workers", "Pods.max") > 2 * mean_of(&local, "workers", "Pods"));
+	harness_done(&a, &local);
+	harness_done(&b, &cluster);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("pods");
+	TCase *tc = tcase_create("pods:hpa");
+	tcase_add_test(tc, keda_example);
+	tcase_add_test(tc, tolerance_band);
+	tcase_add_test(tc, scale_up_limit);
+	tcase_add_test(tc, stabilization_window);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pods:spark");
+	tcase_add_test(tc, shuffle_share_and_time);
+	tcase_add_test(tc, node_packing);
+	tcase_add_test(tc, nielsen_figures);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return harness_main(suite());
+}
