@@ -445,7 +445,6 @@ static void pods_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_put(res, n, "ItemsProcessed", "count", (double)p->items);
 	sim_results_put(res, n, "Pods", "pods", sim_twa_mean(&p->alive_avg, s->now));
 	sim_results_put(res, n, "Pods.max", "pods", (double)p->peak);
-	sim_results_put(res, n, "InstanceHours", "hours", inst_hours);
 	if (c->spark) {
 		sim_results_put(res, n, "GBProcessed", "GB", p->gb);
 		/* Throughput of an instance while it works, and what the data

@@ -331,12 +331,13 @@ static size_t draw_plots(const char *dir, const struct scenario *scn,
 	mkdir(pdir, 0777);
 	size_t n = 0;
 	struct plot *depth = &plots[n++], *age = &plots[n++], *conc = &plots[n++],
-		    *thr = &plots[n++], *ddb = &plots[n++];
+		    *thr = &plots[n++], *ddb = &plots[n++], *pods = &plots[n++];
 	*depth = (struct plot){ .name = "queue-depth", .title = "Queue depth (in a dead-letter queue: dead-lettered)", .ylabel = "messages" };
 	*age = (struct plot){ .name = "age-of-oldest", .title = "Age of the oldest message", .ylabel = "seconds" };
 	*conc = (struct plot){ .name = "concurrency", .title = "Concurrent executions against their limits", .ylabel = "executions" };
 	*thr = (struct plot){ .name = "throttles", .title = "Throttles per sample interval", .ylabel = "count" };
 	*ddb = (struct plot){ .name = "dynamodb", .title = "DynamoDB consumed against capacity", .ylabel = "units per second" };
+	*pods = (struct plot){ .name = "pods", .title = "Pods and the length of their queue", .ylabel = "pods, messages" };
 	/* Static: the plots keep pointing at it after this returns. */
 	static char sub[400];
 	snprintf(sub, sizeof(sub), "%s%s%s", scn->name,
@@ -371,6 +372,13 @@ static size_t draw_plots(const char *dir, const struct scenario *scn,
 				snprintf(label, sizeof(label), "%s reserved concurrency", r);
 				add_limit(conc, res, label);
 			}
+		} else if (!strcmp(type, "pods")) {
+			add_line(pods, series_get(ts, r, "Pods"), r, "pods", 1);
+			add_line(pods, series_get(ts, r, "PodsBusy"), r, "pods busy", 1);
+			const struct cfg_node *q = cfg_get(e->node, "queue");
+			if (q && q->type == CFG_SCALAR)
+				add_line(pods, series_get(ts, q->value, "ApproximateNumberOfMessagesVisible"),
+					 q->value, "visible", 1);
 		} else if (!strcmp(type, "dynamodb")) {
 			add_line(thr, series_get(ts, r, "WriteThrottleEvents"), r, "write throttles", 1);
 			add_line(thr, series_get(ts, r, "ReadThrottleEvents"), r, "read throttles", 1);
@@ -616,8 +624,8 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 		return -1;
 	struct tseries ts;
 	tseries_load(&ts, dir);
-	struct plot plots[8];
-	size_t np = draw_plots(dir, scn, &pr, &ts, plots, 7, no_gnuplot);
+	struct plot plots[9];
+	size_t np = draw_plots(dir, scn, &pr, &ts, plots, 8, no_gnuplot);
 	struct cost_row *cost;
 	size_t nc = load_cost(dir, &cost);
 	size_t lines = 0;

@@ -99,7 +99,7 @@ START_TEST(node_packing)
 	struct sim_outcome o;
 	harness_run("scenarios/nielsen.yaml", sets, 5, &scn, &o);
 	const struct sim_metric *m = sim_results_find(&o.results, "workers", "InstanceHours");
-	ck_assert_double_eq_tol(m->values[0], 3, 1e-9);
+	ck_assert_double_eq_tol(m->values[0], 3, 1e-9); /* 3 nodes x 1 h */
 	m = sim_results_find(&o.results, "workers", "Pods");
 	ck_assert_double_eq_tol(m->values[0], 7, 1e-9);
 	harness_done(&scn, &o);
