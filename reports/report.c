@@ -601,6 +601,40 @@ static void inline_svg(FILE *html, const char *dir, const char *name)
 	fclose(in);
 }
 
+/* The page's head (title from the scenario, escaped) and style. */
+static void html_head(struct doc *d, const char *what, const char *name)
+{
+	fprintf(d->html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>%s: ", what);
+	rpt_html_escape(d->html, name);
+	fputs("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+	      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}"
+	      "th{background:#eee}.error{color:#a00}.warning{color:#a60}.info{color:#066}"
+	      "svg{max-width:100%;height:auto}</style></head><body>\n", d->html);
+}
+
+/* The plots: linked from the Markdown, inline in the HTML. */
+static void plots_section(struct doc *d, const char *dir, const struct plot *plots,
+			  size_t n, bool no_gnuplot)
+{
+	heading(d, 2, "Plots");
+	if (no_gnuplot)
+		para(d, "gnuplot could not run on this machine: the plot scripts and their data are in plots/; run gnuplot NAME.gp there to draw them.");
+	for (size_t i = 0; i < n; i++) {
+		fputs("![", d->md);
+		md_escape(d->md, plots[i].title);
+		fprintf(d->md, "](plots/%s.svg) ([PNG](plots/%s.png), [script](plots/%s.gp))\n\n",
+			plots[i].name, plots[i].name, plots[i].name);
+		fputs("<figure>", d->html);
+		if (plots[i].drawn)
+			inline_svg(d->html, dir, plots[i].name);
+		fputs("<figcaption>", d->html);
+		rpt_html_escape(d->html, plots[i].title);
+		fprintf(d->html, " (<a href=\"plots/%s.png\">PNG</a>, <a href=\"plots/%s.gp\">script</a>)</figcaption></figure>\n",
+			plots[i].name, plots[i].name);
+	}
+	fputs("</body></html>\n", d->html);
+}
+
 static const char *const headline_metrics[] = {
 	"NumberOfMessagesMovedToDLQ", "NumberOfMessagesExpired", "DrainTime",
 	"MaxNumberOfMessagesVisible", "Throttles", "ConcurrentExecutions.max",
@@ -677,12 +711,7 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 		errno = e;
 		return -1;
 	}
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>spillway: ", d.html);
-	rpt_html_escape(d.html, scn->name);
-	fputs("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-	      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}"
-	      "th{background:#eee}.error{color:#a00}.warning{color:#a60}.info{color:#066}"
-	      "svg{max-width:100%;height:auto}</style></head><body>\n", d.html);
+	html_head(&d, "spillway", scn->name);
 	fputs("# spillway report: ", d.md);
 	md_escape(d.md, scn->name);
 	fputs("\n\n", d.md);
@@ -843,23 +872,7 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 		}
 	}
 
-	heading(&d, 2, "Plots");
-	if (*no_gnuplot)
-		para(&d, "gnuplot could not run on this machine: the plot scripts and their data are in plots/; run gnuplot NAME.gp there to draw them.");
-	for (size_t i = 0; i < np; i++) {
-		fputs("![", d.md);
-		md_escape(d.md, plots[i].title);
-		fprintf(d.md, "](plots/%s.svg) ([PNG](plots/%s.png), [script](plots/%s.gp))\n\n",
-			plots[i].name, plots[i].name, plots[i].name);
-		fputs("<figure>", d.html);
-		if (plots[i].drawn)
-			inline_svg(d.html, dir, plots[i].name);
-		fputs("<figcaption>", d.html);
-		rpt_html_escape(d.html, plots[i].title);
-		fprintf(d.html, " (<a href=\"plots/%s.png\">PNG</a>, <a href=\"plots/%s.gp\">script</a>)</figcaption></figure>\n",
-			plots[i].name, plots[i].name);
-	}
-	fputs("</body></html>\n", d.html);
+	plots_section(&d, dir, plots, np, *no_gnuplot);
 	int bad = ferror(d.md) | ferror(d.html);
 	bad |= fclose(d.md) | fclose(d.html);
 	point_result_free(&pr);
@@ -963,11 +976,7 @@ int rpt_write_sweep_report(const char *dir, const char *scenario,
 	d.html = fopen(path, "w");
 	int rc = -1;
 	if (d.md && d.html) {
-		fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>spillway sweep: ", d.html);
-		rpt_html_escape(d.html, scenario);
-		fputs("</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-		      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}"
-		      "th{background:#eee}svg{max-width:100%;height:auto}</style></head><body>\n", d.html);
+		html_head(&d, "spillway sweep", scenario);
 		char text[800];
 		snprintf(text, sizeof(text), "spillway sweep: %s", scenario);
 		heading(&d, 1, text);
@@ -1007,22 +1016,7 @@ int rpt_write_sweep_report(const char *dir, const char *scenario,
 		free(cp);
 		free(hcols);
 		free(hnames);
-		heading(&d, 2, "Plots");
-		if (*no_gnuplot)
-			para(&d, "gnuplot could not run on this machine: the plot scripts and their data are in plots/.");
-		for (size_t c = 0; c < nplots; c++) {
-			fputs("![", d.md);
-			md_escape(d.md, plots[c].title);
-			fprintf(d.md, "](plots/%s.svg) ([PNG](plots/%s.png), [script](plots/%s.gp))\n\n",
-				plots[c].name, plots[c].name, plots[c].name);
-			fputs("<figure>", d.html);
-			if (plots[c].drawn)
-				inline_svg(d.html, dir, plots[c].name);
-			fputs("<figcaption>", d.html);
-			rpt_html_escape(d.html, plots[c].title);
-			fputs("</figcaption></figure>\n", d.html);
-		}
-		fputs("</body></html>\n", d.html);
+		plots_section(&d, dir, plots, nplots, *no_gnuplot);
 		rc = ferror(d.md) || ferror(d.html) ? -1 : 0;
 	}
 	if (d.md && fclose(d.md))
