@@ -372,6 +372,10 @@ static size_t draw_plots(const char *dir, const struct scenario *scn,
 				snprintf(label, sizeof(label), "%s reserved concurrency", r);
 				add_limit(conc, res, label);
 			}
+		} else if (!strcmp(type, "station")) {
+			add_line(depth, series_get(ts, r, "QueueLength"), r, "waiting", 1);
+			add_line(depth, series_get(ts, r, "InSystem"), r, "in the system", 1);
+			add_line(conc, series_get(ts, r, "BusyServers"), r, "busy servers", 1);
 		} else if (!strcmp(type, "pods")) {
 			add_line(pods, series_get(ts, r, "Pods"), r, "pods", 1);
 			add_line(pods, series_get(ts, r, "PodsBusy"), r, "pods busy", 1);

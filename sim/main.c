@@ -425,7 +425,8 @@ static void print_summary(const struct sim_outcome *o, const char *dir)
 		       m->metric, ci.mean, ci.low, ci.high, m->unit);
 	}
 	printf("outputs in %s/ (summary.csv, summary.json, tenants.csv, cost.csv, "
-	       "timeseries.csv, scenario.resolved.yaml, manifest.json)\n", dir);
+	       "timeseries.csv, scenario.resolved.yaml, manifest.json; unless "
+	       "--no-review: report.html, report.md, findings.json, plots/)\n", dir);
 }
 
 /* Loads cli's scenario with its overrides, runs it and writes its outputs
