@@ -46,6 +46,7 @@
 #include "models/dynamodb.h"
 #include "models/esm.h"
 #include "models/lambda.h"
+#include "models/dependency.h"
 #include "models/netpath.h"
 #include "models/registry.h"
 #include "models/tenants.h"
@@ -211,6 +212,8 @@ struct hworker {
 	uint32_t call;    /* index into calls */
 	uint32_t rep;     /* repetition of that call */
 	uint32_t attempt; /* attempts of the current request */
+	bool waiting;     /* a dependency call is out; its answer is `ok` */
+	bool ok;
 };
 
 /* One running invocation (a slot in the function's pool). */
@@ -232,7 +235,8 @@ struct sync_call;
 
 struct call_rt {
 	struct ddb *table;      /* a dynamodb call, or */
-	struct netpath *hop;    /* a payload through a network hop */
+	struct netpath *hop;    /* a payload through a network hop, or */
+	struct dependency *dep; /* a call to an external dependency */
 	enum ddb_op op;
 	int64_t count;
 	uint32_t bytes;         /* dynamodb item size */
@@ -487,6 +491,7 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot,
 	h->call = 0;
 	h->rep = 0;
 	h->attempt = 0;
+	h->waiting = false;
 	const struct sqs_received *m = &v->b->items[h->item];
 	double t = sim_dist_sample(&fn->cfg->per_message, fn->rng) *
 			   tenant_work_factor(fn->base.run, m->msg.tenant) +
@@ -546,6 +551,34 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			netpath_send(c->hop, bytes * (double)c->count);
 			h->call++;
 			continue;
+		}
+		if (c->dep) {
+			if (h->waiting) {
+				/* The answer to the call that went out. */
+				h->waiting = false;
+				if (h->ok) {
+					h->attempt = 0;
+					if (++h->rep == c->count) {
+						h->rep = 0;
+						h->call++;
+					}
+					continue;
+				}
+				if ((int)h->attempt >= dep_max_attempts(c->dep)) {
+					v->b->failed[h->item] = true;
+					break;
+				}
+				at_or_kill(fn, s, slot, w,
+					   s->now + dep_retry_delay(c->dep, (int)h->attempt, fn->rng),
+					   on_item);
+				return;
+			}
+			sim_time_t after;
+			h->attempt++;
+			h->ok = dep_call(c->dep, s, &after);
+			h->waiting = true;
+			at_or_kill(fn, s, slot, w, s->now + after, on_item);
+			return;
 		}
 		h->attempt++;
 		if (ddb_request(c->table, s, c->op, c->bytes)) {
@@ -692,17 +725,20 @@ static int lambda_link(struct model *m, struct sim_run *run)
 		struct call_rt *c = &fn->calls[i];
 		c->table = t ? ddb_from_model(t) : NULL;
 		c->hop = t ? netpath_from_model(t) : NULL;
+		c->dep = t ? dep_from_model(t) : NULL;
 		c->count = cc[i].count;
-		if (!c->table && !c->hop) {
+		if (!c->table && !c->hop && !c->dep) {
 			const struct cfg_node *at_n = cfg_get(list->items[i], "target");
 			diag_error(run->diag, at_n->file, at_n->line, at_n->col,
 				   "%s.calls[%zu].target: %s '%s'", who, i,
-				   t ? "not a dynamodb table, nat_gateway or vpc_endpoint:"
+				   t ? "not a dynamodb table, nat_gateway, vpc_endpoint or dependency:"
 				     : "no resource named",
 				   cc[i].target);
 			rc = -1;
 			continue;
 		}
+		if (c->dep)
+			continue;
 		if (c->hop) {
 			fn->keep = cfg->compress ? 1 - cfg->compress_ratio : 1;
 			c->send = cc[i].bytes * fn->keep;

@@ -10,6 +10,7 @@ static const struct model_ops *const types[] = {
 	&nat_gateway_ops,
 	&vpc_endpoint_ops,
 	&pods_ops,
+	&dependency_ops,
 	NULL,
 };
 
