@@ -69,6 +69,7 @@
  * (FACTS 2, "Pollers per EPU for SQS": not found): pollers_per_epu, default
  * 1, UNCONFIRMED. Its price is the pricing table's business.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,31 @@ static const struct scn_schema provisioned_schema = {
 	.n = sizeof(provisioned_fields) / sizeof(provisioned_fields[0]),
 };
 
+static const char *const retry_names[] = { "scheduler", NULL };
+static const char *const backoff_names[] = { "exponential", "linear", NULL };
+
+/* Custom retry through a scheduler (seed "Create a serverless custom retry
+ * mechanism for stateless queue consumers"): a failed message is deleted
+ * and re-sent at the scheduled time, whose granularity is one minute. */
+static const struct scn_field failure_fields[] = {
+	{ .key = "retry", .kind = SCN_ENUM, .names = retry_names, .dflt = "scheduler",
+	  .min = 1, .max = 0, .offset = offsetof(struct esm_config, retry),
+	  .help = "scheduler: re-send failed messages at a scheduled time" },
+	{ .key = "backoff", .kind = SCN_ENUM, .names = backoff_names, .dflt = "exponential",
+	  .min = 1, .max = 0, .offset = offsetof(struct esm_config, backoff),
+	  .help = "exponential: base x 2^retries; linear: base x (retries + 1)" },
+	F("base", SCN_DURATION, 0, 0, 86400, "1m", retry_base,
+	  "the first retry's delay"),
+	F("max_retries", SCN_INT, 0, 0, 31, "5", max_retries,
+	  "re-sends before the message goes to dead_letter"),
+	F("dead_letter", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, retry_dlq,
+	  "the sqs queue a message goes to past max_retries"),
+	F("delivery_delay", SCN_DURATION, SCN_F_UNCONFIRMED, 0, 3600, "0s", scheduler_delay,
+	  "the scheduler's delay after the whole minute (UNCONFIRMED)"),
+};
+
+static const struct scn_schema failure_schema = { "on_failure", failure_fields, 6, NULL };
+
 static const struct scn_field esm_fields[] = {
 	F("queue", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, queue,
 	  "the sqs queue polled"),
@@ -150,6 +176,11 @@ static const struct scn_field esm_fields[] = {
 	  .dflt = "none", .sub = &provisioned_schema,
 	  .offset = offsetof(struct esm_config, provisioned),
 	  .help = "none (on-demand mode), or provisioned mode with {min, max} pollers (not with maximum_concurrency)" },
+	{ .key = "on_failure", .kind = SCN_TABLE, .flags = SCN_F_NONE,
+	  .dflt = "none", .sub = &failure_schema,
+	  .offset = offsetof(struct esm_config, on_failure),
+	  .help = "none (failed messages return after the visibility timeout), or "
+		  "{retry: scheduler, backoff, base, max_retries, dead_letter, delivery_delay}" },
 };
 
 static void esm_check(void *obj, const struct cfg_node *node, struct scn_ctx *ctx)
@@ -241,6 +272,11 @@ struct esm {
 	struct sim_twa level;       /* time average of active workers */
 	uint64_t polled, invoked, failed_invoke, deleted, throttled;
 	uint64_t t_polled, t_invoked, t_failed, t_deleted; /* since last sample */
+	/* Scheduler retries (cfg->on_failure): */
+	struct model *retry_dlq;    /* past max_retries */
+	struct resend *resends;     /* re-sends not yet due */
+	size_t n_resends;
+	uint64_t scheduled;         /* scheduler invocations (window) */
 	/* Provisioned mode only (cfg->provisioned): */
 	int64_t pollers;            /* ceil(target / 10), within [min, max] */
 	struct sim_twa plevel;      /* pollers over time: average, max, poller-ns */
@@ -253,6 +289,67 @@ struct esm {
 };
 
 static void worker_begin(struct esm_worker *w, struct sim *s);
+
+/* A message the scheduler will re-send. */
+struct resend {
+	struct esm *e;
+	struct sim_msg msg;
+	struct resend *prev, *next;
+};
+
+static void on_resend(struct sim *s, void *target, uint64_t arg)
+{
+	struct resend *r = target;
+	struct esm *e = r->e;
+	(void)arg;
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		e->resends = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	e->n_resends--;
+	struct sim_msg m = r->msg;
+	free(r);
+	struct model *q = sim_run_find(e->run, e->cfg->queue);
+	q->ops->accept(q, s, &m);
+}
+
+/* Seconds before the scheduler re-sends a message retried k times. */
+static double backoff_s(const struct esm_config *c, uint32_t k)
+{
+	double base = sim_time_to_s(c->retry_base);
+	return c->backoff == 0 ? base * pow(2, (double)k) : base * (double)(k + 1);
+}
+
+/* A failed message: deleted from the queue and re-sent at the scheduled
+ * time (rounded up to the next whole minute, plus the delivery delay), or
+ * past max_retries sent to the dead-letter queue. */
+static void schedule_retry(struct esm *e, struct sim *s, const struct sqs_received *item)
+{
+	const struct esm_config *c = e->cfg;
+	if (!sqs_remove(e->q, s, item->id, item->receipt))
+		return;
+	struct sim_msg m = item->msg;
+	if ((int64_t)m.retries >= c->max_retries) {
+		sim_run_tenant(e->run, m.tenant)->dead_lettered++;
+		e->retry_dlq->ops->accept(e->retry_dlq, s, &m);
+		return;
+	}
+	sim_time_t at = sim_time_add(s->now, sim_time_from_s(backoff_s(c, m.retries)));
+	if (at < SIM_TIME_MAX - SIM_MIN - c->scheduler_delay)
+		at = (at + SIM_MIN - 1) / SIM_MIN * SIM_MIN + c->scheduler_delay;
+	m.retries++;
+	struct resend *r = sim_xcalloc(1, sizeof(*r));
+	*r = (struct resend){ e, m, NULL, e->resends };
+	if (e->resends)
+		e->resends->prev = r;
+	e->resends = r;
+	e->n_resends++;
+	if (e->run->measuring)
+		e->scheduled++;
+	sim_schedule(s, at, on_resend, r, 0);
+}
 static void poll(struct esm_worker *w, struct sim *s);
 
 struct esm *esm_create(const struct esm_config *cfg, struct lambda *fn,
@@ -314,6 +411,25 @@ int esm_link(struct esm *e, struct sim_run *run, const struct cfg_node *node,
 				   who, e->cfg->queue);
 			return -1;
 		}
+	}
+	if (e->cfg->on_failure) {
+		const struct cfg_node *f = cfg_get(node, "on_failure");
+		const struct cfg_node *k = cfg_get(f, "dead_letter");
+		struct model *d = sim_run_find(run, e->cfg->retry_dlq);
+		if (!d || !sqs_from_model(d)) {
+			diag_error(run->diag, k->file, k->line, k->col,
+				   "%s.on_failure.dead_letter: %s '%s'", who,
+				   d ? "not an sqs queue:" : "no resource named",
+				   e->cfg->retry_dlq);
+			return -1;
+		}
+		if (sqs_is_fifo(e->q)) {
+			diag_error(run->diag, f->file, f->line, f->col,
+				   "%s.on_failure: scheduler retries re-send messages out of order; '%s' is a FIFO queue (use a standard queue, or on_failure: none)",
+				   who, e->cfg->queue);
+			return -1;
+		}
+		e->retry_dlq = d;
 	}
 	if (lambda_timeout(e->fn) > sqs_visibility_timeout(e->q)) {
 		char a[32], b[32];
@@ -608,6 +724,10 @@ static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 	}
 	/* The mapping deletes with DeleteMessageBatch. */
 	size_t deleted = sqs_delete_batch(e->q, s, w->batch, w->failed, w->n);
+	if (e->cfg->on_failure)
+		for (size_t i = 0; i < w->n; i++)
+			if (w->failed[i])
+				schedule_retry(e, s, &w->batch[i]);
 	e->deleted += deleted;
 	e->t_deleted += deleted;
 	e->failed_invoke += bad;
@@ -662,6 +782,7 @@ void esm_start(struct esm *e, struct sim *s)
 void esm_restart(struct esm *e, struct sim *s)
 {
 	e->polled = e->invoked = e->failed_invoke = e->deleted = e->throttled = 0;
+	e->scheduled = 0;
 	e->peak = e->target;
 	sim_twa_restart(&e->level, s->now);
 	if (e->cfg->provisioned) {
@@ -695,6 +816,21 @@ void esm_finish(struct esm *e, struct sim *s, struct sim_results *res)
 	sim_results_put(res, e->name, "Concurrency", "batches",
 			sim_twa_mean(&e->level, s->now));
 	sim_results_put(res, e->name, "Concurrency.max", "batches", (double)e->peak);
+	if (e->cfg->on_failure) {
+		sim_results_put(res, e->name, "RetriesPending", "messages",
+				(double)e->n_resends);
+		/* The most delay the schedule can add to a message that is
+		 * delivered: every backoff, each rounded up by under a minute,
+		 * plus the scheduler's delay. */
+		const struct esm_config *c = e->cfg;
+		double bound = 0;
+		for (int64_t k = 0; k < c->max_retries; k++)
+			bound += backoff_s(c, (uint32_t)k) + 60 + sim_time_to_s(c->scheduler_delay);
+		sim_results_put(res, e->name, "RetryDelayBound", "s", bound);
+		/* EventBridge Scheduler invocations (price not in FACTS). */
+		sim_results_meter(res, e->name, "Amazon EventBridge", "SchedulerInvocations",
+				  "invocation", "scheduler.invocations", (double)e->scheduled);
+	}
 	if (!e->cfg->provisioned)
 		return;
 	/* The second in progress counts too. */
@@ -720,6 +856,11 @@ void esm_destroy(struct esm *e)
 {
 	if (!e)
 		return;
+	while (e->resends) {
+		struct resend *r = e->resends;
+		e->resends = r->next;
+		free(r);
+	}
 	for (size_t i = 0; i < e->n_workers; i++) {
 		free(e->w[i]->batch);
 		free(e->w[i]->failed);

@@ -28,6 +28,13 @@ struct esm_config {
 	int64_t min_pollers;               /* provisioned_pollers.min, 2..200 */
 	int64_t max_pollers;               /* provisioned_pollers.max, 2..10000 */
 	int64_t pollers_per_epu;           /* provisioned_pollers.pollers_per_epu (UNCONFIRMED) */
+	bool on_failure;                   /* on_failure is a map: scheduler retries */
+	int retry;                         /* on_failure.retry: 0 scheduler */
+	int backoff;                       /* 0 exponential, 1 linear */
+	sim_time_t retry_base;             /* first retry delay */
+	int64_t max_retries;
+	const char *retry_dlq;             /* queue past max_retries */
+	sim_time_t scheduler_delay;        /* delivery delay after the minute */
 };
 
 extern const struct scn_schema esm_schema;

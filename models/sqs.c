@@ -263,6 +263,7 @@ struct msg_rec {
 				       group; free: next free id */
 	unsigned int tenant : 24;
 	unsigned int state : 3;     /* enum msg_state */
+	unsigned int retries : 5;   /* sim_msg.retries, saturating at 31 */
 	unsigned int size : 21;     /* bytes */
 	unsigned int receives : 11; /* ApproximateReceiveCount (saturating) */
 };
@@ -275,7 +276,7 @@ _Static_assert(sizeof(struct msg_rec) == 24, "message record must stay 24 bytes"
 static struct sim_msg rec_msg(const struct msg_rec *r)
 {
 	return (struct sim_msg){ .sent_at = r->sent_at, .tenant = r->tenant,
-				 .size = r->size, .group = r->group };
+				 .size = r->size, .group = r->group, .retries = r->retries };
 }
 
 /* One message group of a FIFO or fair queue. Its visible messages form a
@@ -460,6 +461,7 @@ static uint32_t rec_take(struct sqs *q, const struct sim_msg *msg)
 	r->tenant = msg->tenant;
 	r->size = msg->size;
 	r->group = msg->group;
+	r->retries = msg->retries < 31 ? msg->retries : 31;
 	if (q->seq)
 		q->seq[id] = q->vseq++;
 	r->link = NONE;
@@ -1368,8 +1370,9 @@ void sqs_unwait(struct sqs *q, struct sqs_waiter *w)
 		unlink_waiter(q, w);
 }
 
-/* DeleteMessage without billing it. */
-static bool delete_one(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
+/* DeleteMessage without billing it; `done` counts the tenant's delivery. */
+static bool delete_msg(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt,
+		       bool done)
 {
 	if (!in_flight(q, id, receipt))
 		return false;
@@ -1378,9 +1381,20 @@ static bool delete_one(struct sqs *q, struct sim *s, uint32_t id, uint32_t recei
 	q->tick.deleted++;
 	q->life_deleted++;
 	struct sim_msg msg = rec_msg(&q->recs[id]);
-	sim_run_delivered(q->base.run, &msg);
+	if (done)
+		sim_run_delivered(q->base.run, &msg);
 	rec_free(q, id);
 	return true;
+}
+
+static bool delete_one(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
+{
+	return delete_msg(q, s, id, receipt, true);
+}
+
+bool sqs_remove(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
+{
+	return delete_msg(q, s, id, receipt, false);
 }
 
 bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)

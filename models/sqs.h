@@ -92,6 +92,10 @@ void sqs_unwait(struct sqs *q, struct sqs_waiter *w);
  * (dwell time = now - sent_at). false for a stale receipt. One billed
  * request. */
 bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
+/* DeleteMessage of a message the consumer did not process but handed on
+ * (a scheduled retry): counted as deleted, not as the tenant's delivery.
+ * Not billed: it rides in the batch's DeleteMessageBatch. */
+bool sqs_remove(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
 /* DeleteMessageBatch over the items whose skip flag is false (skip NULL:
  * all): billed one request per 10. Returns how many were deleted (stale
  * receipts are not). */

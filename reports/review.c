@@ -70,6 +70,16 @@ const struct rule review_rules[] = {
 	  "fills batches at the cost of a little latency (judged: more than "
 	  "10,000 invocations an hour averaging under half of batch_size)",
 	  "FACTS 1 \"MaximumBatchingWindowInSeconds\"; https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html" },
+	{ "RTY1", "visibility-timeout retries shorter than a dependency's outage",
+	  SEV_WARNING, false,
+	  "a message fails at each receive while the dependency is down: after "
+	  "max_receive_count receives, max_receive_count x visibility_timeout "
+	  "apart, it is dead-lettered before the outage ends; a scheduler retry "
+	  "with exponential backoff spans the outage",
+	  "seed \"Create a serverless custom retry mechanism for stateless queue consumers\"; FACTS 4 \"Redrive\"" },
+	{ "SQS8", "retention shorter than a dependency's outage", SEV_ERROR, false,
+	  "messages that wait out the outage in the queue expire and are lost",
+	  "FACTS 4 \"Retention\"; https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html" },
 };
 
 const size_t review_n_rules = sizeof(review_rules) / sizeof(review_rules[0]);
@@ -198,6 +208,36 @@ static bool polled(const struct source *src, size_t ns, const char *queue)
 	return false;
 }
 
+/* The longest outage window of the dependencies fn calls, in seconds (0:
+ * none). */
+static double longest_outage(const struct scenario *scn, const struct scn_entry *fn)
+{
+	const struct cfg_node *calls = cfg_get(fn->node, "calls");
+	double most = 0;
+	for (size_t k = 0; calls && calls->type == CFG_SEQ && k < calls->n; k++) {
+		const char *t = scalar(calls->items[k], "target");
+		const struct scn_entry *d = t ? resource(scn, t) : NULL;
+		const struct cfg_node *o = d && !strcmp(type_of(d), "dependency")
+						   ? cfg_get(d->node, "outages") : NULL;
+		for (size_t j = 0; o && o->type == CFG_SEQ && j < o->n; j++) {
+			double len = seconds(o->items[j], "for");
+			if (len > most)
+				most = len;
+		}
+	}
+	return most;
+}
+
+/* Exponential retries from one minute whose delays add up past the outage
+ * (one more than needed), at most 31. */
+static int retries_spanning(double outage)
+{
+	int k = 0;
+	for (double spanned = 0; spanned < outage && k < 31; k++)
+		spanned += 60 * pow(2, k);
+	return k < 31 ? k + 1 : 31;
+}
+
 void review_static(const struct scenario *scn, struct findings *out)
 {
 	struct source src[256];
@@ -240,6 +280,33 @@ void review_static(const struct scenario *scn, struct findings *out)
 			add(out, "SQS2", qname, NULL,
 			    "visibility timeout %gs is under 6 x the timeout of '%s' (%gs)",
 			    vt, src[i].fn->name, ft);
+	}
+	/* RTY1, SQS8: a consumer of a dependency with outage windows. */
+	for (size_t i = 0; i < ns; i++) {
+		double outage = longest_outage(scn, src[i].fn);
+		const char *qname = scalar(src[i].map, "queue");
+		const struct scn_entry *q = qname ? resource(scn, qname) : NULL;
+		if (!(outage > 0) || !q)
+			continue;
+		double keep = seconds(q->node, "message_retention");
+		if (isfinite(keep) && keep < outage)
+			add(out, "SQS8", qname, NULL,
+			    "message_retention %gs is shorter than the %gs outage of a dependency of '%s'",
+			    keep, outage, src[i].fn->name);
+		const struct cfg_node *of = cfg_get(src[i].map, "on_failure");
+		const struct cfg_node *dl = cfg_get(q->node, "dead_letter");
+		double vt = seconds(q->node, "visibility_timeout");
+		double mrc = dl ? count(dl, "max_receive_count") : -1;
+		if ((of && of->type == CFG_MAP) || !dl || !(mrc >= 1) || !(mrc * vt < outage))
+			continue;
+		char fix[512];
+		snprintf(fix, sizeof(fix),
+			 "resources.%s.event_sources[%zu].on_failure={retry: scheduler, backoff: exponential, base: 1m, max_retries: %d, dead_letter: %s}",
+			 src[i].fn->name, src[i].index, retries_spanning(outage),
+			 scalar(dl, "target"));
+		add(out, "RTY1", qname, fix,
+		    "%g receives %gs apart span %gs; a dependency of '%s' is down for %gs",
+		    mrc, vt, mrc * vt, src[i].fn->name, outage);
 	}
 	/* LAM1: per function, reserved vs the sum of its sources' maximum. */
 	for (size_t i = 0; i < scn->n_resources; i++) {

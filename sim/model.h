@@ -40,6 +40,7 @@ struct sim_msg {
 	uint32_t tenant;    /* index into the run's tenant table */
 	uint32_t size;      /* payload bytes */
 	uint32_t group;     /* message group (MessageGroupId), run-wide index */
+	uint32_t retries;   /* times a scheduler re-sent it (custom retry) */
 };
 
 struct model_ops {

@@ -108,6 +108,14 @@ static const struct {
 	{ "SQS7", { "tenants.app.message_size=250KB" }, true },
 	{ "SQS7", { "tenants.app.message_size=200KB" }, false },
 	{ "ESM2", { "resources.fn.event_sources[0].maximum_batching_window=0s" }, true },
+	{ "RTY1", { "resources.api.outages=[{at: 1m, for: 3m}]" }, true },
+	{ "RTY1", { "resources.api.outages=[{at: 1m, for: 2m}]" }, false }, /* = 5 x 30s */
+	{ "RTY1", { "resources.api.outages=[{at: 1m, for: 3m}]",
+		    "resources.fn.event_sources[0].on_failure={dead_letter: jobs-dlq}" }, false },
+	{ "SQS8", { "resources.api.outages=[{at: 1m, for: 3m}]",
+		    "resources.jobs.message_retention=2m" }, true },
+	{ "SQS8", { "resources.api.outages=[{at: 1m, for: 3m}]",
+		    "resources.jobs.message_retention=3m" }, false },
 };
 
 START_TEST(each_rule_fires_on_its_case)
