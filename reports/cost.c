@@ -8,6 +8,8 @@
 #include "reports/summary.h"
 #include "sim/alloc.h"
 
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
 void rpt_cost_compute(struct rpt_cost *c, const struct scenario *scn,
 		      const struct sim_outcome *o, const struct pricing *p)
 {
@@ -86,22 +88,31 @@ void rpt_print_cost(FILE *f, const struct rpt_cost *c, const struct pricing *p)
 {
 	if (!c->n)
 		return;
+	/* Columns as wide as their longest entry. */
+	int ws = 7, wr = 8, wd = 18, wu = 4;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct sim_metric *m = c->v[i].m;
+		ws = MAX(ws, (int)strlen(m->service));
+		wr = MAX(wr, (int)strlen(m->resource));
+		wd = MAX(wd, (int)strlen(m->metric));
+		wu = MAX(wu, (int)strlen(m->unit));
+	}
 	fprintf(f, "\nestimated cost (%s prices, %s):\n", p->region, p->doc.file);
-	fprintf(f, "%-12s %-16s %-28s %14s %-16s %12s\n", "service", "resource",
-		"dimension", "quantity", "unit", "cost_usd");
+	fprintf(f, "%-*s %-*s %-*s %14s %-*s %12s\n", ws, "service", wr, "resource", wd,
+		"dimension", "quantity", wu, "unit", "cost_usd");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct rpt_cost_line *l = &c->v[i];
-		fprintf(f, "%-12s %-16s %-28s %14.6g %-16s %12.4f%s\n", l->m->service,
-			l->m->resource, l->m->metric, l->quantity, l->m->unit,
+		fprintf(f, "%-*s %-*s %-*s %14.6g %-*s %12.4f%s\n", ws, l->m->service, wr,
+			l->m->resource, wd, l->m->metric, l->quantity, wu, l->m->unit,
 			l->cost,
 			!l->price ? "  (no price)"
 			: l->price->status == PRICE_UNCONFIRMED ? "  (UNCONFIRMED price)"
 								 : "");
 	}
-	fprintf(f, "%-12s %-16s %-28s %14.6g %-16s %12.4f\n", "TOTAL", "",
-		"measurement window", c->window_h, "hour", c->total);
+	fprintf(f, "%-*s %-*s %-*s %14.6g %-*s %12.4f\n", ws, "TOTAL", wr, "", wd,
+		"measurement window", c->window_h, wu, "hour", c->total);
 	if (isfinite(c->monthly))
-		fprintf(f, "%-12s %-16s %-28s %14.6g %-16s %12.2f  (projection)\n",
-			"TOTAL", "", "monthly projection", RPT_MONTH_HOURS, "hour",
+		fprintf(f, "%-*s %-*s %-*s %14.6g %-*s %12.2f  (projection)\n", ws, "TOTAL",
+			wr, "", wd, "monthly projection", RPT_MONTH_HOURS, wu, "hour",
 			c->monthly);
 }
