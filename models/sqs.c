@@ -295,6 +295,8 @@ struct qgroup {
 	double busy;           /* fair: in-flight message-seconds so far */
 	double busy_seen;      /* fair: busy at the last detection pass */
 	double busy_recent;    /* fair: moving sum of recent busy */
+	uint32_t done_seq;     /* FIFO: arrival number of the last deleted */
+	bool done_any;         /* FIFO: done_seq is set */
 };
 
 /* A FIFO queue's call budget for one action (a token bucket holding up to
@@ -387,6 +389,7 @@ struct sqs {
 	/* FIFO and fair queues: visible messages by group, not in the ring. */
 	bool grouped;
 	uint32_t vseq;                /* next arrival number */
+	uint64_t out_of_order;        /* FIFO: deletes out of group order */
 	uint32_t *seq;                /* grouped: each record's arrival number
 					 (FIFO order), beside the pool */
 	struct qgroup *g;             /* by run-wide group index */
@@ -1383,6 +1386,16 @@ static bool delete_msg(struct sqs *q, struct sim *s, uint32_t id, uint32_t recei
 	struct sim_msg msg = rec_msg(&q->recs[id]);
 	if (done)
 		sim_run_delivered(q->base.run, &msg);
+	if (q->cfg->fifo) {
+		/* The order check: a group's messages are deleted in the
+		 * order they arrived. */
+		struct qgroup *g = &q->g[msg.group];
+		uint32_t v = q->seq[id];
+		if (g->done_any && (int32_t)(v - g->done_seq) < 0)
+			q->out_of_order++;
+		g->done_seq = v;
+		g->done_any = true;
+	}
 	rec_free(q, id);
 	return true;
 }
@@ -1770,8 +1783,13 @@ static void sqs_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_put(res, name, "NumberOfMessagesRejected", "count",
 			(double)w->rejected);
 	sim_results_put(res, name, "OverLimit", "count", (double)w->over_limit);
-	if (q->cfg->fifo)
+	if (q->cfg->fifo) {
 		sim_results_put(res, name, "Throttled", "count", (double)w->throttled);
+		/* Whole replication: deletes that overtook an earlier message of
+		 * their group (0 unless ordering is broken). */
+		sim_results_put(res, name, "OutOfOrderDeletes", "count",
+				(double)q->out_of_order);
+	}
 	/* Usage: every API request, empty receives included (FACTS 4,
 	 * "Price, standard" / "Price, FIFO"); a fair queue's surcharge is
 	 * UNCONFIRMED (FACTS 4, "Fair-queue surcharge"). */

@@ -289,8 +289,11 @@ void review_static(const struct scenario *scn, struct findings *out)
 		if (!(outage > 0) || !q)
 			continue;
 		double keep = seconds(q->node, "message_retention");
+		char keep_fix[512];
+		/* FACTS 4 "Retention": 14 days at most. */
+		snprintf(keep_fix, sizeof(keep_fix), "resources.%s.message_retention=14d", qname);
 		if (isfinite(keep) && keep < outage)
-			add(out, "SQS8", qname, NULL,
+			add(out, "SQS8", qname, outage < 14 * 86400.0 ? keep_fix : NULL,
 			    "message_retention %gs is shorter than the %gs outage of a dependency of '%s'",
 			    keep, outage, src[i].fn->name);
 		const struct cfg_node *of = cfg_get(src[i].map, "on_failure");

@@ -17,7 +17,8 @@
 
 /* The headline numbers a what-if compares. */
 struct headline {
-	double dead;      /* messages moved to dead-letter queues */
+	double dead;      /* messages dead-lettered (the tenants') */
+	double expired;   /* messages lost to the retention (the tenants') */
 	double drain;     /* the longest DrainTime of the queues tenants use */
 	double throttles; /* DynamoDB and Lambda throttles */
 	double cost;      /* the window's total */
@@ -26,13 +27,15 @@ struct headline {
 static void headline_of(const struct scenario *scn, const struct point_result *pr,
 			struct headline *h)
 {
-	*h = (struct headline){ 0, 0, 0, pr->cost };
+	*h = (struct headline){ 0, 0, 0, 0, pr->cost };
+	for (size_t t = 0; t < pr->nt; t++) {
+		h->dead += isfinite(pr->t[t].dead_lettered) ? pr->t[t].dead_lettered : 0;
+		h->expired += isfinite(pr->t[t].expired) ? pr->t[t].expired : 0;
+	}
 	for (size_t i = 0; i < pr->n; i++) {
 		const struct pr_metric *m = &pr->m[i];
 		double x = isfinite(m->mean) ? m->mean : 0;
-		if (!strcmp(m->metric, "NumberOfMessagesMovedToDLQ"))
-			h->dead += x;
-		else if (!strcmp(m->metric, "WriteThrottleEvents") ||
+		if (!strcmp(m->metric, "WriteThrottleEvents") ||
 			 !strcmp(m->metric, "ReadThrottleEvents"))
 			h->throttles += x;
 		else if (!strcmp(m->metric, "Throttles") && strcmp(m->resource, "account"))
@@ -64,9 +67,12 @@ static void describe(char *buf, size_t size, const char *fix,
 	fmt_duration(d1, sizeof(d1), a->drain);
 	fmt_duration(d2, sizeof(d2), b->drain);
 	const char *eq = strrchr(fix, '.');
+	char lost[96] = "";
+	if (a->expired > 0 || b->expired > 0)
+		snprintf(lost, sizeof(lost), "; expired %.0f -> %.0f", a->expired, b->expired);
 	snprintf(buf, size,
-		 "%s: dead-lettered %.0f -> %.0f; drain %s -> %s; throttles %.0f -> %.0f; cost $%.2f -> $%.2f",
-		 eq ? eq + 1 : fix, a->dead, b->dead, d1, d2, a->throttles, b->throttles,
+		 "%s: dead-lettered %.0f -> %.0f%s; drain %s -> %s; throttles %.0f -> %.0f; cost $%.2f -> $%.2f",
+		 eq ? eq + 1 : fix, a->dead, b->dead, lost, d1, d2, a->throttles, b->throttles,
 		 a->cost, b->cost);
 }
 

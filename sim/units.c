@@ -90,6 +90,7 @@ static const struct unit size_units[] = {
 static const struct unit rate_units[] = {
 	{ "/s", 1, 0, 1 },
 	{ "/m", 1, 0, 60 },
+	{ "/min", 1, 0, 60 },
 	{ "/h", 1, 0, 3600 },
 	{ "/d", 1, 0, 86400 },
 };

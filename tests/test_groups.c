@@ -197,6 +197,7 @@ START_TEST(fifo_order_under_concurrency)
 	ck_assert(bed_finish(&b));
 	ck_assert_double_eq(metric(&b, "work", "NumberOfMessagesDeleted"), 4 * PER_GROUP);
 	ck_assert_double_eq(metric(&b, "work", "NumberOfMessagesMovedToDLQ"), 0);
+	ck_assert_double_eq(metric(&b, "work", "OutOfOrderDeletes"), 0);
 	gsl_rng_free(cons.r);
 	bed_close(&b);
 }
@@ -266,6 +267,45 @@ START_TEST(fifo_failure_blocks_group_then_dead_letters)
 	ck_assert(bed_finish(&b));
 	ck_assert_uint_eq(b.run.tstats[A].dead_lettered, 1);
 	ck_assert_double_eq(metric(&b, "work", "NumberOfMessagesMovedToDLQ"), 1);
+	bed_close(&b);
+}
+END_TEST
+
+/* The queue's order check counts a delete that overtakes an earlier
+ * message of its group: a consumer deleting a batch of a1, a2, a3 back to
+ * front makes two; b's, deleted in order, none. */
+static void send_a3_b2(struct bed *b)
+{
+	for (uint32_t k = 1; k <= 3; k++)
+		send_k(b, A, k);
+	send_k(b, B, 1);
+	send_k(b, B, 2);
+}
+
+static void delete_backwards(struct bed *b)
+{
+	/* One receive takes a's three, then b's two. */
+	ck_assert_uint_eq(recv(b, b->work, 10, 0), 5);
+	ck_assert_uint_eq(b->got[0].msg.tenant, A);
+	ck_assert_uint_eq(b->got[3].msg.tenant, B);
+	for (size_t i = 3; i-- > 0;)
+		ck_assert(sqs_delete(b->work, &b->run.sim, b->got[i].id, b->got[i].receipt));
+	for (size_t i = 3; i < 5; i++)
+		ck_assert(sqs_delete(b->work, &b->run.sim, b->got[i].id, b->got[i].receipt));
+	st.checks++;
+}
+
+START_TEST(fifo_out_of_order_deletes_counted)
+{
+	struct bed b;
+	bed_open(&b, FIXTURE, fifo_sets, 2);
+	st.checks = 0;
+	at(&b, S(0), send_a3_b2);
+	at(&b, S(1), delete_backwards);
+	sim_run_until(&b.run.sim, S(10));
+	ck_assert_int_eq(st.checks, 1);
+	ck_assert(bed_finish(&b));
+	ck_assert_double_eq(metric(&b, "work", "OutOfOrderDeletes"), 2);
 	bed_close(&b);
 }
 END_TEST
@@ -452,6 +492,71 @@ START_TEST(fifo_batch_stops_at_first_failure)
 	m = sim_results_find(&out.results, "handler", "Invocations");
 	ck_assert(m->values[0] > 0);
 	harness_done(&scn, &out);
+}
+END_TEST
+
+/* CDC files into a FIFO queue, one table per group, a file a minute each;
+ * the job behind the function is down from 10 to 70 minutes. Each table's
+ * head file fails every visibility timeout (2 min) meanwhile, holding its
+ * later files back. */
+#define CDC "tests/fixtures/fifo-cdc.yaml"
+
+static double cdc_metric(const struct sim_outcome *o, const char *name)
+{
+	const struct sim_metric *m = sim_results_find(&o->results, "files", name);
+	ck_assert_msg(m != NULL, "no metric files.%s", name);
+	return m->values[0];
+}
+
+START_TEST(fifo_order_kept_under_failing_job)
+{
+	/* Retention 2 h outlasts the outage: nothing expires, every table's
+	 * files are deleted in the order they arrived, and the longest wait is
+	 * the outage plus at most one visibility timeout and one job. */
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(CDC, NULL, 0, &scn, &o);
+	ck_assert_double_eq(cdc_metric(&o, "OutOfOrderDeletes"), 0);
+	ck_assert_double_eq(cdc_metric(&o, "NumberOfMessagesExpired"), 0);
+	for (size_t t = 0; t < o.n_tenants; t++) {
+		ck_assert_int_eq(o.tenants[t].expired, 0);
+		ck_assert_int_eq(o.tenants[t].sent, 180);
+		/* At most one file per table still in its job at the end. */
+		ck_assert_int_ge(o.tenants[t].delivered, 179);
+		double dwell = o.tenants[t].dwell.max;
+		ck_assert_msg(dwell >= 3600 - 60 && dwell <= 3600 + 120 + 10.2, "dwell max %g", dwell);
+	}
+	harness_done(&scn, &o);
+}
+END_TEST
+
+START_TEST(fifo_retention_expires_blocked_files)
+{
+	/* Retention 30 min: every file announced from 10 min (the outage)
+	 * until 40 min (30 min before it ends) expires while its table is
+	 * blocked: 30 per table, one more at the edge depending on where the
+	 * head's retries fall; none is processed out of order, and what was
+	 * sent is delivered, expired, or still held. */
+	const char *sets[] = { "resources.files.message_retention=30m" };
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(CDC, sets, 1, &scn, &o);
+	ck_assert_double_eq(cdc_metric(&o, "OutOfOrderDeletes"), 0);
+	double held = cdc_metric(&o, "ApproximateNumberOfMessagesVisible") +
+		      cdc_metric(&o, "ApproximateNumberOfMessagesNotVisible");
+	uint64_t expired = 0, sent = 0, delivered = 0;
+	for (size_t t = 0; t < o.n_tenants; t++) {
+		ck_assert_msg(o.tenants[t].expired >= 30 && o.tenants[t].expired <= 31,
+			      "tenant %zu: %llu expired", t,
+			      (unsigned long long)o.tenants[t].expired);
+		ck_assert(o.tenants[t].dwell.max < 30 * 60);
+		expired += o.tenants[t].expired;
+		sent += o.tenants[t].sent;
+		delivered += o.tenants[t].delivered;
+	}
+	ck_assert_double_eq(cdc_metric(&o, "NumberOfMessagesExpired"), (double)expired);
+	ck_assert_double_eq((double)sent, (double)(delivered + expired) + held);
+	harness_done(&scn, &o);
 }
 END_TEST
 
@@ -872,6 +977,7 @@ static Suite *suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fifo:blocking");
 	tcase_add_test(tc, fifo_failure_blocks_group_then_dead_letters);
+	tcase_add_test(tc, fifo_out_of_order_deletes_counted);
 	tcase_add_test(tc, fifo_waiter_woken_when_group_unlocks);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fifo:limits");
@@ -879,6 +985,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, fifo_configuration_errors);
 	tcase_add_test(tc, fifo_concurrency_bounded_by_groups);
 	tcase_add_test(tc, fifo_batch_stops_at_first_failure);
+	tcase_add_test(tc, fifo_order_kept_under_failing_job);
+	tcase_add_test(tc, fifo_retention_expires_blocked_files);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fair:noisy");
 	tcase_add_test(tc, fair_noisy_at_share_threshold);
