@@ -193,3 +193,26 @@ int rpt_write_manifest(const char *path, const struct scenario *scn,
 	fputs("]\n}\n", f);
 	return rpt_close(f);
 }
+
+void rpt_print_tenants(FILE *f, const struct scenario *scn, const struct sim_outcome *o)
+{
+	if (!o->n_tenants)
+		return;
+	int w = 6;
+	for (size_t i = 0; i < o->n_tenants; i++)
+		if ((int)strlen(scn->tenants[i].name) > w)
+			w = (int)strlen(scn->tenants[i].name);
+	double reps = (double)o->results.replications;
+	fprintf(f, "\n%-*s %12s %12s %10s %10s %12s %10s %12s %12s %12s\n", w, "tenant",
+		"sent", "delivered", "rejected", "failed", "dead_lettered", "expired",
+		"dwell_p50_s", "dwell_p99_s", "dwell_max_s");
+	for (size_t i = 0; i < o->n_tenants; i++) {
+		const struct sim_tenant_stats *t = &o->tenants[i];
+		fprintf(f, "%-*s %12.6g %12.6g %10.6g %10.6g %13.6g %10.6g %12.6g %12.6g %12.6g\n",
+			w, scn->tenants[i].name, (double)t->sent / reps,
+			(double)t->delivered / reps, (double)t->rejected / reps,
+			(double)t->failed / reps, (double)t->dead_lettered / reps,
+			(double)t->expired / reps, sim_hist_quantile(&t->dwell, 0.50),
+			sim_hist_quantile(&t->dwell, 0.99), t->dwell.n ? t->dwell.max : NAN);
+	}
+}

@@ -22,6 +22,8 @@ int rpt_write_summary_json(const char *path, const struct sim_outcome *o);
 /* tenant,sent,delivered,rejected,failed,dead_lettered,expired,dwell_p50_s,...:
  * counts are means per replication; dwell quantiles come from the dwell
  * histograms merged over all replications. */
+/* The tenants' table (means per replication, as tenants.csv) on f. */
+void rpt_print_tenants(FILE *f, const struct scenario *scn, const struct sim_outcome *o);
 int rpt_write_tenants_csv(const char *path, const struct scenario *scn,
 			  const struct sim_outcome *o);
 

@@ -413,7 +413,8 @@ bool cli_replaceable(const char *dir)
 	return access(path, F_OK) == 0;
 }
 
-static void print_summary(const struct sim_outcome *o, const char *dir)
+static void print_summary(const struct scenario *scn, const struct sim_outcome *o,
+			  const char *dir)
 {
 	printf("%-16s %-26s %14s %14s %14s  %s\n", "resource", "metric", "mean",
 	       "ci95_low", "ci95_high", "unit");
@@ -424,6 +425,7 @@ static void print_summary(const struct sim_outcome *o, const char *dir)
 		printf("%-16s %-26s %14.6g %14.6g %14.6g  %s\n", m->resource,
 		       m->metric, ci.mean, ci.low, ci.high, m->unit);
 	}
+	rpt_print_tenants(stdout, scn, o);
 	printf("outputs in %s/ (summary.csv, summary.json, tenants.csv, cost.csv, "
 	       "timeseries.csv, scenario.resolved.yaml, manifest.json; unless "
 	       "--no-review: report.html, report.md, findings.json, plots/)\n", dir);
@@ -578,7 +580,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 		goto out_tmp;
 	}
 	if (print) {
-		print_summary(&o, dir);
+		print_summary(&scn, &o, dir);
 		rpt_print_cost(stdout, &cost, &pricing);
 		if (found.n) {
 			puts("\nfindings (findings.json):");

@@ -245,6 +245,7 @@ static const struct dbl_row rate_ok[] = {
 	 * in doubles, exactly as the expected values are computed. */
 	{ "12000/m", 200 },
 	{ "1/m", 1.0 / 60 },
+	{ "1/min", 1.0 / 60 },
 	{ "10/m", 10.0 / 60 },
 	{ "60/m", 1 },
 	{ "90/m", 1.5 },
@@ -391,7 +392,7 @@ static const char *const rate_bad[] = {
 	/* White space anywhere. */
 	"200/ s", "200 /s", "200 / s", "200/s ", " 200/s",
 	/* Only s, m, h and d, lower case, spelled once. */
-	"200/S", "200/M", "200/H", "200/D", "200/sec", "200/min", "200/hr",
+	"200/S", "200/M", "200/H", "200/D", "200/sec", "200/hr",
 	"200/day", "200/ms", "200/us", "200/ns", "200/x", "5/x",
 	/* One slash, a bare unit after it, no other separators. */
 	"200//s", "200/s/s", "200/1s", "200/2m", "200\\s", "200|s", "200per s",
