@@ -11,6 +11,9 @@ static const struct model_ops *const types[] = {
 	&vpc_endpoint_ops,
 	&pods_ops,
 	&dependency_ops,
+	&pipe_ops,
+	&state_machine_ops,
+	&event_bus_ops,
 	NULL,
 };
 

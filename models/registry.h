@@ -18,6 +18,9 @@ extern const struct model_ops nat_gateway_ops; /* nat_gateway.c */
 extern const struct model_ops vpc_endpoint_ops; /* vpc_endpoint.c */
 extern const struct model_ops pods_ops;     /* pods.c */
 extern const struct model_ops dependency_ops; /* dependency.c */
+extern const struct model_ops pipe_ops;     /* pipe.c */
+extern const struct model_ops state_machine_ops; /* state_machine.c */
+extern const struct model_ops event_bus_ops; /* event_bus.c */
 extern const struct model_ops tenant_ops;  /* tenants.c */
 
 /* The registry the scenario loader and the CLI use. */

@@ -1405,6 +1405,12 @@ static bool delete_one(struct sqs *q, struct sim *s, uint32_t id, uint32_t recei
 	return delete_msg(q, s, id, receipt, true);
 }
 
+bool sqs_hand_off(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
+{
+	q->win.requests++;
+	return delete_msg(q, s, id, receipt, false);
+}
+
 bool sqs_remove(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
 {
 	return delete_msg(q, s, id, receipt, false);

@@ -96,6 +96,9 @@ bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
  * (a scheduled retry): counted as deleted, not as the tenant's delivery.
  * Not billed: it rides in the batch's DeleteMessageBatch. */
 bool sqs_remove(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
+/* DeleteMessage of a message handed on to another service (a pipe's
+ * target, a replay): not the tenant's delivery; one billed request. */
+bool sqs_hand_off(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
 /* DeleteMessageBatch over the items whose skip flag is false (skip NULL:
  * all): billed one request per 10. Returns how many were deleted (stale
  * receipts are not). */

@@ -643,7 +643,11 @@ static const char *const headline_metrics[] = {
 	"NumberOfMessagesMovedToDLQ", "NumberOfMessagesExpired", "DrainTime",
 	"MaxNumberOfMessagesVisible", "Throttles", "ConcurrentExecutions.max",
 	"Duration.p99", "WriteThrottleEvents", "ReadThrottleEvents", "WaitTime",
-	"SojournTime", "Utilization", "EventPollerUnit-hours", NULL,
+	"SojournTime", "Utilization", "EventPollerUnit-hours",
+	/* Retries, outages and orchestration. */
+	"SchedulerInvocations", "RetriesPending", "OutOfOrderDeletes", "FailedCalls",
+	"DeliveryLatency.p50", "DeliveryLatency.p99", "DeadLetterInvocations", "Dropped",
+	"RunningExecutions.max", "ExecutionsFailed", "Replayed", "TargetThrottled", NULL,
 };
 
 static bool is_headline(const char *metric)
@@ -770,6 +774,57 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 			flow(how, sizeof(how), src->items[k]);
 			const char *cells[] = { q ? q->value : "", e->name, how };
 			table_row(&d, cells, 3);
+		}
+		/* on_failure's dead-letter queue of a scheduler retry. */
+		for (size_t k = 0; src && src->type == CFG_SEQ && k < src->n; k++) {
+			const struct cfg_node *of = cfg_get(src->items[k], "on_failure");
+			const struct cfg_node *ofd = of ? cfg_get(of, "dead_letter") : NULL;
+			const struct cfg_node *q = cfg_get(src->items[k], "queue");
+			if (ofd && ofd->type == CFG_SCALAR) {
+				const char *cells[] = { q ? q->value : "", ofd->value,
+							"scheduler retries, then dead-letter queue" };
+				table_row(&d, cells, 3);
+			}
+		}
+		/* An event bus's rules, with their dead-letter queues. */
+		const struct cfg_node *rules = cfg_get(e->node, "rules");
+		for (size_t k = 0; rules && rules->type == CFG_SEQ && k < rules->n; k++) {
+			const struct cfg_node *r = rules->items[k];
+			const struct cfg_node *t = cfg_get(r, "target");
+			const struct cfg_node *rd = cfg_get(r, "dead_letter");
+			char how[600];
+			flow(how, sizeof(how), r);
+			const char *cells[] = { e->name, t ? t->value : "", how };
+			table_row(&d, cells, 3);
+			if (rd && rd->type == CFG_SCALAR && strcmp(rd->value, "none")) {
+				const char *dcells[] = { e->name, rd->value, "rule dead-letter queue" };
+				table_row(&d, dcells, 3);
+			}
+		}
+		/* A pipe (source -> target); a state machine's failure queue and
+		 * its replays. */
+		const struct cfg_node *psrc = cfg_get(e->node, "source");
+		const struct cfg_node *ptgt = cfg_get(e->node, "target");
+		if (psrc && ptgt && psrc->type == CFG_SCALAR && ptgt->type == CFG_SCALAR) {
+			char how[600];
+			snprintf(how, sizeof(how), "pipe %s", e->name);
+			const char *cells[] = { psrc->value, ptgt->value, how };
+			table_row(&d, cells, 3);
+		}
+		const struct cfg_node *fq = cfg_get(e->node, "failure_queue");
+		if (fq && fq->type == CFG_SCALAR && strcmp(fq->value, "none")) {
+			const char *cells[] = { e->name, fq->value, "failed executions" };
+			table_row(&d, cells, 3);
+			const struct cfg_node *rp = cfg_get(e->node, "replay");
+			for (size_t k = 0; rp && rp->type == CFG_SEQ && k < rp->n; k++) {
+				const struct cfg_node *to = cfg_get(rp->items[k], "to");
+				const struct cfg_node *at = cfg_get(rp->items[k], "at");
+				char how[300];
+				snprintf(how, sizeof(how), "replay at %s",
+					 at && at->type == CFG_SCALAR ? at->value : "?");
+				const char *rcells[] = { fq->value, to && to->type == CFG_SCALAR ? to->value : "", how };
+				table_row(&d, rcells, 3);
+			}
 		}
 		const struct cfg_node *calls = cfg_get(e->node, "calls");
 		for (size_t k = 0; calls && calls->type == CFG_SEQ && k < calls->n; k++) {

@@ -77,6 +77,14 @@ const struct rule review_rules[] = {
 	  "apart, it is dead-lettered before the outage ends; a scheduler retry "
 	  "with exponential backoff spans the outage",
 	  "seed \"Create a serverless custom retry mechanism for stateless queue consumers\"; FACTS 4 \"Redrive\"" },
+	{ "EVB1", "event bus rule without a dead-letter queue", SEV_WARNING, false,
+	  "an event whose delivery keeps failing is retried for up to 24 hours "
+	  "and then dropped without a trace",
+	  "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html" },
+	{ "SFN1", "state machine without a failure queue", SEV_WARNING, false,
+	  "a failed execution's input is lost: nothing can replay it once the "
+	  "cause is fixed",
+	  "seed \"Efficient satellite imagery supply ... BASF\" (failure queue with replay)" },
 	{ "SQS8", "retention shorter than a dependency's outage", SEV_ERROR, false,
 	  "messages that wait out the outage in the queue expire and are lost",
 	  "FACTS 4 \"Retention\"; https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html" },
@@ -310,6 +318,28 @@ void review_static(const struct scenario *scn, struct findings *out)
 		add(out, "RTY1", qname, fix,
 		    "%g receives %gs apart span %gs; a dependency of '%s' is down for %gs",
 		    mrc, vt, mrc * vt, src[i].fn->name, outage);
+	}
+	/* EVB1, SFN1: where failed work goes. */
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct scn_entry *e = &scn->resources[i];
+		if (!strcmp(type_of(e), "event_bus")) {
+			const struct cfg_node *rules = cfg_get(e->node, "rules");
+			for (size_t k = 0; rules && rules->type == CFG_SEQ && k < rules->n; k++) {
+				const char *dl = scalar(rules->items[k], "dead_letter");
+				const char *t = scalar(rules->items[k], "target");
+				const struct scn_entry *te = t ? resource(scn, t) : NULL;
+				/* A hop to another bus is judged on that bus's rules. */
+				if ((!dl || !strcmp(dl, "none")) &&
+				    !(te && !strcmp(type_of(te), "event_bus")))
+					add(out, "EVB1", e->name, NULL,
+					    "rules[%zu] (to '%s') has no dead_letter", k, t ? t : "?");
+			}
+		} else if (!strcmp(type_of(e), "state_machine")) {
+			const char *fq = scalar(e->node, "failure_queue");
+			if (!fq || !strcmp(fq, "none"))
+				add(out, "SFN1", e->name, NULL,
+				    "no failure_queue: failed executions' inputs are lost");
+		}
 	}
 	/* LAM1: per function, reserved vs the sum of its sources' maximum. */
 	for (size_t i = 0; i < scn->n_resources; i++) {

@@ -116,6 +116,12 @@ static const struct {
 		    "resources.jobs.message_retention=2m" }, true },
 	{ "SQS8", { "resources.api.outages=[{at: 1m, for: 3m}]",
 		    "resources.jobs.message_retention=3m" }, false },
+	{ "EVB1", { "resources.bus={type: event_bus, rules: [{target: jobs}]}" }, true },
+	{ "EVB1", { "resources.bus={type: event_bus, rules: [{target: jobs, dead_letter: jobs-dlq}]}" },
+	  false },
+	{ "SFN1", { "resources.sm={type: state_machine, execution_time: 1s}" }, true },
+	{ "SFN1", { "resources.sm={type: state_machine, execution_time: 1s, failure_queue: jobs-dlq}" },
+	  false },
 };
 
 START_TEST(each_rule_fires_on_its_case)
