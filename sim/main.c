@@ -125,7 +125,7 @@ static const char usage_help[] =
 static void list_models(FILE *f)
 {
 	for (size_t i = 0; spillway_registry.types[i]; i++)
-		fprintf(f, "%-12s %s\n", spillway_registry.types[i]->name,
+		fprintf(f, "%-14s %s\n", spillway_registry.types[i]->name,
 			spillway_registry.types[i]->help);
 }
 
