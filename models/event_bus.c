@@ -569,7 +569,7 @@ static int eb_link(struct model *m, struct sim_run *run)
 				rc = -1;
 			} else if (!q) {
 				rule_error(m, run, i, "dead_letter",
-					   "'%s' is a %s, not an sqs queue", c->dead_letter,
+					   "'%s' is of type %s, not an sqs queue", c->dead_letter,
 					   d->ops->name);
 				rc = -1;
 			} else if (sqs_is_fifo(q)) {

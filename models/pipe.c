@@ -286,53 +286,19 @@ static struct model *pipe_create(const void *config, const char *name,
 	return &p->base;
 }
 
-/* The resource `name` of type `want` ("what" in messages, e.g. "an sqs
- * queue"), or NULL after a link error at node `at` naming `path`: no such
- * resource (with the closest name of that type), or one of another type. */
-static struct model *find_typed(struct sim_run *run, const struct cfg_node *at,
-				const char *path, const char *name,
-				const struct model_ops *want, const char *what)
-{
-	struct model *x = sim_run_find(run, name);
-	if (x && x->ops == want)
-		return x;
-	if (x) {
-		diag_error(run->diag, at->file, at->line, at->col,
-			   "%s: '%s' is %s %s, not %s", path, name,
-			   strchr("aeiou", x->ops->name[0]) || !strcmp(x->ops->name, "sqs")
-				   ? "an" : "a",
-			   x->ops->name, what);
-		return NULL;
-	}
-	const char **names = sim_xcalloc(run->n_resources + 1, sizeof(*names));
-	size_t k = 0;
-	for (size_t i = 0; i < run->n_resources; i++)
-		if (run->resources[i]->ops == want)
-			names[k++] = run->resources[i]->name;
-	const char *h = diag_suggest(name, names);
-	if (h)
-		diag_error(run->diag, at->file, at->line, at->col,
-			   "%s: no resource named '%s' (did you mean '%s'?)", path, name, h);
-	else
-		diag_error(run->diag, at->file, at->line, at->col,
-			   "%s: no resource named '%s'", path, name);
-	free(names);
-	return NULL;
-}
-
 static int pipe_link(struct model *m, struct sim_run *run)
 {
 	struct pipe *p = (struct pipe *)m;
 	char path[300];
 	int rc = 0;
 	snprintf(path, sizeof(path), "resources.%s.source", m->name);
-	struct model *x = find_typed(run, cfg_get(m->node, "source"), path,
+	struct model *x = sim_run_find_typed(run, cfg_get(m->node, "source"), path,
 				     p->cfg->source, &sqs_ops, "an sqs queue");
 	p->q = x ? sqs_from_model(x) : NULL;
 	if (!p->q)
 		rc = -1;
 	snprintf(path, sizeof(path), "resources.%s.target", m->name);
-	x = find_typed(run, cfg_get(m->node, "target"), path, p->cfg->target,
+	x = sim_run_find_typed(run, cfg_get(m->node, "target"), path, p->cfg->target,
 		       &state_machine_ops, "a state_machine");
 	p->sm = x ? state_machine_from_model(x) : NULL;
 	if (!p->sm)

@@ -326,40 +326,6 @@ static struct model *sm_create(const void *config, const char *name,
 	return &sm->base;
 }
 
-/* The resource `name` of type `want` ("what" in messages, e.g. "an sqs
- * queue"), or NULL after a link error at node `at` naming `path`: no such
- * resource (with the closest name of that type), or one of another type. */
-static struct model *find_typed(struct sim_run *run, const struct cfg_node *at,
-				const char *path, const char *name,
-				const struct model_ops *want, const char *what)
-{
-	struct model *x = sim_run_find(run, name);
-	if (x && x->ops == want)
-		return x;
-	if (x) {
-		diag_error(run->diag, at->file, at->line, at->col,
-			   "%s: '%s' is %s %s, not %s", path, name,
-			   strchr("aeiou", x->ops->name[0]) || !strcmp(x->ops->name, "sqs")
-				   ? "an" : "a",
-			   x->ops->name, what);
-		return NULL;
-	}
-	const char **names = sim_xcalloc(run->n_resources + 1, sizeof(*names));
-	size_t k = 0;
-	for (size_t i = 0; i < run->n_resources; i++)
-		if (run->resources[i]->ops == want)
-			names[k++] = run->resources[i]->name;
-	const char *h = diag_suggest(name, names);
-	if (h)
-		diag_error(run->diag, at->file, at->line, at->col,
-			   "%s: no resource named '%s' (did you mean '%s'?)", path, name, h);
-	else
-		diag_error(run->diag, at->file, at->line, at->col,
-			   "%s: no resource named '%s'", path, name);
-	free(names);
-	return NULL;
-}
-
 static int sm_link(struct model *m, struct sim_run *run)
 {
 	struct state_machine *sm = (struct state_machine *)m;
@@ -368,7 +334,7 @@ static int sm_link(struct model *m, struct sim_run *run)
 	int rc = 0;
 	if (c->failure_queue) {
 		snprintf(path, sizeof(path), "resources.%s.failure_queue", m->name);
-		sm->fq_model = find_typed(run, cfg_get(m->node, "failure_queue"), path,
+		sm->fq_model = sim_run_find_typed(run, cfg_get(m->node, "failure_queue"), path,
 					  c->failure_queue, &sqs_ops, "an sqs queue");
 		if (sm->fq_model)
 			sm->fq = sqs_from_model(sm->fq_model);
@@ -380,7 +346,7 @@ static int sm_link(struct model *m, struct sim_run *run)
 	for (size_t i = 0; i < c->replay.n; i++) {
 		const struct cfg_node *at = cfg_get(list->items[i], "to");
 		snprintf(path, sizeof(path), "resources.%s.replay[%zu].to", m->name, i);
-		struct model *q = find_typed(run, at, path, r[i].to, &sqs_ops,
+		struct model *q = sim_run_find_typed(run, at, path, r[i].to, &sqs_ops,
 					     "an sqs queue");
 		if (q && q == sm->fq_model) {
 			diag_error(run->diag, at->file, at->line, at->col,

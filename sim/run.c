@@ -198,6 +198,37 @@ struct model *sim_run_find(const struct sim_run *run, const char *name)
 	return NULL;
 }
 
+/* The resource `name` of type `want` ("what" in messages, e.g. "an sqs
+ * queue"), or NULL after a link error at node `at` naming `path`: no such
+ * resource (with the closest name of that type), or one of another type. */
+struct model *sim_run_find_typed(struct sim_run *run, const struct cfg_node *at,
+				  const char *path, const char *name,
+				  const struct model_ops *want, const char *what)
+{
+	struct model *x = sim_run_find(run, name);
+	if (x && x->ops == want)
+		return x;
+	if (x) {
+		diag_error(run->diag, at->file, at->line, at->col,
+			   "%s: '%s' is of type %s, not %s", path, name, x->ops->name, what);
+		return NULL;
+	}
+	const char **names = sim_xcalloc(run->n_resources + 1, sizeof(*names));
+	size_t k = 0;
+	for (size_t i = 0; i < run->n_resources; i++)
+		if (run->resources[i]->ops == want)
+			names[k++] = run->resources[i]->name;
+	const char *h = diag_suggest(name, names);
+	if (h)
+		diag_error(run->diag, at->file, at->line, at->col,
+			   "%s: no resource named '%s' (did you mean '%s'?)", path, name, h);
+	else
+		diag_error(run->diag, at->file, at->line, at->col,
+			   "%s: no resource named '%s'", path, name);
+	free(names);
+	return NULL;
+}
+
 /* The driver ----------------------------------------------------------------- */
 
 struct driver {

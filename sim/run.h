@@ -111,6 +111,13 @@ void sim_run_adopt(struct sim_run *run, struct model *m,
 
 /* A resource instance by name, or NULL. */
 struct model *sim_run_find(const struct sim_run *run, const char *name);
+/* The resource `name` if its type is `want`; otherwise NULL after a link
+ * error at `at` naming `path` ("resources.p.source"): no such resource (with
+ * the closest name of that type), or one of another type (`what` says which
+ * was expected, e.g. "an sqs queue"). */
+struct model *sim_run_find_typed(struct sim_run *run, const struct cfg_node *at,
+				 const char *path, const char *name,
+				 const struct model_ops *want, const char *what);
 
 /* Per-tenant counters, if the tenant index is valid; statistics recorded
  * during the warm-up are discarded by the driver. */

@@ -242,7 +242,7 @@ START_TEST(link_errors)
 		BAD_LINK ":13:18: error: resources.a.rules[1].target: no resource named 'sinc' (did you mean 'sink'?)",
 		BAD_LINK ":14:18: error: resources.a.rules[2].target: 'acct' is of type account, which takes no events",
 		BAD_LINK ":15:18: error: resources.a.rules[3].target: events would come back to 'a' through 'b' (a loop of buses)",
-		BAD_LINK ":15:34: error: resources.a.rules[3].dead_letter: 'sink' is a station, not an sqs queue",
+		BAD_LINK ":15:34: error: resources.a.rules[3].dead_letter: 'sink' is of type station, not an sqs queue",
 		BAD_LINK ":19:18: error: resources.b.rules[0].target: events would come back to 'b' through 'a' (a loop of buses)",
 	};
 	size_t n = sizeof(want) / sizeof(want[0]);

@@ -284,13 +284,13 @@ START_TEST(names_are_checked_at_link)
 	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), -2);
 	char want[4][200];
 	snprintf(want[0], sizeof(want[0]),
-		 "%s:11:20: error: resources.flow.failure_queue: 'pipe' is a pipe, not an sqs queue", path);
+		 "%s:11:20: error: resources.flow.failure_queue: 'pipe' is of type pipe, not an sqs queue", path);
 	snprintf(want[1], sizeof(want[1]),
 		 "%s:12:27: error: resources.flow.replay[0].to: no resource named 'bufer' (did you mean 'buffer'?)", path);
 	snprintf(want[2], sizeof(want[2]),
-		 "%s:13:30: error: resources.pipe.source: 'flow' is a state_machine, not an sqs queue", path);
+		 "%s:13:30: error: resources.pipe.source: 'flow' is of type state_machine, not an sqs queue", path);
 	snprintf(want[3], sizeof(want[3]),
-		 "%s:13:44: error: resources.pipe.target: 'buffer' is an sqs, not a state_machine", path);
+		 "%s:13:44: error: resources.pipe.target: 'buffer' is of type sqs, not a state_machine", path);
 	unlink(path);
 	struct fails f = { 0 };
 	if (d.n != 4)
