@@ -723,7 +723,9 @@ static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 		bad += !ok;
 	}
 	/* The mapping deletes with DeleteMessageBatch. */
-	size_t deleted = sqs_delete_batch(e->q, s, w->batch, w->failed, w->n);
+	size_t deleted = lambda_forwards(e->fn)
+		? sqs_hand_off_batch(e->q, s, w->batch, w->failed, w->n)
+		: sqs_delete_batch(e->q, s, w->batch, w->failed, w->n);
 	if (e->cfg->on_failure)
 		for (size_t i = 0; i < w->n; i++)
 			if (w->failed[i])

@@ -228,6 +228,7 @@ struct invocation {
 	bool reserved;              /* drew on the function's reservation */
 	sim_time_t deadline;        /* handler start + timeout */
 	bool killing;               /* the kill at the deadline is scheduled */
+	sim_time_t work;            /* fixed compute time per item, 0: per_message */
 	struct hworker *hw;         /* `workers` entries */
 };
 
@@ -236,7 +237,8 @@ struct sync_call;
 struct call_rt {
 	struct ddb *table;      /* a dynamodb call, or */
 	struct netpath *hop;    /* a payload through a network hop, or */
-	struct dependency *dep; /* a call to an external dependency */
+	struct dependency *dep; /* a call to an external dependency, or */
+	struct model *fwd;      /* a message sent on (to a queue, stream, bus...) */
 	enum ddb_op op;
 	int64_t count;
 	uint32_t bytes;         /* dynamodb item size */
@@ -247,6 +249,7 @@ struct call_rt {
 struct lambda {
 	struct model base;               /* must be first */
 	const struct lambda_config *cfg;
+	bool forwards;                   /* some call sends the message on */
 	struct account *account;
 	struct call_rt *calls;
 	size_t n_calls;
@@ -387,6 +390,12 @@ static uint32_t slot_take(struct lambda *fn)
 
 bool lambda_invoke(struct lambda *fn, struct sim *s, struct lambda_batch *b)
 {
+	return lambda_invoke_work(fn, s, b, 0);
+}
+
+bool lambda_invoke_work(struct lambda *fn, struct sim *s, struct lambda_batch *b,
+			sim_time_t work)
+{
 	bool reserved = fn->reserved;
 	if (reserved ? fn->in_use >= fn->cfg->reserved_concurrency
 		     : !account_acquire(fn->account, s, false))
@@ -423,6 +432,7 @@ bool lambda_invoke(struct lambda *fn, struct sim *s, struct lambda_batch *b)
 	sim_time_t per_batch = sim_dist_sample_time(&fn->cfg->per_batch, fn->rng);
 	v->deadline = v->handler_start + fn->cfg->timeout;
 	v->killing = false;
+	v->work = work;
 	start_workers(fn, s, slot, v->handler_start + per_batch);
 	return true;
 throttle:
@@ -493,8 +503,9 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot,
 	h->attempt = 0;
 	h->waiting = false;
 	const struct sqs_received *m = &v->b->items[h->item];
-	double t = sim_dist_sample(&fn->cfg->per_message, fn->rng) *
-			   tenant_work_factor(fn->base.run, m->msg.tenant) +
+	double t = (v->work ? sim_time_to_s(v->work)
+			    : sim_dist_sample(&fn->cfg->per_message, fn->rng) *
+				      tenant_work_factor(fn->base.run, m->msg.tenant)) +
 		   fn->compress_s + fn->compress_per_byte * m->msg.size;
 	double fail = tenant_failure_rate(fn->base.run, m->msg.tenant);
 	if (fail > 0 && gsl_rng_uniform(fn->rng) < fail)
@@ -545,6 +556,14 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 	struct hworker *h = &v->hw[w];
 	while (!v->b->failed[h->item] && h->call < fn->n_calls) {
 		const struct call_rt *c = &fn->calls[h->call];
+		if (c->fwd) {
+			/* The message goes on, keeping its tenant and send
+			 * time: its delivery is counted where it ends. */
+			for (int64_t k = 0; k < c->count; k++)
+				c->fwd->ops->accept(c->fwd, s, &v->b->items[h->item].msg);
+			h->call++;
+			continue;
+		}
 		if (c->hop) {
 			double bytes = c->send > 0 ? c->send
 				       : v->b->items[h->item].msg.size * fn->keep;
@@ -636,8 +655,11 @@ static void sync_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 	struct sync_call *c = ctx;
 	struct lambda *fn = c->fn;
 	(void)s;
-	if (outcome == LAMBDA_OK && !failed[0])
-		sim_run_delivered(fn->base.run, &c->item.msg);
+	if (outcome == LAMBDA_OK && !failed[0]) {
+		/* A message sent on is delivered where it ends. */
+		if (!fn->forwards)
+			sim_run_delivered(fn->base.run, &c->item.msg);
+	}
 	else
 		sim_run_tenant(fn->base.run, c->item.msg.tenant)->failed++;
 	c->next_free = fn->sync_free;
@@ -727,12 +749,20 @@ static int lambda_link(struct model *m, struct sim_run *run)
 		c->hop = t ? netpath_from_model(t) : NULL;
 		c->dep = t ? dep_from_model(t) : NULL;
 		c->count = cc[i].count;
+		/* Any other resource that takes messages: the function sends
+		 * the message on to it (SendMessage, PutRecord, PutEvents...). */
+		if (t && !c->table && !c->hop && !c->dep && t->ops->accept && t != m) {
+			c->fwd = t;
+			fn->forwards = true;
+			continue;
+		}
 		if (!c->table && !c->hop && !c->dep) {
 			const struct cfg_node *at_n = cfg_get(list->items[i], "target");
 			diag_error(run->diag, at_n->file, at_n->line, at_n->col,
 				   "%s.calls[%zu].target: %s '%s'", who, i,
-				   t ? "not a dynamodb table, nat_gateway, vpc_endpoint or dependency:"
-				     : "no resource named",
+				   t == m ? "a function cannot send to itself:"
+				   : t ? "takes no messages (not a dynamodb table, network hop, dependency or a resource that accepts messages):"
+				       : "no resource named",
 				   cc[i].target);
 			rc = -1;
 			continue;
@@ -874,3 +904,13 @@ const struct model_ops lambda_ops = {
 	.destroy = lambda_destroy,
 	.accept = lambda_accept,
 };
+
+struct lambda *lambda_from_model(struct model *m)
+{
+	return m && m->ops == &lambda_ops ? (struct lambda *)m : NULL;
+}
+
+bool lambda_forwards(const struct lambda *fn)
+{
+	return fn->forwards;
+}

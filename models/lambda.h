@@ -42,6 +42,17 @@ struct lambda_batch {
  * returning true (done() will run later); returns false when throttled
  * (counted in Throttles; nothing else happens). */
 bool lambda_invoke(struct lambda *fn, struct sim *s, struct lambda_batch *b);
+/* lambda_invoke where each item's compute time is `work` instead of a draw
+ * from the function's per_message distribution (0: exactly lambda_invoke).
+ * A separate call rather than a lambda_batch field, so that batches built
+ * with positional initializers stay complete (llm_stream: stream.c). */
+bool lambda_invoke_work(struct lambda *fn, struct sim *s, struct lambda_batch *b,
+			sim_time_t work);
+
+/* Whether the function sends its messages on (a `calls` target that takes
+ * messages): its callers then hand messages over instead of counting them
+ * delivered. */
+bool lambda_forwards(const struct lambda *fn);
 
 /* Whether the function reports failed items (ReportBatchItemFailures). */
 bool lambda_reports_item_failures(const struct lambda *fn);
@@ -49,5 +60,9 @@ bool lambda_reports_item_failures(const struct lambda *fn);
 /* The function's timeout (an ESM needs it to check the queue's visibility
  * timeout against it). */
 sim_time_t lambda_timeout(const struct lambda *fn);
+
+/* The function behind m, or NULL when m is not a lambda resource (for an
+ * event source mapping configured as its own resource, e.g. Kafka's). */
+struct lambda *lambda_from_model(struct model *m);
 
 #endif

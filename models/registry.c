@@ -14,6 +14,12 @@ static const struct model_ops *const types[] = {
 	&pipe_ops,
 	&state_machine_ops,
 	&event_bus_ops,
+	&kafka_topic_ops,
+	&kafka_event_source_ops,
+	&firehose_ops,
+	&sns_topic_ops,
+	&fixed_ops,
+	&llm_stream_ops,
 	NULL,
 };
 

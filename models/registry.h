@@ -21,6 +21,11 @@ extern const struct model_ops dependency_ops; /* dependency.c */
 extern const struct model_ops pipe_ops;     /* pipe.c */
 extern const struct model_ops state_machine_ops; /* state_machine.c */
 extern const struct model_ops event_bus_ops; /* event_bus.c */
+extern const struct model_ops kafka_topic_ops, kafka_event_source_ops; /* kafka.c */
+extern const struct model_ops firehose_ops; /* firehose.c */
+extern const struct model_ops sns_topic_ops; /* sns.c */
+extern const struct model_ops fixed_ops;    /* fixed.c */
+extern const struct model_ops llm_stream_ops; /* stream.c */
 extern const struct model_ops tenant_ops;  /* tenants.c */
 
 /* The registry the scenario loader and the CLI use. */

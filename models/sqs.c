@@ -1422,20 +1422,32 @@ bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
 	return delete_one(q, s, id, receipt);
 }
 
-size_t sqs_delete_batch(struct sqs *q, struct sim *s,
-			const struct sqs_received *items, const bool *skip,
-			size_t n)
+static size_t delete_batch(struct sqs *q, struct sim *s, const struct sqs_received *items,
+			   const bool *skip, size_t n, bool done)
 {
 	size_t calls = 0, deleted = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (skip && skip[i])
 			continue;
 		calls++;
-		deleted += delete_one(q, s, items[i].id, items[i].receipt);
+		deleted += delete_msg(q, s, items[i].id, items[i].receipt, done);
 	}
 	/* DeleteMessageBatch takes 10 entries per request. */
 	q->win.requests += (calls + 9) / 10;
 	return deleted;
+}
+
+size_t sqs_delete_batch(struct sqs *q, struct sim *s,
+			const struct sqs_received *items, const bool *skip,
+			size_t n)
+{
+	return delete_batch(q, s, items, skip, n, true);
+}
+
+size_t sqs_hand_off_batch(struct sqs *q, struct sim *s, const struct sqs_received *items,
+			  const bool *skip, size_t n)
+{
+	return delete_batch(q, s, items, skip, n, false);
 }
 
 bool sqs_change_visibility(struct sqs *q, struct sim *s, uint32_t id,

@@ -105,6 +105,11 @@ bool sqs_hand_off(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
 size_t sqs_delete_batch(struct sqs *q, struct sim *s,
 			const struct sqs_received *items, const bool *skip,
 			size_t n);
+/* DeleteMessageBatch of messages whose work goes on elsewhere (the
+ * function sent them on): billed as sqs_delete_batch, not the tenants'
+ * deliveries. */
+size_t sqs_hand_off_batch(struct sqs *q, struct sim *s, const struct sqs_received *items,
+			  const bool *skip, size_t n);
 
 /* ChangeMessageVisibility: the message becomes visible at now + timeout
  * (0: at once) instead of at its current deadline. false for a stale

@@ -296,6 +296,33 @@ END_TEST
  * fails. One write unit a second and no delay between attempts: the first
  * message's write takes the only unit, the second's three attempts are all
  * throttled at the same instant. */
+START_TEST(calls_send_the_message_on_to_a_second_queue)
+{
+	/* fn sends every message to q2 (its `calls` target takes messages),
+	 * where fn2 consumes it: q deletes it as a hand-off, and the tenant's
+	 * delivery and dwell are counted once, at the end of the second hop.
+	 * One message: fn takes 100 ms, fn2 100 ms; the mapping polls at once
+	 * both times, so the dwell is exactly 0.2 s. */
+	const char *s[] = {
+		"resources.fn.calls=[{target: q2}]",
+		"resources.q2={type: sqs}",
+		"resources.fn2={type: lambda, timeout: 5s, cold_start: 0s, "
+		"duration: {per_batch: 0s, per_message: 100ms}, "
+		"event_sources: [{queue: q2, batch_size: 10}]}",
+	};
+	struct run r;
+	run(&r, s, 3);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesDeleted"), 1);
+	ck_assert_double_eq(get(&r, "q2", "NumberOfMessagesSent"), 1);
+	ck_assert_double_eq(get(&r, "q2", "NumberOfMessagesDeleted"), 1);
+	ck_assert_double_eq(get(&r, "fn2", "Invocations"), 1);
+	ck_assert_uint_eq(r.out.tenants[0].sent, 1);
+	ck_assert_uint_eq(r.out.tenants[0].delivered, 1);
+	ck_assert_double_eq_tol(r.out.tenants[0].dwell.max, 0.2, 1e-9);
+	done(&r);
+}
+END_TEST
+
 START_TEST(sdk_gives_up_after_max_attempts)
 {
 	const char *s[] = { "tenants.t.arrivals={burst: {count: 2, at: 0s}}",
@@ -620,6 +647,7 @@ static Suite *suite(void)
 	tcase_add_test(fn, new_environments_limited_to_1000_per_10_seconds);
 	tcase_add_test(fn, synchronous_invocations_beyond_reserved_are_rejected);
 	tcase_add_test(fn, sdk_gives_up_after_max_attempts);
+	tcase_add_test(fn, calls_send_the_message_on_to_a_second_queue);
 	suite_add_tcase(s, fn);
 	return s;
 }

@@ -1,0 +1,244 @@
+/* test_streams.c - Firehose streams, SNS topics and fixed resources, with
+ * constant arrivals so every count is exact: a stream flushes every
+ * buffer_interval at a low rate and exactly when buffer_size is reached at
+ * a high one, put_rate throttles exactly what the token bucket refuses,
+ * DataFreshness stays within interval + delivery latency, a topic makes
+ * subscribers x messages copies, a fixed resource bills count x hours of
+ * the window, and every record is accounted for. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/registry.h"
+#include "tests/harness.h"
+
+#define FIXTURE "tests/fixtures/streams.yaml"
+#define FIXED "tests/fixtures/streams-fixed.yaml"
+#define BAD_LINK "tests/fixtures/streams-bad-link.yaml"
+
+static double value(const struct sim_outcome *o, const char *res, const char *m)
+{
+	const struct sim_metric *x = sim_results_find(&o->results, res, m);
+	ck_assert_msg(x != NULL, "no metric %s.%s", res, m);
+	return x->values[0];
+}
+
+/* Tenant index by name in the fixture's order. */
+static const struct sim_tenant_stats *tenant(const struct scenario *scn,
+					     const struct sim_outcome *o,
+					     const char *name)
+{
+	long t = scenario_find_tenant(scn, name);
+	ck_assert_msg(t >= 0, "no tenant %s", name);
+	return &o->tenants[t];
+}
+
+/* Accepted = delivered + still buffered, and sent = accepted + refused. */
+static void assert_conserved(const struct sim_outcome *o, const char *fh,
+			     double sent)
+{
+	double in = value(o, fh, "IncomingRecords");
+	ck_assert_double_eq(in, value(o, fh, "DeliveryToDestination.Records") +
+					value(o, fh, "BufferedRecords.end"));
+	ck_assert_double_eq(sent, in + value(o, fh, "ThrottledRecords") +
+					  value(o, fh, "RejectedRecords"));
+}
+
+START_TEST(flush_by_interval)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(FIXTURE, NULL, 0, &scn, &o);
+	/* Records at 0.25 s steps to 600 s: batch k opens at 60(k-1)+0.25 s,
+	 * is flushed 60 s later with 240 records and delivered 1 s after
+	 * that; the tenth (opened at 540.25 s) is still buffering at 600 s. */
+	ck_assert_double_eq(value(&o, "low", "IncomingRecords"), 2400);
+	ck_assert_double_eq(value(&o, "low", "FlushesByInterval"), 9);
+	ck_assert_double_eq(value(&o, "low", "FlushesBySize"), 0);
+	ck_assert_double_eq(value(&o, "low", "DeliveryToDestination.Success"), 9);
+	ck_assert_double_eq(value(&o, "low", "DeliveryToDestination.Records"), 9 * 240);
+	ck_assert_double_eq(value(&o, "low", "BufferedRecords.end"), 240);
+	/* The oldest record of each batch waited the interval, then the
+	 * latency: exactly 61 s, never more than interval + latency. */
+	ck_assert_double_eq_tol(value(&o, "low", "DataFreshness"), 61, 1e-9);
+	ck_assert(value(&o, "low", "DataFreshness.max") <= 60 + 1 + 1e-9);
+	/* Held: a full batch while it is on its way, plus the 4 records the
+	 * next batch took in that second. */
+	ck_assert_double_eq(value(&o, "low", "BufferedRecords.max"), 240 + 4);
+	assert_conserved(&o, "low", (double)tenant(&scn, &o, "slow")->sent);
+	/* No destination: the stream delivers the records itself. */
+	ck_assert_int_eq(tenant(&scn, &o, "slow")->delivered, 9 * 240);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+START_TEST(flush_by_size)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(FIXTURE, NULL, 0, &scn, &o);
+	/* 1,000 records of 1 KiB a second against 1 MiB: a flush with
+	 * exactly 1,024 records every 1.024 s, never by the 60 s interval.
+	 * 600,000 records make 585 flushes; the last (599.04 s) is still on
+	 * its way at 600 s. */
+	double in = value(&o, "high", "IncomingRecords");
+	ck_assert_double_eq(in, 600000);
+	ck_assert_double_eq(value(&o, "high", "FlushesBySize"), 585);
+	ck_assert_double_eq(value(&o, "high", "FlushesByInterval"), 0);
+	ck_assert_double_eq(value(&o, "high", "DeliveryToDestination.Success"), 584);
+	ck_assert_double_eq(value(&o, "high", "DeliveryToDestination.Records"), 584 * 1024);
+	ck_assert_double_eq(value(&o, "high", "DeliveryToDestination.Bytes"),
+			    584.0 * 1024 * 1024);
+	ck_assert_double_eq(value(&o, "high", "BufferedRecords.end"), in - 584 * 1024);
+	/* The oldest record waited for 1,023 more (1.023 s), then 1 s. */
+	double fresh = value(&o, "high", "DataFreshness.max");
+	ck_assert_msg(fresh <= 1.024 + 1 + 1e-9 && fresh >= 2.023 - 1e-6, "freshness %g", fresh);
+	/* Each record went to the domain, which counts it delivered. */
+	ck_assert_double_eq(value(&o, "domain", "Received"), 584 * 1024);
+	ck_assert_int_eq(tenant(&scn, &o, "fast")->delivered, 584 * 1024);
+	assert_conserved(&o, "high", (double)tenant(&scn, &o, "fast")->sent);
+	/* Billed: every 1 KiB record as 5 KiB, GB = 2^30 bytes. */
+	ck_assert_double_eq_tol(value(&o, "high", "IngestedGB"),
+				in * 5120 / 1073741824.0, 1e-9);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+START_TEST(put_rate_throttles_the_excess)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(FIXTURE, NULL, 0, &scn, &o);
+	/* The documented rule, replayed: a bucket of one second (2 tokens),
+	 * full at 0, refilled at 2/s; a record takes a token or is refused. */
+	double tokens = 2, last = 0, want = 0;
+	for (int k = 1; k <= 2400; k++) {
+		double t = k / 4.0;
+		tokens += 2 * (t - last);
+		if (tokens > 2)
+			tokens = 2;
+		last = t;
+		if (tokens >= 1) {
+			tokens -= 1;
+			want++;
+		}
+	}
+	double in = value(&o, "capped", "IncomingRecords");
+	ck_assert_double_eq(in, want);
+	ck_assert_double_eq(value(&o, "capped", "ThrottledRecords"), 2400 - want);
+	/* About the rate's 1,200 over 600 s, within one second of burst. */
+	ck_assert(fabs(in - 1200) <= 2);
+	const struct sim_tenant_stats *t = tenant(&scn, &o, "limited");
+	ck_assert_int_eq(t->rejected, 2400 - (uint64_t)want);
+	assert_conserved(&o, "capped", (double)t->sent);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+START_TEST(sns_fans_out_to_every_subscriber)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(FIXTURE, NULL, 0, &scn, &o);
+	double pub = value(&o, "topic", "NumberOfMessagesPublished");
+	ck_assert_double_eq(pub, 6000);
+	ck_assert_double_eq(pub, (double)tenant(&scn, &o, "pub")->sent);
+	/* Three copies of each message: delivered, or on their way (the
+	 * message sent at 600 s, 20 ms before its copies arrive). */
+	double got = value(&o, "topic", "NumberOfNotificationsDelivered");
+	double pending = value(&o, "topic", "PendingNotifications");
+	ck_assert_double_eq(got + pending, 3 * pub);
+	ck_assert_double_eq(pending, 3);
+	double a = value(&o, "sub-a", "Received");
+	double b = value(&o, "sub-b", "Received");
+	double fh = value(&o, "sub-fh", "IncomingRecords");
+	ck_assert_double_eq(a, pub - 1);
+	ck_assert_double_eq(b, pub - 1);
+	ck_assert_double_eq(fh, pub - 1);
+	ck_assert_double_eq(a + b + fh, got);
+	/* Every copy counts for the tenant where it ends. */
+	ck_assert_int_eq(tenant(&scn, &o, "pub")->delivered,
+			 (uint64_t)(a + b + value(&o, "sub-fh", "DeliveryToDestination.Records")));
+	/* One request per message of up to 64 KB. */
+	ck_assert_double_eq(value(&o, "topic", "Requests"), pub);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+START_TEST(sns_link_errors)
+{
+	struct scenario scn;
+	struct diag d;
+	diag_init(&d);
+	ck_assert_int_eq(scenario_load(&scn, BAD_LINK, NULL, 0, &spillway_registry, &d), 0);
+	struct sim_run_options opt = { .link_only = true };
+	struct sim_outcome out;
+	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), -2);
+	static const char *const want[] = {
+		"resources.topic.subscribers[0].target: no resource named 'sinc' (did you mean 'sink'?)",
+		"resources.topic.subscribers[1].target: a topic cannot subscribe to itself: 'topic'",
+		"resources.stream.destination: a stream cannot deliver into itself: 'stream'",
+	};
+	size_t n = sizeof(want) / sizeof(want[0]);
+	ck_assert_uint_eq(d.errors, n);
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+		for (size_t k = 0; k < d.n; k++)
+			found |= strstr(d.v[k].text, want[i]) != NULL;
+		ck_assert_msg(found, "missing: %s", want[i]);
+	}
+	sim_outcome_finish(&out);
+	scenario_finish(&scn);
+	diag_finish(&d);
+}
+END_TEST
+
+START_TEST(fixed_bills_count_times_hours)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(FIXED, NULL, 0, &scn, &o);
+	/* A 1.5 h window (2 h less 30 min of warm-up). */
+	ck_assert_double_eq_tol(value(&o, "domain", "InstanceHours"), 3 * 1.5, 1e-12);
+	ck_assert_double_eq_tol(value(&o, "fleet", "InstanceHours"), 2 * 1.5, 1e-12);
+	ck_assert_double_eq(value(&o, "fleet", "Received"), 0);
+	/* A sink: what it received in the window is what the tenant got
+	 * delivered in it (about 5,400 records). */
+	double got = value(&o, "domain", "Received");
+	ck_assert_double_eq(got, (double)o.tenants[0].delivered);
+	ck_assert(fabs(got - 5400) <= 1);
+	const struct sim_metric *m = sim_results_find(&o.results, "domain", "InstanceHours");
+	ck_assert_str_eq(m->service, "Amazon OpenSearch Service");
+	ck_assert_str_eq(m->price_key, "opensearch.instance_hour");
+	harness_done(&scn, &o);
+	/* The 10-minute fixture: 3 nodes x 1/6 h. */
+	harness_run(FIXTURE, NULL, 0, &scn, &o);
+	ck_assert_double_eq_tol(value(&o, "domain", "InstanceHours"), 0.5, 1e-12);
+	ck_assert_double_eq_tol(value(&o, "sub-a", "InstanceHours"), 1.0 / 6, 1e-12);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("streams");
+	TCase *tc = tcase_create("streams:firehose");
+	tcase_add_test(tc, flush_by_interval);
+	tcase_add_test(tc, flush_by_size);
+	tcase_add_test(tc, put_rate_throttles_the_excess);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("streams:sns");
+	tcase_add_test(tc, sns_fans_out_to_every_subscriber);
+	tcase_add_test(tc, sns_link_errors);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("streams:fixed");
+	tcase_add_test(tc, fixed_bills_count_times_hours);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return harness_main(suite());
+}
