@@ -25,16 +25,17 @@
  *    GW account throttle"; this bucket is the resource's own, not shared
  *    with other APIs of the account). The route integration times out at
  *    29 s, not raisable for WebSocket (FACTS 7 "Integration timeout"):
- *      mode sync   the integration's response carries the whole answer:
- *                  TTFB = time to last token, and a generation longer than
- *                  29 s fails behind the integration (the post's warning);
- *      mode async  the handler posts each token to the connection
- *                  (@connections), as the post's LLMHandler does, and the
- *                  integration is not held open: TTFB = first_token +
- *                  post_latency. Every post (tokens + a completion message)
- *                  is a request against the 10,000/s bucket, charged when
- *                  the generation ends (an approximation of posts spread
- *                  over it); a conversation with posts refused fails.
+ *    The handler posts each token to the connection (@connections), as
+ *    the post's LLMHandler does: TTFB = first_token + post_latency. Every
+ *    post (tokens + a completion message) is a request against the
+ *    10,000/s bucket, charged when the generation ends (an approximation
+ *    of posts spread over it); a conversation with posts refused fails.
+ *      mode sync   (default; the post's design) the route integration
+ *                  invokes the handler synchronously and waits for it: a
+ *                  generation longer than 29 s fails behind the
+ *                  integration (the post's "Timeout management" warning);
+ *      mode async  the handler is invoked asynchronously and the route
+ *                  returns at once, so long generations complete.
  *    A connection lives at most 2 h (FACTS 7 "WebSocket").
  *  - appsync: the startStream mutation's resolver (the optional
  *    `request_function`, else a fixed `request_work`) returns a session id
@@ -118,10 +119,10 @@ static const struct scn_field stream_fields[] = {
 	  .offset = offsetof(struct stream_config, door),
 	  .help = "function_url (response streaming), websocket (API Gateway) or "
 		  "appsync (subscriptions fed through a queue)" },
-	{ .key = "mode", .kind = SCN_ENUM, .names = mode_names, .dflt = "async",
+	{ .key = "mode", .kind = SCN_ENUM, .names = mode_names, .dflt = "sync",
 	  .min = 1, .max = 0, .offset = offsetof(struct stream_config, mode),
-	  .help = "websocket: sync (the integration returns the answer; fails past "
-		  "29 s) or async (tokens posted through @connections)" },
+	  .help = "websocket: sync (the route integration waits for the handler "
+		  "posting the tokens; fails past 29 s) or async (it returns at once)" },
 	{ .key = "first_token", .kind = SCN_DIST, .unit = SIM_UNIT_DURATION,
 	  .flags = SCN_F_REQUIRED, .min = 1, .max = 0,
 	  .offset = offsetof(struct stream_config, first_token),
@@ -146,9 +147,10 @@ static const struct scn_field stream_fields[] = {
 	  "websocket: new connections per second (one second of burst)"),
 	/* FACTS 7 "API GW account throttle": 10,000 RPS, burst 5,000. */
 	F("request_rate", SCN_RATE, 0, 0, 1e9, "10000/s", request_rate,
-	  "websocket: requests per second (messages and @connections posts)"),
+	  "websocket: requests per second: the prompts (a bucket of request_burst) "
+	  "and the @connections posts (counted in each whole second, no burst)"),
 	F("request_burst", SCN_NUMBER, 0, 1, 1e9, "5000", request_burst,
-	  "websocket: the request bucket's size"),
+	  "websocket: the prompts' bucket size"),
 	F("request_function", SCN_NAME, SCN_F_OPTIONAL, 1, 0, NULL, request_function,
 	  "appsync: the lambda behind startStream (default: none, the resolver "
 	  "takes request_work)"),
@@ -187,7 +189,37 @@ static double bucket_take(struct bucket *b, sim_time_t now, double n, bool parti
 	return take;
 }
 
+/* Posts to the connections, counted per whole second of simulated time
+ * against the request rate: a conversation's tokens are spread evenly over
+ * its generation, booked when the generation ends (its done()), so each
+ * second's posts are limited to `request_rate` without a burst. The ring
+ * covers more than a connection's 2 h. */
+#define POST_RING 8192
+struct post_sec {
+	int64_t sec;  /* the second this slot counts, -1 when unused */
+	double n;     /* posts booked in it */
+};
+
 enum phase { PH_REQUEST, PH_QUEUED, PH_GENERATE };
+
+/* Books n posts spread evenly over [t0, t1] (one at t1 when t1 == t0)
+ * against `rate` per whole second; returns how many found room. */
+static double posts_book(struct post_sec *ring, double rate, sim_time_t t0, sim_time_t t1,
+			 double n)
+{
+	double a = sim_time_to_s(t0), b = sim_time_to_s(t1), took = 0;
+	for (int64_t k = (int64_t)floor(a); k <= (int64_t)floor(b); k++) {
+		double share = b > a ? n * (fmin(b, (double)k + 1) - fmax(a, (double)k)) / (b - a)
+				     : n;
+		struct post_sec *p = &ring[k % POST_RING];
+		if (p->sec != k)
+			*p = (struct post_sec){ .sec = k, .n = 0 };
+		double take = fmin(share, fmax(0, rate - p->n));
+		p->n += take;
+		took += take;
+	}
+	return took;
+}
 
 struct stream;
 
@@ -214,6 +246,7 @@ struct stream {
 	struct lambda *request_fn;      /* appsync, or NULL */
 	gsl_rng *rng;                   /* first token, tokens */
 	struct bucket conn, req;        /* websocket */
+	struct post_sec *posts;         /* websocket: POST_RING seconds */
 	struct conv *free_conv;
 	struct conv *all_conv;
 	uint64_t in_flight;
@@ -327,21 +360,23 @@ static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 	case DOOR_FUNCTION_URL:
 		break;
 	case DOOR_WEBSOCKET:
-		if (cfg->mode == WS_SYNC) {
-			/* The integration's response is the whole answer. */
+		if (cfg->mode == WS_SYNC && elapsed > WS_INTEGRATION_TIMEOUT) {
+			/* The route integration waited for the handler and
+			 * gave up at 29 s: the client gets an error. */
 			st->messages += 1;
-			if (elapsed > WS_INTEGRATION_TIMEOUT) {
-				conv_fail(st, s, c, true);
-				return;
-			}
-			first = last = last + cfg->post_latency;
-			break;
+			conv_fail(st, s, c, true);
+			return;
 		}
 		{
-			double took = bucket_take(&st->req, s->now, posts, true);
+			/* The tokens from the first to the last, then the
+			 * completion message. */
+			double took = posts_book(st->posts, cfg->request_rate,
+						 start + c->first, s->now, posts - 1) +
+				      posts_book(st->posts, cfg->request_rate, s->now,
+						 s->now, 1);
 			st->messages += took;
-			if (took < posts) {
-				st->post_throttles += (uint64_t)(posts - took);
+			if (posts - took >= 0.5) {
+				st->post_throttles += (uint64_t)llround(posts - took);
 				conv_fail(st, s, c, false);
 				return;
 			}
@@ -425,6 +460,13 @@ static void stream_configure(void *config, const struct cfg_node *node,
 	const struct stream_config *c = config;
 	if (c->tokens_per_second <= 0 && cfg_get(node, "tokens_per_second"))
 		scn_error_key(ctx, node, "tokens_per_second", "must be above 0");
+	/* Defaults of another door's keys are not assumptions of this one. */
+	if (c->door != DOOR_APPSYNC) {
+		scn_unassume(ctx, "request_work");
+		scn_unassume(ctx, "queue_latency");
+	}
+	if (c->door == DOOR_FUNCTION_URL)
+		scn_unassume(ctx, "post_latency");
 	if (c->door != DOOR_WEBSOCKET && given(node, "mode"))
 		scn_error_key(ctx, node, "mode", "applies only to door: websocket");
 	if (c->door != DOOR_APPSYNC) {
@@ -463,6 +505,11 @@ static struct model *stream_create(const void *config, const char *name,
 	st->conn.tokens = st->conn.cap;
 	st->req = (struct bucket){ .rate = cfg->request_rate, .cap = cfg->request_burst,
 				   .tokens = cfg->request_burst };
+	if (cfg->door == DOOR_WEBSOCKET) {
+		st->posts = sim_xcalloc(POST_RING, sizeof(*st->posts));
+		for (size_t i = 0; i < POST_RING; i++)
+			st->posts[i].sec = -1;
+	}
 	if (sim_hist_init(&st->ttfb_ms) || sim_hist_init(&st->ttlt_s)) {
 		fprintf(stderr, "spillway: out of memory\n");
 		abort();
@@ -578,6 +625,7 @@ static void stream_destroy(struct model *m)
 		free(c);
 	}
 	gsl_rng_free(st->rng);
+	free(st->posts);
 	sim_hist_finish(&st->ttfb_ms);
 	sim_hist_finish(&st->ttlt_s);
 	free(st);

@@ -116,3 +116,70 @@ void rpt_print_cost(FILE *f, const struct rpt_cost *c, const struct pricing *p)
 			wr, "", wd, "monthly projection", RPT_MONTH_HOURS, wu, "hour",
 			c->monthly);
 }
+
+/* The mean of RESOURCE.METRIC over the replications, NAN when absent. */
+static double mean_of(const struct sim_outcome *o, const char *res, const char *metric)
+{
+	const struct sim_metric *m = sim_results_find(&o->results, res, metric);
+	if (!m)
+		return NAN;
+	struct sim_ci ci;
+	sim_metric_ci(m, o->results.replications, &ci);
+	return ci.mean;
+}
+
+/* Whether a cost line belongs to the stream `e`: its own meters and its
+ * functions' (`function`, `request_function`). */
+static bool stream_owns(const struct scn_entry *e, const char *resource)
+{
+	static const char *const keys[] = { "function", "request_function" };
+	if (!strcmp(resource, e->name))
+		return true;
+	for (size_t k = 0; k < 2; k++) {
+		const struct cfg_node *v = cfg_get(e->node, keys[k]);
+		if (v && v->type == CFG_SCALAR && v->value && !strcmp(v->value, resource))
+			return true;
+	}
+	return false;
+}
+
+void rpt_print_streaming(FILE *f, const struct scenario *scn, const struct sim_outcome *o,
+			 const struct rpt_cost *c)
+{
+	bool header = false;
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct scn_entry *e = &scn->resources[i];
+		if (strcmp(e->ops->name, "llm_stream"))
+			continue;
+		if (!header) {
+			fprintf(f, "\nstreaming options (TTFB and time to last token of completed "
+				"conversations; cost = the door's meters and its functions'):\n");
+			fprintf(f, "%-14s %-20s %9s %9s %8s %8s %9s %9s %9s %9s %9s %12s\n",
+				"resource", "door", "convers.", "complete", "failed", "refused",
+				"ttfb_p50", "ttfb_p95", "ttfb_p99", "last_p50", "last_p99",
+				"usd_per_1k");
+			header = true;
+		}
+		const struct cfg_node *door = cfg_get(e->node, "door");
+		const struct cfg_node *mode = cfg_get(e->node, "mode");
+		char what[64];
+		bool ws = door && door->value && !strcmp(door->value, "websocket");
+		snprintf(what, sizeof(what), "%s%s%s", door && door->value ? door->value : "?",
+			 ws && mode && mode->value ? " " : "",
+			 ws && mode && mode->value ? mode->value : "");
+		double conv = mean_of(o, e->name, "Conversations");
+		double usd = 0;
+		for (size_t k = 0; k < c->n; k++)
+			if (stream_owns(e, c->v[k].m->resource))
+				usd += c->v[k].cost;
+		fprintf(f, "%-14s %-20s %9.6g %9.6g %8.6g %8.6g %8.0fms %8.0fms %8.0fms %8.2fs %8.2fs %12.4f\n",
+			e->name, what, conv, mean_of(o, e->name, "Completed"),
+			mean_of(o, e->name, "Failed"), mean_of(o, e->name, "Throttles"),
+			mean_of(o, e->name, "TimeToFirstByte.p50"),
+			mean_of(o, e->name, "TimeToFirstByte.p95"),
+			mean_of(o, e->name, "TimeToFirstByte.p99"),
+			mean_of(o, e->name, "TimeToLastToken.p50"),
+			mean_of(o, e->name, "TimeToLastToken.p99"),
+			conv > 0 ? usd / conv * 1000 : NAN);
+	}
+}

@@ -582,6 +582,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	if (print) {
 		print_summary(&scn, &o, dir);
 		rpt_print_cost(stdout, &cost, &pricing);
+		rpt_print_streaming(stdout, &scn, &o, &cost);
 		if (found.n) {
 			puts("\nfindings (findings.json):");
 			cli_print_findings(stdout, &found);

@@ -854,3 +854,18 @@ void scn_print_reference(FILE *f, const struct scn_schema *schema, int indent)
 			scn_print_reference(f, k->sub, indent + 4);
 	}
 }
+
+void scn_unassume(struct scn_ctx *ctx, const char *key)
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s.%s", ctx->path, key);
+	for (size_t i = 0; i < ctx->n_assumed; i++) {
+		if (strcmp(ctx->assumed[i], path))
+			continue;
+		free(ctx->assumed[i]);
+		memmove(&ctx->assumed[i], &ctx->assumed[i + 1],
+			(ctx->n_assumed - i - 1) * sizeof(*ctx->assumed));
+		ctx->n_assumed--;
+		return;
+	}
+}

@@ -124,6 +124,10 @@ __attribute__((format(printf, 3, 4)))
 void scn_error(struct scn_ctx *ctx, const struct cfg_node *node,
 	       const char *fmt, ...);
 
+/* Drops ctx->path.key from the UNCONFIRMED defaults in use: for a
+ * configure() whose key does not apply to this configuration. */
+void scn_unassume(struct scn_ctx *ctx, const char *key);
+
 /* Reports an error about key `key` of map (at the key's value, or at the
  * map when the key is absent), naming the path ctx->path.key. */
 #if defined(__GNUC__)

@@ -220,6 +220,94 @@ START_TEST(fixed_bills_count_times_hours)
 }
 END_TEST
 
+#define LLM "tests/fixtures/stream.yaml"
+
+START_TEST(llm_doors_exact_times)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(LLM, NULL, 0, &scn, &o);
+	/* No cold starts, constant responses: 500 ms to the first token, 400
+	 * tokens at 40/s (10.5 s); setup 50 ms, posts 20 ms, AppSync's
+	 * request 20 ms and queue 50 ms. */
+	static const struct { const char *r; double ttfb_ms, last_s; } v[] = {
+		{ "url", 550, 10.55 }, { "ws", 570, 10.57 }, { "ws_async", 570, 10.57 },
+		{ "as", 640, 10.64 },
+	};
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_double_eq(value(&o, v[i].r, "Conversations"), 20);
+		ck_assert_double_eq(value(&o, v[i].r, "Completed"), 20);
+		ck_assert_double_eq_tol(value(&o, v[i].r, "TimeToFirstByte.p50"), v[i].ttfb_ms,
+					v[i].ttfb_ms * 0.01);
+		ck_assert_double_eq_tol(value(&o, v[i].r, "TimeToFirstByte.p99"), v[i].ttfb_ms,
+					v[i].ttfb_ms * 0.01);
+		ck_assert_double_eq_tol(value(&o, v[i].r, "TimeToLastToken.p50"), v[i].last_s,
+					v[i].last_s * 0.01);
+	}
+	/* Metering: WebSocket, the prompt and 400 tokens + a completion
+	 * posted; AppSync, startStream and 401 publishToken mutations, each
+	 * pushed to the subscriber. */
+	ck_assert_double_eq(value(&o, "ws_async", "WebSocketMessages"), 20 * 402);
+	ck_assert_double_eq(value(&o, "as", "Requests"), 20 * 402);
+	ck_assert_double_eq(value(&o, "as", "RealtimeUpdates"), 20 * 401);
+	/* A connection lasts from the request to the generation's end: 10.5 s. */
+	ck_assert_double_eq_tol(value(&o, "ws_async", "WebSocketConnectionMinutes"),
+				20 * 10.5 / 60, 1e-9);
+	ck_assert_int_eq(tenant(&scn, &o, "url_app")->delivered, 20);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+START_TEST(llm_long_response_fails_behind_the_websocket_integration)
+{
+	/* 1,200 tokens: a 30.5 s generation. The synchronous WebSocket route
+	 * gives up at 29 s; the function URL, the asynchronous route and
+	 * AppSync (whose 30 s limit covers only the request) complete. */
+	const char *sets[] = { "resources.url.tokens=1200", "resources.ws.tokens=1200",
+			       "resources.ws_async.tokens=1200", "resources.as.tokens=1200" };
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(LLM, sets, 4, &scn, &o);
+	ck_assert_double_eq(value(&o, "ws", "Completed"), 0);
+	ck_assert_double_eq(value(&o, "ws", "Failed"), 20);
+	ck_assert_double_eq(value(&o, "ws", "Timeouts"), 20);
+	ck_assert_int_eq(tenant(&scn, &o, "ws_app")->failed, 20);
+	static const char *const ok[] = { "url", "ws_async", "as" };
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_double_eq(value(&o, ok[i], "Completed"), 20);
+		ck_assert_double_eq(value(&o, ok[i], "Failed"), 0);
+	}
+	ck_assert_double_eq_tol(value(&o, "url", "TimeToLastToken.p50"), 30.55, 0.3);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+START_TEST(llm_websocket_rates)
+{
+	/* 600 conversations at once: one second of new connections (500)
+	 * is in hand, the other 100 are refused. The 500 generate together
+	 * at 40 tokens/s each, 20,000 posts a second against 10,000: the
+	 * first half booked get through, the rest fail. At 10 tokens/s and
+	 * 100 tokens (5,000 posts/s, 10.5 s) all 500 complete. */
+	const char *sets[] = { "tenants.ws_app.arrivals={burst: {count: 600, at: 0s}}" };
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(LLM, sets, 1, &scn, &o);
+	ck_assert_double_eq(value(&o, "ws", "Conversations"), 600);
+	ck_assert_double_eq(value(&o, "ws", "Throttles"), 100);
+	ck_assert_double_eq(value(&o, "ws", "Completed"), 250);
+	ck_assert_double_eq(value(&o, "ws", "Failed"), 250);
+	ck_assert_int_eq(tenant(&scn, &o, "ws_app")->rejected, 100);
+	harness_done(&scn, &o);
+	const char *slow[] = { "tenants.ws_app.arrivals={burst: {count: 600, at: 0s}}",
+			       "resources.ws.tokens_per_second=10", "resources.ws.tokens=100" };
+	harness_run(LLM, slow, 3, &scn, &o);
+	ck_assert_double_eq(value(&o, "ws", "Completed"), 500);
+	ck_assert_double_eq(value(&o, "ws", "PostThrottles"), 0);
+	harness_done(&scn, &o);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("streams");
@@ -231,6 +319,11 @@ static Suite *suite(void)
 	tc = tcase_create("streams:sns");
 	tcase_add_test(tc, sns_fans_out_to_every_subscriber);
 	tcase_add_test(tc, sns_link_errors);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("streams:llm");
+	tcase_add_test(tc, llm_doors_exact_times);
+	tcase_add_test(tc, llm_long_response_fails_behind_the_websocket_integration);
+	tcase_add_test(tc, llm_websocket_rates);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("streams:fixed");
 	tcase_add_test(tc, fixed_bills_count_times_hours);
