@@ -163,29 +163,49 @@ int account_reserve(struct account *a, int64_t n, const struct cfg_node *where,
 	return 0;
 }
 
-bool account_acquire(struct account *a, struct sim *s, bool reserved)
+bool account_acquire_n(struct account *a, struct sim *s, bool reserved, int64_t n)
 {
 	if (!reserved) {
-		if (a->unreserved_in_use >= a->limit - a->reserved)
+		if (a->unreserved_in_use + n > a->limit - a->reserved)
 			return false;
-		a->unreserved_in_use++;
+		a->unreserved_in_use += n;
 	}
-	a->in_use++;
+	a->in_use += n;
 	if (a->in_use > a->peak)
 		a->peak = a->in_use;
 	sim_twa_set(&a->level, s->now, (double)a->in_use);
 	return true;
 }
 
-void account_release(struct account *a, struct sim *s, bool reserved)
+bool account_acquire(struct account *a, struct sim *s, bool reserved)
+{
+	return account_acquire_n(a, s, reserved, 1);
+}
+
+void account_release_n(struct account *a, struct sim *s, bool reserved, int64_t n)
 {
 	if (!reserved)
-		a->unreserved_in_use--;
-	a->in_use--;
+		a->unreserved_in_use -= n;
+	a->in_use -= n;
 	sim_twa_set(&a->level, s->now, (double)a->in_use);
+}
+
+void account_release(struct account *a, struct sim *s, bool reserved)
+{
+	account_release_n(a, s, reserved, 1);
+}
+
+int64_t account_unreserved_free(const struct account *a)
+{
+	return a->limit - a->reserved - a->unreserved_in_use;
+}
+
+void account_count_throttles(struct account *a, uint64_t n)
+{
+	a->throttles += n;
 }
 
 void account_count_throttle(struct account *a)
 {
-	a->throttles++;
+	account_count_throttles(a, 1);
 }

@@ -30,7 +30,13 @@ int account_reserve(struct account *a, int64_t n, const struct cfg_node *where,
  * pool; false when the pool is exhausted. */
 bool account_acquire(struct account *a, struct sim *s, bool reserved);
 void account_release(struct account *a, struct sim *s, bool reserved);
-/* Counts a throttle of any function of the account. */
+/* The same for n executions at once (a cohort's invocations): all or none. */
+bool account_acquire_n(struct account *a, struct sim *s, bool reserved, int64_t n);
+void account_release_n(struct account *a, struct sim *s, bool reserved, int64_t n);
+/* Unreserved executions free now. */
+int64_t account_unreserved_free(const struct account *a);
+/* Counts n throttles of any function of the account. */
 void account_count_throttle(struct account *a);
+void account_count_throttles(struct account *a, uint64_t n);
 
 #endif

@@ -553,7 +553,7 @@ static void invoke(struct esm_worker *w, struct sim *s)
 {
 	struct esm *e = w->e;
 	w->lb = (struct lambda_batch){ w->batch, w->n, w->failed, on_done, w,
-				       sqs_is_fifo(e->q) };
+				       sqs_is_fifo(e->q), 0 };
 	memset(w->failed, 0, w->n * sizeof(*w->failed));
 	if (lambda_invoke(e->fn, s, &w->lb)) {
 		w->state = W_INVOKING;

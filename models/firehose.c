@@ -109,11 +109,13 @@ struct fh_rec {
 	sim_time_t sent_at;  /* the tenant's send time */
 	uint32_t tenant;     /* run-wide tenant index */
 	uint32_t size;       /* bytes */
+	uint32_t weight;     /* records it stands for (cohort mode) */
 };
 
 struct fh_batch {
 	struct fh_rec *recs; /* owned, grown geometrically, reused */
 	size_t n;            /* records in the batch */
+	uint64_t w;          /* the records they stand for */
 	size_t cap;          /* allocated records */
 	double bytes;        /* their bytes */
 	sim_time_t opened;   /* arrival of its first (oldest) record */
@@ -176,6 +178,7 @@ static uint32_t batch_take(struct firehose *f, sim_time_t now)
 	}
 	uint32_t b = f->free[--f->n_free];
 	f->batches[b].n = 0;
+	f->batches[b].w = 0;
 	f->batches[b].bytes = 0;
 	f->batches[b].opened = now;
 	return b;
@@ -210,12 +213,13 @@ static void on_delivery(struct sim *s, void *target, uint64_t arg)
 	uint32_t b = (uint32_t)arg;
 	struct sim_run *run = f->base.run;
 	size_t n = f->batches[b].n;
+	uint64_t nw = f->batches[b].w;
 	sim_welford_add(&f->fresh, sim_time_to_s(s->now - f->batches[b].opened));
 	COUNT(f, batches, 1);
-	COUNT(f, delivered, n);
+	COUNT(f, delivered, nw);
 	COUNT(f, delivered_bytes, f->batches[b].bytes);
-	f->life_out += n;
-	f->held -= n;
+	f->life_out += nw;
+	f->held -= nw;
 	sim_twa_set(&f->held_avg, s->now, (double)f->held);
 	for (size_t i = 0; i < n; i++) {
 		/* Indexed afresh each time: a destination that puts records
@@ -223,7 +227,7 @@ static void on_delivery(struct sim *s, void *target, uint64_t arg)
 		 * free yet, so its records stay put). */
 		const struct fh_rec *r = &f->batches[b].recs[i];
 		struct sim_msg msg = { .sent_at = r->sent_at, .tenant = r->tenant,
-				       .size = r->size };
+				       .size = r->size, .weight = (uint16_t)r->weight };
 		if (f->dest)
 			f->dest->ops->accept(f->dest, s, &msg);
 		else
@@ -236,31 +240,35 @@ static void fh_accept(struct model *m, struct sim *s, const struct sim_msg *msg)
 {
 	struct firehose *f = (struct firehose *)m;
 	const struct fh_config *c = f->cfg;
+	/* A cohort's message is w records, accepted or refused together. */
+	uint64_t w = sim_msg_weight(msg);
 	if ((double)msg->size > c->max_record) {
-		COUNT(f, too_large, 1);
+		COUNT(f, too_large, w);
 		sim_run_rejected(m->run, msg);
 		return;
 	}
 	if (c->put_rate > 0) {
-		/* One second of records in hand, and at least one record. */
-		double cap = c->put_rate > 1 ? c->put_rate : 1;
+		/* One second of records in hand, and at least one record (or
+		 * cohort). */
+		double cap = c->put_rate > (double)w ? c->put_rate : (double)w;
 		f->tokens += c->put_rate * sim_time_to_s(s->now - f->tokens_at);
 		if (f->tokens > cap)
 			f->tokens = cap;
 		f->tokens_at = s->now;
-		if (f->tokens < 1) {
-			COUNT(f, throttled, 1);
+		if (f->tokens < (double)w) {
+			COUNT(f, throttled, w);
 			sim_run_rejected(m->run, msg);
 			return;
 		}
-		f->tokens -= 1;
+		f->tokens -= (double)w;
 	}
-	COUNT(f, records, 1);
-	COUNT(f, bytes, (double)msg->size);
+	COUNT(f, records, w);
+	COUNT(f, bytes, (double)msg->size * (double)w);
 	uint32_t units = msg->size ? (msg->size + FH_BILL_UNIT - 1) / FH_BILL_UNIT : 1;
-	COUNT(f, billed, (double)units * FH_BILL_UNIT);
-	f->life_in++;
-	sim_twa_set(&f->held_avg, s->now, (double)++f->held);
+	COUNT(f, billed, (double)units * FH_BILL_UNIT * (double)w);
+	f->life_in += w;
+	f->held += w;
+	sim_twa_set(&f->held_avg, s->now, (double)f->held);
 	if (f->open == NO_BATCH) {
 		f->open = batch_take(f, s->now);
 		sim_timer_start(s, &f->t_interval, sim_time_add(s->now, c->interval),
@@ -271,8 +279,9 @@ static void fh_accept(struct model *m, struct sim *s, const struct sim_msg *msg)
 		b->cap = b->cap ? b->cap * 2 : 64;
 		b->recs = sim_xrealloc(b->recs, b->cap * sizeof(*b->recs));
 	}
-	b->recs[b->n++] = (struct fh_rec){ msg->sent_at, msg->tenant, msg->size };
-	b->bytes += (double)msg->size;
+	b->recs[b->n++] = (struct fh_rec){ msg->sent_at, msg->tenant, msg->size, (uint32_t)w };
+	b->w += w;
+	b->bytes += (double)msg->size * (double)w;
 	if (b->bytes >= c->size)
 		flush(f, s, true);
 }
@@ -432,4 +441,5 @@ const struct model_ops firehose_ops = {
 	.finish = fh_finish,
 	.destroy = fh_destroy,
 	.accept = fh_accept,
+	.cohorts = true,
 };

@@ -72,9 +72,10 @@ static void fixed_accept(struct model *m, struct sim *s, const struct sim_msg *m
 {
 	struct fixed *f = (struct fixed *)m;
 	(void)s;
-	f->received++;
-	f->tick_received++;
-	f->bytes += (double)msg->size;
+	uint64_t w = sim_msg_weight(msg);
+	f->received += w;
+	f->tick_received += w;
+	f->bytes += (double)msg->size * (double)w;
 	sim_run_delivered(m->run, msg);
 }
 
@@ -139,4 +140,5 @@ const struct model_ops fixed_ops = {
 	.finish = fixed_finish,
 	.destroy = fixed_destroy,
 	.accept = fixed_accept,
+	.cohorts = true,
 };

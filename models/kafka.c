@@ -724,7 +724,7 @@ static void batch_invoke(struct kpart *k, struct sim *s)
 {
 	struct kesm *e = k->e;
 	bool m = e->base.run->measuring;
-	k->lb = (struct lambda_batch){ k->items, k->n, k->failed, on_done, k, true };
+	k->lb = (struct lambda_batch){ k->items, k->n, k->failed, on_done, k, true, 0 };
 	memset(k->failed, 0, k->n * sizeof(*k->failed));
 	for (size_t i = 0; i < k->n; i++)
 		k->items[i].receive_count = (uint32_t)k->attempts + 1;

@@ -228,7 +228,9 @@ struct invocation {
 	bool reserved;              /* drew on the function's reservation */
 	sim_time_t deadline;        /* handler start + timeout */
 	bool killing;               /* the kill at the deadline is scheduled */
+	int64_t cold_n;             /* of its weight, environments started cold */
 	sim_time_t work;            /* fixed compute time per item, 0: per_message */
+	int64_t weight;             /* invocations it stands for (a cohort's) */
 	struct hworker *hw;         /* `workers` entries */
 };
 
@@ -324,23 +326,25 @@ static void idle_push(struct lambda *fn, sim_time_t now)
 	fn->idle[(fn->idle_head + fn->idle_n++) % fn->idle_cap] = now;
 }
 
-/* Takes an environment: the newest idle one (false: warm), or a new one
- * if the scaling rate allows (true: cold). -1 when neither. */
-static int take_environment(struct lambda *fn, sim_time_t now)
+/* Takes n environments (n > 1: a cohort's invocations): the newest idle
+ * ones, and new ones for the rest if the scaling rate allows. Returns how
+ * many are new (cold), or -1 (taking nothing) when there are not enough. */
+static int64_t take_environments(struct lambda *fn, sim_time_t now, int64_t n)
 {
 	reclaim(fn, now);
-	if (fn->idle_n) {
-		fn->idle_n--;
-		return 0;
+	int64_t warm = (int64_t)fn->idle_n < n ? (int64_t)fn->idle_n : n;
+	int64_t cold = n - warm;
+	if (cold) {
+		fn->tokens += sim_time_to_s(now - fn->tokens_at) * NEW_ENV_RATE;
+		if (fn->tokens > NEW_ENV_BURST)
+			fn->tokens = NEW_ENV_BURST;
+		fn->tokens_at = now;
+		if (fn->tokens < (double)cold)
+			return -1;
+		fn->tokens -= (double)cold;
 	}
-	fn->tokens += sim_time_to_s(now - fn->tokens_at) * NEW_ENV_RATE;
-	if (fn->tokens > NEW_ENV_BURST)
-		fn->tokens = NEW_ENV_BURST;
-	fn->tokens_at = now;
-	if (fn->tokens < 1.0)
-		return -1;
-	fn->tokens -= 1.0;
-	return 1;
+	fn->idle_n -= (size_t)warm;
+	return cold;
 }
 
 /* Invocations -------------------------------------------------------------- */
@@ -397,14 +401,38 @@ bool lambda_invoke_work(struct lambda *fn, struct sim *s, struct lambda_batch *b
 			sim_time_t work)
 {
 	bool reserved = fn->reserved;
-	if (reserved ? fn->in_use >= fn->cfg->reserved_concurrency
-		     : !account_acquire(fn->account, s, false))
+	/* A cohort's message is its weight's invocations at once, sharing one
+	 * duration: as many run as the concurrency and the scaling rate allow
+	 * (b->admitted), the rest are throttled. */
+	int64_t w = b->n == 1 ? (int64_t)sim_msg_weight(&b->items[0].msg) : 1;
+	b->admitted = 0;
+	if (w > 1) {
+		int64_t room = reserved ? fn->cfg->reserved_concurrency - fn->in_use
+					: account_unreserved_free(fn->account);
+		reclaim(fn, s->now);
+		fn->tokens += sim_time_to_s(s->now - fn->tokens_at) * NEW_ENV_RATE;
+		if (fn->tokens > NEW_ENV_BURST)
+			fn->tokens = NEW_ENV_BURST;
+		fn->tokens_at = s->now;
+		int64_t envs = (int64_t)fn->idle_n + (int64_t)floor(fn->tokens);
+		int64_t k = room < envs ? room : envs;
+		if (k <= 0)
+			goto throttle;
+		if (k < w) {
+			fn->throttles += (uint64_t)(w - k);
+			fn->t_throttles += (uint64_t)(w - k);
+			account_count_throttles(fn->account, (uint64_t)(w - k));
+			w = k;
+		}
+	}
+	if (reserved ? fn->in_use + w > fn->cfg->reserved_concurrency
+		     : !account_acquire_n(fn->account, s, false, w))
 		goto throttle;
 	if (reserved)
-		account_acquire(fn->account, s, true);
-	int env = take_environment(fn, s->now);
-	if (env < 0) {
-		account_release(fn->account, s, reserved);
+		account_acquire_n(fn->account, s, true, w);
+	int64_t cold = take_environments(fn, s->now, w);
+	if (cold < 0) {
+		account_release_n(fn->account, s, reserved, w);
 		goto throttle;
 	}
 	uint32_t slot = slot_take(fn);
@@ -413,20 +441,25 @@ bool lambda_invoke_work(struct lambda *fn, struct sim *s, struct lambda_batch *b
 	v->gen++;
 	v->next = 0;
 	v->busy = 0;
-	v->cold = env == 1;
+	v->cold = cold > 0;
 	v->reserved = reserved;
-	fn->in_use++;
+	v->weight = w;
+	b->admitted = (uint64_t)w;
+	fn->in_use += w;
 	if (fn->in_use > fn->peak)
 		fn->peak = fn->in_use;
 	sim_twa_set(&fn->level, s->now, (double)fn->in_use);
-	fn->invocations++;
-	fn->t_invocations++;
+	fn->invocations += (uint64_t)w;
+	fn->t_invocations += (uint64_t)w;
 	sim_time_t init = 0;
 	if (v->cold) {
+		/* In a cohort, the warm ones wait for the cold ones' INIT
+		 * too (one shared duration); only the cold ones bill it. */
 		init = sim_dist_sample_time(&fn->cfg->cold_start, fn->rng);
-		fn->cold_starts++;
-		fn->t_cold++;
+		fn->cold_starts += (uint64_t)cold;
+		fn->t_cold += (uint64_t)cold;
 	}
+	v->cold_n = cold;
 	v->handler_start = s->now + init;
 	v->init = init;
 	sim_time_t per_batch = sim_dist_sample_time(&fn->cfg->per_batch, fn->rng);
@@ -436,9 +469,9 @@ bool lambda_invoke_work(struct lambda *fn, struct sim *s, struct lambda_batch *b
 	start_workers(fn, s, slot, v->handler_start + per_batch);
 	return true;
 throttle:
-	fn->throttles++;
-	fn->t_throttles++;
-	account_count_throttle(fn->account);
+	fn->throttles += (uint64_t)w;
+	fn->t_throttles += (uint64_t)w;
+	account_count_throttles(fn->account, (uint64_t)w);
 	return false;
 }
 
@@ -451,19 +484,22 @@ static void finish_invocation(struct lambda *fn, struct sim *s, uint32_t slot,
 	double ms = sim_time_to_s(s->now - v->handler_start) * 1e3;
 	if (fn->base.run->measuring) {
 		sim_welford_add(&fn->duration_ms, ms);
-		sim_hist_add(&fn->duration_h, ms);
+		sim_hist_add_n(&fn->duration_h, ms, (uint64_t)v->weight);
 		/* FACTS 3 "Billing granularity": rounded up to 1 ms; the INIT
 		 * phase of a cold start is billed too. */
-		fn->billed_ms += ceil(ms + sim_time_to_s(v->init) * 1e3 - 1e-9);
+		fn->billed_ms += (double)v->weight * ceil(ms - 1e-9) +
+				 (double)v->cold_n * ceil(ms + sim_time_to_s(v->init) * 1e3 - 1e-9) -
+				 (double)v->cold_n * ceil(ms - 1e-9);
 	}
 	if (outcome == LAMBDA_ERROR) {
-		fn->errors++;
-		fn->t_errors++;
+		fn->errors += (uint64_t)v->weight;
+		fn->t_errors += (uint64_t)v->weight;
 	}
-	fn->in_use--;
+	fn->in_use -= v->weight;
 	sim_twa_set(&fn->level, s->now, (double)fn->in_use);
-	account_release(fn->account, s, v->reserved);
-	idle_push(fn, s->now);
+	account_release_n(fn->account, s, v->reserved, v->weight);
+	for (int64_t k = 0; k < v->weight; k++)
+		idle_push(fn, s->now);
 	fn->free_inv[fn->n_free++] = slot;
 	struct lambda_batch *b = v->b;
 	b->done(b->ctx, s, outcome, b->failed);
@@ -476,7 +512,7 @@ static void complete(struct lambda *fn, struct sim *s, uint32_t slot)
 	size_t bad = 0;
 	for (size_t i = 0; i < v->b->n; i++)
 		bad += v->b->failed[i];
-	fn->items_failed += bad;
+	fn->items_failed += bad * (size_t)v->weight;
 	enum lambda_outcome o = LAMBDA_OK;
 	if (fn->cfg->error_rate > 0 && gsl_rng_uniform(fn->rng) < fn->cfg->error_rate)
 		o = LAMBDA_ERROR;
@@ -632,7 +668,7 @@ static void on_timeout(struct sim *s, void *target, uint64_t arg)
 	uint32_t slot = (uint32_t)(arg & 0xffffff);
 	if ((fn->inv[slot]->gen & 0xffffff) != (uint32_t)(arg >> 40))
 		return;
-	fn->timeouts++;
+	fn->timeouts += (uint64_t)fn->inv[(uint32_t)(arg & 0xffffff)]->weight;
 	finish_invocation(fn, s, slot, LAMBDA_ERROR);
 }
 
@@ -661,7 +697,7 @@ static void sync_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 			sim_run_delivered(fn->base.run, &c->item.msg);
 	}
 	else
-		sim_run_tenant(fn->base.run, c->item.msg.tenant)->failed++;
+		sim_run_failed(fn->base.run, &c->item.msg);
 	c->next_free = fn->sync_free;
 	fn->sync_free = c;
 }
@@ -680,12 +716,20 @@ static void lambda_accept(struct model *m, struct sim *s, const struct sim_msg *
 	}
 	c->item = (struct sqs_received){ .receive_count = 1, .msg = *msg };
 	c->failed = false;
-	c->b = (struct lambda_batch){ &c->item, 1, &c->failed, sync_done, c, false };
+	c->b = (struct lambda_batch){ &c->item, 1, &c->failed, sync_done, c, false, 0 };
 	if (!lambda_invoke(fn, s, &c->b)) {
 		/* HTTP 429 to the caller. */
 		sim_run_rejected(m->run, msg);
 		c->next_free = fn->sync_free;
 		fn->sync_free = c;
+		return;
+	}
+	if (c->b.admitted < sim_msg_weight(msg)) {
+		/* Part of a cohort throttled: the rest goes on as a smaller one. */
+		struct sim_msg refused = *msg;
+		refused.weight = (uint16_t)(sim_msg_weight(msg) - c->b.admitted);
+		sim_run_rejected(m->run, &refused);
+		c->item.msg.weight = (uint16_t)c->b.admitted;
 	}
 }
 
@@ -783,6 +827,16 @@ static int lambda_link(struct model *m, struct sim_run *run)
 		}
 		c->op = cc[i].op == CALL_READ ? DDB_READ : DDB_WRITE;
 		c->bytes = (uint32_t)cc[i].item_size;
+	}
+	for (size_t i = 0; run->cohort > 1 && i < fn->n_calls; i++) {
+		if (fn->calls[i].fwd || (!fn->calls[i].table && !fn->calls[i].hop &&
+					 !fn->calls[i].dep))
+			continue;
+		const struct cfg_node *at_n = cfg_get(list->items[i], "target");
+		diag_error(run->diag, at_n->file, at_n->line, at_n->col,
+			   "%s.calls[%zu].target: cohort mode (a tenant's `cohort`) weighs messages, not a function's calls to '%s' (only calls that send the message on)",
+			   who, i, cc[i].target);
+		rc = -1;
 	}
 	const struct cfg_node *sources = cfg_get(m->node, "event_sources");
 	for (size_t i = 0; i < fn->n_esm; i++) {
@@ -903,6 +957,7 @@ const struct model_ops lambda_ops = {
 	.finish = lambda_finish,
 	.destroy = lambda_destroy,
 	.accept = lambda_accept,
+	.cohorts = true,
 };
 
 struct lambda *lambda_from_model(struct model *m)

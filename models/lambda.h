@@ -35,6 +35,9 @@ struct lambda_batch {
 	void *ctx;                        /* its argument */
 	bool ordered;                     /* FIFO: no message starts after one
 					     has failed (the rest fail too) */
+	uint64_t admitted;                /* written by lambda_invoke: of a
+					     cohort's weight, how many run (the
+					     rest were throttled) */
 };
 
 /* Invoke (synchronous, from an event source mapping): starts an

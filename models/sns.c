@@ -105,7 +105,8 @@ struct sns_topic {
 	uint64_t pending;
 	struct sns_counts win;    /* since the warm-up */
 	struct sns_counts tick;   /* since the last sample */
-	uint64_t life_copies, life_delivered; /* whole replication */
+	uint64_t life_copies, life_delivered; /* whole replication, weighted */
+	uint64_t pending_w;       /* pending notifications, weighted */
 };
 
 #define COUNT(t, member, n) ((t)->win.member += (n), (t)->tick.member += (n))
@@ -131,8 +132,9 @@ static void on_notify(struct sim *s, void *target, uint64_t arg)
 	struct sns_copy c = t->slots[k];
 	t->free[t->n_free++] = k;
 	t->pending--;
-	COUNT(t, delivered, 1);
-	t->life_delivered++;
+	COUNT(t, delivered, sim_msg_weight(&c.msg));
+	t->life_delivered += sim_msg_weight(&c.msg);
+	t->pending_w -= sim_msg_weight(&c.msg);
 	struct model *sub = t->subs[c.sub];
 	sub->ops->accept(sub, s, &c.msg);
 }
@@ -140,17 +142,19 @@ static void on_notify(struct sim *s, void *target, uint64_t arg)
 static void sns_accept(struct model *m, struct sim *s, const struct sim_msg *msg)
 {
 	struct sns_topic *t = (struct sns_topic *)m;
+	uint64_t w = sim_msg_weight(msg); /* a cohort: w publishes */
 	if ((double)msg->size > t->cfg->max_size) {
-		COUNT(t, too_large, 1);
+		COUNT(t, too_large, w);
 		sim_run_rejected(m->run, msg);
 		return;
 	}
-	COUNT(t, published, 1);
-	COUNT(t, chunks, msg->size > 65536 ? (msg->size + 65535u) / 65536u : 1);
+	COUNT(t, published, w);
+	COUNT(t, chunks, w * (msg->size > 65536 ? (msg->size + 65535u) / 65536u : 1));
 	for (size_t i = 0; i < t->n_subs; i++) {
 		uint32_t k = slot_take(t);
 		t->slots[k] = (struct sns_copy){ *msg, (uint32_t)i };
-		t->life_copies++;
+		t->life_copies += w;
+		t->pending_w += w;
 		sim_schedule_in(s, sim_dist_sample_time(&t->cfg->latency, t->rng),
 				on_notify, t, k);
 	}
@@ -228,7 +232,7 @@ static void sns_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 			 (double)t->tick.published);
 	sim_recorder_put(rec, s->now, n, "NumberOfNotificationsDelivered",
 			 (double)t->tick.delivered);
-	sim_recorder_put(rec, s->now, n, "PendingNotifications", (double)t->pending);
+	sim_recorder_put(rec, s->now, n, "PendingNotifications", (double)t->pending_w);
 	t->tick = (struct sns_counts){ 0 };
 }
 
@@ -238,17 +242,17 @@ static void sns_finish(struct model *m, struct sim *s, struct sim_results *res)
 	const struct sns_counts *w = &t->win;
 	const char *n = m->name;
 	(void)s;
-	if (t->life_copies != t->life_delivered + t->pending)
+	if (t->life_copies != t->life_delivered + t->pending_w)
 		sim_run_fail(m->run,
 			     "%s: notifications not conserved: copies %llu != delivered %llu + pending %llu",
 			     n, (unsigned long long)t->life_copies,
 			     (unsigned long long)t->life_delivered,
-			     (unsigned long long)t->pending);
+			     (unsigned long long)t->pending_w);
 	sim_results_put(res, n, "NumberOfMessagesPublished", "count", (double)w->published);
 	sim_results_put(res, n, "RejectedMessages", "count", (double)w->too_large);
 	sim_results_put(res, n, "NumberOfNotificationsDelivered", "count",
 			(double)w->delivered);
-	sim_results_put(res, n, "PendingNotifications", "count", (double)t->pending);
+	sim_results_put(res, n, "PendingNotifications", "count", (double)t->pending_w);
 	sim_results_put(res, n, "Subscribers", "count", (double)t->n_subs);
 	sim_results_meter(res, n, "Amazon SNS", "Requests", "request", "sns.requests",
 			  (double)w->chunks);
@@ -278,4 +282,5 @@ const struct model_ops sns_topic_ops = {
 	.finish = sns_finish,
 	.destroy = sns_destroy,
 	.accept = sns_accept,
+	.cohorts = true,
 };

@@ -13,6 +13,14 @@
  * work_factor and failure_rate through tenants.h) and a size drawn from
  * message_size. Arrival times and sizes
  * come from two streams of their own, named after the tenant.
+ *
+ * Cohort mode (`cohort: N`): the tenant sends one message standing for N
+ * identical ones (its weight; models count, batch, throttle and bill it as
+ * N) at 1/N of every rate: Poisson arrivals of cohorts at rate/N, constant
+ * ones N/rate apart, a burst of count messages as ceil(count/N) cohorts
+ * (the last one holding the remainder). The N messages of a cohort arrive
+ * together, share one size and one fate; the approximation and its
+ * measured error are in the README ("Cohort mode").
  */
 #include <math.h>
 #include <stdlib.h>
@@ -57,6 +65,7 @@ struct tenant_config {
 	int64_t groups;                /* distinct group ids the messages spread over */
 	double work_factor;            /* multiplies processing time */
 	double failure_rate;           /* chance a message fails processing */
+	int64_t cohort;                /* messages per cohort (1: message by message) */
 };
 
 #define F(k, kind_, fl, lo, hi, def, member, text)                             \
@@ -156,6 +165,10 @@ static const struct scn_field tenant_fields[] = {
 	  .help = "multiplies processing time (a slow tenant: 5)" },
 	F("failure_rate", SCN_FRACTION, 0, 0, 1, "0%", failure_rate,
 	  "chance a message fails processing (100%: poison)"),
+	F("cohort", SCN_INT, 0, 1, 65535, "1", cohort,
+	  "cohort mode: each message sent stands for this many identical ones, "
+	  "at 1/N of the rate (only sns_topic, lambda, firehose and fixed take "
+	  "them; see the README)"),
 };
 
 static void tenant_configure(void *config, const struct cfg_node *node,
@@ -208,6 +221,8 @@ struct tenant {
 	gsl_rng *group_rng;              /* group choice, when groups > 1 */
 	uint32_t group_base;             /* run-wide index of group#1 */
 	uint32_t groups_end;             /* 1 + the largest group index so far */
+	double n;                        /* cfg->cohort as a divisor of rates */
+	int64_t cohorts;                 /* burst: cohorts to send */
 };
 
 /* The tenant's group name: `group`, or its own name. */
@@ -275,7 +290,14 @@ static struct sim_msg make_message(struct tenant *t, sim_time_t at)
 	if (t->cfg->groups > 1)
 		msg.group += (uint32_t)gsl_rng_uniform_int(t->group_rng,
 							   (unsigned long)t->cfg->groups);
-	sim_run_tenant(t->base.run, t->base.index)->sent++;
+	if (t->cfg->cohort > 1) {
+		/* A burst's last cohort holds what is left of its count. */
+		int64_t w = t->cfg->cohort;
+		if (t->cfg->arrivals == ARR_BURST && (int64_t)t->k == t->cohorts)
+			w = t->cfg->burst_count - (t->cohorts - 1) * t->cfg->cohort;
+		msg.weight = (uint16_t)w;
+	}
+	sim_run_tenant(t->base.run, t->base.index)->sent += sim_msg_weight(&msg);
 	return msg;
 }
 
@@ -324,7 +346,7 @@ static void schedule_next_step_arrival(struct tenant *t, struct sim *s)
 	}
 	if (t->step + 1 < n)
 		boundary = v[t->step + 1].at;
-	double rate = v[t->step].rate;
+	double rate = v[t->step].rate / t->n;
 	sim_time_t at = rate > 0 ? sim_time_add(s->now, gap(t, rate)) : SIM_TIME_MAX;
 	if (at >= boundary) {
 		if (boundary != SIM_TIME_MAX)
@@ -339,7 +361,8 @@ static double diurnal_rate(const struct tenant *t, sim_time_t now)
 	const struct tenant_config *c = t->cfg;
 	double phase = sim_time_to_s(now - c->diurnal_peak_at) /
 		       sim_time_to_s(c->diurnal_period);
-	return c->diurnal_mean * (1 + c->diurnal_amplitude * cos(2 * 3.14159265358979323846 * phase));
+	return c->diurnal_mean / t->n *
+	       (1 + c->diurnal_amplitude * cos(2 * 3.14159265358979323846 * phase));
 }
 
 /* Schedules the next arrival (or candidate arrival) after now. */
@@ -348,19 +371,19 @@ static void schedule_next(struct tenant *t, struct sim *s)
 	const struct tenant_config *c = t->cfg;
 	switch (c->arrivals) {
 	case ARR_POISSON:
-		sim_schedule_in(s, gap(t, c->poisson_rate), on_arrival, t, 1);
+		sim_schedule_in(s, gap(t, c->poisson_rate / t->n), on_arrival, t, 1);
 		break;
 	case ARR_CONSTANT:
 		/* k-th arrival at k/rate, computed from k so no drift accrues. */
-		sim_schedule(s, sim_time_from_s((double)(t->k + 1) / c->constant_rate),
+		sim_schedule(s, sim_time_from_s((double)(t->k + 1) * t->n / c->constant_rate),
 			     on_arrival, t, 1);
 		break;
 	case ARR_BURST:
-		if ((int64_t)t->k < c->burst_count)
+		if ((int64_t)t->k < t->cohorts)
 			sim_schedule(s, c->burst_at +
 					     (sim_time_t)((double)c->burst_over *
 							  (double)t->k /
-							  (double)c->burst_count),
+							  (double)t->cohorts),
 				     on_arrival, t, 1);
 		break;
 	case ARR_SCHEDULE:
@@ -410,7 +433,11 @@ static struct model *tenant_create(const void *config, const char *name,
 		free(t);
 		return NULL;
 	}
-	t->lambda_max = t->cfg->diurnal_mean * (1 + t->cfg->diurnal_amplitude);
+	t->n = (double)t->cfg->cohort;
+	t->cohorts = (t->cfg->burst_count + t->cfg->cohort - 1) / t->cfg->cohort;
+	t->lambda_max = t->cfg->diurnal_mean / t->n * (1 + t->cfg->diurnal_amplitude);
+	if ((uint32_t)t->cfg->cohort > run->cohort)
+		run->cohort = (uint32_t)t->cfg->cohort;
 	t->const_size = bytes(t->cfg->message_size.a);
 	return &t->base;
 }
@@ -439,6 +466,22 @@ static int tenant_link(struct model *m, struct sim_run *run)
 			   "tenants.%s.target: a %s does not take traffic from tenants",
 			   m->name, t->target->ops->name);
 		return -1;
+	}
+	if (t->cfg->cohort > 1) {
+		/* Every resource that takes messages must count one as its
+		 * weight: cohorts travel anywhere downstream. (Resources that
+		 * only serve calls, such as a dynamodb table, are refused by
+		 * their callers: see lambda.c.) */
+		const struct cfg_node *c = cfg_get(m->node, "cohort");
+		for (size_t i = 0; i < run->n_resources; i++) {
+			const struct model *r = run->resources[i];
+			if (r->ops->cohorts || !r->ops->accept)
+				continue; /* it takes them, or takes no messages */
+			diag_error(run->diag, c->file, c->line, c->col,
+				   "tenants.%s.cohort: cohort mode needs every resource to take weighted messages; '%s' (type %s) does not (supported: sns_topic, lambda, firehose, fixed)",
+				   m->name, r->name, r->ops->name);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -40,8 +40,15 @@ struct sim_msg {
 	uint32_t tenant;    /* index into the run's tenant table */
 	uint32_t size;      /* payload bytes */
 	uint32_t group;     /* message group (MessageGroupId), run-wide index */
-	uint32_t retries;   /* times a scheduler re-sent it (custom retry) */
+	uint16_t retries;   /* times a scheduler re-sent it (custom retry) */
+	uint16_t weight;    /* messages it stands for (cohort mode); 0 means 1 */
 };
+
+/* The messages msg stands for: its cohort's size, 1 outside cohort mode. */
+static inline uint64_t sim_msg_weight(const struct sim_msg *msg)
+{
+	return msg->weight ? msg->weight : 1;
+}
 
 struct model_ops {
 	const char *name;                /* type name in scenarios */
@@ -60,6 +67,9 @@ struct model_ops {
 	void (*finish)(struct model *m, struct sim *s, struct sim_results *res);
 	void (*destroy)(struct model *m);
 	void (*accept)(struct model *m, struct sim *s, const struct sim_msg *msg);
+	/* accept() takes weighted messages (a tenant's `cohort`): the model
+	 * counts, batches, throttles and bills a message as its weight. */
+	bool cohorts;
 };
 
 /* The base every model instance starts with. */

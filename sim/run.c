@@ -147,14 +147,20 @@ void sim_results_finish(struct sim_results *res)
 void sim_run_delivered(struct sim_run *run, const struct sim_msg *msg)
 {
 	struct sim_tenant_stats *t = &run->tstats[msg->tenant];
-	t->delivered++;
+	uint64_t w = sim_msg_weight(msg);
+	t->delivered += w;
 	if (run->measuring)
-		sim_hist_add(&t->dwell, sim_time_to_s(run->sim.now - msg->sent_at));
+		sim_hist_add_n(&t->dwell, sim_time_to_s(run->sim.now - msg->sent_at), w);
 }
 
 void sim_run_rejected(struct sim_run *run, const struct sim_msg *msg)
 {
-	run->tstats[msg->tenant].rejected++;
+	run->tstats[msg->tenant].rejected += sim_msg_weight(msg);
+}
+
+void sim_run_failed(struct sim_run *run, const struct sim_msg *msg)
+{
+	run->tstats[msg->tenant].failed += sim_msg_weight(msg);
 }
 
 void sim_run_fail(struct sim_run *run, const char *fmt, ...)
@@ -360,7 +366,7 @@ static void destroy_models(struct sim_run *run)
 int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
 		 struct diag *d)
 {
-	*run = (struct sim_run){ .scn = scn, .replication = rep, .diag = d };
+	*run = (struct sim_run){ .scn = scn, .replication = rep, .diag = d, .cohort = 1 };
 	if (sim_init(&run->sim, (uint64_t)scn->seed, rep)) {
 		fprintf(stderr, "spillway: out of memory\n");
 		abort();

@@ -101,6 +101,7 @@ struct sim_run {
 	bool failed;                     /* a model found a broken invariant */
 	struct model **implicit;         /* models other models created (sim_run_adopt) */
 	size_t n_implicit;
+	uint32_t cohort;                 /* the largest tenant cohort (1: none) */
 };
 
 /* Adopts m, created by another model while linking (an implicit shared
@@ -135,10 +136,13 @@ __attribute__((format(printf, 2, 3)))
 #endif
 void sim_run_fail(struct sim_run *run, const char *fmt, ...);
 
-/* Counts a delivered message with its dwell time (now - sent_at). */
+/* Counts a delivered message with its dwell time (now - sent_at). These
+ * three count a message as its weight (cohort mode). */
 void sim_run_delivered(struct sim_run *run, const struct sim_msg *msg);
 /* Counts a message refused on arrival. */
 void sim_run_rejected(struct sim_run *run, const struct sim_msg *msg);
+/* Counts a message whose processing failed with no retry left. */
+void sim_run_failed(struct sim_run *run, const struct sim_msg *msg);
 
 struct sim_run_options {
 	FILE *timeseries;     /* where rows go; NULL to skip time series */

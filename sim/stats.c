@@ -198,14 +198,16 @@ void sim_hist_reset(struct sim_hist *h)
 
 /* Hot path: called once per observation. No log(), no division: a
  * compare, a shift, a subtract and a clamp (compiled to cmov). */
-void sim_hist_add(struct sim_hist *h, double x)
+void sim_hist_add_n(struct sim_hist *h, double x, uint64_t n)
 {
 	uint64_t bits, i;
 
 	/* Also rejects NaN. */
 	assert(x >= 0.0);
+	if (n == 0)
+		return;
 	/* Like sim_welford, min and max read 0 while the histogram is empty. */
-	if (h->n++ == 0) {
+	if (h->n == 0) {
 		h->min = x;
 		h->max = x;
 	} else {
@@ -214,9 +216,10 @@ void sim_hist_add(struct sim_hist *h, double x)
 		if (x > h->max)
 			h->max = x;
 	}
+	h->n += n;
 	/* Zero, -0.0, subnormals and tiny values: counted, not bucketed. */
 	if (x < hist_lo) {
-		h->zeros++;
+		h->zeros += n;
 		return;
 	}
 	memcpy(&bits, &x, sizeof(bits));
@@ -224,7 +227,12 @@ void sim_hist_add(struct sim_hist *h, double x)
 	/* 2^40 and above (including +inf) share the top bucket. */
 	if (i > HIST_TOP)
 		i = HIST_TOP;
-	h->buckets[i]++;
+	h->buckets[i] += n;
+}
+
+void sim_hist_add(struct sim_hist *h, double x)
+{
+	sim_hist_add_n(h, x, 1);
 }
 
 /* Bucket-wise sum: the merge of two histograms is bit-for-bit the

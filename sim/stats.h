@@ -78,6 +78,8 @@ void sim_hist_finish(struct sim_hist *h);
 void sim_hist_reset(struct sim_hist *h);
 /* Records x >= 0 (negative values are a caller bug and assert). */
 void sim_hist_add(struct sim_hist *h, double x);
+/* Adds n observations equal to x. */
+void sim_hist_add_n(struct sim_hist *h, double x, uint64_t n);
 /* dst += src. */
 void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src);
 /* The nearest rank of quantile q among n sorted values: ceil(q*n) clamped

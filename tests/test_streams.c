@@ -308,6 +308,141 @@ START_TEST(llm_websocket_rates)
 }
 END_TEST
 
+#define COHORT "tests/fixtures/cohort.yaml"
+
+/* The mean over replications of RESOURCE.METRIC. */
+static double mean(const struct sim_outcome *o, const char *res, const char *m)
+{
+	const struct sim_metric *x = sim_results_find(&o->results, res, m);
+	ck_assert_msg(x != NULL, "no metric %s.%s", res, m);
+	struct sim_ci ci;
+	sim_metric_ci(x, o->results.replications, &ci);
+	return ci.mean;
+}
+
+START_TEST(cohort_counts_as_its_weight)
+{
+	/* A burst of 1,003 messages in cohorts of 10: 101 cohorts, the last
+	 * of 3. Nothing throttles: every count is exact, in messages. */
+	const char *sets[] = {
+		"tenants.scan.arrivals={burst: {count: 1003, at: 1s, over: 10s}}",
+		"tenants.scan.cohort=10", "warmup=0s", "replications=1",
+		"resources.enrich.reserved_concurrency=500",
+		"resources.enrich.duration.per_message=100ms",
+	};
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(COHORT, sets, 6, &scn, &o);
+	const struct sim_tenant_stats *t = tenant(&scn, &o, "scan");
+	ck_assert_uint_eq(t->sent, 1003);
+	ck_assert_uint_eq(t->delivered, 1003);
+	ck_assert_uint_eq(t->dwell.n, 1003);
+	ck_assert_double_eq(value(&o, "topic", "Requests"), 1003);
+	ck_assert_double_eq(value(&o, "enrich", "Invocations"), 1003);
+	ck_assert_double_eq(value(&o, "enrich", "Throttles"), 0);
+	/* 1,003 invocations of 100 ms at 128 MB (cold starts add their INIT
+	 * on the environments started cold, each billed once). */
+	double cold = value(&o, "enrich", "ColdStarts");
+	ck_assert_double_eq_tol(value(&o, "enrich", "GBSeconds"),
+				(1003 * 0.1 + cold * 0.2) * 0.125, 1e-6);
+	ck_assert_double_eq(value(&o, "stream", "IncomingRecords"), 1003);
+	ck_assert_double_eq_tol(value(&o, "stream", "IngestedGB"), 1003 * 5120 / 1073741824.0,
+				1e-12);
+	ck_assert_double_eq(value(&o, "domain", "Received"), 1003);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+START_TEST(cohort_partly_throttled)
+{
+	/* 30 reserved executions and one cohort of 50 at once: 30 run, 20
+	 * are throttled (the tenant's rejected), and the 30 go on. */
+	const char *sets[] = {
+		"tenants.scan.arrivals={burst: {count: 50, at: 1s}}",
+		"tenants.scan.cohort=50", "warmup=0s", "replications=1",
+		"resources.enrich.reserved_concurrency=30",
+	};
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(COHORT, sets, 5, &scn, &o);
+	const struct sim_tenant_stats *t = tenant(&scn, &o, "scan");
+	ck_assert_uint_eq(t->sent, 50);
+	ck_assert_uint_eq(t->rejected, 20);
+	ck_assert_uint_eq(t->delivered, 30);
+	ck_assert_double_eq(value(&o, "enrich", "Invocations"), 30);
+	ck_assert_double_eq(value(&o, "enrich", "Throttles"), 20);
+	ck_assert_double_eq(value(&o, "enrich", "ConcurrentExecutions.max"), 30);
+	ck_assert_double_eq(value(&o, "domain", "Received"), 30);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+START_TEST(cohort_error_within_5_percent)
+{
+	/* The reference (README "Cohort mode"): message by message, and in
+	 * cohorts of 5 (the 900 reserved executions hold 180 cohorts; the
+	 * load is a third above them). Throttles, dwell p50 and p99, and the
+	 * billed quantities agree within 5%. */
+	struct scenario scn;
+	struct sim_outcome one, five;
+	harness_run(COHORT, NULL, 0, &scn, &one);
+	const struct sim_tenant_stats a = *tenant(&scn, &one, "scan");
+	double a50 = sim_hist_quantile(&a.dwell, 0.5), a99 = sim_hist_quantile(&a.dwell, 0.99);
+	double a_gbs = mean(&one, "enrich", "GBSeconds"), a_req = mean(&one, "enrich", "Invocations");
+	double a_gb = mean(&one, "stream", "IngestedGB");
+	harness_done(&scn, &one);
+	const char *sets[] = { "tenants.scan.cohort=5" };
+	harness_run(COHORT, sets, 1, &scn, &five);
+	const struct sim_tenant_stats *b = tenant(&scn, &five, "scan");
+	struct fails f = { 0 };
+	struct { const char *what; double msg, coh; } v[] = {
+		{ "throttled", (double)a.rejected, (double)b->rejected },
+		{ "dwell p50", a50, sim_hist_quantile(&b->dwell, 0.5) },
+		{ "dwell p99", a99, sim_hist_quantile(&b->dwell, 0.99) },
+		{ "GB-seconds", a_gbs, mean(&five, "enrich", "GBSeconds") },
+		{ "invocations", a_req, mean(&five, "enrich", "Invocations") },
+		{ "firehose GB", a_gb, mean(&five, "stream", "IngestedGB") },
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (!(fabs(v[i].coh - v[i].msg) <= 0.05 * fabs(v[i].msg)))
+			fail_add(&f, " %s: %g by message, %g in cohorts of 5", v[i].what,
+				 v[i].msg, v[i].coh);
+	/* Not a vacuous comparison: a quarter of the invocations throttle. */
+	ck_assert_msg(a.rejected > a.sent / 5, "throttled %llu of %llu",
+		      (unsigned long long)a.rejected, (unsigned long long)a.sent);
+	harness_done(&scn, &five);
+	FAILS_CHECK(f);
+}
+END_TEST
+
+START_TEST(cohort_needs_weighted_resources)
+{
+	struct scenario scn;
+	struct diag d;
+	diag_init(&d);
+	const char *sets[] = { "tenants.scan.cohort=10", "resources.q={type: sqs}",
+			       "resources.table={type: dynamodb, billing: on_demand}",
+			       "resources.enrich.calls=[{target: stream}, {target: table}]" };
+	ck_assert_int_eq(scenario_load(&scn, COHORT, sets, 4, &spillway_registry, &d), 0);
+	struct sim_run_options opt = { .link_only = true };
+	struct sim_outcome out;
+	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), -2);
+	static const char *const want[] = {
+		"tenants.scan.cohort: cohort mode needs every resource to take weighted messages; 'q' (type sqs) does not",
+		"resources.enrich.calls[1].target: cohort mode (a tenant's `cohort`) weighs messages, not a function's calls to 'table'",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		bool found = false;
+		for (size_t k = 0; k < d.n; k++)
+			found |= strstr(d.v[k].text, want[i]) != NULL;
+		ck_assert_msg(found, "missing: %s", want[i]);
+	}
+	sim_outcome_finish(&out);
+	scenario_finish(&scn);
+	diag_finish(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("streams");
@@ -324,6 +459,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, llm_doors_exact_times);
 	tcase_add_test(tc, llm_long_response_fails_behind_the_websocket_integration);
 	tcase_add_test(tc, llm_websocket_rates);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("streams:cohort");
+	tcase_add_test(tc, cohort_counts_as_its_weight);
+	tcase_add_test(tc, cohort_partly_throttled);
+	tcase_add_test(tc, cohort_error_within_5_percent);
+	tcase_add_test(tc, cohort_needs_weighted_resources);
+	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("streams:fixed");
 	tcase_add_test(tc, fixed_bills_count_times_hours);
