@@ -183,3 +183,45 @@ void rpt_print_streaming(FILE *f, const struct scenario *scn, const struct sim_o
 			conv > 0 ? usd / conv * 1000 : NAN);
 	}
 }
+
+void rpt_print_published(FILE *f, const struct scenario *scn, const struct sim_outcome *o,
+			 const struct rpt_cost *c)
+{
+	const struct scn_expect *x = scn->expect.items;
+	if (!scn->expect.n)
+		return;
+	fprintf(f, "\npublished vs simulated (the scenario's expect; report.md has the sources):\n");
+	fprintf(f, "%-44s %14s %14s  %s\n", "metric", "published", "simulated", "agreement");
+	const struct cfg_node *list = cfg_get(scn->doc.root, "expect");
+	for (size_t i = 0; i < scn->expect.n; i++) {
+		bool numeric = list && list->type == CFG_SEQ && i < list->n &&
+			       cfg_get(list->items[i], "value");
+		const char *dot = strchr(x[i].metric, '.');
+		double got = NAN;
+		if (dot && !strncmp(x[i].metric, "monthly_cost.", 13)) {
+			bool any = false;
+			got = 0;
+			for (size_t k = 0; k < c->n; k++)
+				if (!strcmp(c->v[k].m->service, dot + 1) && isfinite(c->v[k].cost)) {
+					got += c->v[k].cost;
+					any = true;
+				}
+			got = any && c->window_h > 0 ? got * RPT_MONTH_HOURS / c->window_h : NAN;
+		} else if (dot) {
+			char res[300];
+			snprintf(res, sizeof(res), "%.*s", (int)(dot - x[i].metric), x[i].metric);
+			got = mean_of(o, res, dot + 1);
+		}
+		char pub[32] = "-", verdict[96] = "compare by eye";
+		if (numeric)
+			snprintf(pub, sizeof(pub), "%.6g", x[i].value);
+		if (numeric && isfinite(got)) {
+			double rel = x[i].value ? fabs(got - x[i].value) / fabs(x[i].value) : fabs(got);
+			snprintf(verdict, sizeof(verdict), "%s (%+.1f%%; within %.0f%%)",
+				 rel <= x[i].within ? "agrees" : "DIFFERS",
+				 x[i].value ? 100 * (got - x[i].value) / fabs(x[i].value) : 100 * got,
+				 100 * x[i].within);
+		}
+		fprintf(f, "%-44s %14s %14.6g  %s\n", x[i].metric, pub, got, verdict);
+	}
+}

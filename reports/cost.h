@@ -47,6 +47,11 @@ void rpt_cost_finish(struct rpt_cost *c);
 int rpt_write_cost_csv(const char *path, const struct rpt_cost *c);
 /* A short table of the same for the terminal. */
 void rpt_print_cost(FILE *f, const struct rpt_cost *c, const struct pricing *p);
+/* The scenario's published figures (expect) beside the simulated values:
+ * RESOURCE.METRIC means, or monthly_cost.SERVICE (the service's cost lines
+ * scaled to 730 hours). Nothing when the scenario has none. */
+void rpt_print_published(FILE *f, const struct scenario *scn, const struct sim_outcome *o,
+			 const struct rpt_cost *c);
 /* The llm_stream resources side by side (conversations, time to first byte
  * and to the last token, cost per 1,000 conversations of the door's meters
  * and its functions'); nothing when there are none. */

@@ -1,5 +1,6 @@
 /* report.c - plots and the review report of a run (see report.h). */
 #include "reports/report.h"
+#include "reports/cost.h"
 
 #include <errno.h>
 #include <math.h>
@@ -474,6 +475,23 @@ static size_t load_cost(const char *dir, struct cost_row **out)
 	return n;
 }
 
+/* What `service` costs a month: its lines' cost over the measurement
+ * window scaled to 730 hours (NAN when it has no line). */
+static double monthly_cost_of(const struct cost_row *v, size_t n, const char *service)
+{
+	double sum = 0, window_h = NAN;
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(v[i].service, "TOTAL") && !strcmp(v[i].dimension, "measurement window"))
+			window_h = strtod(v[i].quantity, NULL);
+		if (strcmp(v[i].service, service) || !*v[i].cost)
+			continue;
+		sum += strtod(v[i].cost, NULL);
+		any = true;
+	}
+	return any && window_h > 0 ? sum * RPT_MONTH_HOURS / window_h : NAN;
+}
+
 static void free_cost(struct cost_row *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -875,11 +893,18 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 				       cfg_get(expect->items[i], "value");
 			char sim[64], verdict[160];
 			snprintf(sim, sizeof(sim), "%s", m && *m->mean_s ? m->mean_s : "not reported");
-			if (!numeric || !m)
+			double got = m ? m->mean : NAN;
+			if (!strcmp(res, "monthly_cost")) {
+				/* monthly_cost.SERVICE: the service's lines a month. */
+				got = monthly_cost_of(cost, nc, dot + 1);
+				if (isfinite(got))
+					snprintf(sim, sizeof(sim), "%.0f USD a month", got);
+			}
+			if (!numeric || !isfinite(got))
 				snprintf(verdict, sizeof(verdict), "compare by eye");
 			else {
-				double rel = x[i].value ? fabs(m->mean - x[i].value) / fabs(x[i].value)
-							: fabs(m->mean);
+				double rel = x[i].value ? fabs(got - x[i].value) / fabs(x[i].value)
+							: fabs(got);
 				snprintf(verdict, sizeof(verdict), "%s (%.1f%% off; within %.0f%%)",
 					 rel <= x[i].within ? "agrees" : "DIFFERS", 100 * rel,
 					 100 * x[i].within);

@@ -583,6 +583,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 		print_summary(&scn, &o, dir);
 		rpt_print_cost(stdout, &cost, &pricing);
 		rpt_print_streaming(stdout, &scn, &o, &cost);
+		rpt_print_published(stdout, &scn, &o, &cost);
 		if (found.n) {
 			puts("\nfindings (findings.json):");
 			cli_print_findings(stdout, &found);
@@ -596,6 +597,21 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	}
 	findings_free(&found);
 	if (print) {
+		/* Cohort mode's known error: throttles near a limit. */
+		long cohort = 1;
+		uint64_t refused = 0;
+		for (size_t i = 0; i < scn.n_tenants; i++) {
+			const struct cfg_node *c = cfg_get(scn.tenants[i].node, "cohort");
+			long n = c && c->value ? strtol(c->value, NULL, 10) : 1;
+			cohort = n > cohort ? n : cohort;
+			refused += o.tenants[i].rejected;
+		}
+		if (cohort > 1 && refused)
+			fprintf(stderr, "spillway: note: cohort mode (up to %ld messages a cohort) with "
+				"throttled messages: throttle counts are within 5%% only where every "
+				"limit met holds at least 200 cohorts (a concurrency of %ld or more); "
+				"compare with a smaller cohort (README, \"Cohort mode\")\n",
+				cohort, 200 * cohort);
 		for (size_t i = 0; i < scn.n_assumed; i++)
 			fprintf(stderr, "%s%s%s", i ? ", " : "spillway: note: defaults not backed by AWS documentation (UNCONFIRMED) in use: ",
 				scn.assumed[i], i + 1 == scn.n_assumed ? "\n" : "");
