@@ -74,6 +74,7 @@
 #include <string.h>
 
 #include "models/esm.h"
+#include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/stats.h"
 
@@ -384,14 +385,12 @@ int esm_link(struct esm *e, struct sim_run *run, const struct cfg_node *node,
 	     const char *who)
 {
 	const struct cfg_node *at = cfg_get(node, "queue");
-	struct model *m = sim_run_find(run, e->cfg->queue);
-	e->q = m ? sqs_from_model(m) : NULL;
-	if (!e->q) {
-		diag_error(run->diag, at->file, at->line, at->col,
-			   "%s.queue: %s '%s'", who,
-			   m ? "not an sqs queue:" : "no resource named", e->cfg->queue);
+	char path[600];
+	snprintf(path, sizeof(path), "%s.queue", who);
+	e->q = sqs_from_model(sim_run_find_typed(run, at, path, e->cfg->queue,
+						 &sqs_ops, "an sqs queue"));
+	if (!e->q)
 		return -1;
-	}
 	/* FACTS 1 "Visibility timeout guidance": the mapping rejects a
 	 * function timeout longer than the queue's visibility timeout. */
 	if (sqs_is_fifo(e->q)) {
@@ -415,14 +414,11 @@ int esm_link(struct esm *e, struct sim_run *run, const struct cfg_node *node,
 	if (e->cfg->on_failure) {
 		const struct cfg_node *f = cfg_get(node, "on_failure");
 		const struct cfg_node *k = cfg_get(f, "dead_letter");
-		struct model *d = sim_run_find(run, e->cfg->retry_dlq);
-		if (!d || !sqs_from_model(d)) {
-			diag_error(run->diag, k->file, k->line, k->col,
-				   "%s.on_failure.dead_letter: %s '%s'", who,
-				   d ? "not an sqs queue:" : "no resource named",
-				   e->cfg->retry_dlq);
+		snprintf(path, sizeof(path), "%s.on_failure.dead_letter", who);
+		struct model *d = sim_run_find_typed(run, k, path, e->cfg->retry_dlq,
+						     &sqs_ops, "an sqs queue");
+		if (!d)
 			return -1;
-		}
 		if (sqs_is_fifo(e->q)) {
 			diag_error(run->diag, f->file, f->line, f->col,
 				   "%s.on_failure: scheduler retries re-send messages out of order; '%s' is a FIFO queue (use a standard queue, or on_failure: none)",

@@ -690,6 +690,19 @@ static void eb_destroy(struct model *m)
 	free(b);
 }
 
+/* Each rule sends the events it matches to its target. */
+static bool eb_route(struct model *m, size_t i, struct model_route *r)
+{
+	struct event_bus *b = (struct event_bus *)m;
+	if (i >= b->n_rules)
+		return false;
+	r->to = b->rules[i].target;
+	r->at = cfg_get(cfg_get(m->node, "rules")->items[i], "target");
+	snprintf(r->path, sizeof(r->path), "resources.%s.rules[%zu].target",
+		 m->name, i);
+	return true;
+}
+
 const struct model_ops event_bus_ops = {
 	.name = "event_bus",
 	.help = "Amazon EventBridge event bus: rules matching events to targets, "
@@ -704,4 +717,5 @@ const struct model_ops event_bus_ops = {
 	.finish = eb_finish,
 	.destroy = eb_destroy,
 	.accept = eb_accept,
+	.route = eb_route,
 };

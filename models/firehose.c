@@ -427,6 +427,18 @@ static void fh_destroy(struct model *m)
 	free(f);
 }
 
+/* Every delivered record goes to the destination. */
+static bool fh_route(struct model *m, size_t i, struct model_route *r)
+{
+	struct firehose *f = (struct firehose *)m;
+	if (i > 0)
+		return false;
+	r->to = f->dest;
+	r->at = cfg_get(m->node, "destination");
+	snprintf(r->path, sizeof(r->path), "resources.%s.destination", m->name);
+	return true;
+}
+
 const struct model_ops firehose_ops = {
 	.name = "firehose",
 	.help = "Amazon Data Firehose stream: buffering by interval and size, put rate, "
@@ -442,4 +454,5 @@ const struct model_ops firehose_ops = {
 	.destroy = fh_destroy,
 	.accept = fh_accept,
 	.cohorts = true,
+	.route = fh_route,
 };

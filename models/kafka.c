@@ -996,6 +996,19 @@ static void kesm_destroy(struct model *m)
 	free(e);
 }
 
+/* The topic's records go to the function. */
+static bool kesm_route(struct model *m, size_t i, struct model_route *r)
+{
+	struct kesm *e = (struct kesm *)m;
+	if (i > 0)
+		return false;
+	r->from = sim_run_find(m->run, e->cfg->topic);
+	r->to = sim_run_find(m->run, e->cfg->function);
+	r->at = cfg_get(m->node, "function");
+	snprintf(r->path, sizeof(r->path), "resources.%s.function", m->name);
+	return true;
+}
+
 const struct model_ops kafka_event_source_ops = {
 	.name = "kafka_event_source",
 	.help = "Lambda Kafka event source mapping, provisioned mode: pollers, filter, schema validation",
@@ -1008,4 +1021,5 @@ const struct model_ops kafka_event_source_ops = {
 	.sample = kesm_sample,
 	.finish = kesm_finish,
 	.destroy = kesm_destroy,
+	.route = kesm_route,
 };

@@ -802,12 +802,14 @@ static int lambda_link(struct model *m, struct sim_run *run)
 		}
 		if (!c->table && !c->hop && !c->dep) {
 			const struct cfg_node *at_n = cfg_get(list->items[i], "target");
+			const char *h = t ? NULL : sim_run_suggest(run, cc[i].target, NULL);
 			diag_error(run->diag, at_n->file, at_n->line, at_n->col,
-				   "%s.calls[%zu].target: %s '%s'", who, i,
+				   "%s.calls[%zu].target: %s '%s'%s%s%s", who, i,
 				   t == m ? "a function cannot send to itself:"
 				   : t ? "takes no messages (not a dynamodb table, network hop, dependency or a resource that accepts messages):"
 				       : "no resource named",
-				   cc[i].target);
+				   cc[i].target, h ? " (did you mean '" : "",
+				   h ? h : "", h ? "'?)" : "");
 			rc = -1;
 			continue;
 		}
@@ -944,6 +946,30 @@ static void lambda_destroy(struct model *m)
 	free(fn);
 }
 
+/* The calls that send the message on, then the queues polled into the
+ * function. */
+static bool lambda_route(struct model *m, size_t i, struct model_route *r)
+{
+	struct lambda *fn = (struct lambda *)m;
+	if (i < fn->n_calls) {
+		r->to = fn->calls[i].fwd;
+		r->at = cfg_get(cfg_get(m->node, "calls")->items[i], "target");
+		snprintf(r->path, sizeof(r->path), "resources.%s.calls[%zu].target",
+			 m->name, i);
+		return true;
+	}
+	i -= fn->n_calls;
+	if (i >= fn->cfg->event_sources.n)
+		return false;
+	const struct esm_config *ec = fn->cfg->event_sources.items;
+	r->from = sim_run_find(m->run, ec[i].queue);
+	r->to = m;
+	r->at = cfg_get(cfg_get(m->node, "event_sources")->items[i], "queue");
+	snprintf(r->path, sizeof(r->path), "resources.%s.event_sources[%zu].queue",
+		 m->name, i);
+	return true;
+}
+
 const struct model_ops lambda_ops = {
 	.name = "lambda",
 	.help = "AWS Lambda function: concurrency, cold starts, batches from SQS event sources, calls to DynamoDB",
@@ -958,6 +984,7 @@ const struct model_ops lambda_ops = {
 	.destroy = lambda_destroy,
 	.accept = lambda_accept,
 	.cohorts = true,
+	.route = lambda_route,
 };
 
 struct lambda *lambda_from_model(struct model *m)

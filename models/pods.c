@@ -381,16 +381,11 @@ static struct model *pods_create(const void *config, const char *name,
 static int pods_link(struct model *m, struct sim_run *run)
 {
 	struct pods *p = (struct pods *)m;
-	struct model *t = sim_run_find(run, p->cfg->queue);
-	p->q = t ? sqs_from_model(t) : NULL;
-	if (!p->q) {
-		const struct cfg_node *n = cfg_get(m->node, "queue");
-		diag_error(run->diag, n->file, n->line, n->col,
-			   "resources.%s.queue: %s '%s'", m->name,
-			   t ? "not an sqs queue:" : "no resource named", p->cfg->queue);
-		return -1;
-	}
-	return 0;
+	char path[300];
+	snprintf(path, sizeof(path), "resources.%s.queue", m->name);
+	p->q = sqs_from_model(sim_run_find_typed(run, cfg_get(m->node, "queue"), path,
+						 p->cfg->queue, &sqs_ops, "an sqs queue"));
+	return p->q ? 0 : -1;
 }
 
 static void pods_start(struct model *m, struct sim *s)

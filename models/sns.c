@@ -270,6 +270,19 @@ static void sns_destroy(struct model *m)
 	free(t);
 }
 
+/* Every message goes to every subscriber. */
+static bool sns_route(struct model *m, size_t i, struct model_route *r)
+{
+	struct sns_topic *t = (struct sns_topic *)m;
+	if (i >= t->n_subs)
+		return false;
+	r->to = t->subs[i];
+	r->at = cfg_get(cfg_get(m->node, "subscribers")->items[i], "target");
+	snprintf(r->path, sizeof(r->path), "resources.%s.subscribers[%zu].target",
+		 m->name, i);
+	return true;
+}
+
 const struct model_ops sns_topic_ops = {
 	.name = "sns_topic",
 	.help = "Amazon SNS standard topic: fan-out of every message to every subscriber",
@@ -283,4 +296,5 @@ const struct model_ops sns_topic_ops = {
 	.destroy = sns_destroy,
 	.accept = sns_accept,
 	.cohorts = true,
+	.route = sns_route,
 };

@@ -150,7 +150,10 @@ static const struct scn_field tenant_fields[] = {
 	  .sub = &arrivals_schema, .min = 1, .max = 0,
 	  .offset = offsetof(struct tenant_config, arrivals),
 	  .help = "exactly one arrival process" },
-	{ .key = "message_size", .kind = SCN_DIST, .min = 1, .max = 0,
+	/* Sizes travel as 32-bit byte counts (draws saturate at 4 GiB - 1)
+	 * and no service here takes more than a few MiB: 1 GiB leaves a
+	 * station room and refuses absurd sizes (1000TB) at load. */
+	{ .key = "message_size", .kind = SCN_DIST, .min = 0, .max = 1073741824.0,
 	  .dflt = "1KB", .unit = SIM_UNIT_SIZE,
 	  .offset = offsetof(struct tenant_config, message_size),
 	  .help = "payload size, a size or a size distribution" },
@@ -305,6 +308,39 @@ static void send(struct tenant *t, struct sim *s)
 {
 	struct sim_msg msg = make_message(t, s->now);
 	t->target->ops->accept(t->target, s, &msg);
+}
+
+double tenant_expected_messages(const void *config, sim_time_t horizon)
+{
+	const struct tenant_config *c = config;
+	double h = sim_time_to_s(horizon), n = 0;
+	switch (c->arrivals) {
+	case ARR_POISSON:
+		n = c->poisson_rate * h;
+		break;
+	case ARR_CONSTANT:
+		n = c->constant_rate * h;
+		break;
+	case ARR_BURST:
+		n = (double)c->burst_count;
+		break;
+	case ARR_SCHEDULE: {
+		const struct step *v = c->schedule.items;
+		for (size_t i = 0; i < c->schedule.n; i++) {
+			double from = sim_time_to_s(v[i].at);
+			double to = i + 1 < c->schedule.n ? sim_time_to_s(v[i + 1].at) : h;
+			if (to > h)
+				to = h;
+			if (to > from)
+				n += v[i].rate * (to - from);
+		}
+		break;
+	}
+	case ARR_DIURNAL:
+		n = c->diurnal_mean * (1 + c->diurnal_amplitude) * h;
+		break;
+	}
+	return n / (double)c->cohort;
 }
 
 double tenant_work_factor(const struct sim_run *run, uint32_t tenant)
@@ -463,8 +499,8 @@ static int tenant_link(struct model *m, struct sim_run *run)
 	}
 	if (!t->target->ops->accept) {
 		diag_error(run->diag, n->file, n->line, n->col,
-			   "tenants.%s.target: a %s does not take traffic from tenants",
-			   m->name, t->target->ops->name);
+			   "tenants.%s.target: '%s' is of type %s, which takes no messages from tenants",
+			   m->name, t->cfg->target, t->target->ops->name);
 		return -1;
 	}
 	if (t->cfg->cohort > 1) {

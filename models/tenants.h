@@ -20,4 +20,9 @@ double tenant_failure_rate(const struct sim_run *run, uint32_t tenant);
 struct sim_msg tenant_make_message(struct sim_run *run, uint32_t tenant,
 				   sim_time_t at);
 
+/* The messages (cohorts, in cohort mode) a tenant configured by `config`
+ * sends over [0, horizon): the mean for random arrivals. For resource
+ * guards before a run. */
+double tenant_expected_messages(const void *config, sim_time_t horizon);
+
 #endif

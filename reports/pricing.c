@@ -67,12 +67,15 @@ int pricing_load(struct pricing *p, const char *path, struct diag *d)
 {
 	*p = (struct pricing){ 0 };
 	size_t before = d->errors;
-	if (cfg_load_file(&p->doc, path, d))
+	if (cfg_load_file(&p->doc, path, d)) {
+		pricing_finish(p);
 		return -1;
+	}
 	struct cfg_node *root = p->doc.root;
 	if (root->type != CFG_MAP) {
 		diag_error(d, path, root->line, root->col,
 			   "expected a map with region, currency and prices");
+		pricing_finish(p);
 		return -1;
 	}
 	struct scn_ctx ctx = { .diag = d, .dir = "." };
@@ -89,6 +92,8 @@ int pricing_load(struct pricing *p, const char *path, struct diag *d)
 		const struct cfg_node *at = prices ? prices : root;
 		diag_error(d, path, at->line, at->col,
 			   "prices: expected a map of price keys to {usd, unit, fact, source, as_of}");
+		free(ctx.assumed);
+		pricing_finish(p);
 		return -1;
 	}
 	p->v = sim_xcalloc(prices->n, sizeof(*p->v));

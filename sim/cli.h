@@ -4,6 +4,7 @@
 #ifndef SPILLWAY_SIM_CLI_H
 #define SPILLWAY_SIM_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -25,7 +26,18 @@ struct cli {
 	bool quiet;
 	bool no_review;   /* no findings (what-if runs, sweep points) */
 	bool no_whatif;   /* findings without re-simulating their fixes */
+	double memory_limit; /* bytes a run may plan to use; 0: the default
+				(half of physical memory), < 0: none */
 };
+
+/* The signal (SIGINT, SIGTERM) that asked the command to stop, 0 while
+ * none; set once cli_catch_signals has run. A run that sees it removes
+ * its temporary directory and exits 128 + the signal. */
+extern volatile sig_atomic_t cli_signal;
+void cli_catch_signals(void);
+/* Removes what runs into dir killed outright left (DIR.tmp-PID of dead
+ * processes), putting back DIR.old-PID when DIR is missing. */
+void cli_clean_stale(const char *dir);
 
 /* Parses a whole number for option opt; -1 with a message when it is not
  * one in [min, max]. */

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,7 +415,7 @@ static int run_points(const struct opts *o, const size_t *ks, size_t n,
 		jobs = (long long)n;
 	if (jobs <= 1) {
 		int rc = 0;
-		for (size_t i = 0; i < n && !rc; i++) {
+		for (size_t i = 0; i < n && !rc && !cli_signal; i++) {
 			struct point p;
 			char dir[4400];
 			point_make(&p, o, ks[i]);
@@ -445,7 +446,7 @@ static int run_points(const struct opts *o, const size_t *ks, size_t n,
 		if (pids[w] == 0) {
 			close(fds[0]);
 			int bad = 0;
-			for (size_t i = (size_t)w; i < n; i += (size_t)jobs) {
+			for (size_t i = (size_t)w; i < n && !cli_signal; i += (size_t)jobs) {
 				struct point p;
 				char dir[4400];
 				point_make(&p, o, ks[i]);
@@ -724,6 +725,7 @@ static int default_dir(struct opts *o, const char *suffix, char *dir, size_t siz
 static int make_tmp(const char *dir, char *tmp, size_t size)
 {
 	char points[4400];
+	cli_clean_stale(dir);
 	snprintf(tmp, size, "%s.tmp-%ld", dir, (long)getpid());
 	snprintf(points, sizeof(points), "%s/points", tmp);
 	if (cli_make_parents(dir) || mkdir(tmp, 0777) || mkdir(points, 0777)) {
@@ -858,7 +860,7 @@ int cmd_sweep(int argc, char **argv)
 			fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
 				"plots/ holds the scripts and data, not the pictures\n");
 	}
-	if (cli_install(tmp, dir))
+	if (cli_signal || cli_install(tmp, dir))
 		goto out_tmp;
 	if (!o.base.quiet) {
 		print_table(&o, r, total);
@@ -869,6 +871,11 @@ int cmd_sweep(int argc, char **argv)
 out_tmp:
 	if (lead)
 		cli_remove_tree(tmp);
+	if (cli_signal) {
+		fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
+			cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
+		rc = 128 + cli_signal;
+	}
 out:
 	for (size_t k = 0; k < total; k++)
 		point_result_free(&r[k]);

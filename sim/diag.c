@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void diag_init(struct diag *d)
 {
@@ -100,6 +101,10 @@ const char *diag_suggest(const char *word, const char *const *candidates)
 {
 	const char *best = NULL;
 	size_t best_d = SIZE_MAX;
+	/* A word in the wrong case is a misspelling however long it is. */
+	for (const char *const *c = candidates; *c; c++)
+		if (!strcasecmp(word, *c))
+			return *c;
 	for (; *candidates; candidates++) {
 		size_t dist = distance(word, *candidates);
 		if (dist < best_d) {

@@ -19,6 +19,7 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "models/registry.h"
+#include "models/tenants.h"
 #include "reports/cost.h"
 #include "reports/pricing.h"
 #include "reports/report.h"
@@ -102,10 +104,17 @@ static const char usage_run[] =
 	"  -q, --quiet             print nothing but errors\n"
 	"      --no-whatif         review without re-simulating the fixes\n"
 	"      --no-review         no findings, report or plots\n"
+	"      --memory-limit SIZE refuse a scenario that may need more memory than\n"
+	"                          SIZE (e.g. 4GB; none: no limit; default: half\n"
+	"                          of this machine's memory)\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Progress is shown on stderr when it is a terminal. Exit status: 0 success,\n"
-	"1 run failure (nothing is written), 2 bad input (nothing is written).\n";
+	"1 run failure (nothing is written), 2 bad input (nothing is written),\n"
+	"130 / 143 stopped by SIGINT (Ctrl-C) / SIGTERM: the outputs are written\n"
+	"into DIR.tmp-PID and moved into place only when complete, so an\n"
+	"interrupted run leaves DIR as it was; one killed outright leaves\n"
+	"DIR.tmp-PID, which the next run into DIR removes.\n";
 
 static const char usage_check[] =
 	"Usage: spillway check SCENARIO [--set PATH=VALUE]...\n"
@@ -193,7 +202,7 @@ int cli_parse_ll(const char *opt, const char *s, long long min,
 /* Parses the options of run / check; returns 0, 1 for --help, or -1. */
 static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 {
-	enum { OPT_SEED = 256, OPT_REPS, OPT_SET, OPT_NO_REVIEW, OPT_NO_WHATIF };
+	enum { OPT_SEED = 256, OPT_REPS, OPT_SET, OPT_NO_REVIEW, OPT_NO_WHATIF, OPT_MEMORY };
 	static const struct option run_opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, OPT_SEED },
@@ -202,6 +211,7 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-review", no_argument, NULL, OPT_NO_REVIEW },
 		{ "no-whatif", no_argument, NULL, OPT_NO_WHATIF },
+		{ "memory-limit", required_argument, NULL, OPT_MEMORY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -245,6 +255,16 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 			break;
 		case OPT_NO_WHATIF:
 			cli->no_whatif = true;
+			break;
+		case OPT_MEMORY:
+			if (!strcmp(optarg, "none")) {
+				cli->memory_limit = -1;
+			} else if (sim_parse_size(optarg, &cli->memory_limit) ||
+				   cli->memory_limit <= 0) {
+				fprintf(stderr, "spillway %s: --memory-limit: expected a size such as 4GB, or none, got '%s'\n",
+					cmd, optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			fputs(is_run ? usage_run : usage_check, stdout);
@@ -456,6 +476,119 @@ int cli_install(const char *tmp, const char *dir)
 	return 0;
 }
 
+volatile sig_atomic_t cli_signal;
+
+static void on_signal(int sig)
+{
+	cli_signal = sig;
+}
+
+void cli_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Blocks (true) or unblocks SIGINT and SIGTERM, around the renames that
+ * put a finished run in place. */
+static void hold_signals(bool hold)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+/* Leftovers of runs into dir that were killed outright (SIGKILL, power
+ * loss): DIR.tmp-PID (unfinished outputs) is removed; DIR.old-PID (the
+ * previous outputs, moved aside for the instant of the swap) goes back to
+ * DIR when DIR is missing. Only for processes that no longer exist. */
+void cli_clean_stale(const char *dir)
+{
+	char parent[4096], base[4096];
+	const char *slash = strrchr(dir, '/');
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - dir) : 1,
+		 slash ? dir : ".");
+	if (slash && slash == dir)
+		snprintf(parent, sizeof(parent), "/");
+	snprintf(base, sizeof(base), "%s", slash ? slash + 1 : dir);
+	DIR *d = opendir(parent);
+	if (!d)
+		return;
+	size_t len = strlen(base);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, base, len) || e->d_name[len] != '.')
+			continue;
+		const char *tail = e->d_name + len + 1;
+		bool tmp = !strncmp(tail, "tmp-", 4), old = !strncmp(tail, "old-", 4);
+		if (!tmp && !old)
+			continue;
+		char *end;
+		long pid = strtol(tail + 4, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char path[8200];
+		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
+		if (old && access(dir, F_OK) != 0 && rename(path, dir) == 0) {
+			fprintf(stderr, "spillway: note: restored %s from %s (a run killed while replacing it)\n",
+				dir, path);
+			continue;
+		}
+		if (cli_remove_tree(path) == 0)
+			fprintf(stderr, "spillway: note: removed %s, left by a run that was killed (process %ld)\n",
+				path, pid);
+	}
+	closedir(d);
+}
+
+/* Bytes of memory a run may need at most, per message that can be waiting
+ * at once: a queue's record (about 40 bytes: README "Benchmark") and its
+ * share of the event heap. */
+#define BYTES_PER_MESSAGE 64.0
+
+/* Refuses (false, after a message) a scenario whose messages could need
+ * more memory than the limit if they all waited at once: the tenants'
+ * expected messages over the horizon, or the queues' initial backlogs. */
+static bool memory_fits(const struct cli *cli, const struct scenario *scn)
+{
+	if (cli->memory_limit < 0)
+		return true;
+	double limit = cli->memory_limit;
+	const char *what = "the --memory-limit";
+	if (limit == 0) {
+		long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+		if (pages <= 0 || page <= 0)
+			return true;
+		limit = (double)pages * (double)page / 2;
+		what = "half of this machine's memory";
+	}
+	double msgs = 0;
+	for (size_t i = 0; i < scn->n_tenants; i++)
+		msgs += tenant_expected_messages(scn->tenants[i].config, scn->duration);
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct cfg_node *b = cfg_get(scn->resources[i].node, "initial_backlog");
+		const struct cfg_node *n = b ? cfg_get(b, "count") : NULL;
+		if (n && n->value)
+			msgs += strtod(n->value, NULL);
+	}
+	double need = msgs * BYTES_PER_MESSAGE;
+	if (need <= limit)
+		return true;
+	fprintf(stderr, "%s: error: this run may need up to %.3g GB of memory (%.3g messages "
+		"within the %.6g s horizon, at %.0f B each if they all wait at once), more "
+		"than %s (%.3g GB). Shorten `duration`, lower the rates or burst counts, "
+		"send in cohorts (a tenant's `cohort`), or raise the limit with "
+		"--memory-limit SIZE (none: no limit)\n",
+		cli->scenario, need / 1e9, msgs, sim_time_to_s(scn->duration),
+		BYTES_PER_MESSAGE, what, limit / 1e9);
+	return false;
+}
+
 int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 {
 	struct scenario scn;
@@ -466,6 +599,9 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	int rc = EXIT_INPUT;
 	if (cli_load(cli, &scn, &pricing))
 		return EXIT_INPUT;
+	if (!memory_fits(cli, &scn))
+		goto out_scn;
+	cli_clean_stale(dir);
 	if (!cli_replaceable(dir)) {
 		fprintf(stderr, "spillway: %s: exists and is not a spillway output directory (no manifest.json); choose another -o\n",
 			dir);
@@ -502,6 +638,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	struct sim_run_options opt = {
 		.timeseries = ts,
 		.progress = print && isatty(STDERR_FILENO),
+		.interrupt = &cli_signal,
 	};
 	struct diag d;
 	diag_init(&d);
@@ -510,7 +647,10 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	diag_print(&d, stderr);
 	diag_finish(&d);
 	if (fclose(ts) || r) {
-		if (r == -3)
+		if (r == -4)
+			fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
+				cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
+		else if (r == -3)
 			fprintf(stderr, "spillway: run failed; nothing written\n");
 		else
 			fprintf(stderr, "spillway: cannot write %s: %s\n", path,
@@ -574,7 +714,20 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	if (no_gnuplot)
 		fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
 			"plots/ holds the scripts and data, not the pictures\n");
-	if (cli_install(tmp, dir)) {
+	/* The last moment to give up: from here the outputs go in place
+	 * whole, with the signals held for the two renames. */
+	hold_signals(true);
+	if (cli_signal) {
+		hold_signals(false);
+		fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
+			cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
+		findings_free(&found);
+		sim_outcome_finish(&o);
+		goto out_tmp;
+	}
+	int installed = cli_install(tmp, dir);
+	hold_signals(false);
+	if (installed) {
 		findings_free(&found);
 		sim_outcome_finish(&o);
 		goto out_tmp;
@@ -624,6 +777,8 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	goto out_scn;
 out_tmp:
 	cli_remove_tree(tmp);
+	if (cli_signal)
+		rc = 128 + cli_signal;
 out_scn:
 	rpt_cost_finish(&cost);
 	free(unconfirmed);
@@ -685,6 +840,8 @@ int main(int argc, char **argv)
 		list_models(stdout);
 		return 0;
 	}
+	if (!strcmp(cmd, "run") || !strcmp(cmd, "sweep") || !strcmp(cmd, "plan"))
+		cli_catch_signals();
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))

@@ -33,6 +33,7 @@ struct sim_run;
 struct sim_recorder;
 struct sim_results;
 struct model;
+struct model_route;
 
 /* One unit of traffic, passed by value. */
 struct sim_msg {
@@ -70,6 +71,19 @@ struct model_ops {
 	/* accept() takes weighted messages (a tenant's `cohort`): the model
 	 * counts, batches, throttles and bills a message as its weight. */
 	bool cohorts;
+	/* After link, for the loop check: the i-th route of messages this
+	 * resource sets up (its own sends, or from a queue it polls to
+	 * itself) into *r; false past the last. r->to NULL: none at i. */
+	bool (*route)(struct model *m, size_t i, struct model_route *r);
+};
+
+/* Messages accepted by `from` go on to `to` (every one, or every one that
+ * matches or succeeds): a cycle of routes would send them round forever. */
+struct model_route {
+	struct model *from;
+	struct model *to;
+	const struct cfg_node *at; /* the value that names `to` */
+	char path[256];            /* its scenario path */
 };
 
 /* The base every model instance starts with. */

@@ -219,20 +219,27 @@ struct model *sim_run_find_typed(struct sim_run *run, const struct cfg_node *at,
 			   "%s: '%s' is of type %s, not %s", path, name, x->ops->name, what);
 		return NULL;
 	}
-	const char **names = sim_xcalloc(run->n_resources + 1, sizeof(*names));
-	size_t k = 0;
-	for (size_t i = 0; i < run->n_resources; i++)
-		if (run->resources[i]->ops == want)
-			names[k++] = run->resources[i]->name;
-	const char *h = diag_suggest(name, names);
+	const char *h = sim_run_suggest(run, name, want);
 	if (h)
 		diag_error(run->diag, at->file, at->line, at->col,
 			   "%s: no resource named '%s' (did you mean '%s'?)", path, name, h);
 	else
 		diag_error(run->diag, at->file, at->line, at->col,
 			   "%s: no resource named '%s'", path, name);
-	free(names);
 	return NULL;
+}
+
+const char *sim_run_suggest(const struct sim_run *run, const char *name,
+			    const struct model_ops *want)
+{
+	const char **names = sim_xcalloc(run->n_resources + 1, sizeof(*names));
+	size_t k = 0;
+	for (size_t i = 0; i < run->n_resources; i++)
+		if (!want || run->resources[i]->ops == want)
+			names[k++] = run->resources[i]->name;
+	const char *h = diag_suggest(name, names);
+	free(names);
+	return h;
 }
 
 /* The driver ----------------------------------------------------------------- */
@@ -363,6 +370,97 @@ static void destroy_models(struct sim_run *run)
 	run->resources = NULL;
 }
 
+/* Routes between resources, by the index of the resource they leave. */
+struct route_graph {
+	struct model_route *v; /* every route, grouped by from */
+	size_t *first;         /* per resource: its routes are v[first[i]..first[i + 1]) */
+};
+
+/* Depth-first search from resource i for a route back onto the path
+ * (colour 1: on the path, 2: done); stack holds the routes taken. Reports
+ * the first loop found and returns true. */
+static bool find_loop(struct sim_run *run, const struct route_graph *g, size_t i,
+		      unsigned char *colour, const struct model_route **stack,
+		      size_t depth)
+{
+	colour[i] = 1;
+	for (size_t k = g->first[i]; k < g->first[i + 1]; k++) {
+		const struct model_route *r = &g->v[k];
+		size_t j = r->to->index;
+		stack[depth] = r;
+		if (colour[j] == 1) {
+			/* The loop is the routes from the one leaving j. */
+			size_t s = 0;
+			while (stack[s]->from != r->to)
+				s++;
+			char names[512];
+			snprintf(names, sizeof(names), "%s", r->to->name);
+			for (size_t q = s; q <= depth; q++)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names),
+					 " -> %s", stack[q]->to->name);
+			diag_error(run->diag, r->at->file, r->at->line, r->at->col,
+				   "%s: messages would go round a loop forever (%s)",
+				   r->path, names);
+			return true;
+		}
+		if (colour[j] == 0 &&
+		    find_loop(run, g, j, colour, stack, depth + 1))
+			return true;
+	}
+	colour[i] = 2;
+	return false;
+}
+
+/* Refuses a cycle of routes (a topic subscribed to a function that
+ * publishes back to it, two streams delivering into each other...): every
+ * message on it would be passed round until the end of the run, never
+ * delivered, with events growing without bound. */
+static void check_loops(struct sim_run *run)
+{
+	size_t n = run->n_resources, nv = 0, cap = 0;
+	struct route_graph g = { NULL, sim_xcalloc(n + 1, sizeof(size_t)) };
+	for (size_t i = 0; i < n; i++) {
+		struct model *m = run->resources[i];
+		SIM_ASSERT(NULL, m->index == i);
+		for (size_t k = 0; m->ops->route; k++) {
+			struct model_route r = { .from = m };
+			if (!m->ops->route(m, k, &r))
+				break;
+			/* Only routes between the scenario's resources. */
+			if (!r.from || !r.to || r.from->index >= n ||
+			    r.to->index >= n || run->resources[r.to->index] != r.to)
+				continue;
+			if (nv == cap) {
+				cap = cap ? 2 * cap : 16;
+				g.v = sim_xrealloc(g.v, cap * sizeof(*g.v));
+			}
+			g.v[nv++] = r;
+		}
+	}
+	/* Group by the resource the route leaves (a stable counting sort). */
+	struct model_route *sorted = sim_xcalloc(nv ? nv : 1, sizeof(*sorted));
+	for (size_t k = 0; k < nv; k++)
+		g.first[g.v[k].from->index + 1]++;
+	for (size_t i = 0; i < n; i++)
+		g.first[i + 1] += g.first[i];
+	size_t *next = sim_xcalloc(n + 1, sizeof(*next));
+	memcpy(next, g.first, (n + 1) * sizeof(*next));
+	for (size_t k = 0; k < nv; k++)
+		sorted[next[g.v[k].from->index]++] = g.v[k];
+	free(next);
+	free(g.v);
+	g.v = sorted;
+	unsigned char *colour = sim_xcalloc(n ? n : 1, 1);
+	const struct model_route **stack = sim_xcalloc(n ? n : 1, sizeof(*stack));
+	for (size_t i = 0; i < n; i++)
+		if (colour[i] == 0 && find_loop(run, &g, i, colour, stack, 0))
+			break;
+	free(stack);
+	free(colour);
+	free(g.v);
+	free(g.first);
+}
+
 int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
 		 struct diag *d)
 {
@@ -393,6 +491,8 @@ int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
 	for (size_t i = 0; i < run->n_tenants; i++)
 		if (run->tenants[i]->ops->link)
 			run->tenants[i]->ops->link(run->tenants[i], run);
+	if (d->errors == before)
+		check_loops(run);
 	return d->errors == before ? 0 : -2;
 }
 
@@ -437,7 +537,7 @@ void sim_run_close(struct sim_run *run)
 }
 
 /* One replication; returns 0, -2 on link problems, -3 on a broken
- * invariant, -1 on write errors. */
+ * invariant, -1 on write errors, -4 when interrupted. */
 static int replicate(struct driver *dr, const struct scenario *scn,
 		     unsigned rep, const struct sim_run_options *opt,
 		     struct sim_outcome *out)
@@ -457,7 +557,12 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 	if (dr->progress)
 		sim_schedule(&run->sim, 0, on_progress, dr, 0);
 
+	run->sim.interrupt = opt->interrupt;
 	sim_run_until(&run->sim, scn->duration);
+	if (opt->interrupt && *opt->interrupt) {
+		rc = -4;
+		goto out;
+	}
 	if (run->failed) {
 		rc = -3;
 		goto out;

@@ -112,6 +112,10 @@ void sim_run_adopt(struct sim_run *run, struct model *m,
 
 /* A resource instance by name, or NULL. */
 struct model *sim_run_find(const struct sim_run *run, const char *name);
+/* The resource name closest to `name` among those of type `want` (any
+ * type when NULL), for a did-you-mean; NULL when none is close. */
+const char *sim_run_suggest(const struct sim_run *run, const char *name,
+			    const struct model_ops *want);
 /* The resource `name` if its type is `want`; otherwise NULL after a link
  * error at `at` naming `path` ("resources.p.source"): no such resource (with
  * the closest name of that type), or one of another type (`what` says which
@@ -148,6 +152,8 @@ struct sim_run_options {
 	FILE *timeseries;     /* where rows go; NULL to skip time series */
 	bool progress;        /* progress line on stderr */
 	bool link_only;       /* create and link replication 0, run nothing */
+	const volatile sig_atomic_t *interrupt; /* non-zero: stop soon and
+				 return -4 (a signal handler's flag) */
 };
 
 /* Building blocks of one replication, for tools and tests that drive a
@@ -179,7 +185,7 @@ struct sim_outcome {
 /* Runs every replication. Link problems (a tenant aiming at a missing
  * resource, ...) go to d and make it return -2; a broken invariant
  * (sim_run_fail) goes to d and returns -3; a write error on the time series
- * returns -1; 0 on success. out is filled in either case and freed
+ * returns -1; opt->interrupt set returns -4; 0 on success. out is filled in either case and freed
  * with sim_outcome_finish. */
 int sim_run_scenario(const struct scenario *scn,
 		     const struct sim_run_options *opt, struct diag *d,

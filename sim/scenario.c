@@ -92,7 +92,11 @@ static const char *const section_keys[] = { "tenants", "resources", NULL };
 static const char *const type_key[] = { "type", NULL };
 
 /* Resource and tenant names are used in paths and CSV columns: keep them
- * to letters, digits, '_' and '-'. */
+ * to letters, digits, '_' and '-', and short enough that a message's path
+ * (512 characters) holds them with room to spare (AWS's own names stop at
+ * 64 to 80 characters). */
+#define MAX_NAME 80
+
 static bool good_name(const char *s)
 {
 	if (!*s)
@@ -133,10 +137,12 @@ static void load_section(struct scenario *scn, struct cfg_node *root,
 	}
 	if (map->type != CFG_MAP || map->n == 0) {
 		struct cfg_node at = *map;
+		char got[80];
 		at.line = sp->line;
 		at.col = sp->col;
-		scn_error(ctx, &at, "%s: expected a map of names to %s",
-			  section, tenants ? "tenant settings" : "resource settings");
+		scn_error(ctx, &at, "%s: expected a map of names to %s, got %s",
+			  section, tenants ? "tenant settings" : "resource settings",
+			  scn_got(map, got, sizeof(got)));
 		return;
 	}
 	struct scn_entry *v = sim_xcalloc(map->n, sizeof(*v));
@@ -147,6 +153,12 @@ static void load_section(struct scenario *scn, struct cfg_node *root,
 		struct cfg_node at = *p->value;
 		at.line = p->line;
 		at.col = p->col;
+		if (strlen(p->key) > MAX_NAME) {
+			ctx->path[0] = '\0';
+			scn_error(ctx, &at, "%s: '%.20s...' is too long for a name (%zu characters; at most %d)",
+				  section, p->key, strlen(p->key), MAX_NAME);
+			continue;
+		}
 		if (!good_name(p->key)) {
 			ctx->path[0] = '\0';
 			scn_error(ctx, &at,
@@ -155,7 +167,9 @@ static void load_section(struct scenario *scn, struct cfg_node *root,
 			continue;
 		}
 		if (p->value->type != CFG_MAP) {
-			scn_error(ctx, p->value, "expected a map of settings");
+			char got[80];
+			scn_error(ctx, p->value, "expected a map of settings, got %s",
+				  scn_got(p->value, got, sizeof(got)));
 			continue;
 		}
 		const struct model_ops *ops = reg->tenant;
@@ -180,12 +194,16 @@ static void load_section(struct scenario *scn, struct cfg_node *root,
 						   ? diag_suggest(t->value, names) : NULL;
 				size_t len = strlen(ctx->path);
 				snprintf(ctx->path + len, sizeof(ctx->path) - len, ".type");
-				if (hint)
+				char got[80];
+				if (t->type != CFG_SCALAR || cfg_is_null(t))
+					scn_error(ctx, t, "expected a resource type (one of: %s), got %s",
+						  list, scn_got(t, got, sizeof(got)));
+				else if (hint)
 					scn_error(ctx, t, "unknown resource type '%s' (did you mean '%s'?)",
 						  t->value, hint);
 				else
 					scn_error(ctx, t, "unknown resource type '%s'; expected one of: %s",
-						  t->type == CFG_SCALAR ? t->value : "?", list);
+						  t->value, list);
 				continue;
 			}
 		}

@@ -45,6 +45,21 @@ void scn_error_key(struct scn_ctx *ctx, const struct cfg_node *map,
 		   ctx->path[0] ? "." : "", key, msg);
 }
 
+const char *scn_got(const struct cfg_node *n, char *buf, size_t size)
+{
+	if (n->type == CFG_MAP)
+		snprintf(buf, size, "%s", n->n ? "a map" : "an empty map");
+	else if (n->type == CFG_SEQ)
+		snprintf(buf, size, "%s", n->n ? "a list" : "an empty list");
+	else if (cfg_is_null(n))
+		snprintf(buf, size, "nothing");
+	else if (strlen(n->value) > 60)
+		snprintf(buf, size, "'%.57s...'", n->value);
+	else
+		snprintf(buf, size, "'%s'", n->value);
+	return buf;
+}
+
 /* Pushes ".key" (or "key" at the top, or "[i]") onto ctx->path; returns the
  * old length for pop(). */
 static size_t push_key(struct scn_ctx *ctx, const char *key)
@@ -85,6 +100,7 @@ static const char *kind_phrase(const struct scn_field *f)
 	case SCN_FRACTION:
 		return sim_units_expected(SIM_UNIT_FRACTION);
 	case SCN_STRING:
+		return "a string";
 	case SCN_NAME:
 		return "a name";
 	default:
@@ -131,9 +147,26 @@ static void format_value(char *buf, size_t size, enum scn_kind kind, double v)
 	}
 }
 
-/* Range check in base units; reports and returns false when out of range.
- * A maximum of 1e9 or more is a sanity bound rather than a documented
- * limit, so messages then name only the side that was crossed. */
+/* The kind a field's range is written in: a distribution's is the unit of
+ * its values. */
+static enum scn_kind range_kind(const struct scn_field *f)
+{
+	if (f->kind != SCN_DIST)
+		return f->kind;
+	return f->unit == SIM_UNIT_SIZE ? SCN_SIZE
+	       : f->unit == SIM_UNIT_DURATION ? SCN_DURATION : SCN_NUMBER;
+}
+
+/* Whether the field's maximum is a sanity bound rather than a documented
+ * limit: 1e9 or more, or for sizes (in bytes, where 10240MB is Lambda's
+ * documented most) 1e12 or more. Messages and help then name only the
+ * minimum, or the side that was crossed. */
+static bool sanity_max(const struct scn_field *f)
+{
+	return f->max >= (range_kind(f) == SCN_SIZE ? 1e12 : 1e9);
+}
+
+/* Range check in base units; reports and returns false when out of range. */
 static bool in_range(const struct scn_field *f, double v,
 		     const struct cfg_node *n, struct scn_ctx *ctx)
 {
@@ -143,13 +176,13 @@ static bool in_range(const struct scn_field *f, double v,
 	if (!low && v <= f->max)
 		return true;
 	char lo[64], hi[64];
-	format_value(lo, sizeof(lo), f->kind, f->min);
-	format_value(hi, sizeof(hi), f->kind, f->max);
+	format_value(lo, sizeof(lo), range_kind(f), f->min);
+	format_value(hi, sizeof(hi), range_kind(f), f->max);
 	if (low && f->exclusive_min)
 		scn_error(ctx, n, "must be greater than %s, got '%s'", lo, n->value);
 	else if (low && f->min == 0)
 		scn_error(ctx, n, "must not be negative, got '%s'", n->value);
-	else if (f->max >= 1e9)
+	else if (sanity_max(f))
 		scn_error(ctx, n, low ? "must be at least %s, got '%s'"
 				      : "must be at most %s, got '%s'",
 			  low ? lo : hi, n->value);
@@ -173,13 +206,12 @@ static bool parse_scalar(const struct scn_field *f, struct cfg_node *n,
 	void *dst = obj + f->offset;
 	const char *s = n->value;
 	double v;
-	if (n->type != CFG_SCALAR) {
-		scn_error(ctx, n, "expected %s, got a %s", kind_phrase(f),
-			  n->type == CFG_MAP ? "map" : "list");
-		return false;
-	}
-	if (cfg_is_null(n)) {
-		scn_error(ctx, n, "expected %s, got nothing", kind_phrase(f));
+	const char *words = (f->flags & SCN_F_NONE) ? " or 'none'"
+			  : (f->flags & SCN_F_INFINITE) ? " or 'infinite'" : "";
+	if (n->type != CFG_SCALAR || cfg_is_null(n)) {
+		char got[80];
+		scn_error(ctx, n, "expected %s%s, got %s", kind_phrase(f), words,
+			  scn_got(n, got, sizeof(got)));
 		return false;
 	}
 	if ((f->flags & SCN_F_NONE) && !strcmp(s, "none")) {
@@ -195,8 +227,6 @@ static bool parse_scalar(const struct scn_field *f, struct cfg_node *n,
 		*(int64_t *)dst = SCN_UNLIMITED;
 		return true;
 	}
-	const char *words = (f->flags & SCN_F_NONE) ? " or 'none'"
-			  : (f->flags & SCN_F_INFINITE) ? " or 'infinite'" : "";
 	switch (f->kind) {
 	case SCN_BOOL:
 		if (!strcmp(s, "true") || !strcmp(s, "false")) {
@@ -206,8 +236,16 @@ static bool parse_scalar(const struct scn_field *f, struct cfg_node *n,
 		break;
 	case SCN_INT: {
 		long long i;
-		if (sim_parse_integer(s, &i))
+		if (sim_parse_integer(s, &i)) {
+			/* Digits only, but past 64 bits: out of any range,
+			 * not "not a whole number". */
+			if (sim_parse_number(s, &v) == 0 && !strpbrk(s, ".eE")) {
+				if (in_range(f, v, n, ctx))
+					scn_error(ctx, n, "too large for a whole number, got '%s'", s);
+				return false;
+			}
 			break;
+		}
 		if (!in_range(f, (double)i, n, ctx))
 			return false;
 		*(int64_t *)dst = i;
@@ -230,8 +268,16 @@ static bool parse_scalar(const struct scn_field *f, struct cfg_node *n,
 	}
 	case SCN_DURATION: {
 		sim_time_t t;
-		if (sim_parse_duration(s, &t))
+		if (sim_parse_duration(s, &t)) {
+			/* Well written but past 292 years of nanoseconds:
+			 * out of range rather than not a duration. */
+			if (sim_parse_duration_s(s, &v) == 0) {
+				if (in_range(f, v, n, ctx))
+					scn_error(ctx, n, "too long for a duration (at most 292 years), got '%s'", s);
+				return false;
+			}
 			break;
+		}
 		if (!in_range(f, sim_time_to_s(t), n, ctx))
 			return false;
 		*(sim_time_t *)dst = t;
@@ -469,11 +515,20 @@ static bool parse_dist(const struct scn_field *f, struct cfg_node *n,
 		ok = load_empirical(v0->value, v0, f->unit, out, ctx);
 		goto out;
 	}
-	if (!parse_quantity(f->unit, fam->plain[0], v0, &a, ctx))
+	/* A parameter's own problems name it: service.exponential.mean. */
+	size_t at_param = push_key(ctx, fam->key[0]);
+	bool parsed = parse_quantity(f->unit, fam->plain[0], v0, &a, ctx);
+	pop(ctx, at_param);
+	if (!parsed)
 		goto out;
 	b = 0;
-	if (v1 && !parse_quantity(f->unit, fam->plain[1], v1, &b, ctx))
-		goto out;
+	if (v1) {
+		at_param = push_key(ctx, fam->key[1]);
+		parsed = parse_quantity(f->unit, fam->plain[1], v1, &b, ctx);
+		pop(ctx, at_param);
+		if (!parsed)
+			goto out;
+	}
 	switch (fam->kind) {
 	case SIM_DIST_EXPONENTIAL:
 		ok = !sim_dist_exponential(out, a);
@@ -534,7 +589,17 @@ static bool parse_oneof(const struct scn_field *f, struct cfg_node *n,
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 			 i ? ", " : "", alts->fields[i].key);
 	if (n->type != CFG_MAP || n->n != 1) {
-		scn_error(ctx, n, "expected exactly one of: %s", list);
+		char got[256];
+		scn_got(n, got, sizeof(got));
+		if (n->type == CFG_MAP && n->n > 1) {
+			/* Name the keys given: "got poisson and constant". */
+			got[0] = '\0';
+			for (size_t i = 0; i < n->n; i++)
+				snprintf(got + strlen(got), sizeof(got) - strlen(got),
+					 "%s%s", i == 0 ? "" : i + 1 == n->n ? " and " : ", ",
+					 n->pairs[i].key);
+		}
+		scn_error(ctx, n, "expected exactly one of: %s, got %s", list, got);
 		return false;
 	}
 	const struct cfg_pair *p = &n->pairs[0];
@@ -567,8 +632,10 @@ static bool parse_list(const struct scn_field *f, struct cfg_node *n, char *obj,
 		       struct scn_ctx *ctx)
 {
 	struct scn_list *l = (struct scn_list *)(obj + f->offset);
+	char got[80];
 	if (n->type != CFG_SEQ || n->n == 0) {
-		scn_error(ctx, n, "expected a non-empty list");
+		scn_error(ctx, n, "expected a non-empty list, got %s",
+			  scn_got(n, got, sizeof(got)));
 		return false;
 	}
 	l->items = calloc(n->n, f->elem_size);
@@ -582,7 +649,8 @@ static bool parse_list(const struct scn_field *f, struct cfg_node *n, char *obj,
 		size_t old = push_index(ctx, i);
 		char *elem = (char *)l->items + i * f->elem_size;
 		if (n->items[i]->type != CFG_MAP) {
-			scn_error(ctx, n->items[i], "expected a map");
+			scn_error(ctx, n->items[i], "expected a map of settings, got %s",
+				  scn_got(n->items[i], got, sizeof(got)));
 			errors++;
 		} else {
 			errors += scn_walk(f->sub, n->items[i], elem, NULL, ctx);
@@ -595,15 +663,36 @@ static bool parse_list(const struct scn_field *f, struct cfg_node *n, char *obj,
 static bool parse_value(const struct scn_field *f, struct cfg_node *n,
 			char *obj, struct scn_ctx *ctx)
 {
+	char got[80];
 	switch (f->kind) {
-	case SCN_DIST:
-		return parse_dist(f, n, (struct sim_dist *)(obj + f->offset), ctx);
+	case SCN_DIST: {
+		struct sim_dist *d = (struct sim_dist *)(obj + f->offset);
+		if (!parse_dist(f, n, d, ctx))
+			return false;
+		/* A range on a distribution (min < max; most have none)
+		 * bounds a constant, and the mean of the others: a heavy
+		 * tail may still draw past it. */
+		if (f->min >= f->max)
+			return true;
+		if (d->kind == SIM_DIST_CONSTANT)
+			return in_range(f, d->a, n, ctx);
+		double mean = sim_dist_mean(d);
+		if (isfinite(mean) && mean > f->max) {
+			char hi[64], m[64];
+			format_value(hi, sizeof(hi), range_kind(f), f->max);
+			format_value(m, sizeof(m), range_kind(f), mean);
+			scn_error(ctx, n, "the mean must be at most %s, got %s", hi, m);
+			return false;
+		}
+		return true;
+	}
 	case SCN_TABLE:
 		if (f->flags & SCN_F_SWITCH) {
 			bool word = n->type == CFG_SCALAR &&
 				    (!strcmp(n->value, "true") || !strcmp(n->value, "false"));
 			if (!word && n->type != CFG_MAP) {
-				scn_error(ctx, n, "expected true, false or a map of settings");
+				scn_error(ctx, n, "expected true, false or a map of settings, got %s",
+					  scn_got(n, got, sizeof(got)));
 				return false;
 			}
 			bool on = !word || n->value[0] == 't';
@@ -621,14 +710,16 @@ static bool parse_value(const struct scn_field *f, struct cfg_node *n,
 		} else if (f->flags & SCN_F_NONE) {
 			bool given = n->type == CFG_MAP;
 			if (!given && (n->type != CFG_SCALAR || strcmp(n->value, "none"))) {
-				scn_error(ctx, n, "expected a map of settings or 'none'");
+				scn_error(ctx, n, "expected a map of settings or 'none', got %s",
+					  scn_got(n, got, sizeof(got)));
 				return false;
 			}
 			*(bool *)(obj + f->offset) = given;
 			if (!given)
 				return true;
 		} else if (n->type != CFG_MAP) {
-			scn_error(ctx, n, "expected a map of settings");
+			scn_error(ctx, n, "expected a map of settings, got %s",
+				  scn_got(n, got, sizeof(got)));
 			return false;
 		}
 		return scn_walk(f->sub, n, obj, NULL, ctx) == 0;
@@ -676,6 +767,10 @@ size_t scn_walk(const struct scn_schema *schema, struct cfg_node *map, void *obj
 	size_t nc = 0;
 	for (size_t i = 0; i < schema->n && nc < 63; i++)
 		cands[nc++] = schema->fields[i].key;
+	/* Keys left to the caller are valid here too: offer them ("resource"
+	 * at the top level is 'resources' misspelt). */
+	for (size_t i = 0; skip && skip[i] && nc < 63; i++)
+		cands[nc++] = skip[i];
 	cands[nc] = NULL;
 
 	/* Unknown keys first, in file order. */
@@ -684,8 +779,6 @@ size_t scn_walk(const struct scn_schema *schema, struct cfg_node *map, void *obj
 		bool known = false;
 		for (size_t j = 0; j < nc && !known; j++)
 			known = !strcmp(cands[j], p->key);
-		for (size_t j = 0; skip && skip[j] && !known; j++)
-			known = !strcmp(skip[j], p->key);
 		if (known)
 			continue;
 		struct cfg_node at = { .file = p->value->file, .line = p->line,
@@ -806,12 +899,13 @@ void scn_print_reference(FILE *f, const struct scn_schema *schema, int indent)
 	for (size_t i = 0; i < schema->n; i++) {
 		const struct scn_field *k = &schema->fields[i];
 		char range[160] = "", what[400];
-		bool scalar = k->kind <= SCN_FRACTION && k->kind != SCN_BOOL;
+		bool scalar = (k->kind <= SCN_FRACTION && k->kind != SCN_BOOL) ||
+			      (k->kind == SCN_DIST && k->min < k->max);
 		if (scalar && k->min <= k->max) {
 			char lo[64], hi[64];
-			format_value(lo, sizeof(lo), k->kind, k->min);
-			format_value(hi, sizeof(hi), k->kind, k->max);
-			if (k->max >= 1e9)
+			format_value(lo, sizeof(lo), range_kind(k), k->min);
+			format_value(hi, sizeof(hi), range_kind(k), k->max);
+			if (sanity_max(k))
 				snprintf(range, sizeof(range), ", %s %s",
 					 k->exclusive_min ? ">" : ">=", lo);
 			else

@@ -124,6 +124,11 @@ __attribute__((format(printf, 3, 4)))
 void scn_error(struct scn_ctx *ctx, const struct cfg_node *node,
 	       const char *fmt, ...);
 
+/* What a value is, for the "got ..." of a message: the text in quotes
+ * (shortened past 60 characters), "nothing", "a map", "an empty map", "a
+ * list" or "an empty list". Returns buf. */
+const char *scn_got(const struct cfg_node *n, char *buf, size_t size);
+
 /* Drops ctx->path.key from the UNCONFIRMED defaults in use: for a
  * configure() whose key does not apply to this configuration. */
 void scn_unassume(struct scn_ctx *ctx, const char *key);

@@ -251,6 +251,10 @@ void sim_run_until(struct sim *s, sim_time_t until)
 		sim_step(s);
 		if (s->stop)
 			return;
+		if ((s->executed & 4095) == 0 && s->interrupt && *s->interrupt) {
+			s->stop = true;
+			return;
+		}
 	}
 	if (until > s->now)
 		s->now = until;

@@ -21,6 +21,7 @@
 #ifndef SPILLWAY_SIM_SIM_H
 #define SPILLWAY_SIM_SIM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,9 @@ struct sim {
 	uint64_t seed;           /* scenario seed, printed by SIM_ASSERT */
 	unsigned replication;    /* replication index, printed by SIM_ASSERT */
 	bool stop;               /* set by sim_stop: sim_run_until returns early */
+	const volatile sig_atomic_t *interrupt; /* when it reads non-zero (a
+				  * signal handler's flag), sim_run_until returns
+				  * within 4,096 events; NULL: never */
 };
 
 /* Prepares an empty sim at time 0. Returns 0, or -1 when out of memory. */

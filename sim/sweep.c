@@ -26,7 +26,11 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 static void push(struct vary *v, const char *s, size_t len)
 {
-	v->values = sim_xrealloc(v->values, (v->n + 1) * sizeof(*v->values));
+	/* Capacity doubles at powers of two (from 4): a long range stays
+	 * linear (found by fuzzing: 74,000 values took seconds). */
+	size_t n = v->n;
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
+		v->values = sim_xrealloc(v->values, (n ? 2 * n : 4) * sizeof(*v->values));
 	v->values[v->n++] = strndup(s, len);
 }
 

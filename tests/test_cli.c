@@ -1,8 +1,10 @@
 /* test_cli.c - the spillway command as a user runs it: byte-identical
  * outputs for the same seed, exit status 2 with a one-line file:line:col
- * message on bad input and nothing written, an earlier output left intact
- * by a failed run, and the help texts. */
+ * message on bad input and nothing written (and every broken fixture in
+ * tests/fixtures/bad with exactly its .expect lines), an earlier output
+ * left intact by a failed run, and the help texts. */
 #include <check.h>
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +116,7 @@ START_TEST(bad_input_exits_2_and_writes_nothing)
 		{ "tests/fixtures/bad/missing-unit.yaml",
 		  "tests/fixtures/bad/missing-unit.yaml:1:11: error: duration: expected a duration with a unit (ns, us, ms, s, m, h, d), e.g. 250ms or 1.5s, got '3600'\n" },
 		{ "tests/fixtures/bad/yaml-syntax.yaml",
-		  "tests/fixtures/bad/yaml-syntax.yaml:4:1: error: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping\n" },
+		  "tests/fixtures/bad/yaml-syntax.yaml:4:1: error: YAML syntax error: did not find expected ',' or '}' while parsing a flow mapping that starts at line 3, column 8\n" },
 		{ "tests/fixtures/bad/does-not-exist.yaml",
 		  "tests/fixtures/bad/does-not-exist.yaml: error: cannot open: No such file or directory\n" },
 		{ "scenarios/mm1-rho0.5.yaml --set resources.desk.servers=-1",
@@ -141,6 +143,95 @@ START_TEST(bad_input_exits_2_and_writes_nothing)
 		ck_assert_int_eq(spillway(args), 2);
 		ck_assert_str_eq(err_text, cases[i].line);
 	}
+}
+END_TEST
+
+/* Reads a whole file into a malloc'd string ("" when it cannot). */
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(m);
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* Every broken fixture through the command: `spillway check` exits 2,
+ * prints nothing on stdout, on stderr exactly the .expect lines and, with
+ * more than one error, the summary line; and writes nothing. It runs in an
+ * empty directory whose `tests` links to the source's, so the messages
+ * name the same relative paths as the .expect files. */
+START_TEST(every_bad_fixture_exits_2_with_its_messages)
+{
+	char work[512], link[600], cmd[4096], path[600];
+	snprintf(work, sizeof(work), "%s/cwd", tmpdir);
+	ck_assert_int_eq(mkdir(work, 0777), 0);
+	snprintf(link, sizeof(link), "%s/tests", work);
+	ck_assert_int_eq(symlink(SOURCE_DIR "/tests", link), 0);
+	/* Four at a time (each is a process start, slow under the
+	 * sanitizers); NAME.yaml leaves NAME.out, NAME.err and NAME.rc in
+	 * tmpdir. */
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && ls tests/fixtures/bad | grep '[.]yaml$' | "
+		 "xargs -P 4 -I '{}' sh -c '%s check \"tests/fixtures/bad/$1\" "
+		 ">\"$2/$1.out\" 2>\"$2/$1.err\"; echo $? >\"$2/$1.rc\"' sh '{}' '%s'",
+		 work, SPILLWAY_BIN, tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	DIR *dir = opendir(SOURCE_DIR "/tests/fixtures/bad");
+	ck_assert(dir != NULL);
+	struct dirent *e;
+	int checked = 0, mismatches = 0;
+	while ((e = readdir(dir))) {
+		size_t len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.rc", tmpdir, e->d_name);
+		char *status = read_all(path);
+		int rc = status[0] ? atoi(status) : -1;
+		free(status);
+		snprintf(path, sizeof(path), SOURCE_DIR "/tests/fixtures/bad/%.*s.expect",
+			 (int)(len - 5), e->d_name);
+		char *expect = read_all(path);
+		int lines = 0;
+		for (const char *p = expect; *p; p++)
+			lines += *p == '\n';
+		char *want = NULL;
+		size_t want_len = 0;
+		FILE *w = open_memstream(&want, &want_len);
+		fputs(expect, w);
+		if (lines > 1)
+			fprintf(w, "spillway: %d errors in tests/fixtures/bad/%s\n", lines,
+				e->d_name);
+		fclose(w);
+		snprintf(path, sizeof(path), "%s/%s.err", tmpdir, e->d_name);
+		char *err = read_all(path);
+		snprintf(path, sizeof(path), "%s/%s.out", tmpdir, e->d_name);
+		char *out = read_all(path);
+		/* Report every mismatch before failing, not just the first. */
+		if (rc != 2 || strcmp(err, want) || out[0] || lines == 0) {
+			fprintf(stderr, "%s: status %d\n got: %s%s want: %s", e->d_name, rc,
+				out, err, want);
+			mismatches++;
+		}
+		free(expect);
+		free(want);
+		free(err);
+		free(out);
+		checked++;
+	}
+	closedir(dir);
+	ck_assert_int_eq(mismatches, 0);
+	ck_assert_int_ge(checked, 100);
+	/* Nothing written where it ran: only the link is there. */
+	snprintf(cmd, sizeof(cmd), "test \"$(ls -A '%s')\" = tests", work);
+	ck_assert_msg(system(cmd) == 0, "spillway check wrote into its directory");
 }
 END_TEST
 
@@ -428,6 +519,7 @@ static Suite *suite(void)
 	tcase_set_timeout(bad, 300);
 	tcase_add_test(bad, run_subcommand_is_needed);
 	tcase_add_test(bad, bad_input_exits_2_and_writes_nothing);
+	tcase_add_test(bad, every_bad_fixture_exits_2_with_its_messages);
 	tcase_add_test(bad, failed_run_leaves_previous_output_alone);
 	tcase_add_test(bad, refuses_to_replace_a_foreign_directory);
 	suite_add_tcase(s, bad);

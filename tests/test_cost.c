@@ -51,6 +51,16 @@ START_TEST(bad_pricing_files)
 		"tests/fixtures/pricing/negative-price.yaml:19:13: error: prices.sqs.requests.standard.status: expected one of confirmed, partial, unconfirmed, got 'maybe'",
 	};
 	expect_errors("tests/fixtures/pricing/negative-price.yaml", negative, 3);
+	/* Found by fuzzing (fuzz_pricing): these two leaked the document
+	 * (AddressSanitizer's leak check fails the test if they do again). */
+	static const char *const syntax[] = {
+		"tests/fixtures/pricing/syntax-error.yaml:4:1: error: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence that starts at line 3, column 6",
+	};
+	expect_errors("tests/fixtures/pricing/syntax-error.yaml", syntax, 1);
+	static const char *const list[] = {
+		"tests/fixtures/pricing/not-a-map.yaml:1:1: error: expected a map with region, currency and prices",
+	};
+	expect_errors("tests/fixtures/pricing/not-a-map.yaml", list, 1);
 }
 END_TEST
 

@@ -609,7 +609,7 @@ START_TEST(config_errors)
 		{ "read_capacity: 5\nwrite_capacity: 0",
 		  "error: resources.t.write_capacity: must be between 1 and 1000000, got '0'" },
 		{ "read_capacity: 5\nwrite_capacity: 5\nautoscaling: yes",
-		  "error: resources.t.autoscaling: expected a map of settings or 'none'" },
+		  "error: resources.t.autoscaling: expected a map of settings or 'none', got 'yes'" },
 		{ "read_capacity: 5\nwrite_capacity: 5\nautoscaling: {min: 1}",
 		  "error: resources.t.autoscaling: missing required key 'max'" },
 		{ "read_capacity: 5\nwrite_capacity: 5\nautoscaling: {min: 10, max: 2}",

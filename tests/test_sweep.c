@@ -25,6 +25,12 @@ START_TEST(vary_lists_ranges_and_maps)
 	ck_assert_str_eq(v.values[2], "50");
 	ck_assert_str_eq(v.values[3], "{x: 1, y: 2}");
 	vary_free(&v);
+	/* Found by fuzzing: a long range (74,068 values) must stay linear;
+	 * under the sanitizers it took over 10 s growing one by one. */
+	ck_assert_int_eq(vary_parse(&v, "rr=.0..44440: .6", err, sizeof(err)), 0);
+	ck_assert_uint_eq(v.n, 74067);
+	ck_assert_str_eq(v.values[74066], "44439.6");
+	vary_free(&v);
 	ck_assert_int_eq(vary_parse(&v, "d=1s..3s:500ms,10s", err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "range '1s..3s:500ms': A, B and STEP must have the same unit");
 	ck_assert_int_eq(vary_parse(&v, "d=1s..3s:1s,10s", err, sizeof(err)), 0);

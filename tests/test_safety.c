@@ -1,0 +1,210 @@
+/* test_safety.c - the spillway command stopped or refused: the memory
+ * guard refuses an oversized scenario with a message saying what to change
+ * and writes nothing; SIGINT and SIGTERM during a long run leave the
+ * earlier outputs untouched and exit 130 / 143; a run killed with SIGKILL
+ * leaves DIR.tmp-PID, which the next run into DIR removes. */
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/harness.h"
+
+#define QUICK "scenarios/mmc-c10-rho0.8.yaml"
+
+static char tmpdir[256], out[300], err_path[300];
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/spillway-safety-XXXXXX");
+	ck_assert(mkdtemp(tmpdir) != NULL);
+	snprintf(out, sizeof(out), "%s/out", tmpdir);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", tmpdir);
+}
+
+static void teardown(void)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Starts spillway with argv (NULL-terminated), stderr to err_path. */
+static pid_t start(const char *const *argv)
+{
+	pid_t pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(fd, 2);
+		dup2(null, 1);
+		execv(SPILLWAY_BIN, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Waits for pid; its exit status, or 128 + the signal that killed it. */
+static int finish(pid_t pid)
+{
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int run(const char *const *argv)
+{
+	return finish(start(argv));
+}
+
+static char *read_err(void)
+{
+	static char buf[8192];
+	FILE *f = fopen(err_path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* The earlier outputs: a quick run into out, and a copy of its manifest. */
+static void earlier_outputs(void)
+{
+	const char *argv[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", "--no-review", NULL };
+	ck_assert_int_eq(run(argv), 0);
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "cp '%s/manifest.json' '%s/manifest.before'", out, tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Starts a run into out that takes minutes, and waits (up to 60 s) until
+ * its temporary directory out.tmp-PID exists: it is simulating. */
+static pid_t start_long(char *tmp, size_t size)
+{
+	const char *argv[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", "--no-review",
+			       "--set", "duration=1000h", NULL };
+	pid_t pid = start(argv);
+	snprintf(tmp, size, "%s.tmp-%ld", out, (long)pid);
+	for (int i = 0; i < 600 && !exists(tmp); i++) {
+		struct timespec ts = { 0, 100000000 };
+		nanosleep(&ts, NULL);
+	}
+	ck_assert_msg(exists(tmp), "%s never appeared", tmp);
+	return pid;
+}
+
+static void assert_earlier_outputs_intact(void)
+{
+	char a[700], b[700], cmd[1500];
+	snprintf(a, sizeof(a), "%s/manifest.json", out);
+	snprintf(b, sizeof(b), "%s/manifest.before", tmpdir);
+	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", a, b);
+	ck_assert_msg(system(cmd) == 0, "the earlier outputs changed");
+}
+
+START_TEST(memory_guard_refuses_an_oversized_scenario)
+{
+	const char *huge[] = { SPILLWAY_BIN, "run", "scenarios/wellright.yaml", "-o", out,
+			       "--set",
+			       "tenants.bulk-upload.arrivals={burst: {count: 1000000000000, at: 1m}}",
+			       NULL };
+	ck_assert_int_eq(run(huge), 2);
+	const char *e = read_err();
+	ck_assert_msg(strstr(e, "scenarios/wellright.yaml: error: this run may need up to 6.4e+04 GB of memory (1e+12 messages") != NULL, "%s", e);
+	ck_assert_msg(strstr(e, "send in cohorts") && strstr(e, "--memory-limit SIZE"), "%s", e);
+	ck_assert(!exists(out));
+	/* The limit is the user's to set: 10 MB refuses WellRight's 1 M
+	 * messages (64 MB at most), none lets it through the guard. */
+	const char *small[] = { SPILLWAY_BIN, "check", "scenarios/wellright.yaml", NULL };
+	ck_assert_int_eq(run(small), 0);
+	const char *capped[] = { SPILLWAY_BIN, "run", "scenarios/wellright.yaml", "-o", out,
+				 "--memory-limit", "10MB", NULL };
+	ck_assert_int_eq(run(capped), 2);
+	ck_assert(strstr(read_err(), "more than the --memory-limit (0.01 GB)") != NULL);
+	ck_assert(!exists(out));
+	const char *bad[] = { SPILLWAY_BIN, "run", QUICK, "--memory-limit", "lots", NULL };
+	ck_assert_int_eq(run(bad), 2);
+	ck_assert(strstr(read_err(), "--memory-limit: expected a size such as 4GB, or none, got 'lots'") != NULL);
+}
+END_TEST
+
+static void stop_with(int sig, int want)
+{
+	earlier_outputs();
+	char tmp[400];
+	pid_t pid = start_long(tmp, sizeof(tmp));
+	ck_assert_int_eq(kill(pid, sig), 0);
+	ck_assert_int_eq(finish(pid), want);
+	assert_earlier_outputs_intact();
+	ck_assert_msg(!exists(tmp), "%s left behind", tmp);
+	ck_assert(strstr(read_err(), "left as it was") != NULL);
+}
+
+START_TEST(sigint_leaves_the_earlier_outputs_and_exits_130)
+{
+	stop_with(SIGINT, 130);
+}
+END_TEST
+
+START_TEST(sigterm_leaves_the_earlier_outputs_and_exits_143)
+{
+	stop_with(SIGTERM, 143);
+}
+END_TEST
+
+START_TEST(sigkill_leftovers_are_cleaned_by_the_next_run)
+{
+	earlier_outputs();
+	char tmp[400];
+	pid_t pid = start_long(tmp, sizeof(tmp));
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(finish(pid), 128 + SIGKILL);
+	/* Killed outright: the earlier outputs and the named leftover. */
+	assert_earlier_outputs_intact();
+	ck_assert(exists(tmp));
+	const char *again[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", "--no-review", NULL };
+	ck_assert_int_eq(run(again), 0);
+	ck_assert_msg(!exists(tmp), "%s not cleaned", tmp);
+	ck_assert(strstr(read_err(), "left by a run that was killed") != NULL);
+	char manifest[400];
+	snprintf(manifest, sizeof(manifest), "%s/manifest.json", out);
+	ck_assert(exists(manifest));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("safety");
+	TCase *guard = tcase_create("safety:memory_guard");
+	tcase_add_checked_fixture(guard, setup, teardown);
+	tcase_add_test(guard, memory_guard_refuses_an_oversized_scenario);
+	suite_add_tcase(s, guard);
+	TCase *sig = tcase_create("safety:signals");
+	tcase_add_checked_fixture(sig, setup, teardown);
+	tcase_add_test(sig, sigint_leaves_the_earlier_outputs_and_exits_130);
+	tcase_add_test(sig, sigterm_leaves_the_earlier_outputs_and_exits_143);
+	tcase_add_test(sig, sigkill_leftovers_are_cleaned_by_the_next_run);
+	tcase_set_timeout(sig, 300);
+	suite_add_tcase(s, sig);
+	return s;
+}
+
+int main(void)
+{
+	return harness_main(suite());
+}
