@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "reports/pricing.h"
+struct pricing; /* reports/pricing.h: only pointers here */
 #include "sim/scenario.h"
 
 enum { EXIT_RUN = 1, EXIT_INPUT = 2 };

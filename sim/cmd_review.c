@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "reports/pricing.h"
 #include "reports/report.h"
 #include "reports/review.h"
 #include "sim/alloc.h"

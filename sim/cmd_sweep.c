@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "reports/pricing.h"
 #include "reports/report.h"
 #include "sim/alloc.h"
 #include "sim/cli.h"
