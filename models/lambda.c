@@ -216,22 +216,38 @@ struct hworker {
 	bool ok;
 };
 
-/* One running invocation (a slot in the function's pool). */
+/* What a worker needs of each message, copied from the caller's batch when
+ * the invocation starts: the batch's own memory is cold by the time each
+ * message's work ends, the invocation's is warmer (and one place). */
+struct item_rt {
+	uint32_t tenant;
+	uint32_t size;
+	bool failed;      /* copied back to the batch at the end */
+};
+
+/* One running invocation (a slot in the function's pool). The fields every
+ * message's event reads come first, together. */
 struct invocation {
-	struct lambda_batch *b;     /* the caller's batch */
-	sim_time_t handler_start;   /* after the cold start */
-	sim_time_t init;            /* the cold start (INIT), 0 when warm */
 	uint32_t gen;               /* bumps when the slot is reused */
 	uint32_t next;              /* next message to hand to a worker */
 	uint32_t busy;              /* workers still processing */
+	uint32_t n;                 /* messages in the batch */
+	struct lambda *fn;          /* owner: the invocation's events target it */
+	struct item_rt *it;         /* n entries (capacity it_cap) */
+	sim_time_t deadline;        /* handler start + timeout */
+	sim_time_t work;            /* fixed compute time per item, 0: per_message */
+	bool killing;               /* the kill at the deadline is scheduled */
+	bool ordered;               /* the batch's `ordered` */
 	bool cold;
 	bool reserved;              /* drew on the function's reservation */
-	sim_time_t deadline;        /* handler start + timeout */
-	bool killing;               /* the kill at the deadline is scheduled */
+	uint32_t slot;              /* its index in fn->inv */
+	uint32_t it_cap;
+	struct lambda_batch *b;     /* the caller's batch */
+	sim_time_t handler_start;   /* after the cold start */
+	sim_time_t init;            /* the cold start (INIT), 0 when warm */
 	int64_t cold_n;             /* of its weight, environments started cold */
-	sim_time_t work;            /* fixed compute time per item, 0: per_message */
 	int64_t weight;             /* invocations it stands for (a cohort's) */
-	struct hworker *hw;         /* `workers` entries */
+	struct hworker hw[];        /* `workers` entries */
 };
 
 struct sync_call;
@@ -370,12 +386,12 @@ static void at_or_kill(struct lambda *fn, struct sim *s, uint32_t slot,
 {
 	struct invocation *v = fn->inv[slot];
 	if (at <= v->deadline) {
-		sim_schedule(s, at, fn_ev, fn, pack(slot, w, v->gen));
+		sim_schedule(s, at, fn_ev, v, pack(slot, w, v->gen));
 		return;
 	}
 	if (!v->killing) {
 		v->killing = true;
-		sim_schedule(s, v->deadline, on_timeout, fn, pack(slot, 0, v->gen));
+		sim_schedule(s, v->deadline, on_timeout, v, pack(slot, 0, v->gen));
 	}
 }
 
@@ -384,8 +400,10 @@ static uint32_t slot_take(struct lambda *fn)
 	if (!fn->n_free) {
 		fn->inv = sim_xrealloc(fn->inv, (fn->n_inv + 1) * sizeof(*fn->inv));
 		fn->free_inv = sim_xrealloc(fn->free_inv, (fn->n_inv + 1) * sizeof(*fn->free_inv));
-		struct invocation *v = sim_xcalloc(1, sizeof(*v));
-		v->hw = sim_xcalloc((size_t)fn->cfg->workers, sizeof(*v->hw));
+		struct invocation *v = sim_xcalloc(1, sizeof(*v) +
+			(size_t)fn->cfg->workers * sizeof(v->hw[0]));
+		v->fn = fn;
+		v->slot = (uint32_t)fn->n_inv;
 		fn->inv[fn->n_inv] = v;
 		fn->free_inv[fn->n_free++] = (uint32_t)fn->n_inv++;
 	}
@@ -438,6 +456,16 @@ bool lambda_invoke_work(struct lambda *fn, struct sim *s, struct lambda_batch *b
 	uint32_t slot = slot_take(fn);
 	struct invocation *v = fn->inv[slot];
 	v->b = b;
+	SIM_ASSERT(s, b->n <= UINT32_MAX);
+	v->n = (uint32_t)b->n;
+	if (v->n > v->it_cap) {
+		v->it_cap = v->n;
+		v->it = sim_xrealloc(v->it, v->it_cap * sizeof(*v->it));
+	}
+	for (uint32_t i = 0; i < v->n; i++)
+		v->it[i] = (struct item_rt){ b->items[i].msg.tenant,
+					     b->items[i].msg.size, b->failed[i] };
+	v->ordered = b->ordered;
 	v->gen++;
 	v->next = 0;
 	v->busy = 0;
@@ -502,6 +530,8 @@ static void finish_invocation(struct lambda *fn, struct sim *s, uint32_t slot,
 		idle_push(fn, s->now);
 	fn->free_inv[fn->n_free++] = slot;
 	struct lambda_batch *b = v->b;
+	for (uint32_t i = 0; i < v->n; i++)
+		b->failed[i] = v->it[i].failed;
 	b->done(b->ctx, s, outcome, b->failed);
 }
 
@@ -510,8 +540,8 @@ static void complete(struct lambda *fn, struct sim *s, uint32_t slot)
 {
 	struct invocation *v = fn->inv[slot];
 	size_t bad = 0;
-	for (size_t i = 0; i < v->b->n; i++)
-		bad += v->b->failed[i];
+	for (uint32_t i = 0; i < v->n; i++)
+		bad += v->it[i].failed;
 	fn->items_failed += bad * (size_t)v->weight;
 	enum lambda_outcome o = LAMBDA_OK;
 	if (fn->cfg->error_rate > 0 && gsl_rng_uniform(fn->rng) < fn->cfg->error_rate)
@@ -527,7 +557,7 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot,
 		      uint32_t w, sim_time_t from)
 {
 	struct invocation *v = fn->inv[slot];
-	if (v->next >= v->b->n) {
+	if (v->next >= v->n) {
 		if (--v->busy == 0)
 			complete(fn, s, slot);
 		return;
@@ -538,26 +568,24 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot,
 	h->rep = 0;
 	h->attempt = 0;
 	h->waiting = false;
-	const struct sqs_received *m = &v->b->items[h->item];
+	struct item_rt *m = &v->it[h->item];
 	double t = (v->work ? sim_time_to_s(v->work)
 			    : sim_dist_sample(&fn->cfg->per_message, fn->rng) *
-				      tenant_work_factor(fn->base.run, m->msg.tenant)) +
-		   fn->compress_s + fn->compress_per_byte * m->msg.size;
-	double fail = tenant_failure_rate(fn->base.run, m->msg.tenant);
+				      tenant_work_factor(fn->base.run, m->tenant)) +
+		   fn->compress_s + fn->compress_per_byte * m->size;
+	double fail = tenant_failure_rate(fn->base.run, m->tenant);
 	if (fail > 0 && gsl_rng_uniform(fn->rng) < fail)
-		v->b->failed[h->item] = true;
+		m->failed = true;
 	at_or_kill(fn, s, slot, w, from + sim_time_from_s(t), on_item);
 }
 
 /* An empty batch's per-batch work is over. */
 static void on_start(struct sim *s, void *target, uint64_t arg)
 {
-	struct lambda *fn = target;
-	uint32_t slot = (uint32_t)(arg & 0xffffff);
-	struct invocation *v = fn->inv[slot];
+	struct invocation *v = target;
 	if ((v->gen & 0xffffff) != (uint32_t)(arg >> 40))
 		return;
-	complete(fn, s, slot);
+	complete(v->fn, s, v->slot);
 }
 
 /* Hands the first messages to the workers, who start at `from` (after the
@@ -568,8 +596,8 @@ static void start_workers(struct lambda *fn, struct sim *s, uint32_t slot,
 {
 	struct invocation *v = fn->inv[slot];
 	uint32_t workers = (uint32_t)fn->cfg->workers;
-	if (workers > v->b->n)
-		workers = (uint32_t)v->b->n;
+	if (workers > v->n)
+		workers = v->n;
 	v->busy = workers;
 	if (workers == 0) {
 		at_or_kill(fn, s, slot, 0, from, on_start);
@@ -583,14 +611,14 @@ static void start_workers(struct lambda *fn, struct sim *s, uint32_t slot,
  * remaining calls. */
 static void on_item(struct sim *s, void *target, uint64_t arg)
 {
-	struct lambda *fn = target;
-	uint32_t slot = (uint32_t)(arg & 0xffffff);
-	uint32_t w = (uint32_t)((arg >> 24) & 0xffff);
-	struct invocation *v = fn->inv[slot];
+	struct invocation *v = target;
 	if ((v->gen & 0xffffff) != (uint32_t)(arg >> 40))
 		return;
+	struct lambda *fn = v->fn;
+	uint32_t slot = v->slot;
+	uint32_t w = (uint32_t)((arg >> 24) & 0xffff);
 	struct hworker *h = &v->hw[w];
-	while (!v->b->failed[h->item] && h->call < fn->n_calls) {
+	while (!v->it[h->item].failed && h->call < fn->n_calls) {
 		const struct call_rt *c = &fn->calls[h->call];
 		if (c->fwd) {
 			/* The message goes on, keeping its tenant and send
@@ -602,7 +630,7 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 		}
 		if (c->hop) {
 			double bytes = c->send > 0 ? c->send
-				       : v->b->items[h->item].msg.size * fn->keep;
+				       : v->it[h->item].size * fn->keep;
 			netpath_send(c->hop, bytes * (double)c->count);
 			h->call++;
 			continue;
@@ -620,7 +648,7 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 					continue;
 				}
 				if ((int)h->attempt >= dep_max_attempts(c->dep)) {
-					v->b->failed[h->item] = true;
+					v->it[h->item].failed = true;
 					break;
 				}
 				at_or_kill(fn, s, slot, w,
@@ -645,7 +673,7 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			continue;
 		}
 		if ((int)h->attempt >= ddb_max_attempts(c->table)) {
-			v->b->failed[h->item] = true;
+			v->it[h->item].failed = true;
 			break;
 		}
 		at_or_kill(fn, s, slot, w,
@@ -653,23 +681,22 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			   on_item);
 		return;
 	}
-	if (v->b->ordered && v->b->failed[h->item]) {
+	if (v->ordered && v->it[h->item].failed) {
 		/* Ordered (FIFO) batches stop at the first failure: the
 		 * messages not started yet fail with it. */
-		for (; v->next < v->b->n; v->next++)
-			v->b->failed[v->next] = true;
+		for (; v->next < v->n; v->next++)
+			v->it[v->next].failed = true;
 	}
 	next_item(fn, s, slot, w, s->now);
 }
 
 static void on_timeout(struct sim *s, void *target, uint64_t arg)
 {
-	struct lambda *fn = target;
-	uint32_t slot = (uint32_t)(arg & 0xffffff);
-	if ((fn->inv[slot]->gen & 0xffffff) != (uint32_t)(arg >> 40))
+	struct invocation *v = target;
+	if ((v->gen & 0xffffff) != (uint32_t)(arg >> 40))
 		return;
-	fn->timeouts += (uint64_t)fn->inv[(uint32_t)(arg & 0xffffff)]->weight;
-	finish_invocation(fn, s, slot, LAMBDA_ERROR);
+	v->fn->timeouts += (uint64_t)v->weight;
+	finish_invocation(v->fn, s, v->slot, LAMBDA_ERROR);
 }
 
 /* Synchronous invocations from tenants --------------------------------------- */
@@ -929,7 +956,7 @@ static void lambda_destroy(struct model *m)
 		esm_destroy(fn->esm[i]);
 	free(fn->esm);
 	for (size_t i = 0; i < fn->n_inv; i++) {
-		free(fn->inv[i]->hw);
+		free(fn->inv[i]->it);
 		free(fn->inv[i]);
 	}
 	while (fn->sync_all) {

@@ -359,6 +359,7 @@ struct sqs {
 	struct msg_rec *recs;         /* message pool */
 	size_t n_recs;                /* pool size */
 	size_t n_hwm;                 /* records ever handed out (the rest untouched) */
+	size_t n_faulted;             /* records [0, n_faulted) prefaulted */
 	size_t n_used;                /* records not free */
 	uint32_t free_head;           /* first freed record, NONE when none */
 
@@ -432,6 +433,8 @@ struct sqs {
 /* Grows the pool to hold at least `want` records. New records are not
  * touched: rec_take hands them out in order above the high-water mark, so
  * pages of a doubled pool become resident only when used. */
+#define PREFAULT_BYTES ((size_t)1 << 20)
+
 static void pool_reserve(struct sqs *q, size_t want)
 {
 	if (want <= q->n_recs)
@@ -456,6 +459,15 @@ static uint32_t rec_take(struct sqs *q, const struct sim_msg *msg)
 	} else {
 		if (q->n_hwm == q->n_recs)
 			pool_reserve(q, q->n_recs + 1);
+		if (q->n_hwm == q->n_faulted) {
+			/* Map the next records in one go (PREFAULT_BYTES at a
+			 * time, so at most that much is mapped unused). */
+			size_t n = PREFAULT_BYTES / sizeof(*q->recs);
+			if (n > q->n_recs - q->n_hwm)
+				n = q->n_recs - q->n_hwm;
+			sim_prefault(&q->recs[q->n_hwm], n * sizeof(*q->recs));
+			q->n_faulted = q->n_hwm + n;
+		}
 		id = (uint32_t)q->n_hwm++;
 	}
 	struct msg_rec *r = &q->recs[id];
@@ -505,6 +517,7 @@ static void ring_reserve(struct sqs *q, size_t want)
 	/* realloc (a large block is remapped, not copied), then move the
 	 * part that wrapped around to just after the old end. */
 	q->vis = sim_xrealloc(q->vis, cap * sizeof(*q->vis));
+	sim_prefault(q->vis + old, (cap - old) * sizeof(*q->vis)); /* it was full */
 	if (q->v_head + q->v_len > old) {
 		size_t wrapped = q->v_head + q->v_len - old;
 		SIM_ASSERT(NULL, old + wrapped <= cap);
@@ -879,6 +892,7 @@ static void fl_push(struct sqs *q, struct flight e)
 	if (q->fl_len == q->fl_cap) {
 		size_t cap = q->fl_cap ? q->fl_cap * 2 : 64;
 		struct flight *v = sim_xrealloc(NULL, cap * sizeof(*v));
+		sim_prefault(v, cap * sizeof(*v)); /* the ring was full */
 		for (size_t i = 0; i < q->fl_len; i++)
 			v[i] = q->fl[(q->fl_head + i) & (q->fl_cap - 1)];
 		free(q->fl);
@@ -897,11 +911,19 @@ static bool fl_current(const struct sqs *q, const struct flight *e)
 }
 
 /* Drops entries at the head of the ring that no longer count. */
+/* Rings are read in order but name records all over the pool (ids are
+ * reused): asking for the record a few places ahead has it in cache by the
+ * time it is reached. */
+#define LOOKAHEAD 16
+
 static void fl_trim(struct sqs *q)
 {
 	while (q->fl_len && !fl_current(q, &q->fl[q->fl_head])) {
 		q->fl_head = (q->fl_head + 1) & (q->fl_cap - 1);
 		q->fl_len--;
+		if (q->fl_len > LOOKAHEAD)
+			__builtin_prefetch(&q->recs[q->fl[(q->fl_head + LOOKAHEAD) &
+							  (q->fl_cap - 1)].id]);
 	}
 }
 
@@ -1294,6 +1316,9 @@ size_t sqs_receive(struct sqs *q, struct sim *s, struct sqs_received *out,
 		uint64_t bytes = 0;
 		while (n < max && q->v_len && q->n_flight < IN_FLIGHT_LIMIT) {
 			uint32_t id = q->vis[q->v_head];
+			if (q->v_len > LOOKAHEAD)
+				__builtin_prefetch(&q->recs[q->vis[(q->v_head + LOOKAHEAD) &
+								   (q->v_cap - 1)]]);
 			struct msg_rec *r = &q->recs[id];
 			if (expired(q, r, s->now)) {
 				drop_expired(q, ring_pop(q));
@@ -1751,7 +1776,9 @@ static void check_tenants(struct sqs *q)
 	if (!q->n_tenants)
 		return;
 	uint64_t *held = sim_xcalloc(q->n_tenants, sizeof(*held));
-	for (size_t id = 0; id < q->n_hwm; id++)
+	/* The records still held, by tenant (none when the queue is empty,
+	 * which sqs_finish has checked against the counts: no scan). */
+	for (size_t id = 0; q->n_used && id < q->n_hwm; id++)
 		if (q->recs[id].state != ST_FREE && q->recs[id].tenant < q->n_tenants)
 			held[q->recs[id].tenant]++;
 	for (size_t t = 0; t < q->n_tenants; t++) {

@@ -369,27 +369,29 @@ static sim_time_t gap(struct tenant *t, double rate)
 
 /* Schedule: next event at a Poisson draw within the current step, or at the
  * next step's start (arg 0: no message, just a change of rate). */
-static void schedule_next_step_arrival(struct tenant *t, struct sim *s)
+static bool next_step_arrival(struct tenant *t, struct sim *s, sim_time_t *at,
+			      uint64_t *arg)
 {
 	const struct step *v = t->cfg->schedule.items;
 	size_t n = t->cfg->schedule.n;
 	while (t->step + 1 < n && v[t->step + 1].at <= s->now)
 		t->step++;
 	sim_time_t boundary = SIM_TIME_MAX;
+	*arg = 0;
 	if (s->now < v[0].at) {
-		sim_schedule(s, v[0].at, on_arrival, t, 0);
-		return;
+		*at = v[0].at;
+		return true;
 	}
 	if (t->step + 1 < n)
 		boundary = v[t->step + 1].at;
 	double rate = v[t->step].rate / t->n;
-	sim_time_t at = rate > 0 ? sim_time_add(s->now, gap(t, rate)) : SIM_TIME_MAX;
-	if (at >= boundary) {
-		if (boundary != SIM_TIME_MAX)
-			sim_schedule(s, boundary, on_arrival, t, 0);
-		return;
+	*at = rate > 0 ? sim_time_add(s->now, gap(t, rate)) : SIM_TIME_MAX;
+	if (*at >= boundary) {
+		*at = boundary;
+		return boundary != SIM_TIME_MAX;
 	}
-	sim_schedule(s, at, on_arrival, t, 1);
+	*arg = 1;
+	return true;
 }
 
 static double diurnal_rate(const struct tenant *t, sim_time_t now)
@@ -401,50 +403,60 @@ static double diurnal_rate(const struct tenant *t, sim_time_t now)
 	       (1 + c->diurnal_amplitude * cos(2 * 3.14159265358979323846 * phase));
 }
 
-/* Schedules the next arrival (or candidate arrival) after now. */
-static void schedule_next(struct tenant *t, struct sim *s)
+/* The next arrival (or candidate arrival, arg 2; arg 0: a change of rate
+ * only) after now: its time and argument, or false when there is none. */
+static bool next_arrival(struct tenant *t, struct sim *s, sim_time_t *at,
+			 uint64_t *arg)
 {
 	const struct tenant_config *c = t->cfg;
+	*arg = 1;
 	switch (c->arrivals) {
 	case ARR_POISSON:
-		sim_schedule_in(s, gap(t, c->poisson_rate / t->n), on_arrival, t, 1);
-		break;
+		*at = sim_time_add(s->now, gap(t, c->poisson_rate / t->n));
+		return true;
 	case ARR_CONSTANT:
 		/* k-th arrival at k/rate, computed from k so no drift accrues. */
-		sim_schedule(s, sim_time_from_s((double)(t->k + 1) * t->n / c->constant_rate),
-			     on_arrival, t, 1);
-		break;
+		*at = sim_time_from_s((double)(t->k + 1) * t->n / c->constant_rate);
+		return true;
 	case ARR_BURST:
-		if ((int64_t)t->k < t->cohorts)
-			sim_schedule(s, c->burst_at +
-					     (sim_time_t)((double)c->burst_over *
-							  (double)t->k /
-							  (double)t->cohorts),
-				     on_arrival, t, 1);
-		break;
+		if ((int64_t)t->k >= t->cohorts)
+			return false;
+		*at = c->burst_at + (sim_time_t)((double)c->burst_over * (double)t->k /
+						 (double)t->cohorts);
+		return true;
 	case ARR_SCHEDULE:
-		schedule_next_step_arrival(t, s);
-		break;
+		return next_step_arrival(t, s, at, arg);
 	case ARR_DIURNAL:
-		sim_schedule_in(s, gap(t, t->lambda_max), on_arrival, t, 2);
-		break;
+		*arg = 2;
+		*at = sim_time_add(s->now, gap(t, t->lambda_max));
+		return true;
 	}
+	return false;
 }
 
 static void on_arrival(struct sim *s, void *target, uint64_t arg)
 {
 	struct tenant *t = target;
-	if (arg == 2) {
-		/* Thinning: keep the candidate with probability rate(t)/max. */
-		if (gsl_rng_uniform(t->arrival_rng) * t->lambda_max <
-		    diurnal_rate(t, s->now))
-			arg = 1;
-	}
-	if (arg == 1) {
-		t->k++;
-		send(t, s);
-	}
-	schedule_next(t, s);
+	sim_time_t at;
+	/* An arrival due before anything else pending runs here at once
+	 * (sim_claim) rather than through the event heap: in a burst most
+	 * arrivals do. */
+	do {
+		if (arg == 2) {
+			/* Thinning: keep the candidate with probability
+			 * rate(t)/max. */
+			if (gsl_rng_uniform(t->arrival_rng) * t->lambda_max <
+			    diurnal_rate(t, s->now))
+				arg = 1;
+		}
+		if (arg == 1) {
+			t->k++;
+			send(t, s);
+		}
+		if (!next_arrival(t, s, &at, &arg))
+			return;
+	} while (sim_claim(s, at));
+	sim_schedule(s, at, on_arrival, t, arg);
 }
 
 static struct model *tenant_create(const void *config, const char *name,
@@ -524,7 +536,11 @@ static int tenant_link(struct model *m, struct sim_run *run)
 
 static void tenant_start(struct model *m, struct sim *s)
 {
-	schedule_next((struct tenant *)m, s);
+	struct tenant *t = (struct tenant *)m;
+	sim_time_t at;
+	uint64_t arg;
+	if (next_arrival(t, s, &at, &arg))
+		sim_schedule(s, at, on_arrival, t, arg);
 }
 
 static void tenant_destroy(struct model *m)

@@ -1,9 +1,12 @@
 /* alloc.c - allocation wrappers that abort when memory runs out. */
+#define _DEFAULT_SOURCE /* madvise */
 #include "sim/alloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void out_of_memory(size_t size)
 {
@@ -31,4 +34,18 @@ char *sim_xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	return memcpy(sim_xrealloc(NULL, n), s, n);
+}
+
+void sim_prefault(void *p, size_t size)
+{
+#ifdef MADV_POPULATE_WRITE
+	const uintptr_t page = 4096;
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + size) & ~(page - 1);
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)size;
+#endif
 }

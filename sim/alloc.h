@@ -13,5 +13,10 @@ void *sim_xrealloc(void *p, size_t size);
 /* calloc(n, size) (0 counts as 1). */
 void *sim_xcalloc(size_t n, size_t size);
 char *sim_xstrdup(const char *s);
+/* Asks the kernel to map the pages of [p, p + size) now, in one call,
+ * rather than one page fault per page at first touch (worth it for memory
+ * about to be written in order: a growing pool). Advice only: where the
+ * kernel cannot (before Linux 5.14, other systems), nothing happens. */
+void sim_prefault(void *p, size_t size);
 
 #endif

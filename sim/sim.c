@@ -15,6 +15,13 @@
  * numbers are unique. Past 2^36 insertions the pending entries are
  * renumbered in order (sorted, a sorted array is a heap), which keeps the
  * order exact however long a run is.
+ *
+ * While a handler runs, its spent entry stays at the root (`vacant`): most
+ * handlers schedule a follow-up, which then takes the root's place and
+ * sinks from there, one sift instead of a removal and an insertion. A
+ * handler may also run a follow-up itself (sim_claim) when it would be the
+ * next event anyway. Neither changes the order: with unique keys, any heap
+ * pops the same sequence.
  */
 #include "sim/sim.h"
 
@@ -46,7 +53,7 @@ _Noreturn void sim_assert_fail(const struct sim *s, const char *expr,
 int sim_init(struct sim *s, uint64_t seed, unsigned replication)
 {
 	*s = (struct sim){ .seed = seed, .replication = replication,
-			   .last_at = -1 };
+			   .last_at = -1, .until = SIM_TIME_MAX };
 	s->cap = 64;
 	s->heap = malloc(s->cap * sizeof(*s->heap));
 	s->ev = malloc(s->cap * sizeof(*s->ev));
@@ -75,11 +82,15 @@ void sim_finish(struct sim *s)
 }
 
 /* The single ordering rule: earlier time first, then earlier insertion.
- * Written without short-circuits so the compiler can avoid branches: which
- * child is earliest is a coin toss a branch predictor cannot learn. */
+ * Equal times are rare, so the branch on them is predicted well and the
+ * common case is one compare (feeding a conditional move when choosing a
+ * child); a branch-free form that always compares both words measured
+ * 20% slower over a whole run (WellRight, bench/wellright). */
 static inline bool before(const struct sim_entry *a, const struct sim_entry *b)
 {
-	return (a->at < b->at) | ((a->at == b->at) & (a->key < b->key));
+	if (__builtin_expect(a->at != b->at, 1))
+		return a->at < b->at;
+	return a->key < b->key;
 }
 
 static inline void place(struct sim *s, uint32_t i, struct sim_entry e)
@@ -175,6 +186,16 @@ static void push(struct sim *s, sim_time_t at, sim_event_fn *fn, void *target,
 		grow(s);
 	if (s->seq >= SEQ_LIMIT)
 		renumber(s);
+	if (s->vacant) {
+		/* The running event's entry is still at the root: the new
+		 * one takes its place and record, and sinks from there. */
+		s->vacant = false;
+		uint32_t slot = (uint32_t)(s->heap[0].key & SLOT_MASK);
+		s->ev[slot] = (struct sim_event){ fn, target, arg, timer };
+		uint64_t key = s->seq++ << SEQ_SHIFT | (timer ? TIMER_FLAG : 0) | slot;
+		sift_down(s, 0, (struct sim_entry){ at, key });
+		return;
+	}
 	uint32_t slot = s->slots[s->n];
 	s->ev[slot] = (struct sim_event){ fn, target, arg, timer };
 	uint64_t key = s->seq++ << SEQ_SHIFT | (timer ? TIMER_FLAG : 0) | slot;
@@ -227,35 +248,83 @@ sim_time_t sim_timer_due(const struct sim *s, const struct sim_timer *t)
 	return t->pos ? s->heap[t->pos - 1].at : SIM_TIME_MAX;
 }
 
+/* Starts loading the targets of the events likely to run next (the root's
+ * children: the next one is among them unless the running handler
+ * schedules an earlier one) while the current handler runs: targets are
+ * scattered objects (a queue, an invocation), and one that has left the
+ * cache costs a miss when its event runs. */
+static inline void prefetch_next(const struct sim *s)
+{
+	uint32_t end = s->n < ARITY + 1 ? s->n : ARITY + 1;
+	for (uint32_t c = 1; c < end; c++)
+		__builtin_prefetch(s->ev[s->heap[c].key & SLOT_MASK].target);
+}
+
 bool sim_step(struct sim *s)
 {
 	if (!s->n)
 		return false;
 	sim_time_t at = s->heap[0].at;
-	struct sim_event e = s->ev[remove_at(s, 0)];
-	if (e.timer)
+	struct sim_event e = s->ev[s->heap[0].key & SLOT_MASK];
+	if (e.timer) {
 		e.timer->pos = 0;
+		s->heap[0].key &= ~TIMER_FLAG;
+	}
 	SIM_ASSERT(s, at >= s->now);
 	s->ties += at == s->last_at;
 	s->last_at = at;
 	s->now = at;
 	s->executed++;
+	/* The entry stays at the root while the handler runs, earliest of
+	 * all, so nothing moves above it: the handler's first new event
+	 * replaces it (one partial sift instead of a removal from the root
+	 * and an insertion at the bottom); if it schedules none, the entry
+	 * is removed afterwards. */
+	s->vacant = true;
+	s->running = true;
+	prefetch_next(s);
 	e.fn(s, e.target, e.arg);
+	s->running = false;
+	if (s->vacant) {
+		s->vacant = false;
+		remove_at(s, 0);
+	}
+	return true;
+}
+
+bool sim_claim(struct sim *s, sim_time_t at)
+{
+	SIM_ASSERT(s, at >= s->now);
+	if (!s->running || s->stop || at > s->until || at >= sim_next_time(s) ||
+	    (s->interrupt && *s->interrupt))
+		return false;
+	s->ties += at == s->last_at;
+	s->last_at = at;
+	s->now = at;
+	s->executed++;
 	return true;
 }
 
 void sim_run_until(struct sim *s, sim_time_t until)
 {
 	s->stop = false;
+	s->until = until;
+	uint64_t check = s->executed + 4096;
 	while (s->n && s->heap[0].at <= until) {
 		sim_step(s);
 		if (s->stop)
-			return;
-		if ((s->executed & 4095) == 0 && s->interrupt && *s->interrupt) {
-			s->stop = true;
-			return;
+			break;
+		if (s->executed >= check) {
+			check = s->executed + 4096;
+			if (s->interrupt && *s->interrupt) {
+				s->stop = true;
+				break;
+			}
 		}
 	}
+	s->until = SIM_TIME_MAX;
+	if (s->stop)
+		return;
 	if (until > s->now)
 		s->now = until;
 }

@@ -71,6 +71,11 @@ struct sim {
 	uint64_t seed;           /* scenario seed, printed by SIM_ASSERT */
 	unsigned replication;    /* replication index, printed by SIM_ASSERT */
 	bool stop;               /* set by sim_stop: sim_run_until returns early */
+	bool running;            /* a handler is running (sim_step) */
+	sim_time_t until;        /* sim_run_until's bound, SIM_TIME_MAX outside */
+	bool vacant;             /* while a handler runs: heap[0] is the running
+				  * event's spent entry, to be replaced by the
+				  * next push or removed after the handler */
 	const volatile sig_atomic_t *interrupt; /* when it reads non-zero (a
 				  * signal handler's flag), sim_run_until returns
 				  * within 4,096 events; NULL: never */
@@ -112,6 +117,16 @@ bool sim_timer_cancel(struct sim *s, struct sim_timer *t);
 /* Time a pending timer fires at; SIM_TIME_MAX when idle. */
 sim_time_t sim_timer_due(const struct sim *s, const struct sim_timer *t);
 
+/* For a handler about to schedule its own follow-up at `at` (an arrival
+ * process's next arrival): when that event would run next anyway (before
+ * every pending event, within sim_run_until's bound, with no stop or
+ * interrupt asked), moves the clock to `at`, counts it as an executed
+ * event and returns true; the handler then does the follow-up's work
+ * itself, saving a trip through the heap. Otherwise returns false and the
+ * handler schedules it as usual. The order of events is the same either
+ * way. Only inside a handler; false elsewhere. */
+bool sim_claim(struct sim *s, sim_time_t at);
+
 /* Runs the earliest pending event; returns false when none is left. */
 bool sim_step(struct sim *s);
 /* Runs every event due at or before until, then sets now = until (unless
@@ -126,7 +141,15 @@ static inline void sim_stop(struct sim *s)
 /* Time of the earliest pending event, SIM_TIME_MAX when none. */
 static inline sim_time_t sim_next_time(const struct sim *s)
 {
-	return s->n ? s->heap[0].at : SIM_TIME_MAX;
+	if (!s->vacant)
+		return s->n ? s->heap[0].at : SIM_TIME_MAX;
+	/* Inside a handler the root is spent: the next is among its
+	 * children (at most four, the heap's arity). */
+	sim_time_t t = SIM_TIME_MAX;
+	for (uint32_t i = 1; i < s->n && i <= 4; i++)
+		if (s->heap[i].at < t)
+			t = s->heap[i].at;
+	return t;
 }
 
 /* Invariant checks that stay on in release builds: a failure prints the

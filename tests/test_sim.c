@@ -1,5 +1,6 @@
 /* test_sim.c - the event loop: heap order against a sorted reference, FIFO
- * among equal times, cancellation and rescheduling of timers, the clock. */
+ * among equal times, cancellation and rescheduling of timers (from outside
+ * and inside handlers), claimed follow-ups, the clock. */
 #include <check.h>
 #include <stdlib.h>
 
@@ -265,6 +266,220 @@ START_TEST(random_timer_operations_match_model)
 }
 END_TEST
 
+/* Handlers that schedule, cancel and restart timers (their own included)
+ * and read sim_next_time while they run, against a brute-force model of the
+ * pending set: every event must run in (time, insertion) order and the
+ * engine's view from inside a handler must be the model's. */
+enum { MADE_MAX = 3000, N_TIMERS = 24 };
+
+struct live {
+	sim_time_t at;
+	uint64_t seq;
+	bool pending;
+};
+
+static struct {
+	struct live ev[MADE_MAX + 8];
+	size_t n;                   /* events ever made */
+	uint64_t seq;
+	struct sim_timer t[N_TIMERS];
+	size_t t_ev[N_TIMERS];      /* the model event of a pending timer */
+	gsl_rng *r;
+	size_t ran;
+} M;
+
+static void act(struct sim *s, void *target, uint64_t arg);
+
+static size_t model_add(sim_time_t at)
+{
+	ck_assert_uint_lt(M.n, sizeof(M.ev) / sizeof(M.ev[0]));
+	M.ev[M.n] = (struct live){ at, M.seq++, true };
+	return M.n++;
+}
+
+/* The pending model event that must run first, or SIZE_MAX. */
+static size_t model_first(void)
+{
+	size_t best = SIZE_MAX;
+	for (size_t i = 0; i < M.n; i++)
+		if (M.ev[i].pending &&
+		    (best == SIZE_MAX || M.ev[i].at < M.ev[best].at ||
+		     (M.ev[i].at == M.ev[best].at && M.ev[i].seq < M.ev[best].seq)))
+			best = i;
+	return best;
+}
+
+static void random_actions(struct sim *s, int rounds)
+{
+	for (int k = 0; k < rounds && M.n < MADE_MAX; k++) {
+		double u = gsl_rng_uniform(M.r);
+		sim_time_t at = s->now + (sim_time_t)gsl_rng_uniform_int(M.r, 40);
+		if (u < 0.45) {
+			size_t e = model_add(at);
+			sim_schedule(s, at, act, NULL, e << 8 | 0xff);
+		} else {
+			size_t i = gsl_rng_uniform_int(M.r, N_TIMERS);
+			if (sim_timer_is_pending(&M.t[i]))
+				M.ev[M.t_ev[i]].pending = false;
+			if (u < 0.8) {
+				size_t e = model_add(at);
+				M.t_ev[i] = e;
+				sim_timer_start(s, &M.t[i], at, act, NULL, e << 8 | i);
+			} else {
+				sim_timer_cancel(s, &M.t[i]);
+			}
+		}
+	}
+}
+
+static void act(struct sim *s, void *target, uint64_t arg)
+{
+	(void)target;
+	size_t e = arg >> 8;
+	ck_assert_uint_eq(model_first(), e);
+	ck_assert_int_eq(M.ev[e].at, s->now);
+	M.ev[e].pending = false;
+	if ((arg & 0xff) != 0xff)
+		ck_assert(!sim_timer_is_pending(&M.t[arg & 0xff]));
+	size_t next = model_first();
+	ck_assert_int_eq(sim_next_time(s), next == SIZE_MAX ? SIM_TIME_MAX : M.ev[next].at);
+	M.ran++;
+	if (M.n < MADE_MAX)
+		random_actions(s, 1 + (int)gsl_rng_uniform_int(M.r, 3));
+	next = model_first();
+	ck_assert_int_eq(sim_next_time(s), next == SIZE_MAX ? SIM_TIME_MAX : M.ev[next].at);
+}
+
+START_TEST(handlers_scheduling_and_cancelling_match_model)
+{
+	struct sim s;
+	M.n = M.seq = M.ran = 0;
+	M.r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(M.r, 99 + (unsigned long)_i);
+	sim_init(&s, 1, 0);
+	for (int i = 0; i < N_TIMERS; i++)
+		sim_timer_init(&M.t[i]);
+	random_actions(&s, 64);
+	sim_run_until(&s, SIM_TIME_MAX - 1);
+	ck_assert_uint_eq(model_first(), SIZE_MAX);
+	ck_assert_uint_gt(M.ran, MADE_MAX / 2);
+	ck_assert_uint_eq(s.executed, M.ran);
+	sim_finish(&s);
+	gsl_rng_free(M.r);
+}
+END_TEST
+
+/* A source that emits every `gap` (an arrival process) beside a ticker
+ * every 7: with sim_claim the source runs its next emissions itself when
+ * nothing else is due first; the trace (who ran when) and the event count
+ * must be those of plain scheduling. */
+struct source {
+	struct trace *tr;
+	sim_time_t gap;
+	int left;
+	bool claim;
+	int claimed;
+};
+
+static void emit(struct sim *s, void *target, uint64_t arg)
+{
+	struct source *src = target;
+	for (;;) {
+		record(s, src->tr, arg);
+		if (--src->left <= 0)
+			return;
+		sim_time_t at = s->now + src->gap;
+		arg++;
+		if (!src->claim || !sim_claim(s, at)) {
+			sim_schedule(s, at, emit, src, arg);
+			return;
+		}
+		src->claimed++;
+	}
+}
+
+static void tick(struct sim *s, void *target, uint64_t arg)
+{
+	record(s, target, arg);
+	if (arg < 1000 + 40)
+		sim_schedule_in(s, 7, tick, target, arg + 1);
+}
+
+static void run_source(struct trace *tr, bool claim, struct source *src,
+		       uint64_t *executed)
+{
+	struct sim s;
+	tr->n = 0;
+	*src = (struct source){ tr, 3, 100, claim, 0 };
+	sim_init(&s, 1, 0);
+	sim_schedule(&s, 0, emit, src, 0);
+	sim_schedule(&s, 0, tick, tr, 1000);
+	/* Until 200 (the bound stops claims too), then the rest. */
+	sim_run_until(&s, 200);
+	ck_assert_int_eq(s.now, 200);
+	ck_assert_int_le(tr->at[tr->n - 1], 200);
+	sim_run_until(&s, SIM_TIME_MAX - 1);
+	*executed = s.executed;
+	sim_finish(&s);
+}
+
+START_TEST(claim_keeps_the_order_of_plain_scheduling)
+{
+	static struct trace plain, claimed;
+	struct source a, b;
+	uint64_t n_plain, n_claimed;
+	run_source(&plain, false, &a, &n_plain);
+	run_source(&claimed, true, &b, &n_claimed);
+	ck_assert_uint_eq(a.claimed, 0);
+	/* The source's events at multiples of 3 that are not also ticks
+	 * (multiples of 7, scheduled earlier) nor past the bound of 200. */
+	ck_assert_int_gt(b.claimed, 50);
+	ck_assert_uint_eq(claimed.n, plain.n);
+	ck_assert_uint_eq(n_claimed, n_plain);
+	for (size_t i = 0; i < plain.n; i++) {
+		ck_assert_uint_eq(claimed.ids[i], plain.ids[i]);
+		ck_assert_int_eq(claimed.at[i], plain.at[i]);
+	}
+}
+END_TEST
+
+static void try_claim(struct sim *s, void *target, uint64_t arg)
+{
+	bool *ok = target;
+	if (arg == 1)
+		sim_stop(s);
+	ok[arg] = sim_claim(s, s->now + 1);
+}
+
+START_TEST(claim_refuses_outside_handlers_and_past_limits)
+{
+	struct sim s;
+	bool ok[4] = { true, true, true, true };
+	sim_init(&s, 1, 0);
+	/* Not inside a handler. */
+	ck_assert(!sim_claim(&s, 5));
+	ck_assert_int_eq(s.now, 0);
+	/* An event due at the claimed time was scheduled first. */
+	sim_schedule(&s, 10, try_claim, ok, 0);
+	sim_schedule(&s, 11, try_claim, ok, 3);
+	sim_run_until(&s, 10);
+	ck_assert(!ok[0]);
+	/* After sim_stop. */
+	sim_schedule(&s, 10, try_claim, ok, 1);
+	sim_run_until(&s, 100);
+	ck_assert(!ok[1]);
+	/* Past the run's bound (11 + 1 > 11). */
+	sim_run_until(&s, 11);
+	ck_assert(!ok[3]);
+	ck_assert_int_eq(s.now, 11);
+	/* Nothing pending, within the bound: claimed. */
+	sim_schedule(&s, 20, try_claim, ok, 2);
+	sim_run_until(&s, 100);
+	ck_assert(ok[2]);
+	sim_finish(&s);
+}
+END_TEST
+
 START_TEST(run_until_advances_clock_and_stop_interrupts)
 {
 	static struct trace tr;
@@ -292,7 +507,12 @@ static Suite *suite(void)
 	tcase_add_test(cancel, cancel_removes_only_that_timer);
 	tcase_add_test(cancel, restart_moves_a_pending_timer);
 	tcase_add_test(cancel, random_timer_operations_match_model);
+	tcase_add_loop_test(cancel, handlers_scheduling_and_cancelling_match_model, 0, 3);
 	suite_add_tcase(s, cancel);
+	TCase *claim = tcase_create("sim:claim");
+	tcase_add_test(claim, claim_keeps_the_order_of_plain_scheduling);
+	tcase_add_test(claim, claim_refuses_outside_handlers_and_past_limits);
+	suite_add_tcase(s, claim);
 	TCase *clock = tcase_create("sim:clock");
 	tcase_add_test(clock, run_until_advances_clock_and_stop_interrupts);
 	suite_add_tcase(s, clock);
