@@ -470,17 +470,23 @@ static uint32_t rec_take(struct sqs *q, const struct sim_msg *msg)
 		}
 		id = (uint32_t)q->n_hwm++;
 	}
-	struct msg_rec *r = &q->recs[id];
 	SIM_ASSERT(NULL, msg->size <= MAX_SIZE && msg->tenant < MAX_TENANTS);
-	r->sent_at = msg->sent_at;
-	r->tenant = msg->tenant;
-	r->size = msg->size;
-	r->group = msg->group;
-	r->retries = msg->retries < 31 ? msg->retries : 31;
+	/* One whole-record store: at the growing end of the pool the line is
+	 * not in cache, and setting bit-fields one by one would first wait
+	 * to read it. */
+	const struct msg_rec nr = {
+		.sent_at = msg->sent_at,
+		.group = msg->group,
+		.link = NONE,
+		.tenant = msg->tenant,
+		.state = ST_FREE,
+		.retries = msg->retries < 31 ? msg->retries : 31,
+		.size = msg->size,
+		.receives = 0,
+	};
+	memcpy(&q->recs[id], &nr, sizeof(nr));
 	if (q->seq)
 		q->seq[id] = q->vseq++;
-	r->link = NONE;
-	r->receives = 0;
 	if (msg->tenant < q->n_tenants) {
 		q->in_tenant[msg->tenant]++;
 		q->seen_tenant[msg->tenant] = true;
