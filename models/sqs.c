@@ -273,10 +273,24 @@ _Static_assert(sizeof(struct msg_rec) == 24, "message record must stay 24 bytes"
 #define MAX_TENANTS (1u << 24)
 #define MAX_SIZE ((1u << 21) - 1)
 
+/* The message a record holds, written field by field into *m (a whole
+ * struct built on the stack and copied is read back wider than it was
+ * written: a store-forwarding stall on the receive path). */
+static void rec_msg_into(const struct msg_rec *r, struct sim_msg *m)
+{
+	m->sent_at = r->sent_at;
+	m->tenant = r->tenant;
+	m->size = r->size;
+	m->group = r->group;
+	m->retries = r->retries;
+	m->weight = 0;
+}
+
 static struct sim_msg rec_msg(const struct msg_rec *r)
 {
-	return (struct sim_msg){ .sent_at = r->sent_at, .tenant = r->tenant,
-				 .size = r->size, .group = r->group, .retries = r->retries };
+	struct sim_msg m;
+	rec_msg_into(r, &m);
+	return m;
 }
 
 /* One message group of a FIFO or fair queue. Its visible messages form a
@@ -922,15 +936,20 @@ static bool fl_current(const struct sqs *q, const struct flight *e)
  * time it is reached. */
 #define LOOKAHEAD 16
 
+/* Drops the head of the in-flight ring. */
+static void fl_pop(struct sqs *q)
+{
+	q->fl_head = (q->fl_head + 1) & (q->fl_cap - 1);
+	q->fl_len--;
+	if (q->fl_len > LOOKAHEAD)
+		__builtin_prefetch(&q->recs[q->fl[(q->fl_head + LOOKAHEAD) &
+						  (q->fl_cap - 1)].id]);
+}
+
 static void fl_trim(struct sqs *q)
 {
-	while (q->fl_len && !fl_current(q, &q->fl[q->fl_head])) {
-		q->fl_head = (q->fl_head + 1) & (q->fl_cap - 1);
-		q->fl_len--;
-		if (q->fl_len > LOOKAHEAD)
-			__builtin_prefetch(&q->recs[q->fl[(q->fl_head + LOOKAHEAD) &
-							  (q->fl_cap - 1)].id]);
-	}
+	while (q->fl_len && !fl_current(q, &q->fl[q->fl_head]))
+		fl_pop(q);
 }
 
 static size_t side_find(const struct sqs *q, uint32_t id)
@@ -1143,8 +1162,7 @@ static void on_deadline(struct sim *s, void *target, uint64_t arg)
 		if (!q->fl_len || q->fl[q->fl_head].deadline > s->now)
 			break;
 		uint32_t id = q->fl[q->fl_head].id;
-		q->fl_head = (q->fl_head + 1) & (q->fl_cap - 1);
-		q->fl_len--;
+		fl_pop(q);
 		leave_flight(q, s, id);
 		give_back(q, s, id);
 	}
@@ -1254,12 +1272,10 @@ static void take(struct sqs *q, struct sim *s, uint32_t id, sim_time_t deadline,
 	}
 	q->n_flight++;
 	fl_push(q, (struct flight){ deadline, id, q->receipt });
-	*out = (struct sqs_received){
-		.id = id,
-		.receipt = q->receipt,
-		.receive_count = r->receives,
-		.msg = rec_msg(r),
-	};
+	out->id = id;
+	out->receipt = q->receipt;
+	out->receive_count = r->receives;
+	rec_msg_into(r, &out->msg);
 }
 
 /* ReceiveMessage on a grouped queue. FIFO: from the ready group with the
