@@ -449,6 +449,11 @@ struct sqs {
  * pages of a doubled pool become resident only when used. */
 #define PREFAULT_BYTES ((size_t)1 << 20)
 
+/* Rings are read in order but name records all over the pool (ids are
+ * reused): asking for the record a few places ahead has it in cache by the
+ * time it is reached. */
+#define LOOKAHEAD 16
+
 static void pool_reserve(struct sqs *q, size_t want)
 {
 	if (want <= q->n_recs)
@@ -483,6 +488,9 @@ static uint32_t rec_take(struct sqs *q, const struct sim_msg *msg)
 			q->n_faulted = q->n_hwm + n;
 		}
 		id = (uint32_t)q->n_hwm++;
+		/* A burst fills the pool in order: ask for the lines ahead. */
+		if (q->n_hwm + LOOKAHEAD < q->n_recs)
+			__builtin_prefetch(&q->recs[q->n_hwm + LOOKAHEAD], 1);
 	}
 	SIM_ASSERT(NULL, msg->size <= MAX_SIZE && msg->tenant < MAX_TENANTS);
 	/* One whole-record store: at the growing end of the pool the line is
@@ -931,11 +939,6 @@ static bool fl_current(const struct sqs *q, const struct flight *e)
 }
 
 /* Drops entries at the head of the ring that no longer count. */
-/* Rings are read in order but name records all over the pool (ids are
- * reused): asking for the record a few places ahead has it in cache by the
- * time it is reached. */
-#define LOOKAHEAD 16
-
 /* Drops the head of the in-flight ring. */
 static void fl_pop(struct sqs *q)
 {
