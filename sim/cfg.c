@@ -209,13 +209,10 @@ __attribute__((format(printf, 4, 5)))
 static void copy_error(struct copy_state *st, int line, int col,
 		       const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_verror_in(st->d, st->file, line, col, st->path, fmt, ap);
 	va_end(ap);
-	diag_error(st->d, st->file, line, col, "%s%s%s", st->path,
-		   st->path[0] ? ": " : "", msg);
 }
 
 /* Copies libyaml node `id` of the document; NULL after reporting a

@@ -64,6 +64,14 @@ void diag_warning(struct diag *d, const char *file, int line, int col,
 	va_end(ap);
 }
 
+void diag_verror_in(struct diag *d, const char *file, int line, int col,
+		    const char *path, const char *fmt, va_list ap)
+{
+	char msg[768];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_error(d, file, line, col, "%s%s%s", path, path[0] ? ": " : "", msg);
+}
+
 void diag_print(const struct diag *d, FILE *f)
 {
 	for (size_t i = 0; i < d->n; i++)

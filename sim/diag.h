@@ -10,6 +10,7 @@
 #define SPILLWAY_SIM_DIAG_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -40,6 +41,14 @@ __attribute__((format(printf, 5, 6)))
 #endif
 void diag_warning(struct diag *d, const char *file, int line, int col,
 		  const char *fmt, ...);
+
+/* diag_error for a problem under a key path ("resources.q: ..."; an empty
+ * path adds nothing), with the message's arguments as a va_list. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 0)))
+#endif
+void diag_verror_in(struct diag *d, const char *file, int line, int col,
+		    const char *path, const char *fmt, va_list ap);
 
 /* Writes every entry, one per line, to f. */
 void diag_print(const struct diag *d, FILE *f);

@@ -20,14 +20,11 @@
 void scn_error(struct scn_ctx *ctx, const struct cfg_node *node,
 	       const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_verror_in(ctx->diag, node ? node->file : NULL, node ? node->line : 0,
+		       node ? node->col : 0, ctx->path, fmt, ap);
 	va_end(ap);
-	diag_error(ctx->diag, node ? node->file : NULL, node ? node->line : 0,
-		   node ? node->col : 0, "%s%s%s", ctx->path,
-		   ctx->path[0] ? ": " : "", msg);
 }
 
 void scn_error_key(struct scn_ctx *ctx, const struct cfg_node *map,
