@@ -9,8 +9,8 @@
 #ifndef SPILLWAY_SIM_DIAG_H
 #define SPILLWAY_SIM_DIAG_H
 
-#include <stdbool.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
