@@ -371,10 +371,11 @@ static void on_start(struct sim *s, void *target, uint64_t arg);
 static void start_workers(struct lambda *fn, struct sim *s, uint32_t slot,
 			  sim_time_t from);
 
-/* Event arguments: slot (24 bits) | worker (16 bits) | generation (24). */
-static uint64_t pack(uint32_t slot, uint32_t worker, uint32_t gen)
+/* Event arguments (the target is the invocation): worker (low 32 bits) |
+ * the invocation's generation (high 32), so a stale event is recognised. */
+static uint64_t pack(uint32_t worker, uint32_t gen)
 {
-	return (uint64_t)slot | (uint64_t)worker << 24 | (uint64_t)(gen & 0xffffff) << 40;
+	return (uint64_t)worker | (uint64_t)gen << 32;
 }
 
 /* Schedules fn_ev for worker w of invocation `slot` at `at`, or, when that
@@ -386,12 +387,12 @@ static void at_or_kill(struct lambda *fn, struct sim *s, uint32_t slot,
 {
 	struct invocation *v = fn->inv[slot];
 	if (at <= v->deadline) {
-		sim_schedule(s, at, fn_ev, v, pack(slot, w, v->gen));
+		sim_schedule(s, at, fn_ev, v, pack(w, v->gen));
 		return;
 	}
 	if (!v->killing) {
 		v->killing = true;
-		sim_schedule(s, v->deadline, on_timeout, v, pack(slot, 0, v->gen));
+		sim_schedule(s, v->deadline, on_timeout, v, pack(0, v->gen));
 	}
 }
 
@@ -583,7 +584,7 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot,
 static void on_start(struct sim *s, void *target, uint64_t arg)
 {
 	struct invocation *v = target;
-	if ((v->gen & 0xffffff) != (uint32_t)(arg >> 40))
+	if (v->gen != (uint32_t)(arg >> 32))
 		return;
 	complete(v->fn, s, v->slot);
 }
@@ -612,11 +613,11 @@ static void start_workers(struct lambda *fn, struct sim *s, uint32_t slot,
 static void on_item(struct sim *s, void *target, uint64_t arg)
 {
 	struct invocation *v = target;
-	if ((v->gen & 0xffffff) != (uint32_t)(arg >> 40))
+	if (v->gen != (uint32_t)(arg >> 32))
 		return;
 	struct lambda *fn = v->fn;
 	uint32_t slot = v->slot;
-	uint32_t w = (uint32_t)((arg >> 24) & 0xffff);
+	uint32_t w = (uint32_t)arg;
 	struct hworker *h = &v->hw[w];
 	while (!v->it[h->item].failed && h->call < fn->n_calls) {
 		const struct call_rt *c = &fn->calls[h->call];
@@ -693,7 +694,7 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 static void on_timeout(struct sim *s, void *target, uint64_t arg)
 {
 	struct invocation *v = target;
-	if ((v->gen & 0xffffff) != (uint32_t)(arg >> 40))
+	if (v->gen != (uint32_t)(arg >> 32))
 		return;
 	v->fn->timeouts += (uint64_t)v->weight;
 	finish_invocation(v->fn, s, v->slot, LAMBDA_ERROR);
