@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/outdir.h"
 #include "models/registry.h"
 #include "models/tenants.h"
 #include "reports/cost.h"
@@ -73,9 +74,6 @@ struct cli {
  * its temporary directory and exits 128 + the signal. */
 extern volatile sig_atomic_t cli_signal;
 void cli_catch_signals(void);
-/* Removes what runs into dir killed outright left (DIR.tmp-PID of dead
- * processes), putting back DIR.old-PID when DIR is missing. */
-void cli_clean_stale(const char *dir);
 
 /* Parses a whole number for option opt; -1 with a message when it is not
  * one in [min, max]. */
@@ -86,14 +84,9 @@ int cli_parse_ll(const char *opt, const char *s, long long min, long long max,
 int cli_load(struct cli *cli, struct scenario *scn, struct pricing *pricing);
 /* Runs cli's scenario into dir (below); the exit status. */
 int cli_run_to_dir(struct cli *cli, const char *dir, bool print);
-/* Whether dir may be replaced (absent, empty, or an earlier output with a
- * manifest.json). */
-bool cli_replaceable(const char *dir);
-int cli_remove_tree(const char *path);
-int cli_make_parents(const char *path);
-/* Moves the finished tmp directory to dir, replacing an earlier dir; 0 or
- * -1 (with a message). */
-int cli_install(const char *tmp, const char *dir);
+/* Whether output may go to dir (cli/outdir.h's rules); false after a
+ * message on stderr saying what was found. */
+bool cli_output_ok(const char *dir);
 
 /* The review of the run in dir (below): the findings, each
  * fix re-simulated under dir/whatif/, and dir/findings.json. 0 or -1. */
@@ -436,65 +429,6 @@ static int cmd_check(int argc, char **argv)
 	return rc;
 }
 
-/* Output directory handling ---------------------------------------------------- */
-
-static int remove_entry(const char *path, const struct stat *sb, int flag,
-			struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-int cli_remove_tree(const char *path)
-{
-	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* mkdir -p for the parents of path (not path itself). */
-int cli_make_parents(const char *path)
-{
-	char buf[4096];
-	if (strlen(path) >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(buf, path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return 0;
-}
-
-/* An existing DIR may be replaced only when it is empty or holds a
- * previous run (manifest.json): never wipe a user's other files. */
-bool cli_replaceable(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno == ENOENT;
-	bool empty = true;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		empty = false;
-		break;
-	}
-	closedir(d);
-	if (empty)
-		return true;
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	return access(path, F_OK) == 0;
-}
-
 static void print_summary(const struct scenario *scn, const struct sim_outcome *o,
 			  const char *dir)
 {
@@ -511,31 +445,6 @@ static void print_summary(const struct scenario *scn, const struct sim_outcome *
 	printf("outputs in %s/ (summary.csv, summary.json, tenants.csv, cost.csv, "
 	       "timeseries.csv, scenario.resolved.yaml, manifest.json; unless "
 	       "--no-review: report.html, report.md, findings.json, plots/)\n", dir);
-}
-
-/* Loads cli's scenario with its overrides, runs it and writes its outputs
- * into dir (through a temporary directory moved into place when all files
- * are complete). print: the summary and cost tables on stdout and notes on
- * stderr. Returns the exit status (0, EXIT_RUN or EXIT_INPUT). */
-int cli_install(const char *tmp, const char *dir)
-{
-	char old[4300];
-	snprintf(old, sizeof(old), "%s.old-%ld", dir, (long)getpid());
-	bool had_old = access(dir, F_OK) == 0;
-	if (had_old && rename(dir, old)) {
-		fprintf(stderr, "spillway: cannot replace %s: %s\n", dir, strerror(errno));
-		return -1;
-	}
-	if (rename(tmp, dir)) {
-		fprintf(stderr, "spillway: cannot move %s to %s: %s\n", tmp, dir,
-			strerror(errno));
-		if (had_old)
-			rename(old, dir);
-		return -1;
-	}
-	if (had_old)
-		cli_remove_tree(old);
-	return 0;
 }
 
 volatile sig_atomic_t cli_signal;
@@ -564,48 +473,13 @@ static void hold_signals(bool hold)
 	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
-/* Leftovers of runs into dir that were killed outright (SIGKILL, power
- * loss): DIR.tmp-PID (unfinished outputs) is removed; DIR.old-PID (the
- * previous outputs, moved aside for the instant of the swap) goes back to
- * DIR when DIR is missing. Only for processes that no longer exist. */
-void cli_clean_stale(const char *dir)
+bool cli_output_ok(const char *dir)
 {
-	char parent[4096], base[4096];
-	const char *slash = strrchr(dir, '/');
-	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - dir) : 1,
-		 slash ? dir : ".");
-	if (slash && slash == dir)
-		snprintf(parent, sizeof(parent), "/");
-	snprintf(base, sizeof(base), "%s", slash ? slash + 1 : dir);
-	DIR *d = opendir(parent);
-	if (!d)
-		return;
-	size_t len = strlen(base);
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, base, len) || e->d_name[len] != '.')
-			continue;
-		const char *tail = e->d_name + len + 1;
-		bool tmp = !strncmp(tail, "tmp-", 4), old = !strncmp(tail, "old-", 4);
-		if (!tmp && !old)
-			continue;
-		char *end;
-		long pid = strtol(tail + 4, &end, 10);
-		if (*end || pid <= 0 || pid == (long)getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		char path[8200];
-		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
-		if (old && access(dir, F_OK) != 0 && rename(path, dir) == 0) {
-			fprintf(stderr, "spillway: note: restored %s from %s (a run killed while replacing it)\n",
-				dir, path);
-			continue;
-		}
-		if (cli_remove_tree(path) == 0)
-			fprintf(stderr, "spillway: note: removed %s, left by a run that was killed (process %ld)\n",
-				path, pid);
-	}
-	closedir(d);
+	char why[4800];
+	if (outdir_is_replaceable(dir, why, sizeof(why)))
+		return true;
+	fprintf(stderr, "spillway: %s\n", why);
+	return false;
 }
 
 /* Bytes of memory a run may need at most, per message that can be waiting
@@ -663,19 +537,16 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 		return EXIT_INPUT;
 	if (!memory_fits(cli, &scn))
 		goto out_scn;
-	cli_clean_stale(dir);
-	if (!cli_replaceable(dir)) {
-		fprintf(stderr, "spillway: %s: exists and is not a spillway output directory (no manifest.json); choose another -o\n",
-			dir);
+	outdir_clean_stale(dir);
+	if (!cli_output_ok(dir))
 		goto out_scn;
-	}
 	if (sim_sha256_file(cli->scenario, sha)) {
 		fprintf(stderr, "spillway: %s: %s\n", cli->scenario, strerror(errno));
 		goto out_scn;
 	}
 	rc = EXIT_RUN;
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dir, (long)getpid());
-	if (cli_make_parents(dir) || mkdir(tmp, 0777)) {
+	if (outdir_create(tmp)) {
 		fprintf(stderr, "spillway: cannot create %s: %s\n", tmp, strerror(errno));
 		goto out_scn;
 	}
@@ -787,7 +658,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 		sim_outcome_finish(&o);
 		goto out_tmp;
 	}
-	int installed = cli_install(tmp, dir);
+	int installed = outdir_install(tmp, dir);
 	hold_signals(false);
 	if (installed) {
 		findings_free(&found);
@@ -838,7 +709,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	rc = 0;
 	goto out_scn;
 out_tmp:
-	cli_remove_tree(tmp);
+	outdir_remove(tmp);
 	if (cli_signal)
 		rc = 128 + cli_signal;
 out_scn:
@@ -1881,22 +1752,18 @@ static int default_dir(struct opts *o, const char *suffix, char *dir, size_t siz
 	size_t len = strlen(dir);
 	while (len > 1 && dir[len - 1] == '/')
 		dir[--len] = '\0';
-	if (!cli_replaceable(dir)) {
-		fprintf(stderr, "spillway: %s: exists and is not a spillway output directory (no manifest.json); choose another -o\n",
-			dir);
-		return -1;
-	}
-	return 0;
+	return cli_output_ok(dir) ? 0 : -1;
 }
 
-/* Makes root and root/points; 0 or -1 (with a message). */
+/* Makes root (with its marker) and root/points; 0 or -1 (with a
+ * message). */
 static int make_tmp(const char *dir, char *tmp, size_t size)
 {
 	char points[4400];
-	cli_clean_stale(dir);
+	outdir_clean_stale(dir);
 	snprintf(tmp, size, "%s.tmp-%ld", dir, (long)getpid());
 	snprintf(points, sizeof(points), "%s/points", tmp);
-	if (cli_make_parents(dir) || mkdir(tmp, 0777) || mkdir(points, 0777)) {
+	if (outdir_create(tmp) || mkdir(points, 0777)) {
 		fprintf(stderr, "spillway: cannot create %s: %s\n", tmp, strerror(errno));
 		return -1;
 	}
@@ -2028,7 +1895,7 @@ int cmd_sweep(int argc, char **argv)
 			fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
 				"plots/ holds the scripts and data, not the pictures\n");
 	}
-	if (cli_signal || cli_install(tmp, dir))
+	if (cli_signal || outdir_install(tmp, dir))
 		goto out_tmp;
 	if (!o.base.quiet) {
 		print_table(&o, r, total);
@@ -2038,7 +1905,7 @@ int cmd_sweep(int argc, char **argv)
 	goto out;
 out_tmp:
 	if (lead)
-		cli_remove_tree(tmp);
+		outdir_remove(tmp);
 	if (cli_signal) {
 		fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
 			cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
@@ -2328,7 +2195,7 @@ int cmd_plan(int argc, char **argv)
 		fprintf(stderr, "spillway: cannot write the plan in %s\n", tmp);
 		goto out_tmp;
 	}
-	if (cli_install(tmp, dir))
+	if (outdir_install(tmp, dir))
 		goto out_tmp;
 	if (!o.base.quiet) {
 		snprintf(path, sizeof(path), "%s/plan.md", dir);
@@ -2344,7 +2211,7 @@ int cmd_plan(int argc, char **argv)
 	goto out;
 out_tmp:
 	if (lead)
-		cli_remove_tree(tmp);
+		outdir_remove(tmp);
 out:
 	if (have_scn) {
 		pricing_finish(&pricing);

@@ -187,6 +187,133 @@ START_TEST(sigkill_leftovers_are_cleaned_by_the_next_run)
 }
 END_TEST
 
+/* Writes text into path (creating it). */
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "%s", path);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A process id that no process has now: a child's, once it is reaped. */
+static long dead_pid(void)
+{
+	pid_t pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	ck_assert_int_eq(finish(pid), 0);
+	return (long)pid;
+}
+
+/* A directory that merely holds a manifest.json is the user's: run, sweep
+ * and plan refuse it (exit 2) and leave every file in it. */
+START_TEST(a_foreign_directory_with_a_manifest_is_kept)
+{
+	char path[700];
+	ck_assert_int_eq(mkdir(out, 0777), 0);
+	snprintf(path, sizeof(path), "%s/manifest.json", out);
+	put(path, "{}\n");
+	snprintf(path, sizeof(path), "%s/index.html", out);
+	put(path, "x\n");
+	const char *runs[][12] = {
+		{ SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", "--no-review", NULL },
+		{ SPILLWAY_BIN, "sweep", QUICK, "-o", out, "-q", "--vary",
+		  "resources.desk.servers=11,12", NULL },
+		{ SPILLWAY_BIN, "plan", QUICK, "-o", out, "-q", "--vary",
+		  "resources.desk.servers=11,12", "--require", "desk.WaitTime<=1s", NULL },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_int_eq(run(runs[i]), 2);
+		ck_assert_msg(strstr(read_err(), "is not a spillway output directory (it has no "
+					       ".spillway-output marker)") != NULL, "%s", read_err());
+		ck_assert_msg(exists(path), "%s: %s deleted", runs[i][1], path);
+	}
+}
+END_TEST
+
+/* A file the user put into an earlier output keeps that output from being
+ * replaced; without it the output is replaced as before. */
+START_TEST(a_user_file_in_an_earlier_output_is_kept)
+{
+	earlier_outputs();
+	char notes[700], plot[700];
+	snprintf(notes, sizeof(notes), "%s/notes.txt", out);
+	put(notes, "mine\n");
+	const char *again[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", "--no-review", NULL };
+	ck_assert_int_eq(run(again), 2);
+	ck_assert_msg(strstr(read_err(), "holds notes.txt, which spillway did not write") != NULL,
+		      "%s", read_err());
+	ck_assert(exists(notes));
+	ck_assert_int_eq(unlink(notes), 0);
+	ck_assert_int_eq(run(again), 0);
+	/* In plots/ too. */
+	const char *reviewed[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", NULL };
+	ck_assert_int_eq(run(reviewed), 0);
+	snprintf(plot, sizeof(plot), "%s/plots/mine.txt", out);
+	put(plot, "mine\n");
+	ck_assert_int_eq(run(again), 2);
+	ck_assert(exists(plot));
+}
+END_TEST
+
+/* DIR.tmp-N and DIR.old-N of a process that is gone are cleaned up only
+ * when they carry spillway's marker. */
+START_TEST(leftover_names_without_the_marker_are_kept)
+{
+	long pid = dead_pid();
+	char tmp[700], old[700], path[800];
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", out, pid);
+	snprintf(old, sizeof(old), "%s.old-%ld", out, pid);
+	ck_assert_int_eq(mkdir(tmp, 0777), 0);
+	ck_assert_int_eq(mkdir(old, 0777), 0);
+	snprintf(path, sizeof(path), "%s/data", tmp);
+	put(path, "user data\n");
+	snprintf(path, sizeof(path), "%s/data", old);
+	put(path, "user data\n");
+	const char *argv[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", "--no-review", NULL };
+	ck_assert_int_eq(run(argv), 0);
+	snprintf(path, sizeof(path), "%s/data", tmp);
+	ck_assert_msg(exists(path), "%s deleted", path);
+	snprintf(path, sizeof(path), "%s/data", old);
+	ck_assert_msg(exists(path), "%s deleted", path);
+	/* out is a fresh run, not the user's DIR.old-N put back. */
+	snprintf(path, sizeof(path), "%s/manifest.json", out);
+	ck_assert(exists(path));
+	/* A marker of another process in DIR.tmp-N is not this one's. */
+	snprintf(path, sizeof(path), "%s/.spillway-output", tmp);
+	char text[200];
+	snprintf(text, sizeof(text), "spillway output directory\npid %ld\n"
+		 "token 0123456789abcdef0123456789abcdef\n", pid + 1);
+	put(path, text);
+	ck_assert_int_eq(run(argv), 0);
+	snprintf(path, sizeof(path), "%s/data", tmp);
+	ck_assert_msg(exists(path), "%s deleted", path);
+}
+END_TEST
+
+/* Names that are no directory of their own, and symbolic links, are
+ * refused before anything runs. */
+START_TEST(odd_output_names_are_refused)
+{
+	const char *empty[] = { SPILLWAY_BIN, "run", QUICK, "-o", "", "-q", NULL };
+	ck_assert_int_eq(run(empty), 2);
+	ck_assert_msg(strstr(read_err(), "spillway: '' does not name a directory of its own") != NULL,
+		      "%s", read_err());
+	char target[700];
+	snprintf(target, sizeof(target), "%s/target", tmpdir);
+	ck_assert_int_eq(mkdir(target, 0777), 0);
+	ck_assert_int_eq(symlink(target, out), 0);
+	const char *link[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", "--no-review", NULL };
+	ck_assert_int_eq(run(link), 2);
+	ck_assert_msg(strstr(read_err(), "is a symbolic link (to ") != NULL, "%s", read_err());
+	struct stat st;
+	ck_assert_int_eq(lstat(out, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("safety");
@@ -201,6 +328,14 @@ static Suite *suite(void)
 	tcase_add_test(sig, sigkill_leftovers_are_cleaned_by_the_next_run);
 	tcase_set_timeout(sig, 300);
 	suite_add_tcase(s, sig);
+	TCase *own = tcase_create("safety:ownership");
+	tcase_add_checked_fixture(own, setup, teardown);
+	tcase_add_test(own, a_foreign_directory_with_a_manifest_is_kept);
+	tcase_add_test(own, a_user_file_in_an_earlier_output_is_kept);
+	tcase_add_test(own, leftover_names_without_the_marker_are_kept);
+	tcase_add_test(own, odd_output_names_are_refused);
+	tcase_set_timeout(own, 300);
+	suite_add_tcase(s, own);
 	return s;
 }
 
