@@ -334,13 +334,23 @@ static int remove_entry(const char *path, const struct stat *sb, int flag,
 {
 	(void)sb;
 	(void)flag;
-	(void)ftw;
+	/* The top and its marker go last (below), so that a removal cut
+	 * short still carries the marker and is finished by a later run. */
+	if (ftw->level == 0 ||
+	    (ftw->level == 1 && !strcmp(path + ftw->base, OUTDIR_MARKER)))
+		return 0;
 	return remove(path);
 }
 
 int outdir_remove(const char *path)
 {
-	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	char marker[4200];
+	snprintf(marker, sizeof(marker), "%s/%s", path, OUTDIR_MARKER);
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS))
+		return -1;
+	if (unlink(marker) && errno != ENOENT)
+		return -1;
+	return rmdir(path);
 }
 
 int outdir_install(const char *tmp, const char *dir)

@@ -1004,6 +1004,7 @@ static bool kesm_route(struct model *m, size_t i, struct model_route *r)
 		return false;
 	r->from = sim_run_find(m->run, e->cfg->topic);
 	r->to = sim_run_find(m->run, e->cfg->function);
+	r->moves = true;
 	r->at = cfg_get(m->node, "function");
 	snprintf(r->path, sizeof(r->path), "resources.%s.function", m->name);
 	return true;

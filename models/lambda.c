@@ -981,6 +981,7 @@ static bool lambda_route(struct model *m, size_t i, struct model_route *r)
 	struct lambda *fn = (struct lambda *)m;
 	if (i < fn->n_calls) {
 		r->to = fn->calls[i].fwd;
+		r->copies = (double)fn->calls[i].count;
 		r->at = cfg_get(cfg_get(m->node, "calls")->items[i], "target");
 		snprintf(r->path, sizeof(r->path), "resources.%s.calls[%zu].target",
 			 m->name, i);
@@ -992,6 +993,7 @@ static bool lambda_route(struct model *m, size_t i, struct model_route *r)
 	const struct esm_config *ec = fn->cfg->event_sources.items;
 	r->from = sim_run_find(m->run, ec[i].queue);
 	r->to = m;
+	r->moves = true;
 	r->at = cfg_get(cfg_get(m->node, "event_sources")->items[i], "queue");
 	snprintf(r->path, sizeof(r->path), "resources.%s.event_sources[%zu].queue",
 		 m->name, i);

@@ -368,6 +368,20 @@ static void pipe_destroy(struct model *m)
 	free(p);
 }
 
+/* Messages from the source queue go on to the target state machine. */
+static bool pipe_route(struct model *m, size_t i, struct model_route *r)
+{
+	struct pipe *p = (struct pipe *)m;
+	if (i > 0)
+		return false;
+	r->from = sim_run_find(m->run, p->cfg->source);
+	r->to = sim_run_find(m->run, p->cfg->target);
+	r->moves = true;
+	r->at = cfg_get(m->node, "target");
+	snprintf(r->path, sizeof(r->path), "resources.%s.target", m->name);
+	return true;
+}
+
 const struct model_ops pipe_ops = {
 	.name = "pipe",
 	.help = "EventBridge pipe from an sqs queue to a state_machine, retrying throttled starts",
@@ -380,4 +394,5 @@ const struct model_ops pipe_ops = {
 	.sample = pipe_sample,
 	.finish = pipe_finish,
 	.destroy = pipe_destroy,
+	.route = pipe_route,
 };

@@ -31,6 +31,7 @@
 
 #include "models/registry.h"
 #include "models/tenants.h"
+#include "sim/alloc.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 
@@ -224,6 +225,7 @@ struct tenant {
 	gsl_rng *group_rng;              /* group choice, when groups > 1 */
 	uint32_t group_base;             /* run-wide index of group#1 */
 	uint32_t groups_end;             /* 1 + the largest group index so far */
+	uint32_t group_first;            /* the first tenant with its group name */
 	double n;                        /* cfg->cohort as a divisor of rates */
 	int64_t cohorts;                 /* burst: cohorts to send */
 };
@@ -234,6 +236,31 @@ static const char *group_name(const struct tenant *t)
 	return t->cfg->group ? t->cfg->group : t->base.name;
 }
 
+/* Orders tenants by group name, then position. */
+static int by_group(const void *a, const void *b)
+{
+	const struct tenant *x = *(const struct tenant *const *)a;
+	const struct tenant *y = *(const struct tenant *const *)b;
+	int c = strcmp(group_name(x), group_name(y));
+	return c ? c : (x->base.index > y->base.index) - (x->base.index < y->base.index);
+}
+
+/* Sets every tenant's group_first: one sort of the run's tenants rather
+ * than a scan of the earlier ones for each (which made 40,000 tenants
+ * take seconds to link). */
+static void find_group_firsts(struct sim_run *run)
+{
+	size_t n = run->n_tenants;
+	struct tenant **v = sim_xcalloc(n ? n : 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct tenant *)run->tenants[i];
+	qsort(v, n, sizeof(*v), by_group);
+	for (size_t i = 0; i < n; i++)
+		v[i]->group_first = i && !strcmp(group_name(v[i - 1]), group_name(v[i]))
+					    ? v[i - 1]->group_first : v[i]->base.index;
+	free(v);
+}
+
 /* Gives t its run-wide group indices: those of an earlier tenant with the
  * same group name (the same MessageGroupId is the same group), or the next
  * free ones. Tenants are linked in order, so earlier ones have theirs. */
@@ -242,10 +269,10 @@ static int assign_groups(struct tenant *t, struct sim_run *run)
 	uint32_t i = t->base.index;
 	const struct tenant *prev = i ? (const struct tenant *)run->tenants[i - 1] : NULL;
 	t->groups_end = prev ? prev->groups_end : 0;
-	for (uint32_t j = 0; j < i; j++) {
-		const struct tenant *o = (const struct tenant *)run->tenants[j];
-		if (strcmp(group_name(o), group_name(t)) != 0)
-			continue;
+	if (i == 0)
+		find_group_firsts(run);
+	if (t->group_first < i) {
+		const struct tenant *o = (const struct tenant *)run->tenants[t->group_first];
 		if (o->cfg->groups != t->cfg->groups) {
 			const struct cfg_node *n = cfg_get(t->base.node, "groups");
 			if (!n)

@@ -7,10 +7,12 @@
 #include "sim/cfg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -547,22 +549,63 @@ static struct cfg_node *load(const char *file, bool string_origin, FILE *f,
 	return root;
 }
 
+FILE *cfg_open_regular(const char *path, long long max, const char *what,
+		       const char **why, char *buf, size_t size)
+{
+	*why = NULL;
+	/* O_NONBLOCK: opening a FIFO with no writer would wait forever. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return NULL;
+	struct stat sb;
+	const char *kind = NULL;
+	int err = 0;
+	if (fstat(fd, &sb)) {
+		err = errno;
+	} else if (S_ISDIR(sb.st_mode)) {
+		kind = "a directory";
+	} else if (S_ISFIFO(sb.st_mode)) {
+		kind = "a FIFO (pipe)";
+	} else if (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode)) {
+		kind = "a device";
+	} else if (S_ISSOCK(sb.st_mode)) {
+		kind = "a socket";
+	} else if (!S_ISREG(sb.st_mode)) {
+		kind = "not a regular file";
+	} else if ((long long)sb.st_size > max) {
+		snprintf(buf, size, "is larger than %lld MB (%lld bytes); expected %s of "
+			 "at most that size", max >> 20, (long long)sb.st_size, what);
+		*why = buf;
+	} else {
+		int flags = fcntl(fd, F_GETFL);
+		FILE *f = flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) ? NULL
+			: fdopen(fd, "rb");
+		if (f)
+			return f;
+		err = errno;
+	}
+	if (kind) {
+		snprintf(buf, size, "is %s; expected %s", kind, what);
+		*why = buf;
+	}
+	close(fd);
+	errno = err;
+	return NULL;
+}
+
 int cfg_load_file(struct cfg_doc *doc, const char *path, struct diag *d)
 {
 	doc->file = sim_xstrdup(path);
 	doc->root = NULL;
-	FILE *f = fopen(path, "rb");
+	const char *why;
+	char buf[256];
+	FILE *f = cfg_open_regular(path, CFG_MAX_FILE, "a YAML file", &why, buf,
+				   sizeof(buf));
 	if (!f) {
-		diag_error(d, doc->file, 0, 0, "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	/* fopen opens a directory; reading it then fails with EISDIR, which
-	 * libyaml reports as a bare "input error". */
-	struct stat sb;
-	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		fclose(f);
-		diag_error(d, doc->file, 0, 0,
-			   "is a directory; expected a YAML file");
+		if (why)
+			diag_error(d, doc->file, 0, 0, "%s", why);
+		else
+			diag_error(d, doc->file, 0, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	doc->root = load(doc->file, false, f, NULL, d);

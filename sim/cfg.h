@@ -53,9 +53,23 @@ struct cfg_doc {
 	struct cfg_node *root; /* owned; NULL when loading failed */
 };
 
-/* Loads path into doc. YAML syntax errors, a missing file and an empty or
- * multi-document file are reported to d; returns 0, or -1 (doc->root NULL). */
+/* Loads path into doc. YAML syntax errors, a missing file, a file that is
+ * not a regular file (a directory, FIFO, device or socket) or larger than
+ * CFG_MAX_FILE, and an empty or multi-document file are reported to d;
+ * returns 0, or -1 (doc->root NULL). */
 int cfg_load_file(struct cfg_doc *doc, const char *path, struct diag *d);
+
+/* The largest input file read (scenario, pricing): far beyond any real
+ * one, small enough that reading it takes a moment. */
+#define CFG_MAX_FILE ((long long)64 << 20)
+
+/* Opens path for reading only if it is a regular file of at most max
+ * bytes, without blocking on a FIFO or a device. Returns the stream, or
+ * NULL: with errno set and *why NULL when it cannot be opened at all, else
+ * with *why a phrase for a message ("is a FIFO (pipe); expected WHAT", "is
+ * larger than 64 MB ...", in buf of size). */
+FILE *cfg_open_regular(const char *path, long long max, const char *what,
+		       const char **why, char *buf, size_t size);
 /* Parses text (one YAML value, e.g. "10", "{poisson: {rate: 5/s}}") into a
  * node whose positions name `origin` with line 0. NULL on a syntax error
  * (reported to d). */

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,9 +72,14 @@ struct cli {
 
 /* The signal (SIGINT, SIGTERM) that asked the command to stop, 0 while
  * none; set once cli_catch_signals has run. A run that sees it removes
- * its temporary directory and exits 128 + the signal. */
+ * its temporary directory and exits 128 + the signal. Until the command
+ * has made a temporary directory (cli_cleanup_pending) there is nothing to
+ * clean up, and a signal ends the process at once, whatever it is doing
+ * (loading, linking). restart: whether interrupted system calls resume
+ * (a parent waiting for its workers wants them not to). */
 extern volatile sig_atomic_t cli_signal;
-void cli_catch_signals(void);
+void cli_catch_signals(bool restart);
+void cli_cleanup_pending(void);
 
 /* Parses a whole number for option opt; -1 with a message when it is not
  * one in [min, max]. */
@@ -448,18 +454,30 @@ static void print_summary(const struct scenario *scn, const struct sim_outcome *
 }
 
 volatile sig_atomic_t cli_signal;
+static volatile sig_atomic_t cleanup_pending;
 
 static void on_signal(int sig)
 {
 	cli_signal = sig;
+	if (!cleanup_pending) {
+		/* Nothing written yet: end as the signal would. */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 }
 
-void cli_catch_signals(void)
+void cli_catch_signals(bool restart)
 {
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	struct sigaction sa = { .sa_handler = on_signal,
+				.sa_flags = restart ? SA_RESTART : 0 };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+void cli_cleanup_pending(void)
+{
+	cleanup_pending = 1;
 }
 
 /* Blocks (true) or unblocks SIGINT and SIGTERM, around the renames that
@@ -486,10 +504,114 @@ bool cli_output_ok(const char *dir)
  * at once: a queue's record (about 40 bytes: README "Benchmark") and its
  * share of the event heap. */
 #define BYTES_PER_MESSAGE 64.0
+/* Per tenant: its instance, random streams and scenario nodes (about 12 KB
+ * measured with 40,000 tenants), and two dwell histograms (the
+ * replication's and the run's) once it delivers a message. */
+#define BYTES_PER_TENANT (16384.0 + 2.0 * SIM_HIST_BUCKETS * sizeof(uint64_t))
 
-/* Refuses (false, after a message) a scenario whose messages could need
- * more memory than the limit if they all waited at once: the tenants'
- * expected messages over the horizon, or the queues' initial backlogs. */
+/* What the memory guard counted. */
+struct flow {
+	double sent;      /* messages the tenants send, and initial backlogs */
+	double made;      /* messages in all: those, and the new ones that
+			     resources make of them */
+	const char *most; /* the resource that makes the most */
+	double most_n;    /* how many */
+};
+
+/* Messages over the horizon: the tenants' and the initial backlogs, and
+ * the new messages resources make of them along the routes the models
+ * declare (every subscriber of a topic gets a copy of every message; a
+ * function's call sends `count` per message; a bus rule sends what it
+ * matches). A poller's route (an event source, a pipe) moves messages on
+ * and makes none, but what it takes flows on downstream. Routes form no
+ * cycle (the link refuses one), so one pass in topological order adds
+ * them up. */
+static void count_flow(const struct scenario *scn, struct flow *f)
+{
+	*f = (struct flow){ 0 };
+	struct diag d;
+	diag_init(&d);
+	struct sim_run run;
+	if (sim_run_open(&run, scn, 0, &d) == 0) {
+		size_t n = run.n_resources, nr = 0, cap = 0;
+		double *in = sim_xcalloc(n ? n : 1, sizeof(*in));
+		struct model_route *r = NULL;
+		for (size_t i = 0; i < scn->n_tenants; i++) {
+			const struct cfg_node *t = cfg_get(scn->tenants[i].node, "target");
+			struct model *m = t && t->value ? sim_run_find(&run, t->value) : NULL;
+			double x = tenant_expected_messages(scn->tenants[i].config, scn->duration);
+			x = isnan(x) ? INFINITY : x;
+			f->sent += x;
+			if (m && m->index < n && run.resources[m->index] == m)
+				in[m->index] += x;
+		}
+		double *made = sim_xcalloc(n ? n : 1, sizeof(*made));
+		for (size_t i = 0; i < n; i++) {
+			const struct cfg_node *b = cfg_get(scn->resources[i].node, "initial_backlog");
+			const struct cfg_node *c = b ? cfg_get(b, "count") : NULL;
+			double x = c && c->value ? strtod(c->value, NULL) : 0;
+			f->sent += x;
+			in[i] += x;
+			struct model *m = run.resources[i];
+			for (size_t k = 0; m->ops->route; k++) {
+				if (nr == cap) {
+					cap = cap ? 2 * cap : 16;
+					r = sim_xrealloc(r, cap * sizeof(*r));
+				}
+				r[nr] = (struct model_route){ .from = m };
+				if (!m->ops->route(m, k, &r[nr]))
+					break;
+				bool inside = r[nr].from && r[nr].to && r[nr].from->index < n &&
+					      r[nr].to->index < n &&
+					      run.resources[r[nr].from->index] == r[nr].from &&
+					      run.resources[r[nr].to->index] == r[nr].to;
+				nr += inside;
+			}
+		}
+		/* Kahn's order: a resource passes its messages on once every
+		 * route into it has been added. */
+		size_t *indeg = sim_xcalloc(n ? n : 1, sizeof(*indeg));
+		size_t *order = sim_xcalloc(n ? n : 1, sizeof(*order));
+		size_t head = 0, tail = 0;
+		for (size_t k = 0; k < nr; k++)
+			indeg[r[k].to->index]++;
+		for (size_t i = 0; i < n; i++)
+			if (!indeg[i])
+				order[tail++] = i;
+		while (head < tail) {
+			size_t i = order[head++];
+			for (size_t k = 0; k < nr; k++) {
+				if (r[k].from->index != i)
+					continue;
+				size_t j = r[k].to->index;
+				double x = in[i] * (r[k].copies > 0 ? r[k].copies : 1);
+				in[j] += x;
+				made[j] += r[k].moves ? 0 : x;
+				if (--indeg[j] == 0)
+					order[tail++] = j;
+			}
+		}
+		f->made = f->sent;
+		for (size_t i = 0; i < n; i++) {
+			f->made += made[i];
+			if (made[i] > f->most_n) {
+				f->most_n = made[i];
+				f->most = scn->resources[i].name;
+			}
+		}
+		free(made);
+		free(order);
+		free(indeg);
+		free(r);
+		free(in);
+	}
+	sim_run_close(&run);
+	diag_finish(&d);
+}
+
+/* Refuses (false, after a message) a scenario that could need more memory
+ * than the limit: every message reaching a resource waiting at once (a
+ * bound, not a forecast), and the tenants' own share. */
 static bool memory_fits(const struct cli *cli, const struct scenario *scn)
 {
 	if (cli->memory_limit < 0)
@@ -503,25 +625,24 @@ static bool memory_fits(const struct cli *cli, const struct scenario *scn)
 		limit = (double)pages * (double)page / 2;
 		what = "half of this machine's memory";
 	}
-	double msgs = 0;
-	for (size_t i = 0; i < scn->n_tenants; i++)
-		msgs += tenant_expected_messages(scn->tenants[i].config, scn->duration);
-	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct cfg_node *b = cfg_get(scn->resources[i].node, "initial_backlog");
-		const struct cfg_node *n = b ? cfg_get(b, "count") : NULL;
-		if (n && n->value)
-			msgs += strtod(n->value, NULL);
-	}
-	double need = msgs * BYTES_PER_MESSAGE;
+	struct flow f;
+	count_flow(scn, &f);
+	double tenants = (double)scn->n_tenants * BYTES_PER_TENANT;
+	double need = f.made * BYTES_PER_MESSAGE + tenants;
 	if (need <= limit)
 		return true;
+	char where[400] = "";
+	if (f.made > f.sent && f.most)
+		snprintf(where, sizeof(where), ", and %.3g copies made of them on the "
+			 "way, the most, %.3g, into '%s'", f.made - f.sent, f.most_n, f.most);
 	fprintf(stderr, "%s: error: this run may need up to %.3g GB of memory (%.3g messages "
-		"within the %.6g s horizon, at %.0f B each if they all wait at once), more "
-		"than %s (%.3g GB). Shorten `duration`, lower the rates or burst counts, "
-		"send in cohorts (a tenant's `cohort`), or raise the limit with "
-		"--memory-limit SIZE (none: no limit)\n",
-		cli->scenario, need / 1e9, msgs, sim_time_to_s(scn->duration),
-		BYTES_PER_MESSAGE, what, limit / 1e9);
+		"within the %.6g s horizon%s, at %.0f B each if they all wait at once; "
+		"%zu tenant%s at %.0f KB each), more than %s (%.3g GB). Shorten `duration`, "
+		"lower the rates, burst counts or fan-out, send in cohorts (a tenant's "
+		"`cohort`), or raise the limit with --memory-limit SIZE (none: no limit)\n",
+		cli->scenario, need / 1e9, f.sent, sim_time_to_s(scn->duration), where,
+		BYTES_PER_MESSAGE, scn->n_tenants, scn->n_tenants == 1 ? "" : "s",
+		BYTES_PER_TENANT / 1024, what, limit / 1e9);
 	return false;
 }
 
@@ -546,6 +667,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	}
 	rc = EXIT_RUN;
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dir, (long)getpid());
+	cli_cleanup_pending();
 	if (outdir_create(tmp)) {
 		fprintf(stderr, "spillway: cannot create %s: %s\n", tmp, strerror(errno));
 		goto out_scn;
@@ -774,7 +896,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "run") || !strcmp(cmd, "sweep") || !strcmp(cmd, "plan"))
-		cli_catch_signals();
+		cli_catch_signals(true);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "check"))
@@ -1474,6 +1596,7 @@ static int run_points(const struct opts *o, const size_t *ks, size_t n,
 		return EXIT_RUN;
 	}
 	fflush(NULL);
+	pid_t parent = getpid();
 	pid_t *pids = sim_xcalloc((size_t)jobs, sizeof(*pids));
 	for (long long w = 0; w < jobs; w++) {
 		pids[w] = fork();
@@ -1484,6 +1607,11 @@ static int run_points(const struct opts *o, const size_t *ks, size_t n,
 		}
 		if (pids[w] == 0) {
 			close(fds[0]);
+			/* A worker outlives no parent: when it dies, even by
+			 * SIGKILL, the worker is asked to stop. */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() != parent)
+				raise(SIGTERM);
 			int bad = 0;
 			for (size_t i = (size_t)w; i < n && !cli_signal; i += (size_t)jobs) {
 				struct point p;
@@ -1502,13 +1630,29 @@ static int run_points(const struct opts *o, const size_t *ks, size_t n,
 		}
 	}
 	close(fds[1]);
+	/* A signal to this process alone (kill PID) is passed on to the
+	 * workers, which stop and clean up; then the pipe ends. */
+	cli_catch_signals(false);
 	size_t done = 0;
 	unsigned char msg;
-	while (read(fds[0], &msg, 1) == 1) {
-		done++;
-		if (progress)
-			fprintf(stderr, "\rspillway: %zu/%zu points", done, n);
+	bool passed_on = false;
+	for (;;) {
+		ssize_t got = read(fds[0], &msg, 1);
+		if (got == 1) {
+			done++;
+			if (progress)
+				fprintf(stderr, "\rspillway: %zu/%zu points", done, n);
+		} else if (got < 0 && errno == EINTR) {
+			if (cli_signal && !passed_on) {
+				for (long long w = 0; w < jobs; w++)
+					kill(pids[w], (int)cli_signal);
+				passed_on = true;
+			}
+		} else {
+			break;
+		}
 	}
+	cli_catch_signals(true);
 	if (progress)
 		fputc('\n', stderr);
 	close(fds[0]);
@@ -1763,6 +1907,7 @@ static int make_tmp(const char *dir, char *tmp, size_t size)
 	outdir_clean_stale(dir);
 	snprintf(tmp, size, "%s.tmp-%ld", dir, (long)getpid());
 	snprintf(points, sizeof(points), "%s/points", tmp);
+	cli_cleanup_pending();
 	if (outdir_create(tmp) || mkdir(points, 0777)) {
 		fprintf(stderr, "spillway: cannot create %s: %s\n", tmp, strerror(errno));
 		return -1;
@@ -2195,7 +2340,7 @@ int cmd_plan(int argc, char **argv)
 		fprintf(stderr, "spillway: cannot write the plan in %s\n", tmp);
 		goto out_tmp;
 	}
-	if (outdir_install(tmp, dir))
+	if (cli_signal || outdir_install(tmp, dir))
 		goto out_tmp;
 	if (!o.base.quiet) {
 		snprintf(path, sizeof(path), "%s/plan.md", dir);
@@ -2212,6 +2357,11 @@ int cmd_plan(int argc, char **argv)
 out_tmp:
 	if (lead)
 		outdir_remove(tmp);
+	if (cli_signal) {
+		fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
+			cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
+		rc = 128 + cli_signal;
+	}
 out:
 	if (have_scn) {
 		pricing_finish(&pricing);

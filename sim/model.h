@@ -82,6 +82,10 @@ struct model_ops {
 struct model_route {
 	struct model *from;
 	struct model *to;
+	double copies;             /* messages `to` gets per message `from`
+				    * sends on (a call's count); 0 means 1 */
+	bool moves;                /* `to` takes `from`'s messages (a poller:
+				    * no new message); false: it gets new ones */
 	const struct cfg_node *at; /* the value that names `to` */
 	char path[256];            /* its scenario path */
 };

@@ -144,13 +144,26 @@ void sim_results_finish(struct sim_results *res)
 
 /* Tenants ------------------------------------------------------------------- */
 
+/* A tenant's dwell histogram gets its buckets (80 KB) with its first
+ * value: tenants that deliver nothing cost nothing, so 40,000 of them fit
+ * (their memory is counted by the memory guard's per-tenant share). */
+static void dwell_storage(struct sim_hist *h)
+{
+	if (!h->buckets && sim_hist_init(h)) {
+		fprintf(stderr, "spillway: out of memory\n");
+		abort();
+	}
+}
+
 void sim_run_delivered(struct sim_run *run, const struct sim_msg *msg)
 {
 	struct sim_tenant_stats *t = &run->tstats[msg->tenant];
 	uint64_t w = sim_msg_weight(msg);
 	t->delivered += w;
-	if (run->measuring)
+	if (run->measuring) {
+		dwell_storage(&t->dwell);
 		sim_hist_add_n(&t->dwell, sim_time_to_s(run->sim.now - msg->sent_at), w);
+	}
 }
 
 void sim_run_rejected(struct sim_run *run, const struct sim_msg *msg)
@@ -302,7 +315,8 @@ static void restart_stats(struct driver *dr)
 		struct sim_tenant_stats *t = &run->tstats[i];
 		t->sent = t->delivered = t->rejected = t->failed = 0;
 		t->dead_lettered = t->expired = 0;
-		sim_hist_reset(&t->dwell);
+		if (t->dwell.buckets)
+			sim_hist_reset(&t->dwell);
 	}
 }
 
@@ -472,11 +486,6 @@ int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
 	run->n_resources = scn->n_resources;
 	run->n_tenants = scn->n_tenants;
 	run->tstats = sim_xcalloc(scn->n_tenants, sizeof(*run->tstats));
-	for (size_t i = 0; i < scn->n_tenants; i++)
-		if (sim_hist_init(&run->tstats[i].dwell)) {
-			fprintf(stderr, "spillway: out of memory\n");
-			abort();
-		}
 	run->resources = sim_xcalloc(scn->n_resources, sizeof(*run->resources));
 	run->tenants = sim_xcalloc(scn->n_tenants, sizeof(*run->tenants));
 	for (size_t i = 0; i < scn->n_resources; i++)
@@ -582,7 +591,10 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 		a->failed += b->failed;
 		a->dead_lettered += b->dead_lettered;
 		a->expired += b->expired;
-		sim_hist_merge(&a->dwell, &b->dwell);
+		if (b->dwell.n) {
+			dwell_storage(&a->dwell);
+			sim_hist_merge(&a->dwell, &b->dwell);
+		}
 	}
 	out->events += run->sim.executed;
 	out->ties += run->sim.ties;
@@ -619,13 +631,8 @@ int sim_run_scenario(const struct scenario *scn,
 		.replications = reps,
 	};
 	dr->diag = d;
-	for (size_t i = 0; i < scn->n_tenants; i++) {
+	for (size_t i = 0; i < scn->n_tenants; i++)
 		out->tenants[i] = (struct sim_tenant_stats){ 0 };
-		if (sim_hist_init(&out->tenants[i].dwell)) {
-			fprintf(stderr, "spillway: out of memory\n");
-			abort();
-		}
-	}
 	if (dr->rec.f)
 		fputs("time_s,replication,resource,metric,value\n", dr->rec.f);
 	double t0 = wall_now();

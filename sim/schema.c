@@ -367,9 +367,15 @@ static bool load_empirical(const char *file, const struct cfg_node *n,
 		snprintf(path, sizeof(path), "%s", file);
 	else
 		snprintf(path, sizeof(path), "%s/%s", ctx->dir, file);
-	FILE *f = fopen(path, "r");
+	const char *why;
+	char buf[256];
+	FILE *f = cfg_open_regular(path, CFG_MAX_FILE, "a file of samples", &why, buf,
+				   sizeof(buf));
 	if (!f) {
-		scn_error(ctx, n, "cannot open '%s': %s", path, strerror(errno));
+		if (why)
+			scn_error(ctx, n, "'%s' %s", path, why);
+		else
+			scn_error(ctx, n, "cannot open '%s': %s", path, strerror(errno));
 		return false;
 	}
 	double *v = NULL;

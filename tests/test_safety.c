@@ -143,6 +143,22 @@ START_TEST(memory_guard_refuses_an_oversized_scenario)
 }
 END_TEST
 
+/* The guard follows the architecture's edges: a 2 M burst into a topic
+ * with three queue subscribers makes 8 M messages in all (512 MB), which
+ * counting the tenant's messages alone (128 MB) would let through. */
+START_TEST(memory_guard_follows_fan_out)
+{
+	const char *argv[] = { SPILLWAY_BIN, "run", "tests/fixtures/fanout.yaml", "-o", out,
+			       "--memory-limit", "300MB", NULL };
+	ck_assert_int_eq(run(argv), 2);
+	const char *e = read_err();
+	ck_assert_msg(strstr(e, "this run may need up to 0.512 GB of memory (2e+06 messages "
+			       "within the 600 s horizon, and 6e+06 copies made of them on the "
+			       "way, the most, 2e+06, into 'a'") != NULL, "%s", e);
+	ck_assert(!exists(out));
+}
+END_TEST
+
 static void stop_with(int sig, int want)
 {
 	earlier_outputs();
@@ -184,6 +200,38 @@ START_TEST(sigkill_leftovers_are_cleaned_by_the_next_run)
 	char manifest[400];
 	snprintf(manifest, sizeof(manifest), "%s/manifest.json", out);
 	ck_assert(exists(manifest));
+}
+END_TEST
+
+/* A scenario of 40,000 tenants (about two seconds to load and link): a
+ * SIGTERM while it loads ends spillway at once, by the signal, with
+ * nothing written, instead of being held until the simulation starts. */
+START_TEST(a_signal_while_loading_ends_the_run_at_once)
+{
+	char path[400];
+	snprintf(path, sizeof(path), "%s/many.yaml", tmpdir);
+	FILE *f = fopen(path, "w");
+	ck_assert(f != NULL);
+	fputs("name: many\nduration: 10m\nreplications: 1\ntenants:\n", f);
+	for (int i = 0; i < 40000; i++)
+		fprintf(f, "  t%d:\n    target: desk\n    arrivals: {poisson: {rate: 1/h}}\n", i);
+	fputs("resources:\n  desk:\n    type: station\n    servers: 1\n"
+	      "    service: {exponential: {mean: 1s}}\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	const char *argv[] = { SPILLWAY_BIN, "run", path, "-o", out, "-q", NULL };
+	struct timespec t0, t1, pause = { 0, 200000000 };
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid_t pid = start(argv);
+	nanosleep(&pause, NULL);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double took = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM,
+		      "status %d after %.1f s: not ended by the signal", st, took);
+	ck_assert_msg(took < 10, "took %.1f s to stop", took);
+	ck_assert(!exists(out));
 }
 END_TEST
 
@@ -320,12 +368,14 @@ static Suite *suite(void)
 	TCase *guard = tcase_create("safety:memory_guard");
 	tcase_add_checked_fixture(guard, setup, teardown);
 	tcase_add_test(guard, memory_guard_refuses_an_oversized_scenario);
+	tcase_add_test(guard, memory_guard_follows_fan_out);
 	suite_add_tcase(s, guard);
 	TCase *sig = tcase_create("safety:signals");
 	tcase_add_checked_fixture(sig, setup, teardown);
 	tcase_add_test(sig, sigint_leaves_the_earlier_outputs_and_exits_130);
 	tcase_add_test(sig, sigterm_leaves_the_earlier_outputs_and_exits_143);
 	tcase_add_test(sig, sigkill_leftovers_are_cleaned_by_the_next_run);
+	tcase_add_test(sig, a_signal_while_loading_ends_the_run_at_once);
 	tcase_set_timeout(sig, 300);
 	suite_add_tcase(s, sig);
 	TCase *own = tcase_create("safety:ownership");

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/harness.h"
@@ -113,6 +114,28 @@ START_TEST(directory_is_reported)
 	ck_assert_int_ne(rc, 0);
 	ck_assert_str_eq(got, BAD ": error: is a directory; expected a YAML file\n");
 	free(got);
+}
+END_TEST
+
+/* A FIFO (or a device) is refused at once: opening a FIFO with no writer
+ * blocked forever. */
+START_TEST(fifo_is_refused)
+{
+	char dir[] = "/tmp/spillway-fifo-XXXXXX", path[64];
+	ck_assert(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/s.yaml", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	int rc;
+	alarm(20); /* the old code waits here forever */
+	char *got = load_messages(path, NULL, 0, &rc);
+	alarm(0);
+	ck_assert_int_ne(rc, 0);
+	char want[160];
+	snprintf(want, sizeof(want), "%s: error: is a FIFO (pipe); expected a YAML file\n", path);
+	ck_assert_str_eq(got, want);
+	free(got);
+	unlink(path);
+	rmdir(dir);
 }
 END_TEST
 
@@ -277,6 +300,7 @@ static Suite *suite(void)
 	tcase_add_test(bad, every_bad_fixture_gives_its_exact_messages);
 	tcase_add_test(bad, missing_file_is_reported);
 	tcase_add_test(bad, directory_is_reported);
+	tcase_add_test(bad, fifo_is_refused);
 	tcase_add_test(bad, path_through_a_file_is_reported);
 	tcase_add_test(bad, set_errors_name_the_assignment);
 	suite_add_tcase(s, bad);

@@ -2,9 +2,12 @@
  * station with infinite servers (so every arrival is counted and served at
  * once). Deterministic processes are checked exactly; Poisson-based ones
  * against their exact expected counts with a 95% interval. */
+#define _GNU_SOURCE /* mkstemps */
 #include <check.h>
 #include <math.h>
+#include <malloc.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "tests/harness.h"
 
@@ -162,6 +165,43 @@ START_TEST(diurnal_integrates_its_rate)
 }
 END_TEST
 
+/* 20,000 tenants that have sent nothing yet cost their instance and
+ * streams, not a histogram each (their buckets come with their first
+ * delivery): well under 24 KB a tenant once linked. */
+START_TEST(many_tenants_cost_little_memory)
+{
+	enum { N = 20000 };
+	char path[] = "/tmp/spillway-tenants-XXXXXX.yaml";
+	int fd = mkstemps(path, 5);
+	ck_assert(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	ck_assert(f != NULL);
+	fputs("name: many\nduration: 10m\nreplications: 1\ntenants:\n", f);
+	for (int i = 0; i < N; i++)
+		fprintf(f, "  t%d:\n    target: desk\n    arrivals: {poisson: {rate: 1/h}}\n%s",
+			i, i % 2 ? "    group: shared\n" : "");
+	fputs("resources:\n  desk:\n    type: station\n    servers: 1\n"
+	      "    service: {exponential: {mean: 1s}}\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	struct diag d;
+	diag_init(&d);
+	struct scenario scn;
+	ck_assert_int_eq(scenario_load(&scn, path, NULL, 0, &spillway_registry, &d), 0);
+	struct mallinfo2 before = mallinfo2();
+	struct sim_run run;
+	ck_assert_int_eq(sim_run_open(&run, &scn, 0, &d), 0);
+	struct mallinfo2 after = mallinfo2();
+	double per = ((double)after.uordblks - (double)before.uordblks) / N;
+	/* mallinfo2 counts glibc's heap (AddressSanitizer and valgrind have
+	 * their own allocators and report nothing here). */
+	ck_assert_msg(per < 24 * 1024, "%.0f bytes a tenant", per);
+	sim_run_close(&run);
+	scenario_finish(&scn);
+	diag_finish(&d);
+	unlink(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("tenants");
@@ -170,6 +210,10 @@ static Suite *suite(void)
 	tcase_add_test(det, burst_spreads_count_evenly);
 	tcase_add_test(det, work_factor_scales_service);
 	suite_add_tcase(s, det);
+	TCase *mem = tcase_create("tenants:memory");
+	tcase_add_test(mem, many_tenants_cost_little_memory);
+	tcase_set_timeout(mem, 120);
+	suite_add_tcase(s, mem);
 	TCase *poi = tcase_create("tenants:poisson");
 	tcase_add_test(poi, poisson_mean_count);
 	tcase_add_test(poi, schedule_follows_its_steps);
