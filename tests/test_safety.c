@@ -4,6 +4,7 @@
  * earlier outputs untouched and exit 130 / 143; a run killed with SIGKILL
  * leaves DIR.tmp-PID, which the next run into DIR removes. */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -235,6 +236,80 @@ START_TEST(a_signal_while_loading_ends_the_run_at_once)
 }
 END_TEST
 
+/* Processes whose command line names path (a sweep's parent and its
+ * workers, which are forks of it). */
+static int processes_naming(const char *path)
+{
+	int n = 0;
+	DIR *d = opendir("/proc");
+	ck_assert(d != NULL);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char file[300], buf[4096];
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(file, sizeof(file), "/proc/%s/cmdline", e->d_name);
+		FILE *f = fopen(file, "r");
+		if (!f)
+			continue;
+		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		for (size_t i = 0; i < len; i++)
+			if (!buf[i])
+				buf[i] = ' ';
+		buf[len] = '\0';
+		n += strstr(buf, path) != NULL;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Starts a sweep of two long points on two workers and waits until both
+ * are simulating. */
+static pid_t start_long_sweep(char *tmp, size_t size)
+{
+	const char *argv[] = { SPILLWAY_BIN, "sweep", QUICK, "-o", out, "-q", "-j", "2",
+			       "--set", "duration=1000h", "--vary",
+			       "resources.desk.servers=11,12", NULL };
+	pid_t pid = start(argv);
+	snprintf(tmp, size, "%s.tmp-%ld", out, (long)pid);
+	char cmd[800];
+	snprintf(cmd, sizeof(cmd), "test $(ls -d '%s'/points/*.tmp-* 2>/dev/null | wc -l) = 2", tmp);
+	for (int i = 0; i < 600 && system(cmd) != 0; i++) {
+		struct timespec ts = { 0, 100000000 };
+		nanosleep(&ts, NULL);
+	}
+	ck_assert_msg(system(cmd) == 0, "the points never started");
+	return pid;
+}
+
+/* A sweep's workers do not outlive their parent: killed outright, the
+ * workers stop; sent SIGTERM alone, it passes it on and cleans up. */
+START_TEST(a_sweep_parent_takes_its_workers_along)
+{
+	char tmp[400];
+	pid_t pid = start_long_sweep(tmp, sizeof(tmp));
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(finish(pid), 128 + SIGKILL);
+	int left = -1;
+	for (int i = 0; i < 100 && (left = processes_naming(out)) != 0; i++) {
+		struct timespec ts = { 0, 100000000 };
+		nanosleep(&ts, NULL);
+	}
+	ck_assert_msg(left == 0, "%d workers still running 10 s after their parent died", left);
+	char cmd[500];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	ck_assert_int_eq(system(cmd), 0);
+
+	pid = start_long_sweep(tmp, sizeof(tmp));
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(finish(pid), 143);
+	ck_assert_msg(!exists(tmp), "%s left behind", tmp);
+	ck_assert_int_eq(processes_naming(out), 0);
+	ck_assert(strstr(read_err(), "left as it was") != NULL);
+}
+END_TEST
+
 /* Writes text into path (creating it). */
 static void put(const char *path, const char *text)
 {
@@ -376,6 +451,7 @@ static Suite *suite(void)
 	tcase_add_test(sig, sigterm_leaves_the_earlier_outputs_and_exits_143);
 	tcase_add_test(sig, sigkill_leftovers_are_cleaned_by_the_next_run);
 	tcase_add_test(sig, a_signal_while_loading_ends_the_run_at_once);
+	tcase_add_test(sig, a_sweep_parent_takes_its_workers_along);
 	tcase_set_timeout(sig, 300);
 	suite_add_tcase(s, sig);
 	TCase *own = tcase_create("safety:ownership");
