@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,7 +69,13 @@ struct cli {
 	bool no_whatif;   /* findings without re-simulating their fixes */
 	double memory_limit; /* bytes a run may plan to use; 0: the default
 				(half of physical memory), < 0: none */
+	double disk_limit;   /* bytes a run may plan to write; 0: the default
+				(half of the free space where it writes), < 0: none */
 };
+
+/* Parses the SIZE of --memory-limit / --disk-limit (or none: -1) into
+ * *out; -1 after a message. */
+int cli_parse_limit(const char *cmd, const char *opt, const char *arg, double *out);
 
 /* The signal (SIGINT, SIGTERM) that asked the command to stop, 0 while
  * none; set once cli_catch_signals has run. A run that sees it removes
@@ -168,6 +175,10 @@ static const char usage_run[] =
 	"      --memory-limit SIZE refuse a scenario that may need more memory than\n"
 	"                          SIZE (e.g. 4GB; none: no limit; default: half\n"
 	"                          of this machine's memory)\n"
+	"      --disk-limit SIZE   refuse a run that may write more than SIZE\n"
+	"                          (timeseries.csv and the plots' data; none: no\n"
+	"                          limit; default: half of the free space where\n"
+	"                          it writes)\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Progress is shown on stderr when it is a terminal. Exit status: 0 success,\n"
@@ -260,10 +271,24 @@ int cli_parse_ll(const char *opt, const char *s, long long min,
 	return 0;
 }
 
+int cli_parse_limit(const char *cmd, const char *opt, const char *arg, double *out)
+{
+	if (!strcmp(arg, "none")) {
+		*out = -1;
+		return 0;
+	}
+	if (sim_parse_size(arg, out) == 0 && *out > 0)
+		return 0;
+	fprintf(stderr, "spillway %s: %s: expected a size such as 4GB, or none, got '%s'\n",
+		cmd, opt, arg);
+	return -1;
+}
+
 /* Parses the options of run / check; returns 0, 1 for --help, or -1. */
 static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 {
-	enum { OPT_SEED = 256, OPT_REPS, OPT_SET, OPT_NO_REVIEW, OPT_NO_WHATIF, OPT_MEMORY };
+	enum { OPT_SEED = 256, OPT_REPS, OPT_SET, OPT_NO_REVIEW, OPT_NO_WHATIF, OPT_MEMORY,
+	       OPT_DISK };
 	static const struct option run_opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, OPT_SEED },
@@ -273,6 +298,7 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 		{ "no-review", no_argument, NULL, OPT_NO_REVIEW },
 		{ "no-whatif", no_argument, NULL, OPT_NO_WHATIF },
 		{ "memory-limit", required_argument, NULL, OPT_MEMORY },
+		{ "disk-limit", required_argument, NULL, OPT_DISK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -318,14 +344,12 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 			cli->no_whatif = true;
 			break;
 		case OPT_MEMORY:
-			if (!strcmp(optarg, "none")) {
-				cli->memory_limit = -1;
-			} else if (sim_parse_size(optarg, &cli->memory_limit) ||
-				   cli->memory_limit <= 0) {
-				fprintf(stderr, "spillway %s: --memory-limit: expected a size such as 4GB, or none, got '%s'\n",
-					cmd, optarg);
+			if (cli_parse_limit(cmd, "--memory-limit", optarg, &cli->memory_limit))
 				return -1;
-			}
+			break;
+		case OPT_DISK:
+			if (cli_parse_limit(cmd, "--disk-limit", optarg, &cli->disk_limit))
+				return -1;
 			break;
 		case 'h':
 			fputs(is_run ? usage_run : usage_check, stdout);
@@ -646,6 +670,53 @@ static bool memory_fits(const struct cli *cli, const struct scenario *scn)
 	return false;
 }
 
+/* Refuses (false, after a message) a run whose time series (and the
+ * plots' copy of replication 0) may take more than the limit on the
+ * file system where dir goes. */
+static bool disk_fits(const struct cli *cli, const struct scenario *scn, const char *dir)
+{
+	if (cli->disk_limit < 0)
+		return true;
+	double limit = cli->disk_limit;
+	const char *what = "the --disk-limit";
+	if (limit == 0) {
+		/* The nearest directory that exists: dir or an ancestor. */
+		char at[4096];
+		snprintf(at, sizeof(at), "%s", dir);
+		struct statvfs fs;
+		while (statvfs(at, &fs)) {
+			char *slash = strrchr(at, '/');
+			if (!slash || slash == at) {
+				snprintf(at, sizeof(at), slash ? "/" : ".");
+				if (statvfs(at, &fs))
+					return true;
+				break;
+			}
+			*slash = '\0';
+		}
+		limit = (double)fs.f_bavail * (double)fs.f_frsize / 2;
+		what = "half of the free space there";
+	}
+	size_t rows;
+	double bytes;
+	sim_run_sample_size(scn, &rows, &bytes);
+	double samples = floor((double)scn->duration / (double)scn->sample_interval) + 1;
+	double reps = (double)scn->replications;
+	double need = bytes * samples * (reps + 1) + 16e6;
+	if (need <= limit)
+		return true;
+	char interval[64], duration[64];
+	sim_format_duration(interval, sizeof(interval), scn->sample_interval);
+	sim_format_duration(duration, sizeof(duration), scn->duration);
+	fprintf(stderr, "%s: error: this run may write up to %.3g GB into %s (timeseries.csv: "
+		"%zu rows every %s over %s, %.0f replication%s, and the plots' copy of "
+		"one), more than %s (%.3g GB). Raise `sample_interval`, shorten `duration`, "
+		"run fewer replications, or set the limit with --disk-limit SIZE (none: no "
+		"limit)\n", cli->scenario, need / 1e9, dir, rows, interval, duration, reps,
+		reps == 1 ? "" : "s", what, limit / 1e9);
+	return false;
+}
+
 int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 {
 	struct scenario scn;
@@ -656,7 +727,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	int rc = EXIT_INPUT;
 	if (cli_load(cli, &scn, &pricing))
 		return EXIT_INPUT;
-	if (!memory_fits(cli, &scn))
+	if (!memory_fits(cli, &scn) || !disk_fits(cli, &scn, dir))
 		goto out_scn;
 	outdir_clean_stale(dir);
 	if (!cli_output_ok(dir))
@@ -1287,7 +1358,8 @@ static const char usage_sweep[] =
 	"                          drain-time, throttle and wait metrics that are\n"
 	"                          not zero everywhere)\n"
 	"  -o, --output DIR        output directory\n"
-	"      --seed N, --replications N, --set PATH=VALUE   as for run\n"
+	"      --seed N, --replications N, --set PATH=VALUE,\n"
+	"      --memory-limit SIZE, --disk-limit SIZE   as for run (each point)\n"
 	"  -q, --quiet             print nothing but errors\n"
 	"  -h, --help              this help\n"
 	"\n"
@@ -1319,7 +1391,8 @@ static const char usage_plan[] =
 	"                          --vary along which feasibility changes at most\n"
 	"                          once and the objective is monotone: fewer runs\n"
 	"  -j, --jobs N, -o, --output DIR, --seed N, --replications N,\n"
-	"  --set PATH=VALUE, -q, --quiet, -h, --help   as for sweep\n"
+	"  --set PATH=VALUE, --memory-limit SIZE, --disk-limit SIZE,\n"
+	"  -q, --quiet, -h, --help   as for sweep\n"
 	"\n"
 	"Exit status: 0 success (also when no point is feasible: plan.md says\n"
 	"so), 1 a point failed, 2 bad input.\n";
@@ -1358,7 +1431,7 @@ static void req_error(const char *text, size_t col, const char *msg)
 static int parse(int argc, char **argv, bool plan, struct opts *o)
 {
 	enum { OPT_SEED = 256, OPT_REPS, OPT_SET, OPT_VARY, OPT_PRINT, OPT_REQ,
-	       OPT_MIN, OPT_SEARCH };
+	       OPT_MIN, OPT_SEARCH, OPT_MEMORY, OPT_DISK };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -1370,6 +1443,8 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 		{ "require", required_argument, NULL, OPT_REQ },
 		{ "minimize", required_argument, NULL, OPT_MIN },
 		{ "search", required_argument, NULL, OPT_SEARCH },
+		{ "memory-limit", required_argument, NULL, OPT_MEMORY },
+		{ "disk-limit", required_argument, NULL, OPT_DISK },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1444,6 +1519,14 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 				return -1;
 			}
 			o->bisect = !strcmp(optarg, "bisect");
+			break;
+		case OPT_MEMORY:
+			if (cli_parse_limit(cmd, "--memory-limit", optarg, &o->base.memory_limit))
+				return -1;
+			break;
+		case OPT_DISK:
+			if (cli_parse_limit(cmd, "--disk-limit", optarg, &o->base.disk_limit))
+				return -1;
 			break;
 		case 'q':
 			o->base.quiet = true;
@@ -1541,9 +1624,14 @@ static void point_dir(char *buf, size_t size, const char *root, size_t k,
 	snprintf(buf, size, "%s/points/%s", root, num);
 }
 
-/* Checks every point's scenario before anything runs: 0, or -1 with the
- * problems printed. */
-static int check_points(const struct opts *o, const size_t *ks, size_t n)
+static bool memory_fits(const struct cli *cli, const struct scenario *scn);
+static bool disk_fits(const struct cli *cli, const struct scenario *scn, const char *dir);
+
+/* Checks every point's scenario (and its memory and disk needs, on the
+ * file system of dir) before anything runs: 0, or -1 with the problems
+ * printed. */
+static int check_points(const struct opts *o, const size_t *ks, size_t n,
+			const char *dir)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct point p;
@@ -1552,9 +1640,12 @@ static int check_points(const struct opts *o, const size_t *ks, size_t n)
 		struct pricing pricing;
 		int rc = cli_load(&p.cli, &scn, &pricing);
 		if (!rc) {
+			if (!memory_fits(&p.cli, &scn) || !disk_fits(&p.cli, &scn, dir))
+				rc = -1;
 			pricing_finish(&pricing);
 			scenario_finish(&scn);
-		} else {
+		}
+		if (rc) {
 			fprintf(stderr, "spillway: (at the point");
 			for (size_t d = 0; d < p.n; d++)
 				fprintf(stderr, " %s", p.sets[d]);
@@ -1979,7 +2070,7 @@ int cmd_sweep(int argc, char **argv)
 	size_t *ks = ss.ks;
 	char dir[4096], tmp[4200] = "", path[4400];
 	struct point_result *r = sim_xcalloc(total, sizeof(*r));
-	int rc = default_dir(&o, "sweep", dir, sizeof(dir)) || check_points(&o, ks, total)
+	int rc = default_dir(&o, "sweep", dir, sizeof(dir)) || check_points(&o, ks, total, dir)
 			 ? EXIT_INPUT : 0;
 	if ((rc = ranks_worst(&rk, rc)))
 		goto out;
@@ -2263,7 +2354,7 @@ int cmd_plan(int argc, char **argv)
 	bool have_scn = false;
 	size_t runs = 0;
 	long best = -1;
-	if (!default_dir(&o, "plan", dir, sizeof(dir)) && !check_points(&o, ks, total) &&
+	if (!default_dir(&o, "plan", dir, sizeof(dir)) && !check_points(&o, ks, total, dir) &&
 	    !cli_load(&o.base, &scn, &pricing)) {
 		have_scn = true;
 		rc = 0;

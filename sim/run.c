@@ -29,6 +29,10 @@ static char *put_u64(char *p, uint64_t v)
 void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
 		      const char *resource, const char *metric, double value)
 {
+	if (rec->capture) {
+		rec->capture(rec->capture_ctx, resource, metric, value);
+		return;
+	}
 	if (!rec->f)
 		return;
 	/* Rows are formatted by hand: printf of a double dominated the cost
@@ -267,6 +271,7 @@ struct driver {
 	double started;   /* wall clock at the start of the run */
 	double last_print;/* wall clock of the last progress line */
 	size_t replications;
+	uint64_t progress_mark; /* the tenants' outcomes at the last stall check */
 };
 
 static double wall_now(void)
@@ -274,6 +279,176 @@ static double wall_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The stall watch ------------------------------------------------------------ */
+
+/* Events at one instant with no message sent, delivered, refused, failed,
+ * dead-lettered or expired, before the run is judged stuck. Far beyond
+ * what a legitimate instant takes (a burst of a million messages at one
+ * instant sends one with every few events), so only a loop with no delay
+ * in it gets there: a failure queue feeding its own pipe with a zero
+ * execution time, pollers with no wait. */
+#define STALL_EVENTS 1000000
+/* Events watched to see which resources the loop runs through. */
+#define STALL_WATCH 65536
+
+/* One sampled value, as the resources report it. */
+struct sampled {
+	const char *resource; /* the model's name (scenario-owned) */
+	char *metric;         /* owned */
+	double value;
+};
+
+struct samples {
+	struct sampled *v;
+	size_t n, cap;
+};
+
+static void capture(void *ctx, const char *resource, const char *metric, double value)
+{
+	struct samples *x = ctx;
+	if (x->n == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 64;
+		x->v = sim_xrealloc(x->v, x->cap * sizeof(*x->v));
+	}
+	x->v[x->n++] = (struct sampled){ resource, sim_xstrdup(metric), value };
+}
+
+/* Every resource's sample (and the tenants', with tenants), into x. */
+static void sample_all(struct sim_run *run, struct samples *x, bool tenants)
+{
+	struct sim_recorder rec = { .capture = capture, .capture_ctx = x };
+	size_t n = run->n_resources + run->n_implicit + (tenants ? run->n_tenants : 0);
+	for (size_t i = 0; i < n; i++) {
+		struct model *m = i < run->n_resources ? run->resources[i]
+				: i < run->n_resources + run->n_implicit
+					? run->implicit[i - run->n_resources]
+					: run->tenants[i - run->n_resources - run->n_implicit];
+		if (m->ops->sample)
+			m->ops->sample(m, &run->sim, &rec);
+	}
+}
+
+static void samples_free(struct samples *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free(x->v[i].metric);
+	free(x->v);
+}
+
+/* Every message outcome of the tenants so far. */
+static uint64_t outcomes(const struct sim_run *run)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < run->n_tenants; i++) {
+		const struct sim_tenant_stats *t = &run->tstats[i];
+		n += t->sent + t->delivered + t->rejected + t->failed +
+		     t->dead_lettered + t->expired;
+	}
+	return n;
+}
+
+/* sim's on_stall: the clock has stood still for `events`. While messages
+ * still come and go, the watch goes on; when none has for STALL_EVENTS,
+ * the run fails, naming the resources whose samples change over
+ * STALL_WATCH more events while the clock stands still. */
+static uint64_t on_stall(struct sim *s, void *ctx, uint64_t events)
+{
+	struct driver *dr = ctx;
+	uint64_t now = outcomes(&dr->run);
+	if (now != dr->progress_mark) {
+		dr->progress_mark = now;
+		return events + STALL_EVENTS;
+	}
+	struct samples a = { 0 }, b = { 0 };
+	sample_all(&dr->run, &a, false);
+	sim_time_t at = s->now;
+	for (int i = 0; i < STALL_WATCH && s->n && s->heap[0].at == at; i++)
+		sim_step(s);
+	sample_all(&dr->run, &b, false);
+	/* Busy: a sampled value that changed (and is not zero); then the
+	 * resources at either end of a busy resource's routes (a state
+	 * machine that samples only its running executions, say). */
+	struct sim_run *run = &dr->run;
+	size_t n = run->n_resources;
+	const char **why = sim_xcalloc(n ? n : 1, sizeof(*why));
+	for (size_t i = 0; i < b.n; i++) {
+		const struct sampled *y = &b.v[i];
+		if (y->value == 0 || !isfinite(y->value))
+			continue;
+		bool changed = true;
+		for (size_t j = 0; j < a.n && changed; j++)
+			if (a.v[j].resource == y->resource && !strcmp(a.v[j].metric, y->metric))
+				changed = a.v[j].value != y->value;
+		for (size_t k = 0; changed && k < n; k++)
+			if (run->resources[k]->name == y->resource && !why[k])
+				why[k] = y->metric;
+	}
+	bool *busy = sim_xcalloc(n ? n : 1, sizeof(*busy));
+	for (size_t k = 0; k < n; k++)
+		busy[k] = why[k] != NULL;
+	for (size_t k = 0; k < n; k++) {
+		struct model *m = run->resources[k];
+		for (size_t i = 0; m->ops->route; i++) {
+			struct model_route r = { .from = m };
+			if (!m->ops->route(m, i, &r))
+				break;
+			bool in = r.from && r.from->index < n && run->resources[r.from->index] == r.from;
+			bool out = r.to && r.to->index < n && run->resources[r.to->index] == r.to;
+			if (in && out && (why[k] || why[r.from->index]))
+				busy[r.from->index] = busy[r.to->index] = true;
+		}
+	}
+	char names[400] = "";
+	size_t named = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (!busy[k])
+			continue;
+		size_t len = strlen(names);
+		if (named < 8 && why[k])
+			snprintf(names + len, sizeof(names) - len, "%s'%s' (%s)",
+				 named ? ", " : "", run->resources[k]->name, why[k]);
+		else if (named < 8)
+			snprintf(names + len, sizeof(names) - len, "%s'%s'",
+				 named ? ", " : "", run->resources[k]->name);
+		named++;
+	}
+	free(busy);
+	free(why);
+	samples_free(&a);
+	samples_free(&b);
+	sim_run_fail(&dr->run, "no progress in simulated time: %llu events at this instant "
+		     "without a message sent, delivered or lost; %s%s%s. A loop with no delay "
+		     "in it (a zero execution or processing time, failures sent back to their "
+		     "own source, a poll with no wait) never lets the clock move",
+		     (unsigned long long)(events + STALL_WATCH),
+		     named ? "the resources busy meanwhile: " : "no resource's samples changed",
+		     names, named > 8 ? ", ..." : "");
+	return 0;
+}
+
+void sim_run_sample_size(const struct scenario *scn, size_t *rows, double *bytes)
+{
+	struct diag d;
+	diag_init(&d);
+	struct sim_run run;
+	struct samples x = { 0 };
+	*rows = 0;
+	*bytes = 0;
+	if (sim_run_open(&run, scn, 0, &d) == 0) {
+		sim_run_start(&run, false);
+		sample_all(&run, &x, true);
+		/* A row: time with nine decimals (up to 19 characters), the
+		 * replication, the names, a value (up to 17), separators. */
+		for (size_t i = 0; i < x.n; i++)
+			*bytes += 19.0 + 6 + 17 + 5 + (double)strlen(x.v[i].resource) +
+				  (double)strlen(x.v[i].metric);
+		*rows = x.n;
+	}
+	samples_free(&x);
+	sim_run_close(&run);
+	diag_finish(&d);
 }
 
 static void on_sample(struct sim *s, void *target, uint64_t arg)
@@ -567,6 +742,10 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 		sim_schedule(&run->sim, 0, on_progress, dr, 0);
 
 	run->sim.interrupt = opt->interrupt;
+	run->sim.stall_limit = STALL_EVENTS;
+	run->sim.on_stall = on_stall;
+	run->sim.stall_ctx = dr;
+	dr->progress_mark = UINT64_MAX;
 	sim_run_until(&run->sim, scn->duration);
 	if (opt->interrupt && *opt->interrupt) {
 		rc = -4;

@@ -28,6 +28,11 @@ struct sim_recorder {
 	FILE *f;              /* NULL: recording is off */
 	unsigned replication; /* written in every row */
 	int error;            /* first write error (errno), 0 when none */
+	/* When set, values go to capture instead of f (the driver reads the
+	 * models' samples this way to name the resources of a stall). */
+	void (*capture)(void *ctx, const char *resource, const char *metric,
+			double value);
+	void *capture_ctx;
 };
 
 void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
@@ -171,6 +176,11 @@ int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
 void sim_run_start(struct sim_run *run, bool tenants);
 bool sim_run_finish_models(struct sim_run *run, struct sim_results *res);
 void sim_run_close(struct sim_run *run);
+
+/* What one sample of the time series writes: rows and bytes (every model's
+ * sample at the start of replication 0, tenants included); 0 rows when
+ * the scenario does not link. For the disk guard, before a run. */
+void sim_run_sample_size(const struct scenario *scn, size_t *rows, double *bytes);
 
 /* The outcome of all replications. */
 struct sim_outcome {

@@ -320,6 +320,19 @@ void sim_run_until(struct sim *s, sim_time_t until)
 				s->stop = true;
 				break;
 			}
+			if (s->now != s->instant) {
+				s->instant = s->now;
+				s->instant_from = s->executed;
+			} else if (s->stall_limit &&
+				   s->executed - s->instant_from > s->stall_limit) {
+				uint64_t events = s->executed - s->instant_from;
+				s->stall_limit = s->on_stall ? s->on_stall(s, s->stall_ctx, events) : 0;
+				if (!s->stall_limit) {
+					s->stalled = true;
+					s->stop = true;
+					break;
+				}
+			}
 		}
 	}
 	s->until = SIM_TIME_MAX;

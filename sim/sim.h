@@ -79,6 +79,16 @@ struct sim {
 	const volatile sig_atomic_t *interrupt; /* when it reads non-zero (a
 				  * signal handler's flag), sim_run_until returns
 				  * within 4,096 events; NULL: never */
+	/* The stall watch: a run whose clock stands still for more than
+	 * stall_limit events (counted every 4,096) asks on_stall, which
+	 * returns a new limit, or 0 to stop the run there (sim_run_until
+	 * then returns with stalled set). */
+	uint64_t stall_limit;    /* 0: no watch */
+	uint64_t (*on_stall)(struct sim *s, void *ctx, uint64_t events);
+	void *stall_ctx;         /* on_stall's context */
+	bool stalled;            /* on_stall stopped the run */
+	sim_time_t instant;      /* where the clock stood at the last check */
+	uint64_t instant_from;   /* events executed when it got there */
 };
 
 /* Prepares an empty sim at time 0. Returns 0, or -1 when out of memory. */

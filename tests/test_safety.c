@@ -310,6 +310,63 @@ START_TEST(a_sweep_parent_takes_its_workers_along)
 }
 END_TEST
 
+/* The time series is estimated before the run: a 1 ms sample interval over
+ * 30 days (tens of terabytes) is refused, as is a run past --disk-limit,
+ * with nothing written. */
+START_TEST(disk_guard_refuses_a_huge_time_series)
+{
+	const char *huge[] = { SPILLWAY_BIN, "run", "scenarios/wellright.yaml", "-o", out, "-q",
+			       "--set", "sample_interval=1ms", "--set", "duration=30d", NULL };
+	alarm(60); /* the old code starts writing terabytes */
+	ck_assert_int_eq(run(huge), 2);
+	alarm(0);
+	const char *e = read_err();
+	ck_assert_msg(strstr(e, "scenarios/wellright.yaml: error: this run may write up to "
+			       "3.11e+04 GB into ") &&
+		      strstr(e, "(timeseries.csv: 36 rows every 1ms over 30d, 3 replications, "
+				"and the plots' copy of one)"), "%s", e);
+	ck_assert(!exists(out));
+	const char *capped[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q",
+				 "--disk-limit", "1MB", NULL };
+	ck_assert_int_eq(run(capped), 2);
+	ck_assert_msg(strstr(read_err(), "more than the --disk-limit (0.001 GB)") != NULL, "%s",
+		      read_err());
+	ck_assert(!exists(out));
+	const char *sweep[] = { SPILLWAY_BIN, "sweep", QUICK, "-o", out, "-q", "--disk-limit",
+				"1MB", "--vary", "resources.desk.servers=11,12", NULL };
+	ck_assert_int_eq(run(sweep), 2);
+	ck_assert(!exists(out));
+	const char *bad[] = { SPILLWAY_BIN, "run", QUICK, "--disk-limit", "lots", NULL };
+	ck_assert_int_eq(run(bad), 2);
+	ck_assert(strstr(read_err(), "--disk-limit: expected a size such as 4GB, or none, got 'lots'") != NULL);
+}
+END_TEST
+
+/* A loop with no delay fails the run (exit 1, nothing left behind) with a
+ * message naming its resources; two million messages at one instant that
+ * all move on are no stall. */
+START_TEST(a_loop_at_one_instant_fails_the_run)
+{
+	const char *loop[] = { SPILLWAY_BIN, "run", "tests/fixtures/stall-loop.yaml", "-o", out,
+			       "-q", "--no-review", NULL };
+	alarm(60); /* the old code spins here until killed */
+	ck_assert_int_eq(run(loop), 1);
+	alarm(0);
+	const char *e = read_err();
+	ck_assert_msg(strstr(e, "no progress in simulated time: ") &&
+		      strstr(e, "without a message sent, delivered or lost; the resources busy "
+				"meanwhile: 'buffer' (NumberOfMessagesSent), 'imagery', "
+				"'imagery-pipe' (Started)"), "%s", e);
+	ck_assert(!exists(out));
+	char tmp[400];
+	snprintf(tmp, sizeof(tmp), "ls -d '%s'.* 2>/dev/null | grep -q .", out);
+	ck_assert_msg(system(tmp) != 0, "something left beside %s", out);
+	const char *busy[] = { SPILLWAY_BIN, "run", "tests/fixtures/busy-instant.yaml", "-o",
+			       out, "-q", "--no-review", NULL };
+	ck_assert_int_eq(run(busy), 0);
+}
+END_TEST
+
 /* Writes text into path (creating it). */
 static void put(const char *path, const char *text)
 {
@@ -440,10 +497,12 @@ END_TEST
 static Suite *suite(void)
 {
 	Suite *s = suite_create("safety");
-	TCase *guard = tcase_create("safety:memory_guard");
+	TCase *guard = tcase_create("safety:guards");
 	tcase_add_checked_fixture(guard, setup, teardown);
 	tcase_add_test(guard, memory_guard_refuses_an_oversized_scenario);
 	tcase_add_test(guard, memory_guard_follows_fan_out);
+	tcase_add_test(guard, a_loop_at_one_instant_fails_the_run);
+	tcase_add_test(guard, disk_guard_refuses_a_huge_time_series);
 	suite_add_tcase(s, guard);
 	TCase *sig = tcase_create("safety:signals");
 	tcase_add_checked_fixture(sig, setup, teardown);

@@ -495,6 +495,71 @@ START_TEST(run_until_advances_clock_and_stop_interrupts)
 }
 END_TEST
 
+static void record_nothing(struct sim *s, void *target, uint64_t arg)
+{
+	(void)s;
+	(void)target;
+	(void)arg;
+}
+
+/* A handler that schedules itself again at the same instant, forever. */
+static void spin(struct sim *s, void *target, uint64_t arg)
+{
+	(void)target;
+	sim_schedule(s, s->now, spin, NULL, arg);
+}
+
+struct watch {
+	int calls;           /* on_stall calls */
+	uint64_t events[4];  /* the events it was told of */
+	int allow;           /* calls that raise the limit before it says stop */
+};
+
+static uint64_t watcher(struct sim *s, void *ctx, uint64_t events)
+{
+	(void)s;
+	struct watch *w = ctx;
+	if (w->calls < 4)
+		w->events[w->calls] = events;
+	return w->calls++ < w->allow ? events + 50000 : 0;
+}
+
+/* The clock standing still past stall_limit events asks on_stall; a new
+ * limit lets the run go on, 0 stops it with stalled set, at that instant. */
+START_TEST(stall_watch_stops_a_loop_at_one_instant)
+{
+	struct sim s;
+	struct watch w = { .allow = 1 };
+	sim_init(&s, 1, 0);
+	s.stall_limit = 100000;
+	s.on_stall = watcher;
+	s.stall_ctx = &w;
+	sim_schedule(&s, 3 * SIM_S, spin, NULL, 0);
+	sim_run_until(&s, 10 * SIM_S);
+	ck_assert(s.stalled);
+	ck_assert_int_eq(s.now, 3 * SIM_S);
+	ck_assert_int_eq(w.calls, 2);
+	/* Checked every 4,096 events: the first check past each limit. */
+	ck_assert_uint_eq(w.events[0], 102400);
+	ck_assert_uint_eq(w.events[1], 155648);
+	sim_finish(&s);
+
+	/* Events that move the clock never stall, however many. */
+	sim_init(&s, 1, 0);
+	s.stall_limit = 1000;
+	s.on_stall = watcher;
+	s.stall_ctx = &w;
+	w = (struct watch){ 0 };
+	for (int i = 0; i < 100000; i++)
+		sim_schedule(&s, (sim_time_t)i, record_nothing, NULL, 0);
+	sim_run_until(&s, SIM_S);
+	ck_assert(!s.stalled);
+	ck_assert_int_eq(w.calls, 0);
+	ck_assert_int_eq(s.now, SIM_S);
+	sim_finish(&s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim");
@@ -515,6 +580,7 @@ static Suite *suite(void)
 	suite_add_tcase(s, claim);
 	TCase *clock = tcase_create("sim:clock");
 	tcase_add_test(clock, run_until_advances_clock_and_stop_interrupts);
+	tcase_add_test(clock, stall_watch_stops_a_loop_at_one_instant);
 	suite_add_tcase(s, clock);
 	return s;
 }
