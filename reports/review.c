@@ -173,6 +173,36 @@ static double count(const struct cfg_node *map, const char *key)
 	return v && !sim_parse_number(v, &x) ? x : -1;
 }
 
+/* The most fn may reserve: its account's concurrency_limit (the only
+ * account resource, the one it names, or AWS's default 1,000) less the
+ * other functions' reservations in it and the 100 kept unreserved. */
+static double account_room(const struct scenario *scn, const struct scn_entry *fn)
+{
+	const char *want = scalar(fn->node, "account");
+	double limit = 1000;
+	const char *account = NULL;
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct scn_entry *a = &scn->resources[i];
+		if (strcmp(type_of(a), "account") || (want && strcmp(want, a->name)))
+			continue;
+		limit = count(a->node, "concurrency_limit");
+		account = a->name;
+		break;
+	}
+	double others = 0;
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct scn_entry *e = &scn->resources[i];
+		if (e == fn || strcmp(type_of(e), "lambda"))
+			continue;
+		const char *in = scalar(e->node, "account");
+		if ((in && account && strcmp(in, account)) || (in && !account))
+			continue;
+		double r = count(e->node, "reserved_concurrency");
+		others += r > 0 ? r : 0;
+	}
+	return limit - others - 100;
+}
+
 static bool is_dlq(const struct scenario *scn, const char *queue)
 {
 	for (size_t i = 0; i < scn->n_resources; i++) {
@@ -359,12 +389,22 @@ void review_static(const struct scenario *scn, struct findings *out)
 			}
 		}
 		if (reserved >= 0 && capped && reserved < sum) {
+			/* The fix may reserve only what the account has room for:
+			 * its limit less the others' reservations and the 100 AWS
+			 * keeps unreserved (account.c). */
+			double room = account_room(scn, e);
+			double to = sum < room ? sum : room;
 			char fix[512];
 			snprintf(fix, sizeof(fix), "resources.%s.reserved_concurrency=%.0f",
-				 e->name, sum);
-			add(out, "LAM1", e->name, fix,
-			    "reserved concurrency %g is below the %g concurrent batches its event sources may run",
-			    reserved, sum);
+				 e->name, to);
+			if (to > reserved)
+				add(out, "LAM1", e->name, fix,
+				    "reserved concurrency %g is below the %g concurrent batches its event sources may run%s",
+				    reserved, sum, to < sum ? " (the account has room for no more than the fix)" : "");
+			else
+				add(out, "LAM1", e->name, NULL,
+				    "reserved concurrency %g is below the %g concurrent batches its event sources may run, and the account has no room for more: lower their maximum_concurrency",
+				    reserved, sum);
 		}
 	}
 }
@@ -475,8 +515,12 @@ void review_evidence(const struct scenario *scn, const struct point_result *pr,
 		events = mean(pr, res, "PolledEventCount");
 		double bs = count(src[i].map, "batch_size");
 		double window = seconds(src[i].map, "maximum_batching_window");
+		/* A FIFO queue's mapping takes no batching window. */
+		const struct scn_entry *q = resource(scn, scalar(src[i].map, "queue"));
+		const char *fifo = q ? scalar(q->node, "fifo") : NULL;
+		bool ordered = fifo && !strcmp(fifo, "true");
 		double hours = sim_time_to_s(scn->duration - scn->warmup) / 3600.0;
-		if (isfinite(events) && isfinite(invocations) &&
+		if (isfinite(events) && isfinite(invocations) && !ordered &&
 		    invocations > 10000 * hours && bs > 1 && window == 0 &&
 		    events / invocations < bs / 2) {
 			char fix[512];

@@ -1228,11 +1228,21 @@ int cli_review(struct cli *cli, const struct scenario *scn, const struct pricing
 		w.sets[w.n_sets++] = f->fix;
 		int r = cli_run_to_dir(&w, wdir, false);
 		free(w.sets);
-		struct point_result wpr;
-		if (r || point_result_load(&wpr, wdir)) {
-			fprintf(stderr, "spillway: the what-if run with --set '%s' failed\n", f->fix);
+		if (cli_signal) {
 			rc = -1;
 			break;
+		}
+		struct point_result wpr;
+		if (r || point_result_load(&wpr, wdir)) {
+			/* The finding stands; only its what-if is missing. */
+			char text[512];
+			snprintf(text, sizeof(text), "could not be simulated (%s; see the messages "
+				 "printed with the run)",
+				 r == EXIT_INPUT ? "the fix was refused as input" : "its run failed");
+			fprintf(stderr, "spillway: warning: %s: the what-if with --set '%s' %s\n",
+				f->rule->id, f->fix, text);
+			f->whatif = sim_xstrdup(text);
+			continue;
 		}
 		struct headline after;
 		headline_of(scn, &wpr, &after);

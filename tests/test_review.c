@@ -41,8 +41,10 @@ static void to_point(const struct sim_outcome *o, const struct scenario *scn,
 		};
 }
 
-/* The rule IDs found on the fixture with sets, space-separated. */
-static void found_ids(const char *const *sets, size_t n, char *ids, size_t size)
+/* The rule IDs found on the fixture with sets, space-separated; with
+ * fixes, the findings' fixes (one per line, owned by the caller). */
+static void found_ids_fixes(const char *const *sets, size_t n, char *ids, size_t size,
+			    char **fixes)
 {
 	struct scenario scn;
 	struct sim_outcome o;
@@ -57,9 +59,20 @@ static void found_ids(const char *const *sets, size_t n, char *ids, size_t size)
 	review_static(&scn, &f);
 	review_evidence(&scn, &pr, &p, &f);
 	ids[0] = '\0';
+	size_t len = 0;
+	if (fixes)
+		*fixes = calloc(1, 1);
 	for (size_t i = 0; i < f.n; i++) {
 		strncat(ids, " ", size - strlen(ids) - 1);
 		strncat(ids, f.v[i].rule->id, size - strlen(ids) - 1);
+		if (fixes && f.v[i].fix) {
+			size_t add = strlen(f.v[i].fix) + 1;
+			*fixes = realloc(*fixes, len + add + 1);
+			memcpy(*fixes + len, f.v[i].fix, add - 1);
+			(*fixes)[len + add - 1] = '\n';
+			len += add;
+			(*fixes)[len] = '\0';
+		}
 	}
 	findings_free(&f);
 	free(pr.m);
@@ -67,6 +80,11 @@ static void found_ids(const char *const *sets, size_t n, char *ids, size_t size)
 	pricing_finish(&p);
 	diag_finish(&d);
 	harness_done(&scn, &o);
+}
+
+static void found_ids(const char *const *sets, size_t n, char *ids, size_t size)
+{
+	found_ids_fixes(sets, n, ids, size, NULL);
 }
 
 START_TEST(healthy_fixture_has_no_findings)
@@ -90,6 +108,13 @@ static const struct {
 		    "resources.table.write_capacity=1" }, true },
 	{ "LAM1", { "resources.fn.reserved_concurrency=5" }, true },
 	{ "LAM1", { "resources.fn.reserved_concurrency=10" }, false },
+	/* The account has room for 50 more (150 less 100 kept unreserved). */
+	{ "LAM1", { "resources.acct={type: account, concurrency_limit: 150}",
+		    "resources.fn.account=acct", "resources.fn.reserved_concurrency=5",
+		    "resources.fn.event_sources[0].maximum_concurrency=100" }, true },
+	{ "LAM1", { "resources.acct={type: account, concurrency_limit: 100}",
+		    "resources.fn.account=acct", "resources.fn.reserved_concurrency=0",
+		    "resources.fn.event_sources[0].maximum_concurrency=100" }, true },
 	{ "SQS4", { "resources.jobs.dead_letter.max_receive_count=3" }, true },
 	{ "SQS4", { "resources.jobs.dead_letter.max_receive_count=5" }, false },
 	{ "SQS5", { "tenants.app.failure_rate=100%" }, true },
@@ -108,6 +133,9 @@ static const struct {
 	{ "SQS7", { "tenants.app.message_size=250KB" }, true },
 	{ "SQS7", { "tenants.app.message_size=200KB" }, false },
 	{ "ESM2", { "resources.fn.event_sources[0].maximum_batching_window=0s" }, true },
+	/* A FIFO queue's mapping takes no batching window. */
+	{ "ESM2", { "resources.fn.event_sources[0].maximum_batching_window=0s",
+		    "resources.jobs.fifo=true", "resources.jobs-dlq.fifo=true" }, false },
 	{ "RTY1", { "resources.api.outages=[{at: 1m, for: 3m}]" }, true },
 	{ "RTY1", { "resources.api.outages=[{at: 1m, for: 2m}]" }, false }, /* = 5 x 30s */
 	{ "RTY1", { "resources.api.outages=[{at: 1m, for: 3m}]",
@@ -139,6 +167,47 @@ START_TEST(each_rule_fires_on_its_case)
 		if (fired != cases[i].fires)
 			fail_add(&f, "%s (%s): found '%s'", cases[i].rule, cases[i].sets[0], ids);
 	}
+	FAILS_CHECK(f);
+}
+END_TEST
+
+/* Every fix a rule offers is valid input: the scenario with the fix on top
+ * loads and links (a fix that did not made its what-if fail). */
+START_TEST(every_fix_is_valid_input)
+{
+	struct fails f = { 0 };
+	size_t checked = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *sets[8];
+		size_t n = 0;
+		while (n < 7 && cases[i].sets[n]) {
+			sets[n] = cases[i].sets[n];
+			n++;
+		}
+		char ids[256], *fixes;
+		found_ids_fixes(sets, n, ids, sizeof(ids), &fixes);
+		for (char *fix = strtok(fixes, "\n"); fix; fix = strtok(NULL, "\n")) {
+			sets[n] = fix;
+			struct scenario scn;
+			struct diag d;
+			diag_init(&d);
+			int rc = scenario_load(&scn, FIXTURE, sets, n + 1, &spillway_registry, &d);
+			if (rc == 0) {
+				struct sim_run_options opt = { .link_only = true };
+				struct sim_outcome o;
+				rc = sim_run_scenario(&scn, &opt, &d, &o);
+				sim_outcome_finish(&o);
+				scenario_finish(&scn);
+			}
+			if (rc)
+				fail_add(&f, "%s (%s): the fix '%s' is refused: %s", cases[i].rule,
+					 cases[i].sets[0], fix, d.n ? d.v[0].text : "?");
+			checked++;
+			diag_finish(&d);
+		}
+		free(fixes);
+	}
+	ck_assert_uint_ge(checked, 8);
 	FAILS_CHECK(f);
 }
 END_TEST
@@ -182,6 +251,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, healthy_fixture_has_no_findings);
 	tcase_add_test(tc, each_rule_fires_on_its_case);
+	tcase_add_test(tc, every_fix_is_valid_input);
 	tcase_add_test(tc, function_timeout_over_visibility_is_refused);
 	tcase_add_test(tc, every_rule_is_documented);
 	suite_add_tcase(s, tc);

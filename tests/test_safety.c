@@ -367,6 +367,28 @@ START_TEST(a_loop_at_one_instant_fails_the_run)
 }
 END_TEST
 
+/* A function reading a FIFO queue in small batches: the run is reviewed
+ * whole (exit 0): no batching window is suggested for it (its what-if
+ * failed, and failed the run with "cannot write the report ...: Success"). */
+START_TEST(a_fifo_consumer_is_reviewed_whole)
+{
+	const char *argv[] = { SPILLWAY_BIN, "run", "tests/fixtures/fifo-small-batches.yaml",
+			       "-o", out, "-q", NULL };
+	ck_assert_int_eq(run(argv), 0);
+	char path[400], text[65536] = "";
+	snprintf(path, sizeof(path), "%s/findings.json", out);
+	FILE *f = fopen(path, "r");
+	ck_assert(f != NULL);
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	ck_assert_msg(strstr(text, "\"SQS1\"") && !strstr(text, "\"ESM2\""), "%s", text);
+	ck_assert_msg(!strstr(read_err(), "what-if"), "%s", read_err());
+	snprintf(path, sizeof(path), "%s/report.html", out);
+	ck_assert(exists(path));
+}
+END_TEST
+
 /* Writes text into path (creating it). */
 static void put(const char *path, const char *text)
 {
@@ -513,6 +535,11 @@ static Suite *suite(void)
 	tcase_add_test(sig, a_sweep_parent_takes_its_workers_along);
 	tcase_set_timeout(sig, 300);
 	suite_add_tcase(s, sig);
+	TCase *rev = tcase_create("safety:review");
+	tcase_add_checked_fixture(rev, setup, teardown);
+	tcase_add_test(rev, a_fifo_consumer_is_reviewed_whole);
+	tcase_set_timeout(rev, 300);
+	suite_add_tcase(s, rev);
 	TCase *own = tcase_create("safety:ownership");
 	tcase_add_checked_fixture(own, setup, teardown);
 	tcase_add_test(own, a_foreign_directory_with_a_manifest_is_kept);
