@@ -1437,6 +1437,9 @@ static void req_error(const char *text, size_t col, const char *msg)
 	fprintf(stderr, "  %s\n  %*s^\n", text, (int)col, "");
 }
 
+static int minimize_check(const struct opts *o, const struct scenario *scn,
+			  const struct point_result *pr);
+
 /* Parses the options of sweep (plan false) or plan; 0, 1 for --help, -1. */
 static int parse(int argc, char **argv, bool plan, struct opts *o)
 {
@@ -1519,6 +1522,8 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 			if (!plan)
 				goto unknown;
 			o->minimize = optarg;
+			if (minimize_check(o, NULL, NULL))
+				return -1;
 			break;
 		case OPT_SEARCH:
 			if (!plan)
@@ -2212,11 +2217,40 @@ static int judge(struct opts *o, const char *tmp, size_t k, size_t total,
 	return load_results(tmp, &k, 1, total, r) ? EXIT_RUN : 0;
 }
 
+/* Parses --minimize as a requirement's left side ("RESOURCE.METRIC",
+ * "tenants.NAME.FIELD", "drain_time"; "cost" is none); with pr, also
+ * checks that the point reports it. 0, or -1 after a message. */
+static int minimize_check(const struct opts *o, const struct scenario *scn,
+			  const struct point_result *pr)
+{
+	if (!strcmp(o->minimize, "cost"))
+		return 0;
+	struct requirement q;
+	char err[512], text[600];
+	size_t col = 0;
+	snprintf(text, sizeof(text), "%s<=0", o->minimize);
+	int rc = req_parse(&q, text, err, sizeof(err), &col);
+	if (!rc) {
+		rc = pr ? req_check(&q, scn, pr, err, sizeof(err), &col) : 0;
+		req_free(&q);
+	}
+	if (rc) {
+		fprintf(stderr, "spillway plan: --minimize '%s': %s (expected cost, "
+			"drain_time, RESOURCE.METRIC or tenants.NAME.FIELD)\n", o->minimize, err);
+		fprintf(stderr, "  %s\n  %*s^\n", o->minimize, (int)col, "");
+	}
+	return rc ? -1 : 0;
+}
+
 static int evaluate(struct opts *o, const struct scenario *scn,
 		    const struct point_result *r, size_t k, struct judged *j)
 {
 	char err[512];
 	size_t col;
+	if (j[k].value)
+		return 0; /* judged already */
+	if (minimize_check(o, scn, &r[k]))
+		return EXIT_INPUT;
 	j[k].run = true;
 	j[k].feasible = true;
 	j[k].value = sim_xcalloc(o->nreq, sizeof(double));

@@ -91,9 +91,24 @@ int vary_parse(struct vary *v, const char *arg, char *err, size_t errlen)
 	v->path = strndup(arg, (size_t)(eq - arg));
 	const char *s = eq + 1;
 	int depth = 0;
+	char quote = 0; /* inside a YAML '...' or "..." scalar */
 	const char *start = s;
 	for (const char *p = s;; p++) {
-		if (*p == '{' || *p == '[')
+		if (quote) {
+			if (!*p) {
+				vary_free(v);
+				return fail(err, errlen, "--vary '%s': a quote (%c) is not closed",
+					    arg, quote);
+			}
+			if (quote == '"' && *p == '\\' && p[1])
+				p++; /* an escape: "a\"b" */
+			else if (*p == quote)
+				quote = 0; /* '' inside '...' closes and reopens */
+			continue;
+		}
+		if (*p == '\'' || *p == '"')
+			quote = *p;
+		else if (*p == '{' || *p == '[')
 			depth++;
 		else if (*p == '}' || *p == ']')
 			depth--;

@@ -396,8 +396,31 @@ START_TEST(plan_rejects_bad_requirements)
 			 "spillway: --require 'desk.Waiting<=5s': 'desk' reports no metric 'Waiting'\n"
 			 "  desk.Waiting<=5s\n"
 			 "       ^\n");
+	/* An objective no point reports is bad input, not a choice on NaN. */
+	snprintf(args, sizeof(args),
+		 "plan scenarios/mm1-rho0.5.yaml --set duration=2000s --vary resources.desk.servers=1,2 "
+		 "--require 'desk.WaitTime<=5s' --minimize desk.Nothing -o %s/p", tmpdir);
+	ck_assert_int_eq(spillway(args), 2);
+	ck_assert_str_eq(err_text,
+			 "spillway plan: --minimize 'desk.Nothing': 'desk' reports no metric 'Nothing' "
+			 "(expected cost, drain_time, RESOURCE.METRIC or tenants.NAME.FIELD)\n"
+			 "  desk.Nothing\n"
+			 "       ^\n");
+	snprintf(args, sizeof(args),
+		 "plan scenarios/mm1-rho0.5.yaml --vary resources.desk.servers=1,2 "
+		 "--require 'desk.WaitTime<=5s' --minimize 'desk.' -o %s/p", tmpdir);
+	ck_assert_int_eq(spillway(args), 2);
+	ck_assert_msg(strstr(err_text, "spillway plan: --minimize 'desk.': expected RESOURCE.METRIC"),
+		      "%s", err_text);
 	snprintf(args, sizeof(args), "%s/p", tmpdir);
 	ck_assert(!exists(args));
+	/* Bisection over one value judges it once (it leaked the second
+	 * judgement). */
+	snprintf(args, sizeof(args),
+		 "plan scenarios/mm1-rho0.5.yaml --set duration=2000s --set replications=2 "
+		 "--vary resources.desk.servers=2 --require 'desk.WaitTime<=5s' --search bisect "
+		 "-q -o %s/b", tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
 }
 END_TEST
 

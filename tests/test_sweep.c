@@ -38,6 +38,15 @@ START_TEST(vary_lists_ranges_and_maps)
 	ck_assert_str_eq(v.values[1], "2s");
 	ck_assert_str_eq(v.values[3], "10s");
 	vary_free(&v);
+	/* Commas inside YAML quotes do not split (nor brackets count). */
+	ck_assert_int_eq(vary_parse(&v, "s='a,b',\"c,{d\\\",e\",'it''s, ok',f", err,
+				    sizeof(err)), 0);
+	ck_assert_uint_eq(v.n, 4);
+	ck_assert_str_eq(v.values[0], "'a,b'");
+	ck_assert_str_eq(v.values[1], "\"c,{d\\\",e\"");
+	ck_assert_str_eq(v.values[2], "'it''s, ok'");
+	ck_assert_str_eq(v.values[3], "f");
+	vary_free(&v);
 	ck_assert_int_eq(vary_parse(&v, "c=25..400:25", err, sizeof(err)), 0);
 	ck_assert_uint_eq(v.n, 16);
 	ck_assert_str_eq(v.values[15], "400");
@@ -46,6 +55,7 @@ START_TEST(vary_lists_ranges_and_maps)
 		{ "novalue", "--vary 'novalue': expected PATH=V1,V2,... or PATH=A..B:STEP" },
 		{ "a=1,,2", "--vary 'a=1,,2': an empty value" },
 		{ "a={x: 1", "--vary 'a={x: 1': unbalanced braces" },
+		{ "a='x,y", "--vary 'a='x,y': a quote (') is not closed" },
 		{ "a=5..1:1", "range '5..1:1': expected A <= B and STEP > 0" },
 		{ "a=1..x:1", "range '1..x:1': expected A..B:STEP with numbers" },
 	};
