@@ -8,8 +8,17 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static void out_of_memory(size_t size)
+static void (*on_failure)(size_t size);
+
+void sim_alloc_on_failure(void (*fn)(size_t size))
 {
+	on_failure = fn;
+}
+
+_Noreturn void sim_out_of_memory(size_t size)
+{
+	if (on_failure)
+		on_failure(size);
 	fprintf(stderr, "spillway: out of memory (allocating %zu bytes)\n", size);
 	abort();
 }
@@ -18,7 +27,7 @@ void *sim_xrealloc(void *p, size_t size)
 {
 	p = realloc(p, size ? size : 1);
 	if (!p)
-		out_of_memory(size);
+		sim_out_of_memory(size);
 	return p;
 }
 
@@ -26,7 +35,7 @@ void *sim_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p)
-		out_of_memory(n * size);
+		sim_out_of_memory(n * size);
 	return p;
 }
 

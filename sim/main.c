@@ -87,6 +87,10 @@ int cli_parse_limit(const char *cmd, const char *opt, const char *arg, double *o
 extern volatile sig_atomic_t cli_signal;
 void cli_catch_signals(bool restart);
 void cli_cleanup_pending(void);
+/* tmp is being written (until cli_written): the out-of-memory exit
+ * removes it. */
+void cli_writing(const char *tmp);
+void cli_written(void);
 
 /* Parses a whole number for option opt; -1 with a message when it is not
  * one in [min, max]. */
@@ -504,6 +508,36 @@ void cli_cleanup_pending(void)
 	cleanup_pending = 1;
 }
 
+/* The temporary directories this process is writing, outermost first (a
+ * run, its what-ifs), for the out-of-memory exit. */
+static char writing[4][4200];
+static int n_writing;
+
+void cli_writing(const char *tmp)
+{
+	if (n_writing < 4)
+		snprintf(writing[n_writing], sizeof(writing[0]), "%s", tmp);
+	n_writing++;
+}
+
+void cli_written(void)
+{
+	if (n_writing > 0)
+		n_writing--;
+}
+
+/* Memory ran out (sim_out_of_memory): what was being written goes, and
+ * the command ends as a failed run rather than an abort. */
+static _Noreturn void on_out_of_memory(size_t size)
+{
+	fprintf(stderr, "spillway: out of memory (allocating %zu bytes): the run needs more "
+		"memory than this machine gives it, although its estimate passed the "
+		"memory guard (--memory-limit); nothing written\n", size);
+	for (int i = (n_writing < 4 ? n_writing : 4) - 1; i >= 0; i--)
+		outdir_remove(writing[i]);
+	_exit(EXIT_RUN);
+}
+
 /* Blocks (true) or unblocks SIGINT and SIGTERM, around the renames that
  * put a finished run in place. */
 static void hold_signals(bool hold)
@@ -743,6 +777,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 		fprintf(stderr, "spillway: cannot create %s: %s\n", tmp, strerror(errno));
 		goto out_scn;
 	}
+	cli_writing(tmp);
 
 	snprintf(path, sizeof(path), "%s/scenario.resolved.yaml", tmp);
 	FILE *f = fopen(path, "w");
@@ -852,6 +887,8 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 		goto out_tmp;
 	}
 	int installed = outdir_install(tmp, dir);
+	if (!installed)
+		cli_written();
 	hold_signals(false);
 	if (installed) {
 		findings_free(&found);
@@ -903,6 +940,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	goto out_scn;
 out_tmp:
 	outdir_remove(tmp);
+	cli_written();
 	if (cli_signal)
 		rc = 128 + cli_signal;
 out_scn:
@@ -951,6 +989,7 @@ int main(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	const char *cmd = argv[1];
+	sim_alloc_on_failure(on_out_of_memory);
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
 		fputs(usage_main, stdout);
 		return 0;
@@ -1713,6 +1752,7 @@ static int run_points(const struct opts *o, const size_t *ks, size_t n,
 		}
 		if (pids[w] == 0) {
 			close(fds[0]);
+			n_writing = 0; /* the sweep's directory is the parent's */
 			/* A worker outlives no parent: when it dies, even by
 			 * SIGKILL, the worker is asked to stop. */
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -2018,6 +2058,7 @@ static int make_tmp(const char *dir, char *tmp, size_t size)
 		fprintf(stderr, "spillway: cannot create %s: %s\n", tmp, strerror(errno));
 		return -1;
 	}
+	cli_writing(tmp);
 	return 0;
 }
 

@@ -153,10 +153,8 @@ void sim_results_finish(struct sim_results *res)
  * (their memory is counted by the memory guard's per-tenant share). */
 static void dwell_storage(struct sim_hist *h)
 {
-	if (!h->buckets && sim_hist_init(h)) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
-	}
+	if (!h->buckets && sim_hist_init(h))
+		sim_out_of_memory(SIM_HIST_BUCKETS * sizeof(*h->buckets));
 }
 
 void sim_run_delivered(struct sim_run *run, const struct sim_msg *msg)
@@ -199,10 +197,8 @@ void sim_run_fail(struct sim_run *run, const char *fmt, ...)
 void sim_run_adopt(struct sim_run *run, struct model *m,
 		   const struct model_ops *ops, const char *name)
 {
-	if (!m) {
-		fprintf(stderr, "spillway: out of memory creating %s\n", name);
-		abort();
-	}
+	if (!m)
+		sim_out_of_memory(0);
 	m->ops = ops;
 	m->name = name;
 	m->node = NULL;
@@ -528,10 +524,8 @@ static struct model *create(const struct scn_entry *e, unsigned index,
 			    struct sim_run *run)
 {
 	struct model *m = e->ops->create(e->config, e->name, run);
-	if (!m) {
-		fprintf(stderr, "spillway: out of memory creating %s\n", e->name);
-		abort();
-	}
+	if (!m)
+		sim_out_of_memory(e->ops->config_size);
 	m->ops = e->ops;
 	m->name = e->name;
 	m->node = e->node;
@@ -654,10 +648,8 @@ int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
 		 struct diag *d)
 {
 	*run = (struct sim_run){ .scn = scn, .replication = rep, .diag = d, .cohort = 1 };
-	if (sim_init(&run->sim, (uint64_t)scn->seed, rep)) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
-	}
+	if (sim_init(&run->sim, (uint64_t)scn->seed, rep))
+		sim_out_of_memory(0);
 	run->n_resources = scn->n_resources;
 	run->n_tenants = scn->n_tenants;
 	run->tstats = sim_xcalloc(scn->n_tenants, sizeof(*run->tstats));
@@ -747,6 +739,10 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 	run->sim.stall_ctx = dr;
 	dr->progress_mark = UINT64_MAX;
 	sim_run_until(&run->sim, scn->duration);
+	if (run->sim.full)
+		sim_run_fail(run, "more than %u events pending at once, the most the engine "
+			     "holds (a message each waiting on its own timer, say); lower the "
+			     "load or send in cohorts (a tenant's `cohort`)", SIM_MAX_PENDING);
 	if (opt->interrupt && *opt->interrupt) {
 		rc = -4;
 		goto out;

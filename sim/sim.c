@@ -34,7 +34,7 @@
 #define SEQ_SHIFT 28
 #define SEQ_LIMIT (1ull << 36)
 #define TIMER_FLAG (1ull << 27)
-#define SLOT_MASK ((1u << 27) - 1)
+#define SLOT_MASK SIM_MAX_PENDING
 
 _Noreturn void sim_assert_fail(const struct sim *s, const char *expr,
 			       const char *file, int line, const char *func)
@@ -144,12 +144,14 @@ static void sift_down(struct sim *s, uint32_t i, struct sim_entry e)
 	place(s, i, e);
 }
 
-static void grow(struct sim *s)
+/* Doubles the capacity; false (with full and stop set) past the most the
+ * keys can index. */
+static bool grow(struct sim *s)
 {
 	if (s->cap > SLOT_MASK / 2) {
-		fprintf(stderr, "spillway: more than %u pending events\n",
-			SLOT_MASK);
-		abort();
+		s->full = true;
+		s->stop = true;
+		return false;
 	}
 	uint32_t cap = s->cap * 2;
 	s->heap = sim_xrealloc(s->heap, (size_t)cap * sizeof(*s->heap));
@@ -158,6 +160,7 @@ static void grow(struct sim *s)
 	for (uint32_t i = s->cap; i < cap; i++)
 		s->slots[i] = i;
 	s->cap = cap;
+	return true;
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -182,8 +185,8 @@ static void push(struct sim *s, sim_time_t at, sim_event_fn *fn, void *target,
 		 uint64_t arg, struct sim_timer *timer)
 {
 	SIM_ASSERT(s, at >= s->now);
-	if (s->n == s->cap)
-		grow(s);
+	if (s->n == s->cap && !s->vacant && !grow(s))
+		return; /* full: the run stops (the event is dropped) */
 	if (s->seq >= SEQ_LIMIT)
 		renumber(s);
 	if (s->vacant) {

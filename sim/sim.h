@@ -87,9 +87,15 @@ struct sim {
 	uint64_t (*on_stall)(struct sim *s, void *ctx, uint64_t events);
 	void *stall_ctx;         /* on_stall's context */
 	bool stalled;            /* on_stall stopped the run */
+	bool full;               /* SIM_MAX_PENDING events were pending and one
+				  * more was scheduled: it was dropped and the
+				  * run stopped (the caller must discard it) */
 	sim_time_t instant;      /* where the clock stood at the last check */
 	uint64_t instant_from;   /* events executed when it got there */
 };
+
+/* The most events that can be pending at once. */
+#define SIM_MAX_PENDING ((1u << 27) - 1)
 
 /* Prepares an empty sim at time 0. Returns 0, or -1 when out of memory. */
 int sim_init(struct sim *s, uint64_t seed, unsigned replication);

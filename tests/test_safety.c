@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -81,6 +82,15 @@ static bool exists(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0;
+}
+
+/* Writes text into path (creating it). */
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "%s", path);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
 }
 
 /* The earlier outputs: a quick run into out, and a copy of its manifest. */
@@ -342,6 +352,40 @@ START_TEST(disk_guard_refuses_a_huge_time_series)
 }
 END_TEST
 
+/* Memory that runs out all the same (the guard off, the address space
+ * capped at 1 GB): exit 1 with a message, nothing left behind, instead of
+ * an abort leaving DIR.tmp-PID. (AddressSanitizer needs terabytes of
+ * address space: not under it.) */
+START_TEST(out_of_memory_fails_the_run_cleanly)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return;
+#endif
+	char path[400];
+	snprintf(path, sizeof(path), "%s/oom.yaml", tmpdir);
+	put(path, "name: oom\nduration: 1h\nreplications: 1\ntenants:\n  t:\n"
+		  "    target: q\n    arrivals: {burst: {count: 40000000, at: 1s}}\n"
+		  "resources:\n  q:\n    type: sqs\n");
+	pid_t pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		struct rlimit lim = { 1L << 30, 1L << 30 };
+		setrlimit(RLIMIT_AS, &lim);
+		int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 2);
+		execl(SPILLWAY_BIN, SPILLWAY_BIN, "run", path, "-o", out, "-q", "--no-review",
+		      "--memory-limit", "none", (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(finish(pid), 1);
+	ck_assert_msg(strstr(read_err(), "spillway: out of memory (allocating ") &&
+		      strstr(read_err(), "nothing written"), "%s", read_err());
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "ls -d '%s'* 2>/dev/null | grep -q .", out);
+	ck_assert_msg(system(cmd) != 0, "something left at %s", out);
+}
+END_TEST
+
 /* A loop with no delay fails the run (exit 1, nothing left behind) with a
  * message naming its resources; two million messages at one instant that
  * all move on are no stall. */
@@ -389,14 +433,6 @@ START_TEST(a_fifo_consumer_is_reviewed_whole)
 }
 END_TEST
 
-/* Writes text into path (creating it). */
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	ck_assert_msg(f != NULL, "%s", path);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-}
 
 /* A process id that no process has now: a child's, once it is reaped. */
 static long dead_pid(void)
@@ -525,6 +561,7 @@ static Suite *suite(void)
 	tcase_add_test(guard, memory_guard_follows_fan_out);
 	tcase_add_test(guard, a_loop_at_one_instant_fails_the_run);
 	tcase_add_test(guard, disk_guard_refuses_a_huge_time_series);
+	tcase_add_test(guard, out_of_memory_fails_the_run_cleanly);
 	suite_add_tcase(s, guard);
 	TCase *sig = tcase_create("safety:signals");
 	tcase_add_checked_fixture(sig, setup, teardown);
