@@ -282,6 +282,22 @@ static bool owned(const char *dir, char *why, size_t size, int depth)
 	return ok;
 }
 
+bool outdir_is_output(const char *dir, char *why, size_t size)
+{
+	struct outdir_marker m;
+	struct stat st;
+	if (lstat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(why, size, "%s is not a directory", dir);
+		return false;
+	}
+	if (!outdir_marker_read(dir, &m) || !m.sealed || !manifest_matches(dir, m.manifest)) {
+		snprintf(why, size, "%s is not a finished spillway run (no sealed %s marker "
+			 "matching its manifest.json)", dir, OUTDIR_MARKER);
+		return false;
+	}
+	return true;
+}
+
 /* Whether the last component of path names no directory of its own. */
 static bool bad_name(const char *path)
 {

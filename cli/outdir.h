@@ -59,6 +59,11 @@ bool outdir_marker_read(const char *dir, struct outdir_marker *m);
  * a path ending in "/.") is refused too. */
 bool outdir_is_replaceable(const char *dir, char *why, size_t size);
 
+/* Whether dir is a finished spillway output (a sealed marker matching its
+ * manifest.json), whatever else it holds: what `spillway report` may
+ * write into. When false, why says what was found. */
+bool outdir_is_output(const char *dir, char *why, size_t size);
+
 /* Seals the marker of the finished directory tmp (its manifest.json
  * written) and moves tmp to dir, replacing an earlier dir (which
  * outdir_is_replaceable accepted). 0, or -1 after a message on stderr; dir

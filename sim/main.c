@@ -1192,7 +1192,12 @@ int cmd_report(int argc, char **argv)
 		return argc == 2 ? 0 : EXIT_INPUT;
 	}
 	const char *dir = argv[1];
-	char path[4400];
+	char path[4400], why[4400];
+	/* It writes into dir: only into spillway's own. */
+	if (!outdir_is_output(dir, why, sizeof(why))) {
+		fprintf(stderr, "spillway report: %s; it rewrites only what spillway wrote\n", why);
+		return EXIT_INPUT;
+	}
 	snprintf(path, sizeof(path), "%s/scenario.resolved.yaml", dir);
 	struct cli c = { .scenario = path };
 	struct scenario scn;

@@ -531,6 +531,24 @@ START_TEST(leftover_names_without_the_marker_are_kept)
 }
 END_TEST
 
+/* `spillway report` rewrites report files only in a finished spillway run:
+ * the same files without the marker are the user's. */
+START_TEST(report_writes_only_into_spillway_runs)
+{
+	earlier_outputs();
+	char cmd[800], path[500];
+	snprintf(cmd, sizeof(cmd), "rm '%s/.spillway-output' && echo mine > '%s/report.md'", out, out);
+	ck_assert_int_eq(system(cmd), 0);
+	const char *argv[] = { SPILLWAY_BIN, "report", out, NULL };
+	ck_assert_int_eq(run(argv), 2);
+	ck_assert_msg(strstr(read_err(), "is not a finished spillway run"), "%s", read_err());
+	snprintf(cmd, sizeof(cmd), "grep -qx mine '%s/report.md'", out);
+	ck_assert_msg(system(cmd) == 0, "report.md rewritten");
+	snprintf(path, sizeof(path), "%s/report.html", out);
+	ck_assert(!exists(path));
+}
+END_TEST
+
 /* Names that are no directory of their own, and symbolic links, are
  * refused before anything runs. */
 START_TEST(odd_output_names_are_refused)
@@ -583,6 +601,7 @@ static Suite *suite(void)
 	tcase_add_test(own, a_user_file_in_an_earlier_output_is_kept);
 	tcase_add_test(own, leftover_names_without_the_marker_are_kept);
 	tcase_add_test(own, odd_output_names_are_refused);
+	tcase_add_test(own, report_writes_only_into_spillway_runs);
 	tcase_set_timeout(own, 300);
 	suite_add_tcase(s, own);
 	return s;
