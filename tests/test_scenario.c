@@ -139,6 +139,22 @@ START_TEST(fifo_is_refused)
 }
 END_TEST
 
+/* Samples read from a file (relative to the scenario; comments, blank
+ * lines, spaces and a trailing comma ignored): every service is 2 s. */
+START_TEST(empirical_samples_are_read)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run("tests/fixtures/empirical.yaml", NULL, 0, &scn, &o);
+	const struct sim_metric *m = sim_results_find(&o.results, "desk", "SojournTime");
+	ck_assert(m != NULL);
+	ck_assert_double_eq(m->values[0], 2.0);
+	m = sim_results_find(&o.results, "desk", "SojournTime.max");
+	ck_assert_double_eq(m->values[0], 2.0);
+	harness_done(&scn, &o);
+}
+END_TEST
+
 /* A path through a file that is not a directory. */
 START_TEST(path_through_a_file_is_reported)
 {
@@ -301,6 +317,7 @@ static Suite *suite(void)
 	tcase_add_test(bad, missing_file_is_reported);
 	tcase_add_test(bad, directory_is_reported);
 	tcase_add_test(bad, fifo_is_refused);
+	tcase_add_test(bad, empirical_samples_are_read);
 	tcase_add_test(bad, path_through_a_file_is_reported);
 	tcase_add_test(bad, set_errors_name_the_assignment);
 	suite_add_tcase(s, bad);
