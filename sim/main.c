@@ -564,7 +564,8 @@ bool cli_output_ok(const char *dir)
 #define BYTES_PER_MESSAGE 64.0
 /* Per tenant: its instance, random streams and scenario nodes (about 12 KB
  * measured with 40,000 tenants), and two dwell histograms (the
- * replication's and the run's) once it delivers a message. */
+ * replication's and the run's), counted as if their dwell times spanned
+ * every octave (they take 512 bytes an octave they reach). */
 #define BYTES_PER_TENANT (16384.0 + 2.0 * SIM_HIST_BUCKETS * sizeof(uint64_t))
 
 /* What the memory guard counted. */

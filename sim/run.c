@@ -148,24 +148,13 @@ void sim_results_finish(struct sim_results *res)
 
 /* Tenants ------------------------------------------------------------------- */
 
-/* A tenant's dwell histogram gets its buckets (80 KB) with its first
- * value: tenants that deliver nothing cost nothing, so 40,000 of them fit
- * (their memory is counted by the memory guard's per-tenant share). */
-static void dwell_storage(struct sim_hist *h)
-{
-	if (!h->buckets && sim_hist_init(h))
-		sim_out_of_memory(SIM_HIST_BUCKETS * sizeof(*h->buckets));
-}
-
 void sim_run_delivered(struct sim_run *run, const struct sim_msg *msg)
 {
 	struct sim_tenant_stats *t = &run->tstats[msg->tenant];
 	uint64_t w = sim_msg_weight(msg);
 	t->delivered += w;
-	if (run->measuring) {
-		dwell_storage(&t->dwell);
+	if (run->measuring)
 		sim_hist_add_n(&t->dwell, sim_time_to_s(run->sim.now - msg->sent_at), w);
-	}
 }
 
 void sim_run_rejected(struct sim_run *run, const struct sim_msg *msg)
@@ -486,8 +475,7 @@ static void restart_stats(struct driver *dr)
 		struct sim_tenant_stats *t = &run->tstats[i];
 		t->sent = t->delivered = t->rejected = t->failed = 0;
 		t->dead_lettered = t->expired = 0;
-		if (t->dwell.buckets)
-			sim_hist_reset(&t->dwell);
+		sim_hist_reset(&t->dwell);
 	}
 }
 
@@ -766,10 +754,7 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 		a->failed += b->failed;
 		a->dead_lettered += b->dead_lettered;
 		a->expired += b->expired;
-		if (b->dwell.n) {
-			dwell_storage(&a->dwell);
-			sim_hist_merge(&a->dwell, &b->dwell);
-		}
+		sim_hist_merge(&a->dwell, &b->dwell);
 	}
 	out->events += run->sim.executed;
 	out->ties += run->sim.ties;

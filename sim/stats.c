@@ -14,6 +14,8 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "sim/alloc.h"
+
 /* ------------------------------------------------------------------------ */
 /* Welford                                                                   */
 
@@ -142,11 +144,11 @@ void sim_twa_restart(struct sim_twa *a, sim_time_t now)
  * each covering [m*2^e, (m+1/64)*2^e). The bucket index is that key minus
  * the key of 2^-40, so a lookup is a memcpy, a shift and a subtraction.
  */
-#define HIST_SHIFT 46
+#define HIST_SHIFT SIM_HIST__SHIFT
 #define HIST_SUB_BITS 6
 #define HIST_EXP_LO (-40)
 #define HIST_EXP_HI 40
-#define HIST_KEY_LO ((uint64_t)(1023 + HIST_EXP_LO) << HIST_SUB_BITS)
+#define HIST_KEY_LO SIM_HIST__KEY_LO
 #define HIST_TOP (SIM_HIST_BUCKETS - 1)
 
 _Static_assert(SIM_HIST_BUCKETS ==
@@ -154,8 +156,8 @@ _Static_assert(SIM_HIST_BUCKETS ==
 	       "SIM_HIST_BUCKETS must cover 2^-40 .. 2^40 at 64 per octave");
 _Static_assert(sizeof(double) == sizeof(uint64_t), "IEEE-754 binary64 double");
 
-/* Smallest value that gets a bucket; anything below counts as zero. */
-static const double hist_lo = 0x1p-40;
+_Static_assert(HIST_KEY_LO == (uint64_t)(1023 + HIST_EXP_LO) << HIST_SUB_BITS,
+	       "the header's key of 2^-40");
 
 /* Lower edge of bucket i (exact: it is a double with zero low bits). */
 static double hist_edge(uint64_t i)
@@ -167,67 +169,60 @@ static double hist_edge(uint64_t i)
 	return x;
 }
 
-/* The 40 KiB bucket array is the only allocation in this module. */
+/* The pages are the only allocations in this module. */
 int sim_hist_init(struct sim_hist *h)
 {
-	h->buckets = calloc(SIM_HIST_BUCKETS, sizeof(*h->buckets));
-	h->zeros = 0;
-	h->n = 0;
-	h->min = 0.0;
-	h->max = 0.0;
-	return h->buckets ? 0 : -1;
+	*h = (struct sim_hist){ 0 };
+	return 0;
 }
 
-/* Frees the buckets; a second finish is harmless (free(NULL)). */
+/* Frees the pages; a second finish is harmless. */
 void sim_hist_finish(struct sim_hist *h)
 {
-	free(h->buckets);
-	h->buckets = NULL;
-	h->zeros = 0;
-	h->n = 0;
+	for (size_t p = 0; p < SIM_HIST_PAGES; p++)
+		free(h->pages[p]);
+	*h = (struct sim_hist){ 0 };
 }
 
 void sim_hist_reset(struct sim_hist *h)
 {
-	memset(h->buckets, 0, SIM_HIST_BUCKETS * sizeof(*h->buckets));
+	for (size_t p = 0; p < SIM_HIST_PAGES; p++)
+		if (h->pages[p])
+			memset(h->pages[p], 0, SIM_HIST_PAGE * sizeof(**h->pages));
 	h->zeros = 0;
 	h->n = 0;
 	h->min = 0.0;
 	h->max = 0.0;
 }
 
-/* Hot path: called once per observation. No log(), no division: a
- * compare, a shift, a subtract and a clamp (compiled to cmov). */
-void sim_hist_add_n(struct sim_hist *h, double x, uint64_t n)
+uint64_t sim_hist_bucket(const struct sim_hist *h, size_t i)
 {
-	uint64_t bits, i;
+	const uint64_t *page = h->pages[i / SIM_HIST_PAGE];
+	return page ? page[i % SIM_HIST_PAGE] : 0;
+}
 
-	/* Also rejects NaN. */
-	assert(x >= 0.0);
-	if (n == 0)
-		return;
-	/* Like sim_welford, min and max read 0 while the histogram is empty. */
-	if (h->n == 0) {
-		h->min = x;
-		h->max = x;
-	} else {
-		if (x < h->min)
-			h->min = x;
-		if (x > h->max)
-			h->max = x;
-	}
-	h->n += n;
-	/* Zero, -0.0, subnormals and tiny values: counted, not bucketed. */
-	if (x < hist_lo) {
-		h->zeros += n;
-		return;
-	}
-	memcpy(&bits, &x, sizeof(bits));
-	i = (bits >> HIST_SHIFT) - HIST_KEY_LO;
-	/* 2^40 and above (including +inf) share the top bucket. */
-	if (i > HIST_TOP)
-		i = HIST_TOP;
-	h->buckets[i] += n;
+/* Makes page p (out of line: once per octave, and kept off the add's
+ * path so that the add stays small enough to inline). */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static uint64_t *hist_new_page(struct sim_hist *h, size_t p)
+{
+	return h->pages[p] = sim_xcalloc(SIM_HIST_PAGE, sizeof(**h->pages));
+}
+
+uint64_t *sim_hist__page(struct sim_hist *h, size_t p)
+{
+	return hist_new_page(h, p);
+}
+
+/* The counter of bucket i, its page made when missing. */
+static uint64_t *hist_counter(struct sim_hist *h, uint64_t i)
+{
+	uint64_t *page = h->pages[i / SIM_HIST_PAGE];
+	if (!page)
+		page = hist_new_page(h, i / SIM_HIST_PAGE);
+	return &page[i % SIM_HIST_PAGE];
 }
 
 void sim_hist_add(struct sim_hist *h, double x)
@@ -252,8 +247,12 @@ void sim_hist_merge(struct sim_hist *dst, const struct sim_hist *src)
 		if (src->max > dst->max)
 			dst->max = src->max;
 	}
-	for (i = 0; i < SIM_HIST_BUCKETS; i++)
-		dst->buckets[i] += src->buckets[i];
+	for (i = 0; i < SIM_HIST_BUCKETS; i += SIM_HIST_PAGE) {
+		const uint64_t *page = src->pages[i / SIM_HIST_PAGE];
+		for (size_t k = 0; page && k < SIM_HIST_PAGE; k++)
+			if (page[k])
+				*hist_counter(dst, i + k) += page[k];
+	}
 	dst->zeros += src->zeros;
 	dst->n += src->n;
 }
@@ -306,7 +305,7 @@ double sim_hist_quantile(const struct sim_hist *h, double q)
 		return hist_clamp(h, 0.0);
 	seen = h->zeros;
 	for (i = 0; i < SIM_HIST_BUCKETS; i++) {
-		seen += h->buckets[i];
+		seen += sim_hist_bucket(h, i);
 		if (seen >= k)
 			break;
 	}

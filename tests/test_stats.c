@@ -444,7 +444,7 @@ START_TEST(hist_out_of_range)
 	sim_hist_add(&h, 0x1p40);
 	sim_hist_add(&h, 0x1p60);
 	sim_hist_add(&h, INFINITY);
-	ck_assert_uint_eq(h.buckets[SIM_HIST_BUCKETS - 1], 3);
+	ck_assert_uint_eq(sim_hist_bucket(&h, SIM_HIST_BUCKETS - 1), 3);
 	ck_assert(h.max == INFINITY);
 	ck_assert(sim_hist_quantile(&h, 0.5) == 0x1p40 - 0x1p32);
 	ck_assert(sim_hist_quantile(&h, 0.75) == 0x1p40 - 0x1p32);
@@ -453,7 +453,7 @@ START_TEST(hist_out_of_range)
 	 * clamped to the value. */
 	sim_hist_reset(&h);
 	sim_hist_add(&h, nextafter(0x1p40, 0.0));
-	ck_assert_uint_eq(h.buckets[SIM_HIST_BUCKETS - 1], 1);
+	ck_assert_uint_eq(sim_hist_bucket(&h, SIM_HIST_BUCKETS - 1), 1);
 	ck_assert(sim_hist_quantile(&h, 0.5) == nextafter(0x1p40, 0.0));
 	sim_hist_add(&h, 0x1p40 - 0x1p33);
 	sim_hist_add(&h, 0x1p40);
@@ -481,7 +481,44 @@ START_TEST(hist_empty_and_single)
 	ck_assert_uint_eq(h.n, 0);
 	ck_assert(isnan(sim_hist_quantile(&h, 0.5)));
 	sim_hist_finish(&h);
-	ck_assert_ptr_null(h.buckets);
+	for (size_t p = 0; p < SIM_HIST_PAGES; p++)
+		ck_assert_ptr_null(h.pages[p]);
+}
+END_TEST
+
+/* Storage comes an octave at a time: values in [1, 4) take two pages of
+ * 64 counters; zeros take none; a merge adds only the source's pages. */
+START_TEST(hist_pages_by_octave)
+{
+	struct sim_hist h, g;
+	ck_assert_int_eq(sim_hist_init(&h), 0);
+	ck_assert_int_eq(sim_hist_init(&g), 0);
+	size_t pages = 0;
+	sim_hist_add(&h, 0.0);
+	for (size_t p = 0; p < SIM_HIST_PAGES; p++)
+		pages += h.pages[p] != NULL;
+	ck_assert_uint_eq(pages, 0);
+	sim_hist_add(&h, 1.0);
+	sim_hist_add(&h, 1.5);
+	sim_hist_add(&h, 3.0);
+	sim_hist_add_n(&h, 3.9, 4);
+	for (size_t p = 0; p < SIM_HIST_PAGES; p++)
+		pages += h.pages[p] != NULL;
+	ck_assert_uint_eq(pages, 2);
+	/* 1.0 is bucket 40 x 64 (2^0 is 40 octaves above 2^-40). */
+	ck_assert_uint_eq(sim_hist_bucket(&h, 40 * 64), 1);
+	ck_assert_uint_eq(sim_hist_bucket(&h, 41 * 64 + 60), 4); /* 3.9 = 2 x 1.95 */
+	ck_assert_uint_eq(sim_hist_bucket(&h, 0), 0);
+	sim_hist_add(&g, 1000.0);
+	sim_hist_merge(&g, &h);
+	pages = 0;
+	for (size_t p = 0; p < SIM_HIST_PAGES; p++)
+		pages += g.pages[p] != NULL;
+	ck_assert_uint_eq(pages, 3);
+	ck_assert_uint_eq(g.n, 9);
+	ck_assert(sim_hist_quantile(&g, 1.0) == 1000.0);
+	sim_hist_finish(&h);
+	sim_hist_finish(&g);
 }
 END_TEST
 
@@ -538,8 +575,8 @@ START_TEST(hist_merge_equals_union)
 		ck_assert_uint_eq(a.zeros, all.zeros);
 		ck_assert(a.min == all.min);
 		ck_assert(a.max == all.max);
-		ck_assert(memcmp(a.buckets, all.buckets,
-				 SIM_HIST_BUCKETS * sizeof(*a.buckets)) == 0);
+		for (j = 0; j < SIM_HIST_BUCKETS; j++)
+			ck_assert_uint_eq(sim_hist_bucket(&a, j), sim_hist_bucket(&all, j));
 		for (j = 0; j < N_QUANTILES; j++)
 			ck_assert(sim_hist_quantile(&a, quantiles[j]) ==
 				  sim_hist_quantile(&all, quantiles[j]));
@@ -548,8 +585,8 @@ START_TEST(hist_merge_equals_union)
 	sim_hist_merge(&empty, &all);
 	ck_assert_uint_eq(empty.n, all.n);
 	ck_assert(empty.min == all.min && empty.max == all.max);
-	ck_assert(memcmp(empty.buckets, all.buckets,
-			 SIM_HIST_BUCKETS * sizeof(*all.buckets)) == 0);
+	for (j = 0; j < SIM_HIST_BUCKETS; j++)
+		ck_assert_uint_eq(sim_hist_bucket(&empty, j), sim_hist_bucket(&all, j));
 	sim_hist_finish(&a);
 	sim_hist_finish(&b);
 	sim_hist_finish(&all);
@@ -582,6 +619,7 @@ static Suite *hist_suite(bool can_fork)
 	tcase_add_test(tc, hist_bucket_edges);
 	tcase_add_test(tc, hist_out_of_range);
 	tcase_add_test(tc, hist_empty_and_single);
+	tcase_add_test(tc, hist_pages_by_octave);
 	tcase_add_test(tc, hist_nearest_rank);
 	tcase_add_test(tc, hist_merge_equals_union);
 #ifndef NDEBUG
