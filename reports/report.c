@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/alloc.h"
+#include "sim/csv.h"
 #include "sim/sweep.h"
 #include "sim/units.h"
 
@@ -86,27 +87,18 @@ static struct series *series_get(struct tseries *ts, const char *res, const char
 static void tseries_load(struct tseries *ts, const char *dir)
 {
 	*ts = (struct tseries){ 0 };
-	char path[4400], line[1024];
+	char path[4400];
 	snprintf(path, sizeof(path), "%s/timeseries.csv", dir);
 	FILE *in = fopen(path, "r");
 	if (!in)
 		return;
-	if (!fgets(line, sizeof(line), in)) {
-		fclose(in);
-		return;
-	}
-	while (fgets(line, sizeof(line), in)) {
-		char *f[5], *p = line;
-		size_t k = 0;
-		line[strcspn(line, "\r\n")] = '\0';
-		for (; k < 5; k++) {
-			f[k] = p;
-			p = strchr(p, ',');
-			if (!p)
-				break;
-			*p++ = '\0';
-		}
-		if (k != 4 || strcmp(f[1], "0"))
+	struct sim_csv_reader rd;
+	sim_csv_reader_init(&rd, in);
+	long n = sim_csv_read(&rd); /* the header */
+	while (n > 0) {
+		n = sim_csv_read(&rd);
+		char **f = rd.cells;
+		if (n != 5 || strcmp(f[1], "0"))
 			continue;
 		struct series *s = series_get(ts, f[2], f[3]);
 		if (!s) {
@@ -123,6 +115,7 @@ static void tseries_load(struct tseries *ts, const char *dir)
 		s->t[s->n] = strtod(f[0], NULL);
 		s->v[s->n++] = strtod(f[4], NULL);
 	}
+	sim_csv_reader_finish(&rd);
 	fclose(in);
 }
 
@@ -439,38 +432,29 @@ struct cost_row {
 
 static size_t load_cost(const char *dir, struct cost_row **out)
 {
-	char path[4400], line[2048];
+	char path[4400];
 	snprintf(path, sizeof(path), "%s/cost.csv", dir);
 	FILE *in = fopen(path, "r");
 	*out = NULL;
 	if (!in)
 		return 0;
 	size_t n = 0;
-	bool header = true;
-	while (fgets(line, sizeof(line), in)) {
-		if (header) {
-			header = false;
-			continue;
-		}
-		line[strcspn(line, "\r\n")] = '\0';
-		char *f[9] = { 0 }, *p = line;
-		size_t k = 0;
-		for (; k < 9; k++) {
-			f[k] = p;
-			p = strchr(p, ',');
-			if (!p)
-				break;
-			*p++ = '\0';
-		}
-		if (k < 6)
+	struct sim_csv_reader rd;
+	sim_csv_reader_init(&rd, in);
+	long k = sim_csv_read(&rd); /* the header */
+	while (k > 0) {
+		k = sim_csv_read(&rd);
+		char **f = rd.cells;
+		if (k < 7)
 			continue;
 		*out = sim_xrealloc(*out, (n + 1) * sizeof(**out));
 		(*out)[n++] = (struct cost_row){
 			sim_xstrdup(f[0]), sim_xstrdup(f[1]), sim_xstrdup(f[2]),
 			sim_xstrdup(f[3]), sim_xstrdup(f[4]), sim_xstrdup(f[5]),
-			sim_xstrdup(f[6]), sim_xstrdup(f[7] ? f[7] : ""),
+			sim_xstrdup(f[6]), sim_xstrdup(k > 7 ? f[7] : ""),
 		};
 	}
+	sim_csv_reader_finish(&rd);
 	fclose(in);
 	return n;
 }

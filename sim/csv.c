@@ -64,17 +64,25 @@ static bool is_number(const char *s, size_t len)
 	return i == len;
 }
 
+/* 1 for the bytes that make a cell need quotes. */
+static const unsigned char must_quote[256] = {
+	['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
+};
+
 char *sim_csv_cell_put(char *out, const char *s, size_t len)
 {
+	/* The common case in one pass: copy, and note any byte that needs
+	 * quotes (this is the time-series recorder's inner loop). */
+	unsigned char special = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		out[i] = (char)c;
+		special |= must_quote[c];
+	}
 	bool guard = len && (is_trigger(s[0]) || s[0] == '\'') && needs_guard(s, len) &&
 		     !is_number(s, len);
-	bool quote = guard;
-	for (size_t i = 0; i < len && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-	if (!quote) {
-		memcpy(out, s, len);
+	if (!special && !guard)
 		return out + len;
-	}
 	*out++ = '"';
 	if (guard)
 		*out++ = '\'';

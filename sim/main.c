@@ -37,12 +37,14 @@
 #include "reports/review.h"
 #include "reports/summary.h"
 #include "sim/alloc.h"
+#include "sim/csv.h"
 #include "sim/diag.h"
 #include "sim/require.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/sha256.h"
 #include "sim/sweep.h"
+#include "sim/text.h"
 
 #ifdef SPILLWAY_MPI
 #include <mpi.h>
@@ -1669,34 +1671,9 @@ static int run_spread(const struct opts *o, const struct ranks *rk,
 	return ranks_worst(rk, rc);
 }
 
-/* A CSV field: quoted when it holds a comma, a quote or a newline. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void json_field(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	json_str(f, s);
 }
 
 /* The values of point k, for humans: "a=1 b=none". */
@@ -1716,33 +1693,36 @@ static int write_sweep_csv(const char *path, const struct opts *o,
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	fputs("point", f);
-	for (size_t i = 0; i < o->nv; i++) {
-		fputc(',', f);
-		csv_field(f, o->v[i].path);
-	}
-	fputs(",resource,metric,mean,ci95_low,ci95_high,unit\n", f);
+	struct sim_csv w = { .f = f };
+	sim_csv_text(&w, "point");
+	for (size_t i = 0; i < o->nv; i++)
+		sim_csv_text(&w, o->v[i].path);
+	static const char *const cols[] = { "resource", "metric", "mean", "ci95_low",
+					     "ci95_high", "unit" };
+	for (size_t i = 0; i < 6; i++)
+		sim_csv_text(&w, cols[i]);
+	sim_csv_end(&w);
 	size_t idx[64];
 	for (size_t k = 0; k < total; k++) {
 		grid_point(o->v, o->nv, k, idx);
 		for (size_t j = 0; j <= r[k].n; j++) {
-			fprintf(f, "%zu", k);
-			for (size_t i = 0; i < o->nv; i++) {
-				fputc(',', f);
-				csv_field(f, o->v[i].values[idx[i]]);
-			}
-			if (j < r[k].n) {
-				const struct pr_metric *m = &r[k].m[j];
-				fprintf(f, ",%s,%s,%s,%s,%s,%s\n", m->resource, m->metric,
-					m->mean_s, m->low_s, m->high_s, m->unit);
-			} else {
-				fprintf(f, ",cost,total_usd,%s,,,USD\n",
-					r[k].cost_s ? r[k].cost_s : "");
-			}
+			char point[32];
+			snprintf(point, sizeof(point), "%zu", k);
+			sim_csv_text(&w, point);
+			for (size_t i = 0; i < o->nv; i++)
+				sim_csv_text(&w, o->v[i].values[idx[i]]);
+			/* The numbers as the point's files wrote them. */
+			const struct pr_metric *m = j < r[k].n ? &r[k].m[j] : NULL;
+			sim_csv_text(&w, m ? m->resource : "cost");
+			sim_csv_text(&w, m ? m->metric : "total_usd");
+			sim_csv_text(&w, m ? m->mean_s : r[k].cost_s);
+			sim_csv_text(&w, m ? m->low_s : "");
+			sim_csv_text(&w, m ? m->high_s : "");
+			sim_csv_text(&w, m ? m->unit : "USD");
+			sim_csv_end(&w);
 		}
 	}
-	int err = ferror(f);
-	return fclose(f) || err ? -1 : 0;
+	return rpt_close(f);
 }
 
 static int write_manifest(const char *path, const struct opts *o, size_t total,
