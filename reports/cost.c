@@ -111,17 +111,20 @@ void rpt_print_cost(FILE *f, const struct rpt_cost *c, const struct pricing *p)
 		wd = MAX(wd, (int)strlen(m->metric));
 		wu = MAX(wu, (int)strlen(m->unit));
 	}
-	fprintf(f, "\nestimated cost (%s prices, %s):\n", p->region, p->doc.file);
+	sim_text_fprintf(f, "\nestimated cost (%s prices, %s):\n", p->region, p->doc.file);
 	fprintf(f, "%-*s %-*s %-*s %14s %-*s %12s\n", ws, "service", wr, "resource", wd,
 		"dimension", "quantity", wu, "unit", "cost_usd");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct rpt_cost_line *l = &c->v[i];
-		fprintf(f, "%-*s %-*s %-*s %14.6g %-*s %12.4f%s\n", ws, l->m->service, wr,
+		/* The service is the scenario's text: one line, no escapes. */
+		char *service = sim_text_dup(l->m->service, SIM_TEXT_LINE);
+		fprintf(f, "%-*s %-*s %-*s %14.6g %-*s %12.4f%s\n", ws, service, wr,
 			l->m->resource, wd, l->m->metric, l->quantity, wu, l->m->unit,
 			l->cost,
 			!l->price ? "  (no price)"
 			: l->price->status == PRICE_UNCONFIRMED ? "  (UNCONFIRMED price)"
 								 : "");
+		free(service);
 	}
 	fprintf(f, "%-*s %-*s %-*s %14.6g %-*s %12.4f\n", ws, "TOTAL", wr, "", wd,
 		"measurement window", c->window_h, wu, "hour", c->total);
@@ -236,6 +239,6 @@ void rpt_print_published(FILE *f, const struct scenario *scn, const struct sim_o
 				 x[i].value ? 100 * (got - x[i].value) / fabs(x[i].value) : 100 * got,
 				 100 * x[i].within);
 		}
-		fprintf(f, "%-44s %14s %14.6g  %s\n", x[i].metric, pub, got, verdict);
+		sim_text_fprintf(f, "%-44s %14s %14.6g  %s\n", x[i].metric, pub, got, verdict);
 	}
 }

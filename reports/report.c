@@ -13,53 +13,58 @@
 #include "sim/alloc.h"
 #include "sim/csv.h"
 #include "sim/sweep.h"
+#include "sim/text.h"
 #include "sim/units.h"
 
 /* Escaping ------------------------------------------------------------------ */
 
+/* Every text below is sanitised (sim/text.h: valid UTF-8, no control
+ * characters) before it is escaped for its format. */
+
 void rpt_html_escape(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
+	char *clean = sim_text_dup(s, SIM_TEXT_LINES);
+	for (const char *c = clean; *c; c++) {
+		switch (*c) {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
 		case '>': fputs("&gt;", out); break;
 		case '"': fputs("&quot;", out); break;
 		case '\'': fputs("&#39;", out); break;
-		default: fputc(*s, out);
+		default: fputc(*c, out);
 		}
 	}
+	free(clean);
 }
 
-/* Markdown: the same, plus the characters that start markup, so a name
- * shows as written. */
+/* Markdown: the same, on one line, plus the characters that start markup,
+ * so a name shows as written. */
 static void md_escape(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		if (strchr("\\`*_[]<>|#", *s))
+	char *clean = sim_text_dup(s, SIM_TEXT_LINE);
+	for (const char *c = clean; *c; c++) {
+		if (strchr("\\`*_[]<>|#", *c))
 			fputc('\\', out);
-		if (*s == '\n' || *s == '\r')
-			fputc(' ', out);
-		else
-			fputc(*s, out);
+		fputc(*c, out);
 	}
+	free(clean);
 }
 
 void rpt_gnuplot_string(FILE *out, const char *s)
 {
 	/* In single quotes gnuplot expands nothing; a quote is doubled. No
-	 * newline may break the line; `set termoption noenhanced` keeps ^ _
-	 * @ and braces literal. */
+	 * newline may break the line (the sanitiser's one-line mode makes
+	 * them spaces); `set termoption noenhanced` keeps ^ _ @ and braces
+	 * literal. */
+	char *clean = sim_text_dup(s, SIM_TEXT_LINE);
 	fputc('\'', out);
-	for (; s && *s; s++) {
-		if (*s == '\'')
-			fputs("''", out);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', out);
-		else
-			fputc(*s, out);
+	for (const char *c = clean; *c; c++) {
+		if (*c == '\'')
+			fputc('\'', out);
+		fputc(*c, out);
 	}
 	fputc('\'', out);
+	free(clean);
 }
 
 /* The time series ------------------------------------------------------------- */

@@ -18,12 +18,14 @@ static void json_num(FILE *f, double x)
 		fputs("null", f);
 }
 
-/* Writes s as a JSON string. */
+/* Writes s as a JSON string: valid UTF-8 first (sim/text.h), then
+ * escaped. */
 static void json_str(FILE *f, const char *s)
 {
+	char *clean = sim_text_dup(s, SIM_TEXT_UTF8);
 	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (const char *p = clean; *p; p++) {
+		unsigned char c = (unsigned char)*p;
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c == '\n')
@@ -34,11 +36,16 @@ static void json_str(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+	free(clean);
 }
 
 int rpt_close(FILE *f)
 {
+	/* A failed write leaves its bytes in the buffer (glibc), so fclose
+	 * tries them again and fails with the real cause (ENOSPC, EDQUOT,
+	 * EFBIG); errno is cleared first so that nothing older shows. */
 	int err = ferror(f);
+	errno = 0;
 	if (fclose(f) || err) {
 		if (!errno)
 			errno = EIO;

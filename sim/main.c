@@ -239,7 +239,7 @@ static int cmd_help(int argc, char **argv)
 		puts("{pareto: {shape, scale}}, {empirical: {file}} (one value per line).");
 	}
 	if (!found) {
-		fprintf(stderr, "spillway: help: no type named '%s'; types: scenario, tenant", only);
+		sim_text_fprintf(stderr, "spillway: help: no type named '%s'; types: scenario, tenant", only);
 		for (size_t i = 0; spillway_registry.types[i]; i++)
 			fprintf(stderr, ", %s", spillway_registry.types[i]->name);
 		fputc('\n', stderr);
@@ -255,7 +255,7 @@ int cli_parse_ll(const char *opt, const char *s, long long min,
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (!*s || *end || errno || v < min || v > max) {
-		fprintf(stderr, "spillway: %s: expected a whole number from %lld to %lld, got '%s'\n",
+		sim_text_fprintf(stderr, "spillway: %s: expected a whole number from %lld to %lld, got '%s'\n",
 			opt, min, max, s);
 		return -1;
 	}
@@ -334,11 +334,11 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 			fputs(is_run ? usage_run : usage_check, stdout);
 			return 1;
 		case ':':
-			fprintf(stderr, "spillway %s: option '%s' needs a value (see spillway %s --help)\n",
+			sim_text_fprintf(stderr, "spillway %s: option '%s' needs a value (see spillway %s --help)\n",
 				cmd, argv[optind - 1], cmd);
 			return -1;
 		default:
-			fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
+			sim_text_fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
 				cmd, argv[optind - 1], cmd);
 			return -1;
 		}
@@ -346,7 +346,7 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 	if (optind < argc)
 		cli->scenario = argv[optind++];
 	if (optind < argc) {
-		fprintf(stderr, "spillway %s: unexpected argument '%s' (one scenario at a time)\n",
+		sim_text_fprintf(stderr, "spillway %s: unexpected argument '%s' (one scenario at a time)\n",
 			cmd, argv[optind]);
 		return -1;
 	}
@@ -400,7 +400,7 @@ int cli_load(struct cli *cli, struct scenario *scn, struct pricing *pricing)
 out:
 	diag_print(&d, stderr);
 	if (rc && d.errors > 1)
-		fprintf(stderr, "spillway: %zu errors in %s\n", d.errors,
+		sim_text_fprintf(stderr, "spillway: %zu errors in %s\n", d.errors,
 			cli->scenario);
 	diag_finish(&d);
 	free(sets);
@@ -420,7 +420,7 @@ static int cmd_check(int argc, char **argv)
 	int rc = cli_load(&cli, &scn, &pricing) ? EXIT_INPUT : 0;
 	if (!rc) {
 		pricing_finish(&pricing);
-		printf("%s: ok: scenario '%s', %zu tenant%s, %zu resource%s, %lld replication%s of %gs\n",
+		sim_text_fprintf(stdout, "%s: ok: scenario '%s', %zu tenant%s, %zu resource%s, %lld replication%s of %gs\n",
 		       cli.scenario, scn.name, scn.n_tenants,
 		       scn.n_tenants == 1 ? "" : "s", scn.n_resources,
 		       scn.n_resources == 1 ? "" : "s", (long long)scn.replications,
@@ -510,7 +510,7 @@ static void print_summary(const struct scenario *scn, const struct sim_outcome *
 		       m->metric, ci.mean, ci.low, ci.high, m->unit);
 	}
 	rpt_print_tenants(stdout, scn, o);
-	printf("outputs in %s/ (summary.csv, summary.json, tenants.csv, cost.csv, "
+	sim_text_fprintf(stdout, "outputs in %s/ (summary.csv, summary.json, tenants.csv, cost.csv, "
 	       "timeseries.csv, scenario.resolved.yaml, manifest.json; unless "
 	       "--no-review: report.html, report.md, findings.json, plots/)\n", dir);
 }
@@ -687,14 +687,14 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	if (!f || cfg_emit(f, scn.doc.root,
 			   "Resolved scenario: every default filled in; this is what was simulated.") ||
 	    fclose(f)) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
 
 	snprintf(path, sizeof(path), "%s/timeseries.csv", tmp);
 	FILE *ts = fopen(path, "w");
 	if (!ts) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
 	static char tsbuf[1 << 16];
@@ -712,12 +712,12 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	diag_finish(&d);
 	if (fclose(ts) || r) {
 		if (r == -4)
-			fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
+			sim_text_fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
 				cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
 		else if (r == -3)
 			fprintf(stderr, "spillway: run failed; nothing written\n");
 		else
-			fprintf(stderr, "spillway: cannot write %s: %s\n", path,
+			sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path,
 				strerror(errno ? errno : EIO));
 		sim_outcome_finish(&o);
 		goto out_tmp;
@@ -757,7 +757,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 			: i == 3 ? rpt_write_cost_csv(path, &cost)
 			: rpt_write_manifest(path, &scn, &o, &man);
 		if (w) {
-			fprintf(stderr, "spillway: cannot write %s: %s\n", path,
+			sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path,
 				strerror(errno));
 			sim_outcome_finish(&o);
 			goto out_tmp;
@@ -808,7 +808,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 		if (n_unconfirmed) {
 			fputs("spillway: note: prices not backed by a source (UNCONFIRMED) in use:", stderr);
 			for (size_t i = 0; i < n_unconfirmed; i++)
-				fprintf(stderr, "%s %s", i ? "," : "", unconfirmed[i]);
+				sim_text_fprintf(stderr, "%s %s", i ? "," : "", unconfirmed[i]);
 			fputs(" (see cost.csv; give your own with pricing: FILE)\n", stderr);
 		}
 	}
@@ -921,7 +921,7 @@ int main(int argc, char **argv)
 	static const char *const cmds[] = { "run", "check", "sweep", "plan", "report",
 					    "help", NULL };
 	const char *hint = diag_suggest(cmd, cmds);
-	fprintf(stderr, "spillway: unknown command '%s'%s%s%s (see spillway --help)\n",
+	sim_text_fprintf(stderr, "spillway: unknown command '%s'%s%s%s (see spillway --help)\n",
 		cmd, hint ? " (did you mean '" : "", hint ? hint : "",
 		hint ? "'?)" : "");
 	return EXIT_INPUT;
@@ -993,11 +993,13 @@ static void describe(char *buf, size_t size, const char *fix,
 		 a->cost, b->cost);
 }
 
+/* s as a JSON string: valid UTF-8 first (sim/text.h), then escaped. */
 static void json_str(FILE *f, const char *s)
 {
+	char *clean = sim_text_dup(s, SIM_TEXT_UTF8);
 	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (const char *p = clean; *p; p++) {
+		unsigned char c = (unsigned char)*p;
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c < 0x20)
@@ -1006,6 +1008,7 @@ static void json_str(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+	free(clean);
 }
 
 static int write_findings_json(const char *path, const struct findings *f)
@@ -1097,14 +1100,14 @@ int cmd_report(int argc, char **argv)
 	struct scenario scn;
 	struct pricing pricing;
 	if (cli_load(&c, &scn, &pricing)) {
-		fprintf(stderr, "spillway report: %s is not a finished spillway run\n", dir);
+		sim_text_fprintf(stderr, "spillway report: %s is not a finished spillway run\n", dir);
 		return EXIT_INPUT;
 	}
 	struct point_result pr;
 	int rc = EXIT_RUN;
 	struct findings found = { 0 };
 	if (point_result_load(&pr, dir)) {
-		fprintf(stderr, "spillway report: cannot read the results in %s: %s\n", dir,
+		sim_text_fprintf(stderr, "spillway report: cannot read the results in %s: %s\n", dir,
 			strerror(errno));
 		goto out;
 	}
@@ -1141,7 +1144,7 @@ int cli_review(struct cli *cli, const struct scenario *scn, const struct pricing
 	struct point_result pr;
 	*out = (struct findings){ 0 };
 	if (point_result_load(&pr, dir)) {
-		fprintf(stderr, "spillway: cannot read the results in %s: %s\n", dir,
+		sim_text_fprintf(stderr, "spillway: cannot read the results in %s: %s\n", dir,
 			strerror(errno));
 		return -1;
 	}
@@ -1183,7 +1186,7 @@ int cli_review(struct cli *cli, const struct scenario *scn, const struct pricing
 	char path[4400];
 	snprintf(path, sizeof(path), "%s/findings.json", dir);
 	if (!rc && write_findings_json(path, out)) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		rc = -1;
 	}
 	return rc;
@@ -1359,7 +1362,7 @@ static void opts_free(struct opts *o)
 /* Prints a requirement error with a caret under the column. */
 static void req_error(const char *text, size_t col, const char *msg)
 {
-	fprintf(stderr, "spillway: --require '%s': %s\n", text, msg);
+	sim_text_fprintf(stderr, "spillway: --require '%s': %s\n", text, msg);
 	fprintf(stderr, "  %s\n  %*s^\n", text, (int)col, "");
 }
 
@@ -1417,7 +1420,7 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 		case OPT_VARY:
 			o->v = sim_xrealloc(o->v, (o->nv + 1) * sizeof(*o->v));
 			if (vary_parse(&o->v[o->nv], optarg, err, sizeof(err))) {
-				fprintf(stderr, "spillway %s: %s\n", cmd, err);
+				sim_text_fprintf(stderr, "spillway %s: %s\n", cmd, err);
 				return -1;
 			}
 			o->nv++;
@@ -1448,7 +1451,7 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 			if (!plan)
 				goto unknown;
 			if (strcmp(optarg, "grid") && strcmp(optarg, "bisect")) {
-				fprintf(stderr, "spillway plan: --search: expected grid or bisect, got '%s'\n",
+				sim_text_fprintf(stderr, "spillway plan: --search: expected grid or bisect, got '%s'\n",
 					optarg);
 				return -1;
 			}
@@ -1461,12 +1464,12 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 			fputs(plan ? usage_plan : usage_sweep, stdout);
 			return 1;
 		case ':':
-			fprintf(stderr, "spillway %s: option '%s' needs a value (see spillway %s --help)\n",
+			sim_text_fprintf(stderr, "spillway %s: option '%s' needs a value (see spillway %s --help)\n",
 				cmd, argv[optind - 1], cmd);
 			return -1;
 		default:
 		unknown:
-			fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
+			sim_text_fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
 				cmd, argv[optind - 1], cmd);
 			return -1;
 		}
@@ -1474,7 +1477,7 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 	if (optind < argc)
 		o->base.scenario = argv[optind++];
 	if (optind < argc) {
-		fprintf(stderr, "spillway %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		sim_text_fprintf(stderr, "spillway %s: unexpected argument '%s'\n", cmd, argv[optind]);
 		return -1;
 	}
 	if (!o->base.scenario) {
@@ -1566,7 +1569,7 @@ static int check_points(const struct opts *o, const size_t *ks, size_t n)
 		} else {
 			fprintf(stderr, "spillway: (at the point");
 			for (size_t d = 0; d < p.n; d++)
-				fprintf(stderr, " %s", p.sets[d]);
+				sim_text_fprintf(stderr, " %s", p.sets[d]);
 			fprintf(stderr, ")\n");
 		}
 		point_free(&p);
@@ -1819,9 +1822,12 @@ static void print_table(const struct opts *o, const struct point_result *r,
 	const char *cols[64][2];
 	size_t nc = select_cols(o, r, total, cols);
 	printf("%-5s", "point");
-	for (size_t i = 0; i < o->nv; i++)
-		printf("  %-14.40s", strrchr(o->v[i].path, '.') ? strrchr(o->v[i].path, '.') + 1
-							 : o->v[i].path);
+	char cell[41]; /* a varied path or value: at most 40 bytes, whole characters */
+	for (size_t i = 0; i < o->nv; i++) {
+		sim_text_clean(cell, sizeof(cell), strrchr(o->v[i].path, '.')
+				   ? strrchr(o->v[i].path, '.') + 1 : o->v[i].path, SIM_TEXT_LINE);
+		printf("  %-14s", cell);
+	}
 	int width[64];
 	for (size_t c = 0; c < nc; c++) {
 		char name[600];
@@ -1834,8 +1840,10 @@ static void print_table(const struct opts *o, const struct point_result *r,
 	for (size_t k = 0; k < total; k++) {
 		grid_point(o->v, o->nv, k, idx);
 		printf("%-5zu", k);
-		for (size_t i = 0; i < o->nv; i++)
-			printf("  %-14.40s", o->v[i].values[idx[i]]);
+		for (size_t i = 0; i < o->nv; i++) {
+			sim_text_clean(cell, sizeof(cell), o->v[i].values[idx[i]], SIM_TEXT_LINE);
+			printf("  %-14s", cell);
+		}
 		for (size_t c = 0; c < nc; c++) {
 			const struct pr_metric *m = point_metric(&r[k], cols[c][0], cols[c][1]);
 			printf("  %*.6g", width[c], m ? m->mean : NAN);
@@ -1892,7 +1900,7 @@ static int load_results(const char *root, const size_t *ks, size_t n,
 		char pd[4400];
 		point_dir(pd, sizeof(pd), root, ks[i], total);
 		if (point_result_load(&r[ks[i]], pd)) {
-			fprintf(stderr, "spillway: cannot read the results in %s: %s\n", pd,
+			sim_text_fprintf(stderr, "spillway: cannot read the results in %s: %s\n", pd,
 				strerror(errno));
 			return -1;
 		}
@@ -1968,12 +1976,12 @@ int cmd_sweep(int argc, char **argv)
 		goto out_tmp;
 	snprintf(path, sizeof(path), "%s/sweep.csv", tmp);
 	if (write_sweep_csv(path, &o, r, total)) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp);
 	if (write_manifest(path, &o, total, "sweep")) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
 	{
@@ -2293,7 +2301,7 @@ int cmd_plan(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/plan.json", tmp);
 	FILE *js = fopen(path, "w");
 	if (!md || !js) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		if (md)
 			fclose(md);
 		if (js)
@@ -2315,10 +2323,10 @@ int cmd_plan(int argc, char **argv)
 		FILE *in = fopen(path, "r");
 		char line[1024];
 		while (in && fgets(line, sizeof(line), in))
-			fputs(line, stdout);
+			sim_text_fputs(line, stdout, SIM_TEXT_LINES);
 		if (in)
 			fclose(in);
-		printf("outputs in %s/ (plan.md, plan.json, manifest.json, points/)\n", dir);
+		sim_text_fprintf(stdout, "outputs in %s/ (plan.md, plan.json, manifest.json, points/)\n", dir);
 	}
 	rc = 0;
 	goto out;
