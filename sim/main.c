@@ -765,25 +765,25 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	}
 
 	struct findings found = { 0 };
-	bool no_gnuplot = false;
-	if (!cli->no_review &&
-	    (cli_review(cli, &scn, &pricing, tmp, &found) ||
-	     rpt_write_report(tmp, &scn, &found, &no_gnuplot))) {
-		fprintf(stderr, "spillway: cannot write the report in %s: %s\n", tmp,
-			strerror(errno));
+	struct rpt_draw draw = { .notes = stderr };
+	/* cli_review says itself what failed. */
+	int reported = cli->no_review ? 0 : cli_review(cli, &scn, &pricing, tmp, &found);
+	if (!cli->no_review && !reported && rpt_write_report(tmp, &scn, &found, &draw)) {
+		sim_text_fprintf(stderr, "spillway: cannot %s: %s\n", draw.error,
+				 strerror(errno));
+		reported = -1;
+	}
+	if (reported) {
 		findings_free(&found);
 		sim_outcome_finish(&o);
 		goto out_tmp;
 	}
-	if (no_gnuplot)
-		fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
-			"plots/ holds the scripts and data, not the pictures\n");
 	/* The last moment to give up: from here the outputs go in place
 	 * whole, with the signals held for the two renames. */
 	hold_signals(true);
 	if (cli_signal) {
 		hold_signals(false);
-		fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
+		sim_text_fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
 			cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
 		findings_free(&found);
 		sim_outcome_finish(&o);
@@ -1046,20 +1046,19 @@ static int write_findings_json(const char *path, const struct findings *f)
 		fputs(i + 1 < f->n ? "},\n" : "}\n", out);
 	}
 	fputs("]\n", out);
-	int err = ferror(out);
-	return fclose(out) || err ? -1 : 0;
+	return rpt_close(out);
 }
 
 void cli_print_findings(FILE *f, const struct findings *x)
 {
 	for (size_t i = 0; i < x->n; i++) {
 		const struct finding *v = &x->v[i];
-		fprintf(f, "%-7s %-4s %s: %s (%s)\n", severity_name(v->rule->severity),
+		sim_text_fprintf(f, "%-7s %-4s %s: %s (%s)\n", severity_name(v->rule->severity),
 			v->rule->id, v->resource, v->text, v->rule->title);
 		if (v->fix)
-			fprintf(f, "             fix: --set '%s'\n", v->fix);
+			sim_text_fprintf(f, "             fix: --set '%s'\n", v->fix);
 		if (v->whatif)
-			fprintf(f, "             what-if: %s\n", v->whatif);
+			sim_text_fprintf(f, "             what-if: %s\n", v->whatif);
 	}
 }
 
@@ -1085,7 +1084,8 @@ static const char usage_report[] =
 	"\n"
 	"Redraws the plots and rewrites report.md, report.html and findings.json\n"
 	"of the run in DIR from its files (scenario.resolved.yaml, the CSVs and\n"
-	"the what-if runs under whatif/); simulates nothing.\n";
+	"the what-if runs under whatif/); simulates nothing. A plots/NAME.gp you\n"
+	"edited is kept and drawn as it is (remove it to get spillway's back).\n";
 
 int cmd_report(int argc, char **argv)
 {
@@ -1119,17 +1119,19 @@ int cmd_report(int argc, char **argv)
 		if (found.v[i].fix)
 			whatif_from_dir(&scn, dir, i, &found.v[i], &base);
 	point_result_free(&pr);
-	bool no_gnuplot = false;
+	struct rpt_draw draw = { .notes = stderr };
 	snprintf(path, sizeof(path), "%s/findings.json", dir);
-	if (write_findings_json(path, &found) ||
-	    rpt_write_report(dir, &scn, &found, &no_gnuplot)) {
-		fprintf(stderr, "spillway report: cannot write in %s: %s\n", dir, strerror(errno));
+	if (write_findings_json(path, &found)) {
+		sim_text_fprintf(stderr, "spillway report: cannot write %s: %s\n", path,
+				 strerror(errno));
 		goto out;
 	}
-	if (no_gnuplot)
-		fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
-			"plots/ holds the scripts and data, not the pictures\n");
-	printf("report in %s/ (report.md, report.html, findings.json, plots/)\n", dir);
+	if (rpt_write_report(dir, &scn, &found, &draw)) {
+		sim_text_fprintf(stderr, "spillway report: cannot %s: %s\n", draw.error,
+				 strerror(errno));
+		goto out;
+	}
+	sim_text_fprintf(stdout, "report in %s/ (report.md, report.html, findings.json, plots/)\n", dir);
 	rc = 0;
 out:
 	findings_free(&found);
@@ -2002,25 +2004,23 @@ int cmd_sweep(int argc, char **argv)
 					 o.v[i].values[idx[i]]);
 			labels[k] = sim_xstrdup(l);
 		}
-		bool no_gnuplot = false;
+		struct rpt_draw draw = { .notes = stderr };
 		int w = rpt_write_sweep_report(tmp, o.base.scenario, varied, labels, r, total,
-					       (const char *const (*)[2])cols, nc, &no_gnuplot);
+					       (const char *const (*)[2])cols, nc, &draw);
 		for (size_t k = 0; k < total; k++)
 			free(labels[k]);
 		free(labels);
 		if (w) {
-			fprintf(stderr, "spillway: cannot write the sweep report in %s\n", tmp);
+			sim_text_fprintf(stderr, "spillway: cannot %s: %s\n", draw.error,
+					 strerror(errno));
 			goto out_tmp;
 		}
-		if (no_gnuplot)
-			fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
-				"plots/ holds the scripts and data, not the pictures\n");
 	}
 	if (cli_signal || cli_install(tmp, dir))
 		goto out_tmp;
 	if (!o.base.quiet) {
 		print_table(&o, r, total);
-		printf("outputs in %s/ (sweep.csv, report.md, report.html, plots/, manifest.json, points/)\n", dir);
+		sim_text_fprintf(stdout, "outputs in %s/ (sweep.csv, report.md, report.html, plots/, manifest.json, points/)\n", dir);
 	}
 	rc = 0;
 	goto out;
