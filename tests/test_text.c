@@ -11,6 +11,8 @@
  *   csv:injection the OWASP guard on text cells, never on numbers
  *   csv:reader    quoted cells, CRLF, embedded line breaks, the guard
  *                 undone, round trips, errors
+ *   sha256:vectors sim_sha256_mem (the plot scripts' checksums) on the
+ *                 FIPS 180-4 examples, and equal to sim_sha256_file
  */
 #include <check.h>
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include "tests/harness.h"
 
 #include "sim/csv.h"
+#include "sim/sha256.h"
 #include "sim/text.h"
 
 #define N_ROWS(a) (sizeof(a) / sizeof((a)[0]))
@@ -502,6 +505,40 @@ START_TEST(reader_round_trip)
 }
 END_TEST
 
+/* sha256:vectors --------------------------------------------------------- */
+
+START_TEST(sha256_known_vectors)
+{
+	static const struct row rows[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	};
+	char hex[65], file_hex[65];
+	for (size_t i = 0; i < N_ROWS(rows); i++) {
+		sim_sha256_mem(rows[i].in, strlen(rows[i].in), hex);
+		ck_assert_str_eq(hex, rows[i].want);
+	}
+	/* A million 'a's, through both: the same digest. */
+	size_t n = 1000000;
+	char *a = malloc(n);
+	memset(a, 'a', n);
+	sim_sha256_mem(a, n, hex);
+	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	char path[] = "/tmp/spillway-sha-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	fwrite(a, 1, n, f);
+	fclose(f);
+	ck_assert_int_eq(sim_sha256_file(path, file_hex), 0);
+	ck_assert_str_eq(file_hex, hex);
+	remove(path);
+	free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("text");
@@ -533,6 +570,9 @@ int main(void)
 	tcase_add_test(tc, reader_lines_and_errors);
 	tcase_add_test(tc, reader_too_big);
 	tcase_add_test(tc, reader_round_trip);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sha256:vectors");
+	tcase_add_test(tc, sha256_known_vectors);
 	suite_add_tcase(s, tc);
 	return harness_main(s);
 }
