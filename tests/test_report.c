@@ -11,7 +11,7 @@
  *   report:text     ESC, BEL, C1 and long multi-byte UTF-8 in the scenario:
  *                   SVG, HTML, Markdown, gnuplot scripts, JSON and the
  *                   terminal get valid UTF-8, no control characters, titles
- *                   cut between characters
+ *                   cut between characters; the terminal's tables clean
  *   report:scripts  `spillway report` keeps a .gp its user edited (or wrote)
  *                   and rewrites its own unchanged
  *   report:gnuplot  a plot with no valid point is left out, saying so,
@@ -252,6 +252,20 @@ START_TEST(rendered_text_is_valid_utf8_without_controls)
 }
 END_TEST
 
+/* The terminal's other tables (the streaming doors side by side) print
+ * through the same path and stay clean. */
+START_TEST(terminal_tables_are_clean)
+{
+	char args[1024];
+	snprintf(args, sizeof(args), "run scenarios/llm-streaming.yaml --no-review -o %s/l", tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	ck_assert_msg(strstr(out_text, "\nstreaming options (TTFB and time to last token"),
+		      "%.2000s", out_text);
+	ck_assert_msg(strstr(out_text, "\nchat_ws        websocket sync "), "%.2000s", out_text);
+	ck_assert(sim_text_is_clean(out_text, SIM_TEXT_LINES));
+}
+END_TEST
+
 /* report:scripts ---------------------------------------------------------- */
 
 /* Whether the script's first line holds the SHA-256 of the rest. */
@@ -332,6 +346,29 @@ START_TEST(plot_without_points_is_left_out)
 	ck_assert(!strstr(text, "plots/dwell"));
 	ck_assert(strstr(text, "plots/queue-depth.svg"));
 	ck_assert(!strstr(text, "gnuplot could not run"));
+}
+END_TEST
+
+/* The same in a sweep: a column with no value at any point (the queue
+ * never drains) is left out of the sweep's plots; the table is printed. */
+START_TEST(sweep_plot_without_points_is_left_out)
+{
+	static char text[1 << 16];
+	char args[1024], path[600];
+	if (!have_gnuplot("report:gnuplot"))
+		return;
+	snprintf(args, sizeof(args),
+		 "sweep tests/fixtures/undelivered.yaml --vary 'duration=1m,2m' "
+		 "--print jobs.DrainTime,jobs.NumberOfMessagesSent -o %s/s", tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	ck_assert_msg(strstr(err_text, "spillway: note: plot sweep-1 (jobs.DrainTime against "
+				       "duration) left out: it has no valid point\n"), "%.2000s", err_text);
+	ck_assert_msg(!strstr(err_text, "gnuplot"), "%.2000s", err_text);
+	ck_assert_msg(strstr(out_text, "point  duration"), "%.2000s", out_text);
+	snprintf(path, sizeof(path), "%s/s/report.md", tmpdir);
+	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(!strstr(text, "plots/sweep-1."));
+	ck_assert(strstr(text, "plots/sweep-2.svg"));
 }
 END_TEST
 
@@ -428,6 +465,65 @@ START_TEST(full_tmpfs_names_cause_and_file)
 }
 END_TEST
 
+/* Each way a report can fail to be written or read, on a copy of a run:
+ * the exit status and the one message, naming the file and the cause. */
+START_TEST(report_failures_name_file_and_cause)
+{
+	static const struct {
+		const char *what;  /* done in the copy $D (a shell command) */
+		int status;
+		const char *line;  /* what stderr holds, D standing for the copy */
+	} cases[] = {
+		{ "ln -sf /dev/full $D/findings.json", 1,
+		  "spillway report: cannot write D/findings.json: No space left on device\n" },
+		{ "ln -sf /dev/full $D/report.html", 1,
+		  "spillway report: cannot write D/report.html: No space left on device\n" },
+		{ "rm $D/report.html && mkdir $D/report.html", 1,
+		  "spillway report: cannot write D/report.html: Is a directory\n" },
+		{ "rm $D/report.md && mkdir $D/report.md", 1,
+		  "spillway report: cannot write D/report.md: Is a directory\n" },
+		{ "rm $D/plots/queue-depth.dat && mkdir $D/plots/queue-depth.dat", 1,
+		  "spillway report: cannot write D/plots/queue-depth.dat: Is a directory\n" },
+		{ "ln -sf /dev/full $D/plots/dwell.dat", 1,
+		  "spillway report: cannot write D/plots/dwell.dat: No space left on device\n" },
+		{ "rm $D/plots/cost.dat && mkdir $D/plots/cost.dat", 1,
+		  "spillway report: cannot write D/plots/cost.dat: Is a directory\n" },
+		{ "rm $D/plots/queue-depth.gp && mkdir $D/plots/queue-depth.gp", 1,
+		  "spillway report: cannot read D/plots/queue-depth.gp: Is a directory\n" },
+		{ "cd $D/plots && rm queue-depth.gp && ln -s queue-depth.gp queue-depth.gp", 1,
+		  "spillway report: cannot read D/plots/queue-depth.gp: Too many levels of symbolic links\n" },
+		{ "rm -r $D/plots && touch $D/plots", 1,
+		  "spillway report: cannot write D/plots/queue-depth.dat: Not a directory\n" },
+		{ "rm $D/summary.csv", 1,
+		  "spillway report: cannot read the results in D: No such file or directory\n" },
+		{ "printf 'resource,metric\\n\"open,x\\n' > $D/summary.csv", 1,
+		  "spillway report: cannot read the results in D: Invalid argument\n" },
+		{ "rm $D/scenario.resolved.yaml", 2,
+		  "spillway report: D is not a finished spillway run\n" },
+	};
+	char cmd[4000], dir[600], args[1024], want[1200];
+	snprintf(args, sizeof(args), "run tests/fixtures/review.yaml -q -o %s/base", tmpdir);
+	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
+	struct fails f = { 0 };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/c%zu", tmpdir, i);
+		snprintf(cmd, sizeof(cmd), "cp -r %s/base %s && D=%s && %s", tmpdir, dir, dir,
+			 cases[i].what);
+		ck_assert_msg(system(cmd) == 0, "%s", cmd);
+		snprintf(args, sizeof(args), "report %s", dir);
+		int st = spillway_env("PATH=/nonexistent", args);
+		/* The line with the copy's path for its " D". */
+		const char *at = strstr(cases[i].line, " D");
+		ck_assert(at != NULL);
+		snprintf(want, sizeof(want), "%.*s%s%s", (int)(at + 1 - cases[i].line),
+			 cases[i].line, dir, at + 2);
+		if (st != cases[i].status || !strstr(err_text, want))
+			fail_add(&f, "%s: status %d, stderr: %.300s", cases[i].what, st, err_text);
+	}
+	FAILS_CHECK(f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("report");
@@ -441,6 +537,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, rendered_text_is_valid_utf8_without_controls);
+	tcase_add_test(tc, terminal_tables_are_clean);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("report:scripts");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -452,12 +549,14 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, plot_without_points_is_left_out);
 	tcase_add_test(tc, gnuplot_failure_names_the_plot);
+	tcase_add_test(tc, sweep_plot_without_points_is_left_out);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("report:errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, full_disk_names_cause_and_file);
 	tcase_add_test(tc, full_tmpfs_names_cause_and_file);
+	tcase_add_test(tc, report_failures_name_file_and_cause);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,9 @@
  *   csv:injection the OWASP guard on text cells, never on numbers
  *   csv:reader    quoted cells, CRLF, embedded line breaks, the guard
  *                 undone, round trips, errors
+ *   csv:recorder  the time-series recorder's rows: names quoted and
+ *                 guarded, negative and fractional values plain, a write
+ *                 error kept
  *   sha256:vectors sim_sha256_mem (the plot scripts' checksums) on the
  *                 FIPS 180-4 examples, and equal to sim_sha256_file
  */
@@ -24,6 +27,7 @@
 #include "tests/harness.h"
 
 #include "sim/csv.h"
+#include "sim/run.h"
 #include "sim/sha256.h"
 #include "sim/text.h"
 
@@ -505,6 +509,49 @@ START_TEST(reader_round_trip)
 }
 END_TEST
 
+/* csv:recorder ---------------------------------------------------------- */
+
+START_TEST(recorder_rows)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	struct sim_recorder rec = { .f = f, .replication = 3 };
+	sim_recorder_put(&rec, 1500000001, "q", "ApproximateNumberOfMessagesVisible", 42);
+	sim_recorder_put(&rec, 0, "-x", "a,b", -3);
+	sim_recorder_put(&rec, 2 * 1000000000LL, "=cmd", "say \"hi\"", -0.5);
+	sim_recorder_put(&rec, 7, "r", "m", 1e-3);
+	/* Names past 200 bytes are cut there. */
+	char long_name[300];
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	sim_recorder_put(&rec, 0, long_name, "m", 1);
+	fclose(f);
+	char want[1024];
+	snprintf(want, sizeof(want),
+		 "1.500000001,3,q,ApproximateNumberOfMessagesVisible,42\n"
+		 "0.000000000,3,\"'-x\",\"a,b\",-3\n"
+		 "2.000000000,3,\"'=cmd\",\"say \"\"hi\"\"\",-0.5\n"
+		 "0.000000007,3,r,m,0.001\n"
+		 "0.000000000,3,%.200s,m,1\n", long_name);
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(rec.error, 0);
+	free(buf);
+	/* Off: nothing. A failed write is kept, the first one only. */
+	struct sim_recorder off = { 0 };
+	sim_recorder_put(&off, 0, "q", "m", 1);
+	f = fopen("/dev/full", "w");
+	ck_assert_ptr_nonnull(f);
+	setvbuf(f, NULL, _IONBF, 0);
+	struct sim_recorder full = { .f = f };
+	sim_recorder_put(&full, 0, "q", "m", 1);
+	ck_assert_int_eq(full.error, ENOSPC);
+	sim_recorder_put(&full, 0, "q", "m", 1);
+	ck_assert_int_eq(full.error, ENOSPC);
+	fclose(f);
+}
+END_TEST
+
 /* sha256:vectors --------------------------------------------------------- */
 
 START_TEST(sha256_known_vectors)
@@ -570,6 +617,9 @@ int main(void)
 	tcase_add_test(tc, reader_lines_and_errors);
 	tcase_add_test(tc, reader_too_big);
 	tcase_add_test(tc, reader_round_trip);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("csv:recorder");
+	tcase_add_test(tc, recorder_rows);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sha256:vectors");
 	tcase_add_test(tc, sha256_known_vectors);
