@@ -342,10 +342,12 @@ static int script_install(struct rpt_draw *dr, const char *pdir, const char *nam
 		/* Spillway's scripts are a few KB: a longer one is the user's. */
 		static char old[1 << 16];
 		size_t n = fread(old, 1, sizeof(old), in);
-		int bad = ferror(in);
+		int bad = ferror(in) ? (errno ? errno : EIO) : 0;
 		fclose(in);
-		if (bad)
+		if (bad) {
+			errno = bad;
 			return fail_to(dr, "read", path);
+		}
 		if (!script_is_ours(old, n)) {
 			note(dr, "spillway: note: plots/%s.gp was edited: kept and used as it is "
 			     "(remove it to get spillway's script back)\n", name);
