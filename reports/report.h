@@ -38,7 +38,7 @@ struct rpt_draw {
 	size_t failed;      /* plots gnuplot ran on and failed */
 	size_t left_out;    /* plots left out for want of a valid point */
 	size_t kept;        /* edited .gp scripts kept */
-	char error[4600];   /* after a failure: what failed, a verb and a
+	char error[4700];   /* after a failure: what failed, a verb and a
 			     * path ("write out/x/report.md") */
 };
 
