@@ -7,6 +7,8 @@
 
 #include "reports/summary.h"
 #include "sim/alloc.h"
+#include "sim/csv.h"
+#include "sim/text.h"
 
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
@@ -55,31 +57,43 @@ int rpt_write_cost_csv(const char *path, const struct rpt_cost *c)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
+	struct sim_csv w = { .f = f };
 	fputs("service,resource,dimension,quantity,unit,unit_price_usd,cost_usd,"
 	      "price_status,price_key\n", f);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct rpt_cost_line *l = &c->v[i];
-		fprintf(f, "%s,%s,%s,", l->m->service, l->m->resource, l->m->metric);
-		rpt_csv_num(f, l->quantity);
-		fprintf(f, ",%s,", l->m->unit);
-		rpt_csv_num(f, l->unit_price);
-		fputc(',', f);
-		rpt_csv_num(f, l->cost);
-		fprintf(f, ",%s,%s\n",
-			l->price ? price_status_name(l->price->status) : "no price",
-			l->m->price_key);
+		sim_csv_text(&w, l->m->service);
+		sim_csv_text(&w, l->m->resource);
+		sim_csv_text(&w, l->m->metric);
+		sim_csv_num(&w, l->quantity);
+		sim_csv_text(&w, l->m->unit);
+		sim_csv_num(&w, l->unit_price);
+		sim_csv_num(&w, l->cost);
+		sim_csv_text(&w, l->price ? price_status_name(l->price->status) : "no price");
+		sim_csv_text(&w, l->m->price_key);
+		sim_csv_end(&w);
 	}
-	fputs("TOTAL,,measurement window,", f);
-	rpt_csv_num(f, c->window_h);
-	fputs(",hour,,", f);
-	rpt_csv_num(f, c->total);
-	fputs(",,\n", f);
+	sim_csv_text(&w, "TOTAL");
+	sim_csv_text(&w, "");
+	sim_csv_text(&w, "measurement window");
+	sim_csv_num(&w, c->window_h);
+	sim_csv_text(&w, "hour");
+	sim_csv_text(&w, "");
+	sim_csv_num(&w, c->total);
+	sim_csv_text(&w, "");
+	sim_csv_text(&w, "");
+	sim_csv_end(&w);
 	if (isfinite(c->monthly)) {
-		fputs("TOTAL,,monthly projection (this window's usage repeated for 730 hours),", f);
-		rpt_csv_num(f, RPT_MONTH_HOURS);
-		fputs(",hour,,", f);
-		rpt_csv_num(f, c->monthly);
-		fputs(",projection,\n", f);
+		sim_csv_text(&w, "TOTAL");
+		sim_csv_text(&w, "");
+		sim_csv_text(&w, "monthly projection (this window's usage repeated for 730 hours)");
+		sim_csv_num(&w, RPT_MONTH_HOURS);
+		sim_csv_text(&w, "hour");
+		sim_csv_text(&w, "");
+		sim_csv_num(&w, c->monthly);
+		sim_csv_text(&w, "projection");
+		sim_csv_text(&w, "");
+		sim_csv_end(&w);
 	}
 	return rpt_close(f);
 }
@@ -97,17 +111,20 @@ void rpt_print_cost(FILE *f, const struct rpt_cost *c, const struct pricing *p)
 		wd = MAX(wd, (int)strlen(m->metric));
 		wu = MAX(wu, (int)strlen(m->unit));
 	}
-	fprintf(f, "\nestimated cost (%s prices, %s):\n", p->region, p->doc.file);
+	sim_text_fprintf(f, "\nestimated cost (%s prices, %s):\n", p->region, p->doc.file);
 	fprintf(f, "%-*s %-*s %-*s %14s %-*s %12s\n", ws, "service", wr, "resource", wd,
 		"dimension", "quantity", wu, "unit", "cost_usd");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct rpt_cost_line *l = &c->v[i];
-		fprintf(f, "%-*s %-*s %-*s %14.6g %-*s %12.4f%s\n", ws, l->m->service, wr,
+		/* The service is the scenario's text: one line, no escapes. */
+		char *service = sim_text_dup(l->m->service, SIM_TEXT_LINE);
+		fprintf(f, "%-*s %-*s %-*s %14.6g %-*s %12.4f%s\n", ws, service, wr,
 			l->m->resource, wd, l->m->metric, l->quantity, wu, l->m->unit,
 			l->cost,
 			!l->price ? "  (no price)"
 			: l->price->status == PRICE_UNCONFIRMED ? "  (UNCONFIRMED price)"
 								 : "");
+		free(service);
 	}
 	fprintf(f, "%-*s %-*s %-*s %14.6g %-*s %12.4f\n", ws, "TOTAL", wr, "", wd,
 		"measurement window", c->window_h, wu, "hour", c->total);
@@ -222,6 +239,6 @@ void rpt_print_published(FILE *f, const struct scenario *scn, const struct sim_o
 				 x[i].value ? 100 * (got - x[i].value) / fabs(x[i].value) : 100 * got,
 				 100 * x[i].within);
 		}
-		fprintf(f, "%-44s %14s %14.6g  %s\n", x[i].metric, pub, got, verdict);
+		sim_text_fprintf(f, "%-44s %14s %14.6g  %s\n", x[i].metric, pub, got, verdict);
 	}
 }

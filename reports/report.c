@@ -1,9 +1,11 @@
 /* report.c - plots and the review report of a run (see report.h). */
 #include "reports/report.h"
 #include "reports/cost.h"
+#include "reports/summary.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,54 +13,61 @@
 #include <unistd.h>
 
 #include "sim/alloc.h"
+#include "sim/csv.h"
+#include "sim/sha256.h"
 #include "sim/sweep.h"
+#include "sim/text.h"
 #include "sim/units.h"
 
 /* Escaping ------------------------------------------------------------------ */
 
+/* Every text below is sanitised (sim/text.h: valid UTF-8, no control
+ * characters) before it is escaped for its format. */
+
 void rpt_html_escape(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
+	char *clean = sim_text_dup(s, SIM_TEXT_LINES);
+	for (const char *c = clean; *c; c++) {
+		switch (*c) {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
 		case '>': fputs("&gt;", out); break;
 		case '"': fputs("&quot;", out); break;
 		case '\'': fputs("&#39;", out); break;
-		default: fputc(*s, out);
+		default: fputc(*c, out);
 		}
 	}
+	free(clean);
 }
 
-/* Markdown: the same, plus the characters that start markup, so a name
- * shows as written. */
+/* Markdown: the same, on one line, plus the characters that start markup,
+ * so a name shows as written. */
 static void md_escape(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		if (strchr("\\`*_[]<>|#", *s))
+	char *clean = sim_text_dup(s, SIM_TEXT_LINE);
+	for (const char *c = clean; *c; c++) {
+		if (strchr("\\`*_[]<>|#", *c))
 			fputc('\\', out);
-		if (*s == '\n' || *s == '\r')
-			fputc(' ', out);
-		else
-			fputc(*s, out);
+		fputc(*c, out);
 	}
+	free(clean);
 }
 
 void rpt_gnuplot_string(FILE *out, const char *s)
 {
 	/* In single quotes gnuplot expands nothing; a quote is doubled. No
-	 * newline may break the line; `set termoption noenhanced` keeps ^ _
-	 * @ and braces literal. */
+	 * newline may break the line (the sanitiser's one-line mode makes
+	 * them spaces); `set termoption noenhanced` keeps ^ _ @ and braces
+	 * literal. */
+	char *clean = sim_text_dup(s, SIM_TEXT_LINE);
 	fputc('\'', out);
-	for (; s && *s; s++) {
-		if (*s == '\'')
-			fputs("''", out);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', out);
-		else
-			fputc(*s, out);
+	for (const char *c = clean; *c; c++) {
+		if (*c == '\'')
+			fputc('\'', out);
+		fputc(*c, out);
 	}
 	fputc('\'', out);
+	free(clean);
 }
 
 /* The time series ------------------------------------------------------------- */
@@ -86,27 +95,18 @@ static struct series *series_get(struct tseries *ts, const char *res, const char
 static void tseries_load(struct tseries *ts, const char *dir)
 {
 	*ts = (struct tseries){ 0 };
-	char path[4400], line[1024];
+	char path[4400];
 	snprintf(path, sizeof(path), "%s/timeseries.csv", dir);
 	FILE *in = fopen(path, "r");
 	if (!in)
 		return;
-	if (!fgets(line, sizeof(line), in)) {
-		fclose(in);
-		return;
-	}
-	while (fgets(line, sizeof(line), in)) {
-		char *f[5], *p = line;
-		size_t k = 0;
-		line[strcspn(line, "\r\n")] = '\0';
-		for (; k < 5; k++) {
-			f[k] = p;
-			p = strchr(p, ',');
-			if (!p)
-				break;
-			*p++ = '\0';
-		}
-		if (k != 4 || strcmp(f[1], "0"))
+	struct sim_csv_reader rd;
+	sim_csv_reader_init(&rd, in);
+	long n = sim_csv_read(&rd); /* the header */
+	while (n > 0) {
+		n = sim_csv_read(&rd);
+		char **f = rd.cells;
+		if (n != 5 || strcmp(f[1], "0"))
 			continue;
 		struct series *s = series_get(ts, f[2], f[3]);
 		if (!s) {
@@ -123,6 +123,7 @@ static void tseries_load(struct tseries *ts, const char *dir)
 		s->t[s->n] = strtod(f[0], NULL);
 		s->v[s->n++] = strtod(f[4], NULL);
 	}
+	sim_csv_reader_finish(&rd);
 	fclose(in);
 }
 
@@ -154,6 +155,8 @@ struct plot {
 	struct line l[32];
 	size_t n;
 	bool drawn;         /* gnuplot made its pictures */
+	bool failed;        /* gnuplot ran on it and failed */
+	bool empty;         /* no valid point: left out, nothing written */
 };
 
 static const char *type_of(const struct scn_entry *e)
@@ -182,45 +185,277 @@ static void add_limit(struct plot *p, double value, const char *label)
 	snprintf(l->label, sizeof(l->label), "%s", label);
 }
 
-/* "TITLE: SUBTITLE" as one gnuplot string. */
+/* "TITLE - SUBTITLE" as one gnuplot string, the subtitle cut to 200 bytes
+ * between two characters. */
 static void rpt_gnuplot_title(FILE *g, const struct plot *p)
 {
-	char t[600];
-	snprintf(t, sizeof(t), "%s%s%.200s", p->title, p->subtitle ? " - " : "",
-		 p->subtitle ? p->subtitle : "");
+	char sub[201], t[600];
+	sim_text_clean(sub, sizeof(sub), p->subtitle, SIM_TEXT_LINE);
+	snprintf(t, sizeof(t), "%s%s%s", p->title, p->subtitle ? " - " : "", sub);
 	rpt_gnuplot_string(g, t);
 }
 
-/* Runs gnuplot on script in dir; false when it could not run. */
-static bool run_gnuplot(const char *dir, const char *script)
+/* A note for the user on dr->notes (sanitised: it may quote the scenario
+ * or gnuplot). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void note(struct rpt_draw *dr, const char *fmt, ...)
 {
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (dr->notes)
+		sim_text_fputs(msg, dr->notes, SIM_TEXT_LINES);
+}
+
+/* Records that `what` (a verb and a path: "write x/report.md") failed,
+ * keeping errno (EIO when it says nothing); returns -1. */
+static int fail_to(struct rpt_draw *dr, const char *verb, const char *path)
+{
+	int e = errno ? errno : EIO;
+	snprintf(dr->error, sizeof(dr->error), "%s %s", verb, path);
+	errno = e;
+	return -1;
+}
+
+/* plots/ under dir, made if missing. 0, or -1 (dr->error set). */
+static int plots_dir(struct rpt_draw *dr, const char *dir, char *pdir, size_t size)
+{
+	snprintf(pdir, size, "%s/plots", dir);
+	if (mkdir(pdir, 0777) && errno != EEXIST)
+		return fail_to(dr, "create", pdir);
+	return 0;
+}
+
+/* Whether an executable named gnuplot is in a directory of $PATH (where
+ * execlp looks; an empty entry is the current directory). */
+static bool gnuplot_on_path(void)
+{
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (true) {
+		size_t len = strcspn(path, ":");
+		char exe[4200];
+		snprintf(exe, sizeof(exe), "%.*s%sgnuplot", (int)len, len ? path : ".",
+			 len && path[len - 1] == '/' ? "" : "/");
+		struct stat st;
+		if (len < 4000 && !stat(exe, &st) && S_ISREG(st.st_mode) && !access(exe, X_OK))
+			return true;
+		if (!path[len])
+			return false;
+		path += len + 1;
+	}
+}
+
+/* The last non-blank line gnuplot appended to log after offset `from`: its
+ * error message ("x.gp" line 12: all points y value undefined!). */
+static void last_message(const char *log, long from, char *why, size_t size)
+{
+	FILE *in = fopen(log, "r");
+	char line[1024];
+	why[0] = '\0';
+	if (!in)
+		return;
+	if (!fseek(in, from, SEEK_SET))
+		while (fgets(line, sizeof(line), in)) {
+			size_t len = strcspn(line, "\r\n");
+			while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+				len--;
+			size_t start = strspn(line, " \t");
+			if (len > start)
+				snprintf(why, size, "%.*s", (int)(len - start), line + start);
+		}
+	fclose(in);
+}
+
+/* Runs gnuplot on NAME.gp in pdir, its messages appended to
+ * pdir/gnuplot.log. True when it drew; false with why it did not. */
+static bool run_gnuplot(const char *pdir, const char *name, char *why, size_t size)
+{
+	char log[4600], script[300];
+	snprintf(log, sizeof(log), "%s/gnuplot.log", pdir);
+	snprintf(script, sizeof(script), "%s.gp", name);
+	struct stat st;
+	long from = stat(log, &st) ? 0 : (long)st.st_size;
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		snprintf(why, size, "cannot start it: %s", strerror(errno));
 		return false;
+	}
 	if (pid == 0) {
-		if (chdir(dir) || !freopen("gnuplot.log", "a", stderr) ||
+		if (chdir(pdir) || !freopen("gnuplot.log", "a", stderr) ||
 		    !freopen("/dev/null", "w", stdout))
 			_exit(126);
 		execlp("gnuplot", "gnuplot", script, (char *)NULL);
 		_exit(127);
 	}
-	int st;
-	if (waitpid(pid, &st, 0) < 0)
-		return false;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	int status;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			snprintf(why, size, "cannot wait for it: %s", strerror(errno));
+			return false;
+		}
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return true;
+	last_message(log, from, why, size);
+	if (!why[0] && WIFEXITED(status))
+		snprintf(why, size, "exit status %d", WEXITSTATUS(status));
+	else if (!why[0])
+		snprintf(why, size, "killed by signal %d", WTERMSIG(status));
+	return false;
 }
 
-static int write_line_plot(const char *pdir, struct plot *p)
+/* The first line of every script spillway writes: the SHA-256 of the rest
+ * of the file. A script whose first line is missing or no longer matches
+ * was edited (or written) by its user: `spillway report` keeps it. */
+#define SCRIPT_SUM "# spillway sha256 "
+#define SCRIPT_SUM_END ": the checksum of the rest of this script as spillway wrote it; edit freely, spillway report then keeps your version\n"
+
+/* Whether the n bytes at text are a script as spillway wrote it. */
+static bool script_is_ours(const char *text, size_t n)
+{
+	size_t k = sizeof(SCRIPT_SUM) - 1, e = sizeof(SCRIPT_SUM_END) - 1;
+	if (n < k + 64 + e || memcmp(text, SCRIPT_SUM, k) ||
+	    memcmp(text + k + 64, SCRIPT_SUM_END, e))
+		return false;
+	char hex[65];
+	sim_sha256_mem(text + k + 64 + e, n - (k + 64 + e), hex);
+	return !memcmp(hex, text + k, 64);
+}
+
+/* Puts the script body (len bytes) at pdir/NAME.gp with its checksum line,
+ * unless a script there is not as spillway wrote it: that one is kept and
+ * used as it is (with a note). 0, or -1 (dr->error set). */
+static int script_install(struct rpt_draw *dr, const char *pdir, const char *name,
+			  const char *body, size_t len)
 {
 	char path[4600];
-	snprintf(path, sizeof(path), "%s/%s.dat", pdir, p->name);
+	snprintf(path, sizeof(path), "%s/%s.gp", pdir, name);
+	FILE *in = fopen(path, "r");
+	if (in) {
+		/* Spillway's scripts are a few KB: a longer one is the user's. */
+		static char old[1 << 16];
+		size_t n = fread(old, 1, sizeof(old), in);
+		int bad = ferror(in) ? (errno ? errno : EIO) : 0;
+		fclose(in);
+		if (bad) {
+			errno = bad;
+			return fail_to(dr, "read", path);
+		}
+		if (!script_is_ours(old, n)) {
+			note(dr, "spillway: note: plots/%s.gp was edited: kept and used as it is "
+			     "(remove it to get spillway's script back)\n", name);
+			dr->kept++;
+			return 0;
+		}
+	} else if (errno != ENOENT) {
+		return fail_to(dr, "read", path);
+	}
+	char hex[65];
+	sim_sha256_mem(body, len, hex);
+	FILE *g = fopen(path, "w");
+	if (!g)
+		return fail_to(dr, "write", path);
+	fprintf(g, "%s%s%s", SCRIPT_SUM, hex, SCRIPT_SUM_END);
+	fwrite(body, 1, len, g);
+	if (rpt_close(g))
+		return fail_to(dr, "write", path);
+	return 0;
+}
+
+/* Opens a script body in memory. */
+static FILE *script_open(char **body, size_t *len)
+{
+	*body = NULL;
+	FILE *g = open_memstream(body, len);
+	if (!g) {
+		fprintf(stderr, "spillway: out of memory\n");
+		abort();
+	}
+	return g;
+}
+
+/* Installs the script g holds (closing g) and draws it unless gnuplot is
+ * missing. 0, or -1 (dr->error set). */
+static int script_draw(struct rpt_draw *dr, const char *pdir, struct plot *p, FILE *g,
+		       char **body, size_t *len)
+{
+	if (fclose(g)) {
+		fprintf(stderr, "spillway: out of memory\n");
+		abort();
+	}
+	int rc = script_install(dr, pdir, p->name, *body, *len);
+	free(*body);
+	if (rc || dr->no_gnuplot)
+		return rc;
+	char why[256];
+	p->drawn = run_gnuplot(pdir, p->name, why, sizeof(why));
+	if (!p->drawn) {
+		p->failed = true;
+		dr->failed++;
+		note(dr, "spillway: warning: gnuplot failed on plot %s (%s): %s; see plots/gnuplot.log\n",
+		     p->name, p->title, why);
+	}
+	return 0;
+}
+
+/* Opens pdir/NAME.dat for writing. */
+static FILE *data_open(struct rpt_draw *dr, const char *pdir, const struct plot *p,
+		       char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s.dat", pdir, p->name);
 	FILE *d = fopen(path, "w");
 	if (!d)
-		return -1;
+		fail_to(dr, "write", path);
+	return d;
+}
+
+/* A plot with no point gnuplot could draw is left out, with a note. */
+static bool left_out(struct rpt_draw *dr, struct plot *p, bool any)
+{
+	if (any)
+		return false;
+	p->empty = true;
+	dr->left_out++;
+	note(dr, "spillway: note: plot %s (%s) left out: it has no valid point\n", p->name,
+	     p->title);
+	return true;
+}
+
+/* A label for a .dat file: one line, in double quotes, none inside. */
+static void data_label(FILE *d, const char *label)
+{
+	char *clean = sim_text_dup(label, SIM_TEXT_LINE);
+	fputc('"', d);
+	for (const char *c = clean; *c; c++)
+		fputc(*c == '"' ? '\'' : *c, d);
+	fputc('"', d);
+	free(clean);
+}
+
+static int write_line_plot(struct rpt_draw *dr, const char *pdir, struct plot *p)
+{
 	const struct series *first = NULL;
-	for (size_t i = 0; i < p->n && !first; i++)
-		first = p->l[i].s;
+	bool any = false;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct line *l = &p->l[i];
+		for (size_t k = 0; l->s && k < l->s->n && !any; k++)
+			any = isfinite(l->s->v[k] * l->scale) && isfinite(l->s->t[k]);
+		if (!first)
+			first = l->s;
+	}
+	if (left_out(dr, p, any))
+		return 0;
+	char path[4600];
+	FILE *d = data_open(dr, pdir, p, path, sizeof(path));
+	if (!d)
+		return -1;
 	fputs("# time_s", d);
 	for (size_t i = 0; i < p->n; i++)
 		fprintf(d, "\t%zu", i + 1);
@@ -234,12 +469,11 @@ static int write_line_plot(const char *pdir, struct plot *p)
 		}
 		fputc('\n', d);
 	}
-	if (fclose(d))
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s.gp", pdir, p->name);
-	FILE *g = fopen(path, "w");
-	if (!g)
-		return -1;
+	if (rpt_close(d))
+		return fail_to(dr, "write", path);
+	char *body;
+	size_t len;
+	FILE *g = script_open(&body, &len);
 	fprintf(g, "# %s: drawn by spillway from %s.dat (replication 0); restyle freely.\n",
 		p->name, p->name);
 	for (int pass = 0; pass < 2; pass++) {
@@ -261,38 +495,34 @@ static int write_line_plot(const char *pdir, struct plot *p)
 		fputc('\n', g);
 	}
 	fputs("replot\n", g);
-	if (fclose(g))
-		return -1;
-	snprintf(path, sizeof(path), "%s.gp", p->name);
-	p->drawn = run_gnuplot(pdir, path);
-	return 0;
+	return script_draw(dr, pdir, p, g, &body, &len);
 }
 
 /* A bar chart of rows (label, values...) with the series names given. */
-static int write_bar_plot(const char *pdir, struct plot *p, char **labels,
-			  double *values, size_t rows, const char *const *cols,
-			  size_t ncols)
+static int write_bar_plot(struct rpt_draw *dr, const char *pdir, struct plot *p,
+			  char **labels, double *values, size_t rows,
+			  const char *const *cols, size_t ncols)
 {
+	bool any = false;
+	for (size_t i = 0; i < rows * ncols && !any; i++)
+		any = isfinite(values[i]);
+	if (left_out(dr, p, any))
+		return 0;
 	char path[4600];
-	snprintf(path, sizeof(path), "%s/%s.dat", pdir, p->name);
-	FILE *d = fopen(path, "w");
+	FILE *d = data_open(dr, pdir, p, path, sizeof(path));
 	if (!d)
 		return -1;
 	for (size_t r = 0; r < rows; r++) {
-		fputc('"', d);
-		for (const char *c = labels[r]; *c; c++)
-			fputc(*c == '"' || *c == '\n' ? '\'' : *c, d);
-		fputc('"', d);
+		data_label(d, labels[r]);
 		for (size_t c = 0; c < ncols; c++)
 			fprintf(d, " %.10g", values[r * ncols + c]);
 		fputc('\n', d);
 	}
-	if (fclose(d))
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s.gp", pdir, p->name);
-	FILE *g = fopen(path, "w");
-	if (!g)
-		return -1;
+	if (rpt_close(d))
+		return fail_to(dr, "write", path);
+	char *body;
+	size_t len;
+	FILE *g = script_open(&body, &len);
 	fprintf(g, "# %s: drawn by spillway from %s.dat; restyle freely.\n", p->name, p->name);
 	for (int pass = 0; pass < 2; pass++) {
 		fprintf(g, pass ? "set terminal svg noenhanced size 960,480 dynamic\n"
@@ -315,21 +545,23 @@ static int write_bar_plot(const char *pdir, struct plot *p, char **labels,
 		fputc('\n', g);
 	}
 	fputs("replot\n", g);
-	if (fclose(g))
-		return -1;
-	snprintf(path, sizeof(path), "%s.gp", p->name);
-	p->drawn = run_gnuplot(pdir, path);
-	return 0;
+	return script_draw(dr, pdir, p, g, &body, &len);
 }
 
-/* The plots of a run; returns how many (at most max). */
-static size_t draw_plots(const char *dir, const struct scenario *scn,
-			 const struct point_result *pr, struct tseries *ts,
-			 struct plot *plots, size_t max, bool *no_gnuplot)
+/* After the plots: the one warning for a machine without gnuplot. */
+static void gnuplot_missing(struct rpt_draw *dr, size_t plots)
 {
-	char pdir[4400];
-	snprintf(pdir, sizeof(pdir), "%s/plots", dir);
-	mkdir(pdir, 0777);
+	if (dr->no_gnuplot && plots)
+		note(dr, "spillway: warning: gnuplot not found on PATH (is it installed?): "
+		     "plots/ holds the scripts and data, not the pictures\n");
+}
+
+/* The plots of a run into plots (at most max); how many, or -1 (dr->error
+ * set). Plots with no valid point are left out. */
+static long draw_plots(struct rpt_draw *dr, const char *pdir, const struct scenario *scn,
+		       const struct point_result *pr, struct tseries *ts,
+		       struct plot *plots, size_t max)
+{
 	size_t n = 0;
 	struct plot *depth = &plots[n++], *age = &plots[n++], *conc = &plots[n++],
 		    *thr = &plots[n++], *ddb = &plots[n++], *pods = &plots[n++];
@@ -339,11 +571,14 @@ static size_t draw_plots(const char *dir, const struct scenario *scn,
 	*thr = (struct plot){ .name = "throttles", .title = "Throttles per sample interval", .ylabel = "count" };
 	*ddb = (struct plot){ .name = "dynamodb", .title = "DynamoDB consumed against capacity", .ylabel = "units per second" };
 	*pods = (struct plot){ .name = "pods", .title = "Pods and the length of their queue", .ylabel = "pods, messages" };
-	/* Static: the plots keep pointing at it after this returns. */
+	/* Static: the plots keep pointing at it after this returns. The
+	 * description is cut between characters. */
 	static char sub[400];
-	snprintf(sub, sizeof(sub), "%s%s%s", scn->name,
-		 scn->description && *scn->description ? ": " : "",
-		 scn->description ? scn->description : "");
+	int len = snprintf(sub, sizeof(sub), "%s%s", scn->name,
+			   scn->description && *scn->description ? ": " : "");
+	if (len > 0 && (size_t)len < sizeof(sub))
+		sim_text_clean(sub + len, sizeof(sub) - (size_t)len, scn->description,
+			       SIM_TEXT_LINE);
 	for (size_t i = 0; i < n; i++)
 		plots[i].subtitle = sub;
 	double interval = sim_time_to_s(scn->sample_interval);
@@ -395,7 +630,6 @@ static size_t draw_plots(const char *dir, const struct scenario *scn,
 	}
 	if (any_lambda)
 		add_limit(conc, account, "account concurrency limit");
-	*no_gnuplot = false;
 	size_t kept = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool has = false;
@@ -404,9 +638,9 @@ static size_t draw_plots(const char *dir, const struct scenario *scn,
 		if (!has)
 			continue;
 		plots[kept] = plots[i];
-		if (!write_line_plot(pdir, &plots[kept]) && !plots[kept].drawn)
-			*no_gnuplot = true;
-		kept++;
+		if (write_line_plot(dr, pdir, &plots[kept]))
+			return -1;
+		kept += !plots[kept].empty;
 	}
 	/* Per-tenant dwell and the cost breakdown: bars. */
 	if (pr->nt && kept < max) {
@@ -422,14 +656,14 @@ static size_t draw_plots(const char *dir, const struct scenario *scn,
 			v[t * 3 + 2] = pr->t[t].dwell_p99;
 		}
 		static const char *const cols[] = { "p50", "p95", "p99" };
-		if (!write_bar_plot(pdir, p, labels, v, pr->nt, cols, 3)) {
-			*no_gnuplot |= !p->drawn;
-			kept++;
-		}
+		int rc = write_bar_plot(dr, pdir, p, labels, v, pr->nt, cols, 3);
 		free(labels);
 		free(v);
+		if (rc)
+			return -1;
+		kept += !p->empty;
 	}
-	return kept;
+	return (long)kept;
 }
 
 /* Cost lines from dir/cost.csv, for the breakdown and the table. */
@@ -439,38 +673,29 @@ struct cost_row {
 
 static size_t load_cost(const char *dir, struct cost_row **out)
 {
-	char path[4400], line[2048];
+	char path[4400];
 	snprintf(path, sizeof(path), "%s/cost.csv", dir);
 	FILE *in = fopen(path, "r");
 	*out = NULL;
 	if (!in)
 		return 0;
 	size_t n = 0;
-	bool header = true;
-	while (fgets(line, sizeof(line), in)) {
-		if (header) {
-			header = false;
-			continue;
-		}
-		line[strcspn(line, "\r\n")] = '\0';
-		char *f[9] = { 0 }, *p = line;
-		size_t k = 0;
-		for (; k < 9; k++) {
-			f[k] = p;
-			p = strchr(p, ',');
-			if (!p)
-				break;
-			*p++ = '\0';
-		}
-		if (k < 6)
+	struct sim_csv_reader rd;
+	sim_csv_reader_init(&rd, in);
+	long k = sim_csv_read(&rd); /* the header */
+	while (k > 0) {
+		k = sim_csv_read(&rd);
+		char **f = rd.cells;
+		if (k < 7)
 			continue;
 		*out = sim_xrealloc(*out, (n + 1) * sizeof(**out));
 		(*out)[n++] = (struct cost_row){
 			sim_xstrdup(f[0]), sim_xstrdup(f[1]), sim_xstrdup(f[2]),
 			sim_xstrdup(f[3]), sim_xstrdup(f[4]), sim_xstrdup(f[5]),
-			sim_xstrdup(f[6]), sim_xstrdup(f[7] ? f[7] : ""),
+			sim_xstrdup(f[6]), sim_xstrdup(k > 7 ? f[7] : ""),
 		};
 	}
+	sim_csv_reader_finish(&rd);
 	fclose(in);
 	return n;
 }
@@ -513,6 +738,24 @@ struct doc {
 	FILE *md;
 	FILE *html;
 };
+
+/* Closes both documents. 0, or -1 with the first failure's cause in errno
+ * and its path in dr->error. */
+static int docs_close(struct rpt_draw *dr, struct doc *d, const char *mdpath,
+		      const char *htmlpath)
+{
+	int rc = 0, e = 0;
+	if (rpt_close(d->md)) {
+		rc = fail_to(dr, "write", mdpath);
+		e = errno;
+	}
+	if (rpt_close(d->html) && !rc) {
+		rc = fail_to(dr, "write", htmlpath);
+		e = errno;
+	}
+	errno = e;
+	return rc;
+}
 
 static void heading(struct doc *d, int level, const char *text)
 {
@@ -642,17 +885,21 @@ static void plots_section(struct doc *d, const char *dir, const struct plot *plo
 	if (no_gnuplot)
 		para(d, "gnuplot could not run on this machine: the plot scripts and their data are in plots/; run gnuplot NAME.gp there to draw them.");
 	for (size_t i = 0; i < n; i++) {
+		if (plots[i].empty)
+			continue;
 		fputs("![", d->md);
 		md_escape(d->md, plots[i].title);
-		fprintf(d->md, "](plots/%s.svg) ([PNG](plots/%s.png), [script](plots/%s.gp))\n\n",
-			plots[i].name, plots[i].name, plots[i].name);
+		fprintf(d->md, "](plots/%s.svg) ([PNG](plots/%s.png), [script](plots/%s.gp))%s\n\n",
+			plots[i].name, plots[i].name, plots[i].name,
+			plots[i].failed ? " (gnuplot failed on this plot: see plots/gnuplot.log)" : "");
 		fputs("<figure>", d->html);
 		if (plots[i].drawn)
 			inline_svg(d->html, dir, plots[i].name);
 		fputs("<figcaption>", d->html);
 		rpt_html_escape(d->html, plots[i].title);
-		fprintf(d->html, " (<a href=\"plots/%s.png\">PNG</a>, <a href=\"plots/%s.gp\">script</a>)</figcaption></figure>\n",
-			plots[i].name, plots[i].name);
+		fprintf(d->html, " (<a href=\"plots/%s.png\">PNG</a>, <a href=\"plots/%s.gp\">script</a>)%s</figcaption></figure>\n",
+			plots[i].name, plots[i].name,
+			plots[i].failed ? " (gnuplot failed on this plot: see plots/gnuplot.log)" : "");
 	}
 	fputs("</body></html>\n", d->html);
 }
@@ -677,15 +924,30 @@ static bool is_headline(const char *metric)
 }
 
 int rpt_write_report(const char *dir, const struct scenario *scn,
-		     const struct findings *f, bool *no_gnuplot)
+		     const struct findings *f, struct rpt_draw *dr)
 {
 	struct point_result pr;
+	char pdir[4400], mdpath[4400], htmlpath[4400];
+	dr->error[0] = '\0';
+	dr->no_gnuplot = !gnuplot_on_path();
 	if (point_result_load(&pr, dir))
+		return fail_to(dr, "read the results in", dir);
+	if (plots_dir(dr, dir, pdir, sizeof(pdir))) {
+		point_result_free(&pr);
 		return -1;
+	}
 	struct tseries ts;
 	tseries_load(&ts, dir);
 	struct plot plots[9];
-	size_t np = draw_plots(dir, scn, &pr, &ts, plots, 8, no_gnuplot);
+	long drawn = draw_plots(dr, pdir, scn, &pr, &ts, plots, 8);
+	if (drawn < 0) {
+		int e = errno;
+		point_result_free(&pr);
+		tseries_free(&ts);
+		errno = e;
+		return -1;
+	}
+	size_t np = (size_t)drawn;
 	struct cost_row *cost;
 	size_t nc = load_cost(dir, &cost);
 	size_t lines = 0;
@@ -693,8 +955,6 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 		lines += strcmp(cost[i].service, "TOTAL") != 0;
 	if (lines) {
 		/* The cost breakdown: one bar per priced line. */
-		char pdir[4400];
-		snprintf(pdir, sizeof(pdir), "%s/plots", dir);
 		struct plot *p = &plots[np];
 		*p = (struct plot){ .name = "cost", .title = "Cost of the measurement window", .ylabel = "USD" };
 		char **labels = sim_xcalloc(lines, sizeof(*labels));
@@ -709,28 +969,33 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 			v[k++] = *cost[i].cost ? strtod(cost[i].cost, NULL) : 0;
 		}
 		static const char *const cols[] = { "USD" };
-		if (!write_bar_plot(pdir, p, labels, v, lines, cols, 1)) {
-			*no_gnuplot |= !p->drawn;
-			np++;
-		}
+		int e = 0;
+		if (write_bar_plot(dr, pdir, p, labels, v, lines, cols, 1))
+			e = errno;
+		else
+			np += !p->empty;
 		for (size_t i = 0; i < lines; i++)
 			free(labels[i]);
 		free(labels);
 		free(v);
+		if (e) {
+			point_result_free(&pr);
+			tseries_free(&ts);
+			free_cost(cost, nc);
+			errno = e;
+			return -1;
+		}
 	}
+	gnuplot_missing(dr, np);
 
-	char path[4400];
-	struct doc d;
-	snprintf(path, sizeof(path), "%s/report.md", dir);
-	d.md = fopen(path, "w");
-	snprintf(path, sizeof(path), "%s/report.html", dir);
-	d.html = fopen(path, "w");
-	if (!d.md || !d.html) {
+	struct doc d = { NULL, NULL };
+	snprintf(mdpath, sizeof(mdpath), "%s/report.md", dir);
+	snprintf(htmlpath, sizeof(htmlpath), "%s/report.html", dir);
+	if (!(d.md = fopen(mdpath, "w")) || !(d.html = fopen(htmlpath, "w"))) {
+		fail_to(dr, "write", d.md ? htmlpath : mdpath);
 		int e = errno;
 		if (d.md)
 			fclose(d.md);
-		if (d.html)
-			fclose(d.html);
 		point_result_free(&pr);
 		tseries_free(&ts);
 		free_cost(cost, nc);
@@ -956,44 +1221,40 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 		}
 	}
 
-	plots_section(&d, dir, plots, np, *no_gnuplot);
-	int bad = ferror(d.md) | ferror(d.html);
-	bad |= fclose(d.md) | fclose(d.html);
+	plots_section(&d, dir, plots, np, dr->no_gnuplot);
 	point_result_free(&pr);
 	tseries_free(&ts);
 	free_cost(cost, nc);
-	if (bad) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
+	return docs_close(dr, &d, mdpath, htmlpath);
 }
 
 /* Sweeps ----------------------------------------------------------------------- */
 
 /* One metric against the points, with error bars. */
-static int write_sweep_plot(const char *pdir, struct plot *p, char *const *labels,
-			    const double *mean, const double *lo, const double *hi,
-			    size_t n)
+static int write_sweep_plot(struct rpt_draw *dr, const char *pdir, struct plot *p,
+			    char *const *labels, const double *mean, const double *lo,
+			    const double *hi, size_t n)
 {
+	bool any = false;
+	for (size_t k = 0; k < n && !any; k++)
+		any = isfinite(mean[k]);
+	if (left_out(dr, p, any))
+		return 0;
 	char path[4600];
-	snprintf(path, sizeof(path), "%s/%s.dat", pdir, p->name);
-	FILE *d = fopen(path, "w");
+	FILE *d = data_open(dr, pdir, p, path, sizeof(path));
 	if (!d)
 		return -1;
 	for (size_t k = 0; k < n; k++) {
-		fprintf(d, "%zu \"", k);
-		for (const char *c = labels[k]; *c; c++)
-			fputc(*c == '"' || *c == '\n' ? '\'' : *c, d);
-		fprintf(d, "\" %.10g %.10g %.10g\n", mean[k], isnan(lo[k]) ? mean[k] : lo[k],
+		fprintf(d, "%zu ", k);
+		data_label(d, labels[k]);
+		fprintf(d, " %.10g %.10g %.10g\n", mean[k], isnan(lo[k]) ? mean[k] : lo[k],
 			isnan(hi[k]) ? mean[k] : hi[k]);
 	}
-	if (fclose(d))
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s.gp", pdir, p->name);
-	FILE *g = fopen(path, "w");
-	if (!g)
-		return -1;
+	if (rpt_close(d))
+		return fail_to(dr, "write", path);
+	char *body;
+	size_t len;
+	FILE *g = script_open(&body, &len);
 	fprintf(g, "# %s: drawn by spillway from %s.dat (point, values, mean, ci95_low, "
 		   "ci95_high); restyle freely.\n", p->name, p->name);
 	for (int pass = 0; pass < 2; pass++) {
@@ -1010,31 +1271,29 @@ static int write_sweep_plot(const char *pdir, struct plot *p, char *const *label
 		fprintf(g, "plot '%s.dat' using 1:3:4:5:xtic(2) with yerrorlines lw 2 pt 7\n", p->name);
 	}
 	fputs("replot\n", g);
-	if (fclose(g))
-		return -1;
-	snprintf(path, sizeof(path), "%s.gp", p->name);
-	p->drawn = run_gnuplot(pdir, path);
-	return 0;
+	return script_draw(dr, pdir, p, g, &body, &len);
 }
 
 int rpt_write_sweep_report(const char *dir, const char *scenario,
 			   const char *varied, char *const *labels,
 			   const struct point_result *r, size_t npoints,
 			   const char *const (*cols)[2], size_t ncols,
-			   bool *no_gnuplot)
+			   struct rpt_draw *dr)
 {
-	char pdir[4400], path[4400];
-	snprintf(pdir, sizeof(pdir), "%s/plots", dir);
-	mkdir(pdir, 0777);
-	*no_gnuplot = false;
-	size_t nplots = ncols + 1;
+	char pdir[4400], mdpath[4400], htmlpath[4400];
+	dr->error[0] = '\0';
+	dr->no_gnuplot = !gnuplot_on_path();
+	if (plots_dir(dr, dir, pdir, sizeof(pdir)))
+		return -1;
+	size_t nplots = ncols + 1, shown = 0;
 	struct plot *plots = sim_xcalloc(nplots, sizeof(*plots));
 	char (*names)[64] = sim_xcalloc(nplots, sizeof(*names));
 	char (*titles)[700] = sim_xcalloc(nplots, sizeof(*titles));
 	double *mean = sim_xcalloc(npoints, sizeof(double));
 	double *lo = sim_xcalloc(npoints, sizeof(double));
 	double *hi = sim_xcalloc(npoints, sizeof(double));
-	for (size_t c = 0; c < nplots; c++) {
+	int rc = 0;
+	for (size_t c = 0; c < nplots && !rc; c++) {
 		for (size_t k = 0; k < npoints; k++) {
 			const struct pr_metric *m = c < ncols ? point_metric(&r[k], cols[c][0], cols[c][1]) : NULL;
 			mean[k] = c < ncols ? (m ? m->mean : NAN) : r[k].cost;
@@ -1050,16 +1309,22 @@ int rpt_write_sweep_report(const char *dir, const char *scenario,
 		plots[c] = (struct plot){ .name = names[c], .title = titles[c],
 					  .ylabel = c < ncols ? cols[c][1] : "USD",
 					  .subtitle = scenario };
-		if (!write_sweep_plot(pdir, &plots[c], labels, mean, lo, hi, npoints))
-			*no_gnuplot |= !plots[c].drawn;
+		rc = write_sweep_plot(dr, pdir, &plots[c], labels, mean, lo, hi, npoints);
+		shown += !plots[c].empty;
 	}
-	struct doc d;
-	snprintf(path, sizeof(path), "%s/report.md", dir);
-	d.md = fopen(path, "w");
-	snprintf(path, sizeof(path), "%s/report.html", dir);
-	d.html = fopen(path, "w");
-	int rc = -1;
-	if (d.md && d.html) {
+	if (!rc)
+		gnuplot_missing(dr, shown);
+	struct doc d = { NULL, NULL };
+	snprintf(mdpath, sizeof(mdpath), "%s/report.md", dir);
+	snprintf(htmlpath, sizeof(htmlpath), "%s/report.html", dir);
+	if (!rc && (!(d.md = fopen(mdpath, "w")) || !(d.html = fopen(htmlpath, "w")))) {
+		rc = fail_to(dr, "write", d.md ? htmlpath : mdpath);
+		int e = errno;
+		if (d.md)
+			fclose(d.md);
+		errno = e;
+	}
+	if (!rc) {
 		html_head(&d, "spillway sweep", scenario);
 		char text[800];
 		snprintf(text, sizeof(text), "spillway sweep: %s", scenario);
@@ -1100,18 +1365,16 @@ int rpt_write_sweep_report(const char *dir, const char *scenario,
 		free(cp);
 		free(hcols);
 		free(hnames);
-		plots_section(&d, dir, plots, nplots, *no_gnuplot);
-		rc = ferror(d.md) || ferror(d.html) ? -1 : 0;
+		plots_section(&d, dir, plots, nplots, dr->no_gnuplot);
+		rc = docs_close(dr, &d, mdpath, htmlpath);
 	}
-	if (d.md && fclose(d.md))
-		rc = -1;
-	if (d.html && fclose(d.html))
-		rc = -1;
+	int e = errno;
 	free(plots);
 	free(names);
 	free(titles);
 	free(mean);
 	free(lo);
 	free(hi);
+	errno = e;
 	return rc;
 }

@@ -7,14 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A number for CSV: empty when missing. */
-void rpt_csv_num(FILE *f, double x)
-{
-	if (isfinite(x))
-		fprintf(f, "%.10g", x);
-	else if (isinf(x))
-		fputs(x > 0 ? "inf" : "-inf", f);
-}
+#include "sim/csv.h"
+#include "sim/text.h"
 
 static void json_num(FILE *f, double x)
 {
@@ -24,12 +18,14 @@ static void json_num(FILE *f, double x)
 		fputs("null", f);
 }
 
-/* Writes s as a JSON string. */
+/* Writes s as a JSON string: valid UTF-8 first (sim/text.h), then
+ * escaped. */
 static void json_str(FILE *f, const char *s)
 {
+	char *clean = sim_text_dup(s, SIM_TEXT_UTF8);
 	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (const char *p = clean; *p; p++) {
+		unsigned char c = (unsigned char)*p;
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c == '\n')
@@ -40,11 +36,16 @@ static void json_str(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+	free(clean);
 }
 
 int rpt_close(FILE *f)
 {
+	/* A failed write leaves its bytes in the buffer (glibc), so fclose
+	 * tries them again and fails with the real cause (ENOSPC, EDQUOT,
+	 * EFBIG); errno is cleared first so that nothing older shows. */
 	int err = ferror(f);
+	errno = 0;
 	if (fclose(f) || err) {
 		if (!errno)
 			errno = EIO;
@@ -58,18 +59,19 @@ int rpt_write_summary_csv(const char *path, const struct sim_outcome *o)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
+	struct sim_csv w = { .f = f };
 	fputs("resource,metric,mean,ci95_low,ci95_high,unit\n", f);
 	for (size_t i = 0; i < o->results.n; i++) {
 		const struct sim_metric *m = &o->results.v[i];
 		struct sim_ci ci;
 		sim_metric_ci(m, o->results.replications, &ci);
-		fprintf(f, "%s,%s,", m->resource, m->metric);
-		rpt_csv_num(f, ci.mean);
-		fputc(',', f);
-		rpt_csv_num(f, ci.low);
-		fputc(',', f);
-		rpt_csv_num(f, ci.high);
-		fprintf(f, ",%s\n", m->unit);
+		sim_csv_text(&w, m->resource);
+		sim_csv_text(&w, m->metric);
+		sim_csv_num(&w, ci.mean);
+		sim_csv_num(&w, ci.low);
+		sim_csv_num(&w, ci.high);
+		sim_csv_text(&w, m->unit);
+		sim_csv_end(&w);
 	}
 	return rpt_close(f);
 }
@@ -109,31 +111,24 @@ int rpt_write_tenants_csv(const char *path, const struct scenario *scn,
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
+	struct sim_csv w = { .f = f };
 	double reps = (double)o->results.replications;
 	fputs("tenant,sent,delivered,rejected,failed,dead_lettered,expired,"
 	      "dwell_p50_s,dwell_p95_s,dwell_p99_s,dwell_max_s\n", f);
 	for (size_t i = 0; i < o->n_tenants; i++) {
 		const struct sim_tenant_stats *t = &o->tenants[i];
-		fprintf(f, "%s,", scn->tenants[i].name);
-		rpt_csv_num(f, (double)t->sent / reps);
-		fputc(',', f);
-		rpt_csv_num(f, (double)t->delivered / reps);
-		fputc(',', f);
-		rpt_csv_num(f, (double)t->rejected / reps);
-		fputc(',', f);
-		rpt_csv_num(f, (double)t->failed / reps);
-		fputc(',', f);
-		rpt_csv_num(f, (double)t->dead_lettered / reps);
-		fputc(',', f);
-		rpt_csv_num(f, (double)t->expired / reps);
+		sim_csv_text(&w, scn->tenants[i].name);
+		sim_csv_num(&w, (double)t->sent / reps);
+		sim_csv_num(&w, (double)t->delivered / reps);
+		sim_csv_num(&w, (double)t->rejected / reps);
+		sim_csv_num(&w, (double)t->failed / reps);
+		sim_csv_num(&w, (double)t->dead_lettered / reps);
+		sim_csv_num(&w, (double)t->expired / reps);
 		const double qs[] = { 0.50, 0.95, 0.99 };
-		for (size_t k = 0; k < 3; k++) {
-			fputc(',', f);
-			rpt_csv_num(f, sim_hist_quantile(&t->dwell, qs[k]));
-		}
-		fputc(',', f);
-		rpt_csv_num(f, t->dwell.n ? t->dwell.max : NAN);
-		fputc('\n', f);
+		for (size_t k = 0; k < 3; k++)
+			sim_csv_num(&w, sim_hist_quantile(&t->dwell, qs[k]));
+		sim_csv_num(&w, t->dwell.n ? t->dwell.max : NAN);
+		sim_csv_end(&w);
 	}
 	return rpt_close(f);
 }

@@ -3,8 +3,9 @@
  *
  * Reports read only what the run recorded (struct sim_outcome), never model
  * internals. Every writer returns 0, or -1 with errno set; the caller names
- * the path in its error message. Numbers use a fixed format (%.10g) so the
- * same run gives byte-identical files.
+ * the path in its error message. CSV files go through sim/csv.h (quoted
+ * and guarded text, numbers in a fixed format, %.10g) so the same run
+ * gives byte-identical files.
  */
 #ifndef SPILLWAY_REPORTS_SUMMARY_H
 #define SPILLWAY_REPORTS_SUMMARY_H
@@ -42,9 +43,9 @@ int rpt_write_manifest(const char *path, const struct scenario *scn,
 		       const struct sim_outcome *o,
 		       const struct rpt_manifest *m);
 
-/* A number as every report writes it (%.10g; nothing for NAN). */
-void rpt_csv_num(FILE *f, double x);
-/* fclose with the stream's error state: 0, or -1 with errno set. */
+/* fclose with the stream's error state: 0, or -1 with errno set to the
+ * cause (a write's failure shows again when fclose flushes; EIO when no
+ * cause is known). */
 int rpt_close(FILE *f);
 
 

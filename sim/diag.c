@@ -2,6 +2,7 @@
 #include "sim/diag.h"
 
 #include "sim/alloc.h"
+#include "sim/text.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -22,12 +23,16 @@ void diag_finish(struct diag *d)
 	*d = (struct diag){ 0 };
 }
 
+/* Entries are kept sanitised (sim/text.h, one line): a message quotes the
+ * user's text, which must not bring terminal escapes or broken UTF-8 to
+ * the screen. A message longer than 1 KB is cut between characters. */
 static void add(struct diag *d, bool error, const char *file, int line,
 		int col, const char *fmt, va_list ap)
 {
-	char msg[1024];
-	char *text;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	char raw[4096], msg[1024];
+	char *text, *clean;
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	sim_text_clean(msg, sizeof(msg), raw, SIM_TEXT_LINE);
 	const char *kind = error ? "error" : "warning";
 	size_t len = strlen(msg) + (file ? strlen(file) : 0) + 64;
 	text = sim_xrealloc(NULL, len);
@@ -37,6 +42,9 @@ static void add(struct diag *d, bool error, const char *file, int line,
 		snprintf(text, len, "%s: %s: %s", file, kind, msg);
 	else
 		snprintf(text, len, "spillway: %s: %s", kind, msg);
+	clean = sim_text_dup(text, SIM_TEXT_LINE);
+	free(text);
+	text = clean;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 8;
 		d->v = sim_xrealloc(d->v, cap * sizeof(*d->v));
@@ -67,7 +75,7 @@ void diag_warning(struct diag *d, const char *file, int line, int col,
 void diag_verror_in(struct diag *d, const char *file, int line, int col,
 		    const char *path, const char *fmt, va_list ap)
 {
-	char msg[768];
+	char msg[4096];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	diag_error(d, file, line, col, "%s%s%s", path, path[0] ? ": " : "", msg);
 }

@@ -40,12 +40,14 @@
 #include "reports/review.h"
 #include "reports/summary.h"
 #include "sim/alloc.h"
+#include "sim/csv.h"
 #include "sim/diag.h"
 #include "sim/require.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/sha256.h"
 #include "sim/sweep.h"
+#include "sim/text.h"
 
 #ifdef SPILLWAY_MPI
 #include <mpi.h>
@@ -251,7 +253,7 @@ static int cmd_help(int argc, char **argv)
 		puts("{pareto: {shape, scale}}, {empirical: {file}} (one value per line).");
 	}
 	if (!found) {
-		fprintf(stderr, "spillway: help: no type named '%s'; types: scenario, tenant", only);
+		sim_text_fprintf(stderr, "spillway: help: no type named '%s'; types: scenario, tenant", only);
 		for (size_t i = 0; spillway_registry.types[i]; i++)
 			fprintf(stderr, ", %s", spillway_registry.types[i]->name);
 		fputc('\n', stderr);
@@ -267,7 +269,7 @@ int cli_parse_ll(const char *opt, const char *s, long long min,
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (!*s || *end || errno || v < min || v > max) {
-		fprintf(stderr, "spillway: %s: expected a whole number from %lld to %lld, got '%s'\n",
+		sim_text_fprintf(stderr, "spillway: %s: expected a whole number from %lld to %lld, got '%s'\n",
 			opt, min, max, s);
 		return -1;
 	}
@@ -359,11 +361,11 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 			fputs(is_run ? usage_run : usage_check, stdout);
 			return 1;
 		case ':':
-			fprintf(stderr, "spillway %s: option '%s' needs a value (see spillway %s --help)\n",
+			sim_text_fprintf(stderr, "spillway %s: option '%s' needs a value (see spillway %s --help)\n",
 				cmd, argv[optind - 1], cmd);
 			return -1;
 		default:
-			fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
+			sim_text_fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
 				cmd, argv[optind - 1], cmd);
 			return -1;
 		}
@@ -371,7 +373,7 @@ static int parse_cli(int argc, char **argv, bool is_run, struct cli *cli)
 	if (optind < argc)
 		cli->scenario = argv[optind++];
 	if (optind < argc) {
-		fprintf(stderr, "spillway %s: unexpected argument '%s' (one scenario at a time)\n",
+		sim_text_fprintf(stderr, "spillway %s: unexpected argument '%s' (one scenario at a time)\n",
 			cmd, argv[optind]);
 		return -1;
 	}
@@ -425,7 +427,7 @@ int cli_load(struct cli *cli, struct scenario *scn, struct pricing *pricing)
 out:
 	diag_print(&d, stderr);
 	if (rc && d.errors > 1)
-		fprintf(stderr, "spillway: %zu errors in %s\n", d.errors,
+		sim_text_fprintf(stderr, "spillway: %zu errors in %s\n", d.errors,
 			cli->scenario);
 	diag_finish(&d);
 	free(sets);
@@ -445,7 +447,7 @@ static int cmd_check(int argc, char **argv)
 	int rc = cli_load(&cli, &scn, &pricing) ? EXIT_INPUT : 0;
 	if (!rc) {
 		pricing_finish(&pricing);
-		printf("%s: ok: scenario '%s', %zu tenant%s, %zu resource%s, %lld replication%s of %gs\n",
+		sim_text_fprintf(stdout, "%s: ok: scenario '%s', %zu tenant%s, %zu resource%s, %lld replication%s of %gs\n",
 		       cli.scenario, scn.name, scn.n_tenants,
 		       scn.n_tenants == 1 ? "" : "s", scn.n_resources,
 		       scn.n_resources == 1 ? "" : "s", (long long)scn.replications,
@@ -476,7 +478,7 @@ static void print_summary(const struct scenario *scn, const struct sim_outcome *
 		       m->metric, ci.mean, ci.low, ci.high, m->unit);
 	}
 	rpt_print_tenants(stdout, scn, o);
-	printf("outputs in %s/ (summary.csv, summary.json, tenants.csv, cost.csv, "
+	sim_text_fprintf(stdout, "outputs in %s/ (summary.csv, summary.json, tenants.csv, cost.csv, "
 	       "timeseries.csv, scenario.resolved.yaml, manifest.json; unless "
 	       "--no-review: report.html, report.md, findings.json, plots/)\n", dir);
 }
@@ -785,14 +787,14 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	if (!f || cfg_emit(f, scn.doc.root,
 			   "Resolved scenario: every default filled in; this is what was simulated.") ||
 	    fclose(f)) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
 
 	snprintf(path, sizeof(path), "%s/timeseries.csv", tmp);
 	FILE *ts = fopen(path, "w");
 	if (!ts) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
 	static char tsbuf[1 << 16];
@@ -810,12 +812,12 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	diag_finish(&d);
 	if (fclose(ts) || r) {
 		if (r == -4)
-			fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
+			sim_text_fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
 				cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
 		else if (r == -3)
 			fprintf(stderr, "spillway: run failed; nothing written\n");
 		else
-			fprintf(stderr, "spillway: cannot write %s: %s\n", path,
+			sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path,
 				strerror(errno ? errno : EIO));
 		sim_outcome_finish(&o);
 		goto out_tmp;
@@ -855,7 +857,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 			: i == 3 ? rpt_write_cost_csv(path, &cost)
 			: rpt_write_manifest(path, &scn, &o, &man);
 		if (w) {
-			fprintf(stderr, "spillway: cannot write %s: %s\n", path,
+			sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path,
 				strerror(errno));
 			sim_outcome_finish(&o);
 			goto out_tmp;
@@ -863,25 +865,25 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	}
 
 	struct findings found = { 0 };
-	bool no_gnuplot = false;
-	if (!cli->no_review &&
-	    (cli_review(cli, &scn, &pricing, tmp, &found) ||
-	     rpt_write_report(tmp, &scn, &found, &no_gnuplot))) {
-		fprintf(stderr, "spillway: cannot write the report in %s: %s\n", tmp,
-			strerror(errno));
+	struct rpt_draw draw = { .notes = stderr };
+	/* cli_review says itself what failed. */
+	int reported = cli->no_review ? 0 : cli_review(cli, &scn, &pricing, tmp, &found);
+	if (!cli->no_review && !reported && rpt_write_report(tmp, &scn, &found, &draw)) {
+		sim_text_fprintf(stderr, "spillway: cannot %s: %s\n", draw.error,
+				 strerror(errno));
+		reported = -1;
+	}
+	if (reported) {
 		findings_free(&found);
 		sim_outcome_finish(&o);
 		goto out_tmp;
 	}
-	if (no_gnuplot)
-		fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
-			"plots/ holds the scripts and data, not the pictures\n");
 	/* The last moment to give up: from here the outputs go in place
 	 * whole, with the signals held for the two renames. */
 	hold_signals(true);
 	if (cli_signal) {
 		hold_signals(false);
-		fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
+		sim_text_fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
 			cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
 		findings_free(&found);
 		sim_outcome_finish(&o);
@@ -908,7 +910,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 		if (n_unconfirmed) {
 			fputs("spillway: note: prices not backed by a source (UNCONFIRMED) in use:", stderr);
 			for (size_t i = 0; i < n_unconfirmed; i++)
-				fprintf(stderr, "%s %s", i ? "," : "", unconfirmed[i]);
+				sim_text_fprintf(stderr, "%s %s", i ? "," : "", unconfirmed[i]);
 			fputs(" (see cost.csv; give your own with pricing: FILE)\n", stderr);
 		}
 	}
@@ -1023,7 +1025,7 @@ int main(int argc, char **argv)
 	static const char *const cmds[] = { "run", "check", "sweep", "plan", "report",
 					    "help", NULL };
 	const char *hint = diag_suggest(cmd, cmds);
-	fprintf(stderr, "spillway: unknown command '%s'%s%s%s (see spillway --help)\n",
+	sim_text_fprintf(stderr, "spillway: unknown command '%s'%s%s%s (see spillway --help)\n",
 		cmd, hint ? " (did you mean '" : "", hint ? hint : "",
 		hint ? "'?)" : "");
 	return EXIT_INPUT;
@@ -1095,11 +1097,13 @@ static void describe(char *buf, size_t size, const char *fix,
 		 a->cost, b->cost);
 }
 
+/* s as a JSON string: valid UTF-8 first (sim/text.h), then escaped. */
 static void json_str(FILE *f, const char *s)
 {
+	char *clean = sim_text_dup(s, SIM_TEXT_UTF8);
 	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (const char *p = clean; *p; p++) {
+		unsigned char c = (unsigned char)*p;
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c < 0x20)
@@ -1108,6 +1112,7 @@ static void json_str(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+	free(clean);
 }
 
 static int write_findings_json(const char *path, const struct findings *f)
@@ -1145,20 +1150,19 @@ static int write_findings_json(const char *path, const struct findings *f)
 		fputs(i + 1 < f->n ? "},\n" : "}\n", out);
 	}
 	fputs("]\n", out);
-	int err = ferror(out);
-	return fclose(out) || err ? -1 : 0;
+	return rpt_close(out);
 }
 
 void cli_print_findings(FILE *f, const struct findings *x)
 {
 	for (size_t i = 0; i < x->n; i++) {
 		const struct finding *v = &x->v[i];
-		fprintf(f, "%-7s %-4s %s: %s (%s)\n", severity_name(v->rule->severity),
+		sim_text_fprintf(f, "%-7s %-4s %s: %s (%s)\n", severity_name(v->rule->severity),
 			v->rule->id, v->resource, v->text, v->rule->title);
 		if (v->fix)
-			fprintf(f, "             fix: --set '%s'\n", v->fix);
+			sim_text_fprintf(f, "             fix: --set '%s'\n", v->fix);
 		if (v->whatif)
-			fprintf(f, "             what-if: %s\n", v->whatif);
+			sim_text_fprintf(f, "             what-if: %s\n", v->whatif);
 	}
 }
 
@@ -1184,7 +1188,8 @@ static const char usage_report[] =
 	"\n"
 	"Redraws the plots and rewrites report.md, report.html and findings.json\n"
 	"of the run in DIR from its files (scenario.resolved.yaml, the CSVs and\n"
-	"the what-if runs under whatif/); simulates nothing.\n";
+	"the what-if runs under whatif/); simulates nothing. A plots/NAME.gp you\n"
+	"edited is kept and drawn as it is (remove it to get spillway's back).\n";
 
 int cmd_report(int argc, char **argv)
 {
@@ -1204,14 +1209,14 @@ int cmd_report(int argc, char **argv)
 	struct scenario scn;
 	struct pricing pricing;
 	if (cli_load(&c, &scn, &pricing)) {
-		fprintf(stderr, "spillway report: %s is not a finished spillway run\n", dir);
+		sim_text_fprintf(stderr, "spillway report: %s is not a finished spillway run\n", dir);
 		return EXIT_INPUT;
 	}
 	struct point_result pr;
 	int rc = EXIT_RUN;
 	struct findings found = { 0 };
 	if (point_result_load(&pr, dir)) {
-		fprintf(stderr, "spillway report: cannot read the results in %s: %s\n", dir,
+		sim_text_fprintf(stderr, "spillway report: cannot read the results in %s: %s\n", dir,
 			strerror(errno));
 		goto out;
 	}
@@ -1223,17 +1228,19 @@ int cmd_report(int argc, char **argv)
 		if (found.v[i].fix)
 			whatif_from_dir(&scn, dir, i, &found.v[i], &base);
 	point_result_free(&pr);
-	bool no_gnuplot = false;
+	struct rpt_draw draw = { .notes = stderr };
 	snprintf(path, sizeof(path), "%s/findings.json", dir);
-	if (write_findings_json(path, &found) ||
-	    rpt_write_report(dir, &scn, &found, &no_gnuplot)) {
-		fprintf(stderr, "spillway report: cannot write in %s: %s\n", dir, strerror(errno));
+	if (write_findings_json(path, &found)) {
+		sim_text_fprintf(stderr, "spillway report: cannot write %s: %s\n", path,
+				 strerror(errno));
 		goto out;
 	}
-	if (no_gnuplot)
-		fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
-			"plots/ holds the scripts and data, not the pictures\n");
-	printf("report in %s/ (report.md, report.html, findings.json, plots/)\n", dir);
+	if (rpt_write_report(dir, &scn, &found, &draw)) {
+		sim_text_fprintf(stderr, "spillway report: cannot %s: %s\n", draw.error,
+				 strerror(errno));
+		goto out;
+	}
+	sim_text_fprintf(stdout, "report in %s/ (report.md, report.html, findings.json, plots/)\n", dir);
 	rc = 0;
 out:
 	findings_free(&found);
@@ -1248,7 +1255,7 @@ int cli_review(struct cli *cli, const struct scenario *scn, const struct pricing
 	struct point_result pr;
 	*out = (struct findings){ 0 };
 	if (point_result_load(&pr, dir)) {
-		fprintf(stderr, "spillway: cannot read the results in %s: %s\n", dir,
+		sim_text_fprintf(stderr, "spillway: cannot read the results in %s: %s\n", dir,
 			strerror(errno));
 		return -1;
 	}
@@ -1300,7 +1307,7 @@ int cli_review(struct cli *cli, const struct scenario *scn, const struct pricing
 	char path[4400];
 	snprintf(path, sizeof(path), "%s/findings.json", dir);
 	if (!rc && write_findings_json(path, out)) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		rc = -1;
 	}
 	return rc;
@@ -1478,7 +1485,7 @@ static void opts_free(struct opts *o)
 /* Prints a requirement error with a caret under the column. */
 static void req_error(const char *text, size_t col, const char *msg)
 {
-	fprintf(stderr, "spillway: --require '%s': %s\n", text, msg);
+	sim_text_fprintf(stderr, "spillway: --require '%s': %s\n", text, msg);
 	fprintf(stderr, "  %s\n  %*s^\n", text, (int)col, "");
 }
 
@@ -1541,7 +1548,7 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 		case OPT_VARY:
 			o->v = sim_xrealloc(o->v, (o->nv + 1) * sizeof(*o->v));
 			if (vary_parse(&o->v[o->nv], optarg, err, sizeof(err))) {
-				fprintf(stderr, "spillway %s: %s\n", cmd, err);
+				sim_text_fprintf(stderr, "spillway %s: %s\n", cmd, err);
 				return -1;
 			}
 			o->nv++;
@@ -1574,7 +1581,7 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 			if (!plan)
 				goto unknown;
 			if (strcmp(optarg, "grid") && strcmp(optarg, "bisect")) {
-				fprintf(stderr, "spillway plan: --search: expected grid or bisect, got '%s'\n",
+				sim_text_fprintf(stderr, "spillway plan: --search: expected grid or bisect, got '%s'\n",
 					optarg);
 				return -1;
 			}
@@ -1595,12 +1602,12 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 			fputs(plan ? usage_plan : usage_sweep, stdout);
 			return 1;
 		case ':':
-			fprintf(stderr, "spillway %s: option '%s' needs a value (see spillway %s --help)\n",
+			sim_text_fprintf(stderr, "spillway %s: option '%s' needs a value (see spillway %s --help)\n",
 				cmd, argv[optind - 1], cmd);
 			return -1;
 		default:
 		unknown:
-			fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
+			sim_text_fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
 				cmd, argv[optind - 1], cmd);
 			return -1;
 		}
@@ -1608,7 +1615,7 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 	if (optind < argc)
 		o->base.scenario = argv[optind++];
 	if (optind < argc) {
-		fprintf(stderr, "spillway %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		sim_text_fprintf(stderr, "spillway %s: unexpected argument '%s'\n", cmd, argv[optind]);
 		return -1;
 	}
 	if (!o->base.scenario) {
@@ -1708,7 +1715,7 @@ static int check_points(const struct opts *o, const size_t *ks, size_t n,
 		if (rc) {
 			fprintf(stderr, "spillway: (at the point");
 			for (size_t d = 0; d < p.n; d++)
-				fprintf(stderr, " %s", p.sets[d]);
+				sim_text_fprintf(stderr, " %s", p.sets[d]);
 			fprintf(stderr, ")\n");
 		}
 		point_free(&p);
@@ -1836,34 +1843,9 @@ static int run_spread(const struct opts *o, const struct ranks *rk,
 	return ranks_worst(rk, rc);
 }
 
-/* A CSV field: quoted when it holds a comma, a quote or a newline. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void json_field(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	json_str(f, s);
 }
 
 /* The values of point k, for humans: "a=1 b=none". */
@@ -1883,33 +1865,36 @@ static int write_sweep_csv(const char *path, const struct opts *o,
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	fputs("point", f);
-	for (size_t i = 0; i < o->nv; i++) {
-		fputc(',', f);
-		csv_field(f, o->v[i].path);
-	}
-	fputs(",resource,metric,mean,ci95_low,ci95_high,unit\n", f);
+	struct sim_csv w = { .f = f };
+	sim_csv_text(&w, "point");
+	for (size_t i = 0; i < o->nv; i++)
+		sim_csv_text(&w, o->v[i].path);
+	static const char *const cols[] = { "resource", "metric", "mean", "ci95_low",
+					     "ci95_high", "unit" };
+	for (size_t i = 0; i < 6; i++)
+		sim_csv_text(&w, cols[i]);
+	sim_csv_end(&w);
 	size_t idx[64];
 	for (size_t k = 0; k < total; k++) {
 		grid_point(o->v, o->nv, k, idx);
 		for (size_t j = 0; j <= r[k].n; j++) {
-			fprintf(f, "%zu", k);
-			for (size_t i = 0; i < o->nv; i++) {
-				fputc(',', f);
-				csv_field(f, o->v[i].values[idx[i]]);
-			}
-			if (j < r[k].n) {
-				const struct pr_metric *m = &r[k].m[j];
-				fprintf(f, ",%s,%s,%s,%s,%s,%s\n", m->resource, m->metric,
-					m->mean_s, m->low_s, m->high_s, m->unit);
-			} else {
-				fprintf(f, ",cost,total_usd,%s,,,USD\n",
-					r[k].cost_s ? r[k].cost_s : "");
-			}
+			char point[32];
+			snprintf(point, sizeof(point), "%zu", k);
+			sim_csv_text(&w, point);
+			for (size_t i = 0; i < o->nv; i++)
+				sim_csv_text(&w, o->v[i].values[idx[i]]);
+			/* The numbers as the point's files wrote them. */
+			const struct pr_metric *m = j < r[k].n ? &r[k].m[j] : NULL;
+			sim_csv_text(&w, m ? m->resource : "cost");
+			sim_csv_text(&w, m ? m->metric : "total_usd");
+			sim_csv_text(&w, m ? m->mean_s : r[k].cost_s);
+			sim_csv_text(&w, m ? m->low_s : "");
+			sim_csv_text(&w, m ? m->high_s : "");
+			sim_csv_text(&w, m ? m->unit : "USD");
+			sim_csv_end(&w);
 		}
 	}
-	int err = ferror(f);
-	return fclose(f) || err ? -1 : 0;
+	return rpt_close(f);
 }
 
 static int write_manifest(const char *path, const struct opts *o, size_t total,
@@ -2006,9 +1991,12 @@ static void print_table(const struct opts *o, const struct point_result *r,
 	const char *cols[64][2];
 	size_t nc = select_cols(o, r, total, cols);
 	printf("%-5s", "point");
-	for (size_t i = 0; i < o->nv; i++)
-		printf("  %-14.40s", strrchr(o->v[i].path, '.') ? strrchr(o->v[i].path, '.') + 1
-							 : o->v[i].path);
+	char cell[41]; /* a varied path or value: at most 40 bytes, whole characters */
+	for (size_t i = 0; i < o->nv; i++) {
+		sim_text_clean(cell, sizeof(cell), strrchr(o->v[i].path, '.')
+				   ? strrchr(o->v[i].path, '.') + 1 : o->v[i].path, SIM_TEXT_LINE);
+		printf("  %-14s", cell);
+	}
 	int width[64];
 	for (size_t c = 0; c < nc; c++) {
 		char name[600];
@@ -2021,8 +2009,10 @@ static void print_table(const struct opts *o, const struct point_result *r,
 	for (size_t k = 0; k < total; k++) {
 		grid_point(o->v, o->nv, k, idx);
 		printf("%-5zu", k);
-		for (size_t i = 0; i < o->nv; i++)
-			printf("  %-14.40s", o->v[i].values[idx[i]]);
+		for (size_t i = 0; i < o->nv; i++) {
+			sim_text_clean(cell, sizeof(cell), o->v[i].values[idx[i]], SIM_TEXT_LINE);
+			printf("  %-14s", cell);
+		}
 		for (size_t c = 0; c < nc; c++) {
 			const struct pr_metric *m = point_metric(&r[k], cols[c][0], cols[c][1]);
 			printf("  %*.6g", width[c], m ? m->mean : NAN);
@@ -2077,7 +2067,7 @@ static int load_results(const char *root, const size_t *ks, size_t n,
 		char pd[4400];
 		point_dir(pd, sizeof(pd), root, ks[i], total);
 		if (point_result_load(&r[ks[i]], pd)) {
-			fprintf(stderr, "spillway: cannot read the results in %s: %s\n", pd,
+			sim_text_fprintf(stderr, "spillway: cannot read the results in %s: %s\n", pd,
 				strerror(errno));
 			return -1;
 		}
@@ -2153,12 +2143,12 @@ int cmd_sweep(int argc, char **argv)
 		goto out_tmp;
 	snprintf(path, sizeof(path), "%s/sweep.csv", tmp);
 	if (write_sweep_csv(path, &o, r, total)) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp);
 	if (write_manifest(path, &o, total, "sweep")) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
 	{
@@ -2179,25 +2169,23 @@ int cmd_sweep(int argc, char **argv)
 					 o.v[i].values[idx[i]]);
 			labels[k] = sim_xstrdup(l);
 		}
-		bool no_gnuplot = false;
+		struct rpt_draw draw = { .notes = stderr };
 		int w = rpt_write_sweep_report(tmp, o.base.scenario, varied, labels, r, total,
-					       (const char *const (*)[2])cols, nc, &no_gnuplot);
+					       (const char *const (*)[2])cols, nc, &draw);
 		for (size_t k = 0; k < total; k++)
 			free(labels[k]);
 		free(labels);
 		if (w) {
-			fprintf(stderr, "spillway: cannot write the sweep report in %s\n", tmp);
+			sim_text_fprintf(stderr, "spillway: cannot %s: %s\n", draw.error,
+					 strerror(errno));
 			goto out_tmp;
 		}
-		if (no_gnuplot)
-			fprintf(stderr, "spillway: warning: gnuplot did not run (is it installed?): "
-				"plots/ holds the scripts and data, not the pictures\n");
 	}
 	if (cli_signal || outdir_install(tmp, dir))
 		goto out_tmp;
 	if (!o.base.quiet) {
 		print_table(&o, r, total);
-		printf("outputs in %s/ (sweep.csv, report.md, report.html, plots/, manifest.json, points/)\n", dir);
+		sim_text_fprintf(stdout, "outputs in %s/ (sweep.csv, report.md, report.html, plots/, manifest.json, points/)\n", dir);
 	}
 	rc = 0;
 	goto out;
@@ -2507,7 +2495,7 @@ int cmd_plan(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/plan.json", tmp);
 	FILE *js = fopen(path, "w");
 	if (!md || !js) {
-		fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		if (md)
 			fclose(md);
 		if (js)
@@ -2529,10 +2517,10 @@ int cmd_plan(int argc, char **argv)
 		FILE *in = fopen(path, "r");
 		char line[1024];
 		while (in && fgets(line, sizeof(line), in))
-			fputs(line, stdout);
+			sim_text_fputs(line, stdout, SIM_TEXT_LINES);
 		if (in)
 			fclose(in);
-		printf("outputs in %s/ (plan.md, plan.json, manifest.json, points/)\n", dir);
+		sim_text_fprintf(stdout, "outputs in %s/ (plan.md, plan.json, manifest.json, points/)\n", dir);
 	}
 	rc = 0;
 	goto out;

@@ -2,6 +2,7 @@
 #include "sim/run.h"
 
 #include "sim/alloc.h"
+#include "sim/csv.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -38,13 +39,13 @@ void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
 	/* Rows are formatted by hand: printf of a double dominated the cost
 	 * of sampling. Times are whole nanoseconds (written exactly with nine
 	 * decimals); values that are whole numbers (counts, levels) are
-	 * written as integers, others with %.10g. */
-	char buf[512], *p = buf;
+	 * written as integers, others with %.10g. Names go through the CSV
+	 * writer's quoting and guard (sim/csv.h); a name longer than 200
+	 * bytes (none is: the loader keeps them short) is cut. */
+	char buf[2 * SIM_CSV_CELL_MAX(200) + 96], *p = buf;
 	size_t lr = strlen(resource), lm = strlen(metric);
-	if (lr + lm > 400) {
-		lr = lr > 200 ? 200 : lr;
-		lm = lm > 200 ? 200 : lm;
-	}
+	lr = lr > 200 ? 200 : lr;
+	lm = lm > 200 ? 200 : lm;
 	p = put_u64(p, (uint64_t)(t / SIM_S));
 	*p++ = '.';
 	char frac[10];
@@ -56,11 +57,9 @@ void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
 	*p++ = ',';
 	p = put_u64(p, rec->replication);
 	*p++ = ',';
-	memcpy(p, resource, lr);
-	p += lr;
+	p = sim_csv_cell_put(p, resource, lr);
 	*p++ = ',';
-	memcpy(p, metric, lm);
-	p += lm;
+	p = sim_csv_cell_put(p, metric, lm);
 	*p++ = ',';
 	if (value == floor(value) && fabs(value) < 1e15) {
 		if (value < 0) {

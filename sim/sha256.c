@@ -1,4 +1,5 @@
-/* sha256.c - a compact SHA-256 (FIPS 180-4), used only for run manifests. */
+/* sha256.c - a compact SHA-256 (FIPS 180-4), for run manifests and the
+ * checksums of plot scripts. */
 #include "sim/sha256.h"
 
 #include <stdint.h>
@@ -46,10 +47,31 @@ static void block(uint32_t h[8], const unsigned char *p)
 	h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
+/* Pads the last n (< 64) bytes at buf of a message of `bits` bits in all,
+ * hashes them and writes the digest in hex. */
+static void finish(uint32_t h[8], unsigned char buf[64], size_t n, uint64_t bits,
+		   char hex[65])
+{
+	buf[n++] = 0x80;
+	if (n > 56) {
+		memset(buf + n, 0, 64 - n);
+		block(h, buf);
+		n = 0;
+	}
+	memset(buf + n, 0, 56 - n);
+	for (int i = 0; i < 8; i++)
+		buf[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+	block(h, buf);
+	for (int i = 0; i < 8; i++)
+		snprintf(hex + 8 * i, 9, "%08x", h[i]);
+}
+
+#define H0 { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, \
+	     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 }
+
 int sim_sha256_file(const char *path, char hex[65])
 {
-	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	uint32_t h[8] = H0;
 	unsigned char buf[64];
 	uint64_t bits = 0;
 	size_t n;
@@ -64,18 +86,18 @@ int sim_sha256_file(const char *path, char hex[65])
 	fclose(f);
 	if (err)
 		return -1;
-	bits += 8 * (uint64_t)n;
-	buf[n++] = 0x80;
-	if (n > 56) {
-		memset(buf + n, 0, 64 - n);
-		block(h, buf);
-		n = 0;
-	}
-	memset(buf + n, 0, 56 - n);
-	for (int i = 0; i < 8; i++)
-		buf[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	block(h, buf);
-	for (int i = 0; i < 8; i++)
-		snprintf(hex + 8 * i, 9, "%08x", h[i]);
+	finish(h, buf, n, bits + 8 * (uint64_t)n, hex);
 	return 0;
+}
+
+void sim_sha256_mem(const void *data, size_t len, char hex[65])
+{
+	uint32_t h[8] = H0;
+	unsigned char buf[64];
+	const unsigned char *p = data;
+	size_t left = len;
+	for (; left >= 64; left -= 64, p += 64)
+		block(h, p);
+	memcpy(buf, p, left);
+	finish(h, buf, left, 8 * (uint64_t)len, hex);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim/alloc.h"
+#include "sim/csv.h"
 #include "sim/units.h"
 
 #if defined(__GNUC__)
@@ -170,23 +171,6 @@ void grid_point(const struct vary *v, size_t n, size_t k, size_t *idx)
 
 /* CSV reading ------------------------------------------------------------ */
 
-/* Splits line at commas into at most max fields (no quoting: spillway's
- * CSV holds none). Returns the count. */
-static size_t split(char *line, char **f, size_t max)
-{
-	size_t n = 0;
-	line[strcspn(line, "\r\n")] = '\0';
-	for (char *p = line; n < max;) {
-		f[n++] = p;
-		char *c = strchr(p, ',');
-		if (!c)
-			break;
-		*c = '\0';
-		p = c + 1;
-	}
-	return n;
-}
-
 static double num(const char *s)
 {
 	if (!*s)
@@ -201,64 +185,78 @@ static FILE *open_in(const char *dir, const char *name)
 	return fopen(path, "r");
 }
 
+/* Reads the rows of dir/name after its header through row(), skipping a
+ * row of fewer than min or more than max cells. 0 (also when an optional
+ * file is missing), or -1 with errno set. */
+static int load_rows(struct point_result *r, const char *dir, const char *name,
+		     bool optional, long min, long max,
+		     void (*row)(struct point_result *, char **))
+{
+	FILE *in = open_in(dir, name);
+	if (!in)
+		return optional && errno == ENOENT ? 0 : -1;
+	struct sim_csv_reader rd;
+	sim_csv_reader_init(&rd, in);
+	long n = sim_csv_read(&rd); /* the header */
+	if (n == 0 && !optional) {
+		n = -1;
+		errno = EINVAL;
+	}
+	while (n > 0) {
+		n = sim_csv_read(&rd);
+		if (n >= min && n <= max)
+			row(r, rd.cells);
+	}
+	int e = errno;
+	sim_csv_reader_finish(&rd);
+	fclose(in);
+	errno = e;
+	return n < 0 ? -1 : 0;
+}
+
+static void summary_row(struct point_result *r, char **f)
+{
+	r->m = sim_xrealloc(r->m, (r->n + 1) * sizeof(*r->m));
+	r->m[r->n++] = (struct pr_metric){
+		.resource = sim_xstrdup(f[0]), .metric = sim_xstrdup(f[1]),
+		.mean_s = sim_xstrdup(f[2]), .low_s = sim_xstrdup(f[3]),
+		.high_s = sim_xstrdup(f[4]), .unit = sim_xstrdup(f[5]),
+		.mean = num(f[2]), .low = num(f[3]), .high = num(f[4]),
+	};
+}
+
+static void tenant_row(struct point_result *r, char **f)
+{
+	r->t = sim_xrealloc(r->t, (r->nt + 1) * sizeof(*r->t));
+	r->t[r->nt++] = (struct pr_tenant){
+		.name = sim_xstrdup(f[0]), .sent = num(f[1]),
+		.delivered = num(f[2]), .rejected = num(f[3]),
+		.failed = num(f[4]), .dead_lettered = num(f[5]),
+		.expired = num(f[6]), .dwell_p50 = num(f[7]),
+		.dwell_p95 = num(f[8]), .dwell_p99 = num(f[9]),
+		.dwell_max = num(f[10]),
+	};
+}
+
+static void cost_row(struct point_result *r, char **f)
+{
+	if (!strcmp(f[0], "TOTAL") && !strcmp(f[2], "measurement window")) {
+		free(r->cost_s);
+		r->cost_s = sim_xstrdup(f[6]);
+		r->cost = num(f[6]);
+	}
+}
+
 int point_result_load(struct point_result *r, const char *dir)
 {
 	*r = (struct point_result){ .cost = NAN };
-	char line[4096], *f[16];
-	FILE *in = open_in(dir, "summary.csv");
-	if (!in)
+	if (load_rows(r, dir, "summary.csv", false, 6, 6, summary_row) ||
+	    load_rows(r, dir, "tenants.csv", true, 11, 11, tenant_row) ||
+	    load_rows(r, dir, "cost.csv", true, 7, 64, cost_row)) {
+		int e = errno;
+		point_result_free(r);
+		errno = e;
 		return -1;
-	if (!fgets(line, sizeof(line), in)) {
-		fclose(in);
-		errno = EINVAL;
-		return -1;
-	}
-	while (fgets(line, sizeof(line), in)) {
-		if (split(line, f, 16) != 6)
-			continue;
-		r->m = sim_xrealloc(r->m, (r->n + 1) * sizeof(*r->m));
-		struct pr_metric *m = &r->m[r->n++];
-		*m = (struct pr_metric){
-			.resource = sim_xstrdup(f[0]), .metric = sim_xstrdup(f[1]),
-			.mean_s = sim_xstrdup(f[2]), .low_s = sim_xstrdup(f[3]),
-			.high_s = sim_xstrdup(f[4]), .unit = sim_xstrdup(f[5]),
-			.mean = num(f[2]), .low = num(f[3]), .high = num(f[4]),
-		};
-	}
-	fclose(in);
-	in = open_in(dir, "tenants.csv");
-	if (in) {
-		bool header = true;
-		while (fgets(line, sizeof(line), in)) {
-			if (header) {
-				header = false;
-				continue;
-			}
-			if (split(line, f, 16) != 11)
-				continue;
-			r->t = sim_xrealloc(r->t, (r->nt + 1) * sizeof(*r->t));
-			r->t[r->nt++] = (struct pr_tenant){
-				.name = sim_xstrdup(f[0]), .sent = num(f[1]),
-				.delivered = num(f[2]), .rejected = num(f[3]),
-				.failed = num(f[4]), .dead_lettered = num(f[5]),
-				.expired = num(f[6]), .dwell_p50 = num(f[7]),
-				.dwell_p95 = num(f[8]), .dwell_p99 = num(f[9]),
-				.dwell_max = num(f[10]),
-			};
-		}
-		fclose(in);
-	}
-	in = open_in(dir, "cost.csv");
-	if (in) {
-		while (fgets(line, sizeof(line), in)) {
-			size_t k = split(line, f, 16);
-			if (k >= 7 && !strcmp(f[0], "TOTAL") &&
-			    !strcmp(f[2], "measurement window")) {
-				r->cost_s = sim_xstrdup(f[6]);
-				r->cost = num(f[6]);
-			}
-		}
-		fclose(in);
 	}
 	return 0;
 }

@@ -61,8 +61,10 @@ struct point_result {
 	double cost;         /* NAN when there is no cost.csv */
 };
 
-/* Reads dir/summary.csv, dir/tenants.csv and dir/cost.csv. 0, or -1 with
- * errno set (a file missing or malformed). */
+/* Reads dir/summary.csv, and dir/tenants.csv and dir/cost.csv when they
+ * are there, with sim/csv.h's reader (quoted cells come back as they were
+ * before quoting). 0, or -1 with errno set (summary.csv missing or empty,
+ * a read error, a quoted cell left open). */
 int point_result_load(struct point_result *r, const char *dir);
 void point_result_free(struct point_result *r);
 const struct pr_metric *point_metric(const struct point_result *r,

@@ -481,7 +481,7 @@ START_TEST(no_gnuplot_is_a_warning)
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(path, sizeof(path), "%s/err", tmpdir);
 	ck_assert(slurp(path, a, sizeof(a)) > 0);
-	ck_assert_msg(strstr(a, "spillway: warning: gnuplot did not run (is it installed?)"), "%s", a);
+	ck_assert_msg(strstr(a, "spillway: warning: gnuplot not found on PATH (is it installed?)"), "%s", a);
 	snprintf(path, sizeof(path), "%s/g/plots/queue-depth.gp", tmpdir);
 	ck_assert(exists(path));
 	snprintf(path, sizeof(path), "%s/g/plots/queue-depth.dat", tmpdir);
