@@ -2,7 +2,8 @@
  * swap into place and the clean-up of killed runs' leftovers (see
  * outdir.h for the rules).
  *
- * Plain POSIX, and the engine's SHA-256 for the manifest. Checks
+ * Plain POSIX, the engine's SHA-256 for the manifest, and the report's
+ * check of a plot script's checksum (an edited script is the user's). Checks
  * look before they leap (lstat, then rename): a user racing spillway on
  * the same directory can still lose the race, which is why every rename
  * and removal is preceded by the marker check rather than trusting names.
@@ -23,7 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "reports/report.h"
 #include "sim/sha256.h"
+#include "sim/text.h"
 
 /* What spillway writes at the top level of a run, sweep or plan
  * directory; anything else there is the user's. */
@@ -192,6 +195,13 @@ static bool is_plot_file(const char *name)
 	return listed(name, plot_names) || (dot && dot != name && listed(dot, plot_exts));
 }
 
+/* A gnuplot script, which its user may edit (reports/report.c). */
+static bool is_script(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 3 && !strcmp(name + n - 3, ".gp");
+}
+
 /* Sets why to what was found, and what to do; returns false. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
@@ -236,6 +246,9 @@ static bool sub_owned(const char *dir, const char *sub, char *why, size_t size,
 			if (lstat(child, &st) || !S_ISREG(st.st_mode) || !is_plot_file(e->d_name))
 				ok = refuse(why, size, "%s holds %s, which spillway did not write",
 					    path, e->d_name);
+			else if (is_script(e->d_name) && !rpt_script_is_spillways(child))
+				ok = refuse(why, size, "%s/%s was edited since spillway wrote it "
+					    "(spillway report keeps it)", path, e->d_name);
 		} else {
 			ok = owned(child, why, size, depth + 1);
 		}
@@ -374,12 +387,12 @@ int outdir_install(const char *tmp, const char *dir)
 	char old[4300], path[4300], sha[65], text[160];
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp);
 	if (sim_sha256_file(path, sha)) {
-		fprintf(stderr, "spillway: cannot read %s: %s\n", path, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot read %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	snprintf(text, sizeof(text), "spillway output directory\nmanifest %s\n", sha);
 	if (marker_write(tmp, text)) {
-		fprintf(stderr, "spillway: cannot write %s/%s: %s\n", tmp, OUTDIR_MARKER,
+		sim_text_fprintf(stderr, "spillway: cannot write %s/%s: %s\n", tmp, OUTDIR_MARKER,
 			strerror(errno));
 		return -1;
 	}
@@ -387,11 +400,11 @@ int outdir_install(const char *tmp, const char *dir)
 	struct stat st;
 	bool had_old = lstat(dir, &st) == 0;
 	if (had_old && rename(dir, old)) {
-		fprintf(stderr, "spillway: cannot replace %s: %s\n", dir, strerror(errno));
+		sim_text_fprintf(stderr, "spillway: cannot replace %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
 	if (rename(tmp, dir)) {
-		fprintf(stderr, "spillway: cannot move %s to %s: %s\n", tmp, dir,
+		sim_text_fprintf(stderr, "spillway: cannot move %s to %s: %s\n", tmp, dir,
 			strerror(errno));
 		if (had_old)
 			rename(old, dir);
@@ -441,12 +454,12 @@ void outdir_clean_stale(const char *dir)
 		if (!mine)
 			continue;
 		if (old && lstat(dir, &st) != 0 && rename(path, dir) == 0) {
-			fprintf(stderr, "spillway: note: restored %s from %s (a run killed while replacing it)\n",
+			sim_text_fprintf(stderr, "spillway: note: restored %s from %s (a run killed while replacing it)\n",
 				dir, path);
 			continue;
 		}
 		if (outdir_remove(path) == 0)
-			fprintf(stderr, "spillway: note: removed %s, left by a run that was killed (process %ld)\n",
+			sim_text_fprintf(stderr, "spillway: note: removed %s, left by a run that was killed (process %ld)\n",
 				path, pid);
 	}
 	closedir(d);

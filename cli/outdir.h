@@ -16,7 +16,8 @@
  *  - DIR is replaced only when it is empty, or when it carries a sealed
  *    marker matching its manifest.json and holds nothing spillway does not
  *    write (at its top level, in plots/, and recursively in the runs under
- *    whatif/ and points/). A symbolic link is never replaced.
+ *    whatif/ and points/), nor a plot script its user edited. A symbolic
+ *    link is never replaced.
  *  - DIR.tmp-N (a run killed before it finished) is removed only when its
  *    marker names process N (or it is a sealed output) and no process N
  *    exists.

@@ -329,6 +329,18 @@ static bool script_is_ours(const char *text, size_t n)
 	return !memcmp(hex, text + k, 64);
 }
 
+bool rpt_script_is_spillways(const char *path)
+{
+	FILE *in = fopen(path, "r");
+	if (!in)
+		return false;
+	static char text[1 << 16];
+	size_t n = fread(text, 1, sizeof(text), in);
+	bool ok = !ferror(in) && n < sizeof(text) && script_is_ours(text, n);
+	fclose(in);
+	return ok;
+}
+
 /* Puts the script body (len bytes) at pdir/NAME.gp with its checksum line,
  * unless a script there is not as spillway wrote it: that one is kept and
  * used as it is (with a note). 0, or -1 (dr->error set). */
@@ -374,10 +386,8 @@ static FILE *script_open(char **body, size_t *len)
 {
 	*body = NULL;
 	FILE *g = open_memstream(body, len);
-	if (!g) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
-	}
+	if (!g)
+		sim_out_of_memory(0);
 	return g;
 }
 
@@ -386,10 +396,8 @@ static FILE *script_open(char **body, size_t *len)
 static int script_draw(struct rpt_draw *dr, const char *pdir, struct plot *p, FILE *g,
 		       char **body, size_t *len)
 {
-	if (fclose(g)) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
-	}
+	if (fclose(g))
+		sim_out_of_memory(*len);
 	int rc = script_install(dr, pdir, p->name, *body, *len);
 	free(*body);
 	if (rc || dr->no_gnuplot)

@@ -61,6 +61,11 @@ int rpt_write_sweep_report(const char *dir, const char *scenario,
 			   const char *const (*cols)[2], size_t ncols,
 			   struct rpt_draw *draw);
 
+/* Whether the plot script at path is as spillway wrote it (its checksum
+ * line matches the rest); false for one its user edited or wrote, and for
+ * one that cannot be read. */
+bool rpt_script_is_spillways(const char *path);
+
 /* s sanitised and escaped for HTML text and attributes. */
 void rpt_html_escape(FILE *out, const char *s);
 /* s sanitised, on one line, as a gnuplot single-quoted string, quotes

@@ -556,7 +556,7 @@ bool cli_output_ok(const char *dir)
 	char why[4800];
 	if (outdir_is_replaceable(dir, why, sizeof(why)))
 		return true;
-	fprintf(stderr, "spillway: %s\n", why);
+	sim_text_fprintf(stderr, "spillway: %s\n", why);
 	return false;
 }
 
@@ -1201,7 +1201,7 @@ int cmd_report(int argc, char **argv)
 	char path[4400], why[4400];
 	/* It writes into dir: only into spillway's own. */
 	if (!outdir_is_output(dir, why, sizeof(why))) {
-		fprintf(stderr, "spillway report: %s; it rewrites only what spillway wrote\n", why);
+		sim_text_fprintf(stderr, "spillway report: %s; it rewrites only what spillway wrote\n", why);
 		return EXIT_INPUT;
 	}
 	snprintf(path, sizeof(path), "%s/scenario.resolved.yaml", dir);

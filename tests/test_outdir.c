@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/outdir.h"
+#include "sim/sha256.h"
 #include "tests/harness.h"
 
 static char root[256];
@@ -208,12 +209,27 @@ START_TEST(what_may_be_replaced)
 	/* plots/: plot files only. */
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	ck_assert_int_eq(mkdir(path, 0777), 0);
-	static const char *const mine[] = { "q.gp", "q.dat", "q.png", "q.svg", "gnuplot.log", NULL };
+	static const char *const mine[] = { "q.dat", "q.png", "q.svg", "gnuplot.log", NULL };
 	for (size_t i = 0; mine[i]; i++) {
 		snprintf(path, sizeof(path), "%s/plots/%s", dir, mine[i]);
 		put(path, "x");
 	}
+	/* A script as spillway writes it: its checksum line, then the rest. */
+	static const char body[] = "set terminal svg\nplot 'q.dat'\n";
+	char hex[65], script[400];
+	sim_sha256_mem(body, sizeof(body) - 1, hex);
+	snprintf(script, sizeof(script), "# spillway sha256 %s: the checksum of the rest of "
+		 "this script as spillway wrote it; edit freely, spillway report then keeps "
+		 "your version\n%s", hex, body);
+	snprintf(path, sizeof(path), "%s/plots/q.gp", dir);
+	put(path, script);
 	ck_assert_msg(outdir_is_replaceable(dir, why, sizeof(why)), "%s", why);
+	/* Edited, it is the user's. */
+	strcat(script, "set title 'mine'\n");
+	put(path, script);
+	ck_assert(!outdir_is_replaceable(dir, why, sizeof(why)));
+	ck_assert_msg(strstr(why, "plots/q.gp was edited since spillway wrote it"), "%s", why);
+	ck_assert_int_eq(unlink(path), 0);
 	static const char *const theirs[] = { "notes.txt", ".gp", "README", NULL };
 	for (size_t i = 0; theirs[i]; i++) {
 		snprintf(path, sizeof(path), "%s/plots/%s", dir, theirs[i]);

@@ -493,6 +493,16 @@ START_TEST(a_user_file_in_an_earlier_output_is_kept)
 	put(plot, "mine\n");
 	ck_assert_int_eq(run(again), 2);
 	ck_assert(exists(plot));
+	ck_assert_int_eq(unlink(plot), 0);
+	/* A plot script the user edited (as the README invites) is theirs. */
+	char cmd[800];
+	snprintf(cmd, sizeof(cmd), "echo \"set title 'mine'\" >> '%s/plots/queue-depth.gp'", out);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(run(reviewed), 2);
+	ck_assert_msg(strstr(read_err(), "plots/queue-depth.gp was edited since spillway wrote it"),
+		      "%s", read_err());
+	snprintf(cmd, sizeof(cmd), "grep -q \"title 'mine'\" '%s/plots/queue-depth.gp'", out);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
