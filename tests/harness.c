@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "models/registry.h"
 
@@ -35,6 +37,25 @@ void harness_done(struct scenario *scn, struct sim_outcome *out)
 {
 	sim_outcome_finish(out);
 	scenario_finish(scn);
+}
+
+void harness_put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "%s", path);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+long harness_dead_pid(void)
+{
+	pid_t pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return (long)pid;
 }
 
 void fail_add(struct fails *f, const char *fmt, ...)

@@ -18,6 +18,11 @@ void harness_run(const char *path, const char *const *sets, size_t n_sets,
 		 struct scenario *scn, struct sim_outcome *out);
 void harness_done(struct scenario *scn, struct sim_outcome *out);
 
+/* Writes text into path (creating or truncating it), asserting it can. */
+void harness_put(const char *path, const char *text);
+/* A process id that no process has now: a child's, once reaped. */
+long harness_dead_pid(void);
+
 /* Failures collected over a table: a table runs as one test that checks
  * every row and then reports all the rows that failed (a test per row
  * would fork once per row, which costs seconds under AddressSanitizer). */

@@ -37,13 +37,6 @@ static const char *at(char *buf, size_t size, const char *name)
 	return buf;
 }
 
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	ck_assert_msg(f != NULL, "%s", path);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-}
 
 static bool exists(const char *path)
 {
@@ -59,22 +52,11 @@ static void finished(const char *name, const char *manifest)
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dir, (long)getpid());
 	ck_assert_int_eq(outdir_create(tmp), 0);
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp);
-	put(path, manifest);
+	harness_put(path, manifest);
 	ck_assert_int_eq(outdir_install(tmp, dir), 0);
 	ck_assert(!exists(tmp));
 }
 
-/* A process id no process has now. */
-static long dead_pid(void)
-{
-	pid_t pid = fork();
-	ck_assert(pid >= 0);
-	if (pid == 0)
-		_exit(0);
-	int st;
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	return (long)pid;
-}
 
 START_TEST(create_writes_an_unsealed_marker)
 {
@@ -97,7 +79,7 @@ START_TEST(create_writes_an_unsealed_marker)
 	ck_assert_int_eq(outdir_create(dir), -1);
 	ck_assert_int_eq(errno, EEXIST);
 	at(path, sizeof(path), "file");
-	put(path, "x");
+	harness_put(path, "x");
 	at(path, sizeof(path), "file/run");
 	ck_assert_int_eq(outdir_create(path), -1);
 	ck_assert_int_eq(errno, ENOTDIR);
@@ -142,13 +124,13 @@ START_TEST(malformed_markers_are_not_spillways)
 	snprintf(path, sizeof(path), "%s/%s", dir, OUTDIR_MARKER);
 	struct outdir_marker m;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		put(path, cases[i].text);
+		harness_put(path, cases[i].text);
 		ck_assert_msg(outdir_marker_read(dir, &m) == cases[i].ok, "case %zu", i);
 	}
 	/* Sealed and open at once. */
 	char both[300];
 	snprintf(both, sizeof(both), "%spid 7\n", good_sealed);
-	put(path, both);
+	harness_put(path, both);
 	ck_assert(!outdir_marker_read(dir, &m));
 	/* Too large, or not a file. */
 	FILE *f = fopen(path, "w");
@@ -178,7 +160,7 @@ START_TEST(what_may_be_replaced)
 		ck_assert(strstr(why, "does not name a directory of its own"));
 	}
 	/* A file, a path through a file, a link. */
-	put(at(dir, sizeof(dir), "file"), "x");
+	harness_put(at(dir, sizeof(dir), "file"), "x");
 	ck_assert(!outdir_is_replaceable(dir, why, sizeof(why)));
 	ck_assert_msg(strstr(why, "exists and is not a directory"), "%s", why);
 	ck_assert(!outdir_is_replaceable(at(path, sizeof(path), "file/run"), why, sizeof(why)));
@@ -198,13 +180,13 @@ START_TEST(what_may_be_replaced)
 	ck_assert(outdir_is_replaceable(dir, why, sizeof(why)));
 	ck_assert(outdir_is_output(dir, why, sizeof(why)));
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	put(path, "{\"a\": 2}\n");
+	harness_put(path, "{\"a\": 2}\n");
 	ck_assert(!outdir_is_replaceable(dir, why, sizeof(why)));
 	ck_assert_msg(strstr(why, "does not match its manifest.json"), "%s", why);
 	ck_assert(!outdir_is_output(dir, why, sizeof(why)));
 	ck_assert(!outdir_is_output(at(path, sizeof(path), "file"), why, sizeof(why)));
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	put(path, "{\"a\": 1}\n");
+	harness_put(path, "{\"a\": 1}\n");
 	ck_assert_msg(outdir_is_replaceable(dir, why, sizeof(why)), "%s", why);
 	/* plots/: plot files only. */
 	snprintf(path, sizeof(path), "%s/plots", dir);
@@ -212,7 +194,7 @@ START_TEST(what_may_be_replaced)
 	static const char *const mine[] = { "q.dat", "q.png", "q.svg", "gnuplot.log", NULL };
 	for (size_t i = 0; mine[i]; i++) {
 		snprintf(path, sizeof(path), "%s/plots/%s", dir, mine[i]);
-		put(path, "x");
+		harness_put(path, "x");
 	}
 	/* A script as spillway writes it: its checksum line, then the rest. */
 	static const char body[] = "set terminal svg\nplot 'q.dat'\n";
@@ -222,18 +204,18 @@ START_TEST(what_may_be_replaced)
 		 "this script as spillway wrote it; edit freely, spillway report then keeps "
 		 "your version\n%s", hex, body);
 	snprintf(path, sizeof(path), "%s/plots/q.gp", dir);
-	put(path, script);
+	harness_put(path, script);
 	ck_assert_msg(outdir_is_replaceable(dir, why, sizeof(why)), "%s", why);
 	/* Edited, it is the user's. */
 	strcat(script, "set title 'mine'\n");
-	put(path, script);
+	harness_put(path, script);
 	ck_assert(!outdir_is_replaceable(dir, why, sizeof(why)));
 	ck_assert_msg(strstr(why, "plots/q.gp was edited since spillway wrote it"), "%s", why);
 	ck_assert_int_eq(unlink(path), 0);
 	static const char *const theirs[] = { "notes.txt", ".gp", "README", NULL };
 	for (size_t i = 0; theirs[i]; i++) {
 		snprintf(path, sizeof(path), "%s/plots/%s", dir, theirs[i]);
-		put(path, "x");
+		harness_put(path, "x");
 		ck_assert_msg(!outdir_is_replaceable(dir, why, sizeof(why)), "%s", theirs[i]);
 		ck_assert(strstr(why, "which spillway did not write"));
 		ck_assert_int_eq(unlink(path), 0);
@@ -246,14 +228,14 @@ START_TEST(what_may_be_replaced)
 	snprintf(path, sizeof(path), "%s/whatif", dir);
 	ck_assert_int_eq(mkdir(path, 0777), 0);
 	snprintf(path, sizeof(path), "%s/whatif/x", dir);
-	put(path, "x");
+	harness_put(path, "x");
 	ck_assert(!outdir_is_replaceable(dir, why, sizeof(why)));
 	ck_assert_msg(strstr(why, "whatif/x is not a directory"), "%s", why);
 	ck_assert_int_eq(unlink(path), 0);
 	finished("run/whatif/SQS2-0", "{}\n");
 	ck_assert_msg(outdir_is_replaceable(dir, why, sizeof(why)), "%s", why);
 	snprintf(path, sizeof(path), "%s/points", dir);
-	put(path, "x");
+	harness_put(path, "x");
 	ck_assert(!outdir_is_replaceable(dir, why, sizeof(why)));
 	ck_assert_msg(strstr(why, "is not the directory spillway writes"), "%s", why);
 	ck_assert_int_eq(unlink(path), 0);
@@ -286,7 +268,7 @@ START_TEST(install_replaces_and_fails_whole)
 	ck_assert_int_eq(outdir_install(tmp, dir), -1);
 	/* The move fails (no such parent): the old output stays. */
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp);
-	put(path, "{}\n");
+	harness_put(path, "{}\n");
 	snprintf(path, sizeof(path), "%s/missing/run", root);
 	ck_assert_int_eq(outdir_install(tmp, path), -1);
 	ck_assert(exists(tmp));
@@ -300,18 +282,18 @@ START_TEST(install_replaces_and_fails_whole)
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_int_eq(mkdir(path, 0777), 0);
 	snprintf(path, sizeof(path), "%s/%s/x", tmp, OUTDIR_MARKER);
-	put(path, "x");
+	harness_put(path, "x");
 	ck_assert_int_eq(outdir_install(tmp, dir), -1);
 	snprintf(path, sizeof(path), "rm -rf '%s'", tmp);
 	ck_assert_int_eq(system(path), 0);
 	/* The old output cannot move aside (its .old name is taken). */
 	ck_assert_int_eq(outdir_create(tmp), 0);
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp);
-	put(path, "{}\n");
+	harness_put(path, "{}\n");
 	snprintf(path, sizeof(path), "%s.old-%ld", dir, (long)getpid());
 	ck_assert_int_eq(mkdir(path, 0777), 0);
 	snprintf(path, sizeof(path), "%s.old-%ld/x", dir, (long)getpid());
-	put(path, "x");
+	harness_put(path, "x");
 	ck_assert_int_eq(outdir_install(tmp, dir), -1);
 	ck_assert_int_eq(outdir_remove(tmp), 0);
 	ck_assert(!exists(tmp));
@@ -322,7 +304,7 @@ END_TEST
 START_TEST(stale_leftovers_with_the_marker_only)
 {
 	char dir[400], path[600], path2[600];
-	long dead = dead_pid();
+	long dead = harness_dead_pid();
 	at(dir, sizeof(dir), "run");
 	/* A killed run's temporary directory, with files. */
 	snprintf(path, sizeof(path), "%s.tmp-%ld", dir, dead);
@@ -331,19 +313,19 @@ START_TEST(stale_leftovers_with_the_marker_only)
 	snprintf(path2, sizeof(path2), "%s/%s", path, OUTDIR_MARKER);
 	snprintf(text, sizeof(text), "spillway output directory\npid %ld\n"
 		 "token 0123456789abcdef0123456789abcdef\n", dead);
-	put(path2, text);
+	harness_put(path2, text);
 	snprintf(path2, sizeof(path2), "%s/timeseries.csv", path);
-	put(path2, "x");
+	harness_put(path2, "x");
 	/* One with another process's marker, a file, odd names. */
 	snprintf(path2, sizeof(path2), "%s.tmp-%ld", dir, dead + 1);
 	ck_assert_int_eq(mkdir(path2, 0777), 0);
 	char marker[700];
 	snprintf(marker, sizeof(marker), "%s/%s", path2, OUTDIR_MARKER);
-	put(marker, text);
+	harness_put(marker, text);
 	snprintf(path2, sizeof(path2), "%s.tmp-%ldx", dir, dead);
 	ck_assert_int_eq(mkdir(path2, 0777), 0);
 	snprintf(path2, sizeof(path2), "%s.old-%ld", dir, dead + 2);
-	put(path2, "a file");
+	harness_put(path2, "a file");
 	snprintf(path2, sizeof(path2), "%s.tmp-1", dir); /* init: alive */
 	ck_assert_int_eq(mkdir(path2, 0777), 0);
 	outdir_clean_stale(dir);
@@ -376,7 +358,7 @@ START_TEST(stale_leftovers_with_the_marker_only)
 	snprintf(path, sizeof(path), "rel.tmp-%ld", dead);
 	ck_assert_int_eq(outdir_create(path), 0);
 	snprintf(marker, sizeof(marker), "%s/%s", path, OUTDIR_MARKER);
-	put(marker, text);
+	harness_put(marker, text);
 	outdir_clean_stale("rel");
 	ck_assert(!exists(path));
 	outdir_clean_stale("/spillway-no-such-output");

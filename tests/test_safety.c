@@ -84,14 +84,6 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* Writes text into path (creating it). */
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	ck_assert_msg(f != NULL, "%s", path);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-}
 
 /* The earlier outputs: a quick run into out, and a copy of its manifest. */
 static void earlier_outputs(void)
@@ -363,7 +355,7 @@ START_TEST(out_of_memory_fails_the_run_cleanly)
 #endif
 	char path[400];
 	snprintf(path, sizeof(path), "%s/oom.yaml", tmpdir);
-	put(path, "name: oom\nduration: 1h\nreplications: 1\ntenants:\n  t:\n"
+	harness_put(path, "name: oom\nduration: 1h\nreplications: 1\ntenants:\n  t:\n"
 		  "    target: q\n    arrivals: {burst: {count: 40000000, at: 1s}}\n"
 		  "resources:\n  q:\n    type: sqs\n");
 	pid_t pid = fork();
@@ -434,16 +426,6 @@ START_TEST(a_fifo_consumer_is_reviewed_whole)
 END_TEST
 
 
-/* A process id that no process has now: a child's, once it is reaped. */
-static long dead_pid(void)
-{
-	pid_t pid = fork();
-	ck_assert(pid >= 0);
-	if (pid == 0)
-		_exit(0);
-	ck_assert_int_eq(finish(pid), 0);
-	return (long)pid;
-}
 
 /* A directory that merely holds a manifest.json is the user's: run, sweep
  * and plan refuse it (exit 2) and leave every file in it. */
@@ -452,9 +434,9 @@ START_TEST(a_foreign_directory_with_a_manifest_is_kept)
 	char path[700];
 	ck_assert_int_eq(mkdir(out, 0777), 0);
 	snprintf(path, sizeof(path), "%s/manifest.json", out);
-	put(path, "{}\n");
+	harness_put(path, "{}\n");
 	snprintf(path, sizeof(path), "%s/index.html", out);
-	put(path, "x\n");
+	harness_put(path, "x\n");
 	const char *runs[][12] = {
 		{ SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", "--no-review", NULL },
 		{ SPILLWAY_BIN, "sweep", QUICK, "-o", out, "-q", "--vary",
@@ -478,7 +460,7 @@ START_TEST(a_user_file_in_an_earlier_output_is_kept)
 	earlier_outputs();
 	char notes[700], plot[700];
 	snprintf(notes, sizeof(notes), "%s/notes.txt", out);
-	put(notes, "mine\n");
+	harness_put(notes, "mine\n");
 	const char *again[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", "--no-review", NULL };
 	ck_assert_int_eq(run(again), 2);
 	ck_assert_msg(strstr(read_err(), "holds notes.txt, which spillway did not write") != NULL,
@@ -490,7 +472,7 @@ START_TEST(a_user_file_in_an_earlier_output_is_kept)
 	const char *reviewed[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", NULL };
 	ck_assert_int_eq(run(reviewed), 0);
 	snprintf(plot, sizeof(plot), "%s/plots/mine.txt", out);
-	put(plot, "mine\n");
+	harness_put(plot, "mine\n");
 	ck_assert_int_eq(run(again), 2);
 	ck_assert(exists(plot));
 	ck_assert_int_eq(unlink(plot), 0);
@@ -510,16 +492,16 @@ END_TEST
  * when they carry spillway's marker. */
 START_TEST(leftover_names_without_the_marker_are_kept)
 {
-	long pid = dead_pid();
+	long pid = harness_dead_pid();
 	char tmp[700], old[700], path[800];
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", out, pid);
 	snprintf(old, sizeof(old), "%s.old-%ld", out, pid);
 	ck_assert_int_eq(mkdir(tmp, 0777), 0);
 	ck_assert_int_eq(mkdir(old, 0777), 0);
 	snprintf(path, sizeof(path), "%s/data", tmp);
-	put(path, "user data\n");
+	harness_put(path, "user data\n");
 	snprintf(path, sizeof(path), "%s/data", old);
-	put(path, "user data\n");
+	harness_put(path, "user data\n");
 	const char *argv[] = { SPILLWAY_BIN, "run", QUICK, "-o", out, "-q", "--no-review", NULL };
 	ck_assert_int_eq(run(argv), 0);
 	snprintf(path, sizeof(path), "%s/data", tmp);
@@ -534,7 +516,7 @@ START_TEST(leftover_names_without_the_marker_are_kept)
 	char text[200];
 	snprintf(text, sizeof(text), "spillway output directory\npid %ld\n"
 		 "token 0123456789abcdef0123456789abcdef\n", pid + 1);
-	put(path, text);
+	harness_put(path, text);
 	ck_assert_int_eq(run(argv), 0);
 	snprintf(path, sizeof(path), "%s/data", tmp);
 	ck_assert_msg(exists(path), "%s deleted", path);
