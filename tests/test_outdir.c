@@ -303,7 +303,7 @@ END_TEST
 
 START_TEST(stale_leftovers_with_the_marker_only)
 {
-	char dir[400], path[600], path2[600];
+	char dir[400], path[600], path2[700];
 	long dead = harness_dead_pid();
 	at(dir, sizeof(dir), "run");
 	/* A killed run's temporary directory, with files. */
@@ -319,7 +319,7 @@ START_TEST(stale_leftovers_with_the_marker_only)
 	/* One with another process's marker, a file, odd names. */
 	snprintf(path2, sizeof(path2), "%s.tmp-%ld", dir, dead + 1);
 	ck_assert_int_eq(mkdir(path2, 0777), 0);
-	char marker[700];
+	char marker[800];
 	snprintf(marker, sizeof(marker), "%s/%s", path2, OUTDIR_MARKER);
 	harness_put(marker, text);
 	snprintf(path2, sizeof(path2), "%s.tmp-%ldx", dir, dead);
