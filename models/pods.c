@@ -35,8 +35,10 @@
 
 int64_t hpa_step(struct hpa *h, sim_time_t now, int64_t current, double metric)
 {
+	/* Compared as a double first: a huge queue over a tiny target does
+	 * not fit an int64. */
 	double raw = ceil(metric / h->target - 1e-9);
-	int64_t want = (int64_t)raw;
+	int64_t want = raw > (double)h->max ? h->max : (int64_t)raw;
 	if (current > 0) {
 		double ratio = metric / ((double)current * h->target);
 		if (fabs(ratio - 1.0) <= h->tolerance)
@@ -164,7 +166,17 @@ static const struct scn_field hpa_fields[] = {
 	  "count in-flight messages too (KEDA's scaleOnInFlight); else visible only"),
 };
 
-static const struct scn_schema hpa_schema = { "autoscaling", hpa_fields, 7, NULL };
+/* The bounds must be in order (DynamoDB's auto scaling refuses the same;
+ * KEDA's minReplicaCount must not exceed maxReplicaCount). */
+static void hpa_check(void *obj, const struct cfg_node *node, struct scn_ctx *ctx)
+{
+	const struct pods_config *c = obj;
+	if (c->max < c->min)
+		scn_error_key(ctx, node, "max", "must be at least min (%lld), got %lld",
+			      (long long)c->min, (long long)c->max);
+}
+
+static const struct scn_schema hpa_schema = { "autoscaling", hpa_fields, 7, hpa_check };
 
 static const struct scn_field pods_fields[] = {
 	F("queue", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, queue, "the sqs queue the pods pull from"),
@@ -285,7 +297,7 @@ static void pod_poll(struct pod *d, struct sim *s)
 		d->gb = 0;
 		secs = sim_dist_sample(&c->duration, p->rng);
 	}
-	sim_timer_start(s, &d->t, s->now + sim_time_from_s(secs), on_pod_timer, d, 0);
+	sim_timer_start(s, &d->t, sim_time_add(s->now, sim_time_from_s(secs)), on_pod_timer, d, 0);
 }
 
 /* Instances the pods occupy: nodes, or the cluster. */
