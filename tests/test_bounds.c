@@ -9,7 +9,9 @@
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -99,6 +101,8 @@ END_TEST
 struct obj {
 	sim_time_t dur;
 	int64_t count;
+	int64_t big;            /* a range wider than int64 */
+	int64_t free;           /* no range */
 	struct sim_dist wait;   /* durations, no range of its own */
 	struct sim_dist size;   /* sizes, 0..1 GiB */
 	struct sim_dist tokens; /* numbers, no range */
@@ -109,6 +113,10 @@ static const struct scn_field fields[] = {
 	  .offset = offsetof(struct obj, dur) },
 	{ .key = "count", .kind = SCN_INT, .min = -9007199254740992.0,
 	  .max = 9007199254740992.0, .dflt = "1", .offset = offsetof(struct obj, count) },
+	{ .key = "big", .kind = SCN_INT, .min = -1e300, .max = 1e300, .dflt = "0",
+	  .offset = offsetof(struct obj, big) },
+	{ .key = "free", .kind = SCN_INT, .min = 1, .max = 0, .dflt = "0",
+	  .offset = offsetof(struct obj, free) },
 	{ .key = "wait", .kind = SCN_DIST, .unit = SIM_UNIT_DURATION, .min = 1, .max = 0,
 	  .dflt = "1s", .offset = offsetof(struct obj, wait) },
 	{ .key = "size", .kind = SCN_DIST, .unit = SIM_UNIT_SIZE, .min = 0,
@@ -117,7 +125,7 @@ static const struct scn_field fields[] = {
 	  .dflt = "1", .offset = offsetof(struct obj, tokens) },
 };
 
-static const struct scn_schema schema = { "bounds", fields, 5, NULL };
+static const struct scn_schema schema = { "bounds", fields, 7, NULL };
 
 /* Walks the YAML text against the schema above; returns the messages (one
  * a line, caller frees) and fills *o (freed here). */
@@ -219,18 +227,105 @@ START_TEST(whole_numbers_are_compared_exactly)
 		  "t.yaml: error: count: must be at most 9007199254740992, got '9223372036854775807'\n", 0 },
 		{ "{count: -9223372036854775808}",
 		  "t.yaml: error: count: must be at least -9007199254740992, got '-9223372036854775808'\n", 0 },
+		/* A range past int64 either side, and none at all. */
+		{ "{big: 9223372036854775807}", "", 0 },
+		{ "{big: -9223372036854775808}", "", 0 },
+		{ "{free: -5}", "", 0 },
 	};
 	struct fails fl = { 0 };
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct obj o;
 		char *got = walk(cases[i].yaml, &o);
-		if (strcmp(got, cases[i].want) || (!got[0] && o.count != cases[i].value))
+		if (strcmp(got, cases[i].want) ||
+		    (!got[0] && cases[i].value && o.count != cases[i].value))
 			fail_add(&fl, "%s: got '%s' (%lld), want '%s'", cases[i].yaml, got,
 				 (long long)o.count, cases[i].want);
 		free(got);
 		scn_free(&schema, &o);
 	}
 	FAILS_CHECK(fl);
+}
+END_TEST
+
+/* The distribution parser's own messages, each at its parameter. */
+START_TEST(distribution_errors_name_the_parameter)
+{
+	static const struct {
+		const char *yaml, *want;
+	} cases[] = {
+		{ "{wait: [1s]}", "t.yaml: error: wait: expected a constant or a map with one distribution (exponential, lognormal, gamma, uniform, normal, pareto or empirical)\n" },
+		{ "{wait: {zzz: {mean: 1s}}}", "t.yaml: error: wait: unknown distribution 'zzz'; expected one of exponential, lognormal, gamma, uniform, normal, pareto, empirical\n" },
+		{ "{wait: {expnential: {mean: 1s}}}", "t.yaml: error: wait: unknown distribution 'expnential' (did you mean 'exponential'?)\n" },
+		{ "{wait: {lognormal: {x: 1}}}", "t.yaml: error: wait.lognormal: expected {median: X, p99: Y} or {mu: a, sigma: b}\n" },
+		{ "{wait: {gamma: {x: 1s}}}", "t.yaml: error: wait.gamma: expected {mean: ..., cv: ...}\n" },
+		{ "{wait: {exponential: {x: 1s}}}", "t.yaml: error: wait.exponential: expected {mean: ...}\n" },
+		{ "{wait: {exponential: {mean: 1s, meen: 2s}}}", "t.yaml: error: wait.exponential: unknown key 'meen' (did you mean 'mean'?)\n" },
+		{ "{wait: {exponential: {mean: 1s, zzzz: 2s}}}", "t.yaml: error: wait.exponential: unknown key 'zzzz'\n" },
+		{ "{wait: {lognormal: {mu: 1}}}", "t.yaml: error: wait.lognormal: missing 'sigma'\n" },
+		{ "{wait: {lognormal: {mu: 0, sigma: -1}}}", "t.yaml: error: wait.lognormal: sigma must not be negative, got '-1'\n" },
+		{ "{wait: {lognormal: {median: 2s, p99: 1s}}}", "t.yaml: error: wait.lognormal: needs 0 < median < p99, got median '2s' and p99 '1s'\n" },
+		{ "{wait: {gamma: {mean: 1s, cv: 0}}}", "t.yaml: error: wait.gamma: needs mean > 0 and cv > 0, got mean '1s' and cv '0'\n" },
+		{ "{wait: {normal: {mean: 1s, sd: -1s}}}", "t.yaml: error: wait.normal: sd must not be negative, got '-1s'\n" },
+		{ "{wait: {pareto: {shape: 0, scale: 1s}}}", "t.yaml: error: wait.pareto: needs shape > 0 and scale > 0, got shape '0' and scale '1s'\n" },
+		{ "{wait: {uniform: {min: 2s, max: 1s}}}", "t.yaml: error: wait.uniform: needs 0 <= min <= max, got min '2s' and max '1s'\n" },
+		{ "{wait: {exponential: {mean: 0s}}}", "t.yaml: error: wait.exponential: the mean must be greater than 0, got '0s'\n" },
+		{ "{wait: {exponential: {mean: [1]}}}", "t.yaml: error: wait.exponential.mean: expected a duration with a unit (ns, us, ms, s, m, h, d), e.g. 250ms or 1.5s, got a list\n" },
+		{ "{wait: {empirical: {file: [a]}}}", "t.yaml: error: wait.empirical: expected a file name\n" },
+		{ "{wait: -1s}", "t.yaml: error: wait: must not be negative, got '-1s'\n" },
+		{ "{size: {exponential: {mean: 2GiB}}}", "t.yaml: error: size: the mean must be at most 1GiB, got 2GiB\n" },
+	};
+	struct fails fl = { 0 };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct obj o;
+		char *got = walk(cases[i].yaml, &o);
+		if (strcmp(got, cases[i].want))
+			fail_add(&fl, "%s: got '%s', want '%s'", cases[i].yaml, got,
+				 cases[i].want);
+		free(got);
+		scn_free(&schema, &o);
+	}
+	FAILS_CHECK(fl);
+}
+END_TEST
+
+/* Empirical samples past the unit's bound are capped like any draw. */
+START_TEST(empirical_draws_are_capped_too)
+{
+	char path[] = "/tmp/spillway-bounds-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("# seconds\n1ns\n\n  1e300s ,\n2s # two\n", f);
+	fclose(f);
+	char yaml[128];
+	snprintf(yaml, sizeof(yaml), "{wait: {empirical: {file: %s}}}", path);
+	struct obj o;
+	char *got = walk(yaml, &o);
+	ck_assert_str_eq(got, "");
+	free(got);
+	ck_assert_uint_eq(o.wait.n_values, 3);
+	ck_assert(o.wait.max == SIM_DURATION_MAX_S);
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	int capped = 0;
+	for (int i = 0; i < 300; i++) {
+		sim_time_t t = sim_dist_sample_time(&o.wait, r);
+		ck_assert(t == 1 || t == 2 * SIM_S || t == SIM_DURATION_MAX);
+		capped += t == SIM_DURATION_MAX;
+	}
+	ck_assert(capped > 50 && capped < 150);
+	gsl_rng_free(r);
+	scn_free(&schema, &o);
+	/* A file with nothing in it. */
+	f = fopen(path, "w");
+	fputs("# nothing\n", f);
+	fclose(f);
+	got = walk(yaml, &o);
+	char want[256];
+	snprintf(want, sizeof(want), "t.yaml: error: wait.empirical: '%s' holds no values\n", path);
+	ck_assert_str_eq(got, want);
+	free(got);
+	scn_free(&schema, &o);
+	remove(path);
 }
 END_TEST
 
@@ -380,6 +475,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, durations_stop_at_1e9s_in_scalars_and_parameters);
 	tcase_add_test(tc, caps_come_from_the_range_or_the_unit);
 	tcase_add_test(tc, whole_numbers_are_compared_exactly);
+	tcase_add_test(tc, distribution_errors_name_the_parameter);
+	tcase_add_test(tc, empirical_draws_are_capped_too);
 	tcase_add_test(tc, every_numeric_key_has_a_bounded_range);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("bounds:runs");
