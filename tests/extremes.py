@@ -478,9 +478,10 @@ def limited(argv, timeout, as_limit, cwd):
             break
         if time.monotonic() - t0 > timeout:
             # SIGTERM first: spillway then removes its temporary
-            # directory (and exits 143); SIGKILL if it does not stop.
+            # directory (and exits 143; a large time series takes a
+            # while to delete); SIGKILL if it has not stopped in 20 s.
             os.killpg(p.pid, signal.SIGTERM)
-            for _ in range(250):
+            for _ in range(1000):
                 pid, status, ru = os.wait4(p.pid, os.WNOHANG)
                 if pid:
                     break
