@@ -329,7 +329,9 @@ static void set_table_rate(struct ddb *t, struct lane *l, int64_t cap,
 	bucket_refill(&l->table, now);
 	l->capacity = cap;
 	l->table.rate = cap;
-	l->table.size = cap * (t->on_demand ? SIM_S : t->cfg->burst_window);
+	/* At most 10^6 units/s over 3,600 s: 3.6e18 nano-units, within
+	 * int64 (the product saturates anyway). */
+	l->table.size = sim_time_mul(t->on_demand ? SIM_S : t->cfg->burst_window, cap);
 	if (l->table.level > l->table.size)
 		l->table.level = l->table.size;
 }
@@ -344,7 +346,7 @@ static void set_partitions(struct lane *l, int64_t n, sim_time_t now)
 		h->level = h->level / old * n + h->level % old * n / old;
 	l->partitions = n;
 	h->rate = l->part_units * n;
-	h->size = l->part_units * SIM_S * n;
+	h->size = sim_time_mul(SIM_S, l->part_units * n);
 	if (!old || h->level > h->size)
 		h->level = h->size;
 }

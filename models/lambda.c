@@ -489,13 +489,13 @@ bool lambda_invoke_work(struct lambda *fn, struct sim *s, struct lambda_batch *b
 		fn->t_cold += (uint64_t)cold;
 	}
 	v->cold_n = cold;
-	v->handler_start = s->now + init;
+	v->handler_start = sim_time_add(s->now, init);
 	v->init = init;
 	sim_time_t per_batch = sim_dist_sample_time(&fn->cfg->per_batch, fn->rng);
-	v->deadline = v->handler_start + fn->cfg->timeout;
+	v->deadline = sim_time_add(v->handler_start, fn->cfg->timeout);
 	v->killing = false;
 	v->work = work;
-	start_workers(fn, s, slot, v->handler_start + per_batch);
+	start_workers(fn, s, slot, sim_time_add(v->handler_start, per_batch));
 	return true;
 throttle:
 	fn->throttles += (uint64_t)w;
@@ -577,7 +577,7 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot,
 	double fail = tenant_failure_rate(fn->base.run, m->tenant);
 	if (fail > 0 && gsl_rng_uniform(fn->rng) < fail)
 		m->failed = true;
-	at_or_kill(fn, s, slot, w, from + sim_time_from_s(t), on_item);
+	at_or_kill(fn, s, slot, w, sim_time_add(from, sim_time_from_s(t)), on_item);
 }
 
 /* An empty batch's per-batch work is over. */
@@ -653,7 +653,7 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 					break;
 				}
 				at_or_kill(fn, s, slot, w,
-					   s->now + dep_retry_delay(c->dep, (int)h->attempt, fn->rng),
+					   sim_time_add(s->now, dep_retry_delay(c->dep, (int)h->attempt, fn->rng)),
 					   on_item);
 				return;
 			}
@@ -661,7 +661,7 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			h->attempt++;
 			h->ok = dep_call(c->dep, s, &after);
 			h->waiting = true;
-			at_or_kill(fn, s, slot, w, s->now + after, on_item);
+			at_or_kill(fn, s, slot, w, sim_time_add(s->now, after), on_item);
 			return;
 		}
 		h->attempt++;
@@ -678,7 +678,7 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			break;
 		}
 		at_or_kill(fn, s, slot, w,
-			   s->now + ddb_retry_delay(c->table, (int)h->attempt, fn->rng),
+			   sim_time_add(s->now, ddb_retry_delay(c->table, (int)h->attempt, fn->rng)),
 			   on_item);
 		return;
 	}

@@ -35,8 +35,10 @@
 
 int64_t hpa_step(struct hpa *h, sim_time_t now, int64_t current, double metric)
 {
+	/* Compared as a double first: a huge queue over a tiny target does
+	 * not fit an int64. */
 	double raw = ceil(metric / h->target - 1e-9);
-	int64_t want = (int64_t)raw;
+	int64_t want = raw > (double)h->max ? h->max : (int64_t)raw;
 	if (current > 0) {
 		double ratio = metric / ((double)current * h->target);
 		if (fabs(ratio - 1.0) <= h->tolerance)
@@ -164,7 +166,17 @@ static const struct scn_field hpa_fields[] = {
 	  "count in-flight messages too (KEDA's scaleOnInFlight); else visible only"),
 };
 
-static const struct scn_schema hpa_schema = { "autoscaling", hpa_fields, 7, NULL };
+/* The bounds must be in order (DynamoDB's auto scaling refuses the same;
+ * KEDA's minReplicaCount must not exceed maxReplicaCount). */
+static void hpa_check(void *obj, const struct cfg_node *node, struct scn_ctx *ctx)
+{
+	const struct pods_config *c = obj;
+	if (c->max < c->min)
+		scn_error_key(ctx, node, "max", "must be at least min (%lld), got %lld",
+			      (long long)c->min, (long long)c->max);
+}
+
+static const struct scn_schema hpa_schema = { "autoscaling", hpa_fields, 7, hpa_check };
 
 static const struct scn_field pods_fields[] = {
 	F("queue", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, queue, "the sqs queue the pods pull from"),
@@ -203,12 +215,21 @@ struct pods;
 struct pod {
 	struct sqs_waiter w;      /* first: the wake callback casts back */
 	struct pods *p;
+	size_t idx;               /* its index in pods.pod */
 	enum pstate state;
 	bool retiring;            /* stop after the current item */
 	struct sim_timer t;
 	struct sqs_received item;
 	double gb;
 };
+
+/* The pods pod_add and pod_remove choose from, as bit sets over their
+ * indices: stopped (the first is reused), polling, starting, and busy
+ * but not retiring (the last of the first non-empty of these three is
+ * stopped). A busy pod that is retiring is in none. A query scans 64 pods
+ * a word, so scaling 10^5 pods up or down no longer scans every pod for
+ * each pod added or removed. */
+enum pset { SET_STOPPED, SET_POLLING, SET_STARTING, SET_BUSY, N_SETS };
 
 struct pods {
 	struct model base;        /* must be first */
@@ -217,6 +238,8 @@ struct pods {
 	gsl_rng *rng;
 	struct pod **pod;         /* every pod ever made, reused when stopped */
 	size_t n_pod;
+	size_t cap_pod;           /* allocated slots of pod */
+	uint64_t *set[N_SETS];    /* cap_pod / 64 words each */
 	int64_t alive;            /* not stopped */
 	int64_t busy;
 	int64_t nodes;
@@ -230,6 +253,49 @@ struct pods {
 };
 
 static void pod_poll(struct pod *d, struct sim *s);
+
+static int set_of(enum pstate state, bool retiring)
+{
+	switch (state) {
+	case P_STOPPED:
+		return SET_STOPPED;
+	case P_POLLING:
+		return SET_POLLING;
+	case P_STARTING:
+		return SET_STARTING;
+	default:
+		return retiring ? -1 : SET_BUSY;
+	}
+}
+
+/* Moves d to state (and retiring), keeping the sets up to date. */
+static void pod_set(struct pod *d, enum pstate state, bool retiring)
+{
+	struct pods *p = d->p;
+	uint64_t bit = 1ull << (d->idx % 64);
+	int k = set_of(d->state, d->retiring);
+	if (k >= 0)
+		p->set[k][d->idx / 64] &= ~bit;
+	d->state = state;
+	d->retiring = retiring;
+	k = set_of(state, retiring);
+	if (k >= 0)
+		p->set[k][d->idx / 64] |= bit;
+}
+
+/* The lowest (or, with last, highest) pod in set k, or NULL. */
+static struct pod *set_pick(const struct pods *p, int k, bool last)
+{
+	size_t nw = (p->n_pod + 63) / 64;
+	for (size_t j = 0; j < nw; j++) {
+		size_t w = last ? nw - 1 - j : j;
+		uint64_t x = p->set[k][w];
+		if (x)
+			return p->pod[w * 64 + (size_t)(last ? 63 - __builtin_clzll(x)
+							      : __builtin_ctzll(x))];
+	}
+	return NULL;
+}
 
 static void on_pod_timer(struct sim *s, void *target, uint64_t arg)
 {
@@ -250,8 +316,7 @@ static void on_pod_timer(struct sim *s, void *target, uint64_t arg)
 	p->busy--;
 	sim_twa_set(&p->busy_avg, s->now, (double)p->busy);
 	if (d->retiring) {
-		d->state = P_STOPPED;
-		d->retiring = false;
+		pod_set(d, P_STOPPED, false);
 		return;
 	}
 	pod_poll(d, s);
@@ -269,11 +334,11 @@ static void pod_poll(struct pod *d, struct sim *s)
 	struct pods *p = d->p;
 	const struct pods_config *c = p->cfg;
 	if (!sqs_receive(p->q, s, &d->item, 1, 0)) {
-		d->state = P_POLLING;
+		pod_set(d, P_POLLING, false);
 		sqs_wait(p->q, s, &d->w);
 		return;
 	}
-	d->state = P_BUSY;
+	pod_set(d, P_BUSY, false);
 	p->busy++;
 	sim_twa_set(&p->busy_avg, s->now, (double)p->busy);
 	double secs;
@@ -285,7 +350,7 @@ static void pod_poll(struct pod *d, struct sim *s)
 		d->gb = 0;
 		secs = sim_dist_sample(&c->duration, p->rng);
 	}
-	sim_timer_start(s, &d->t, s->now + sim_time_from_s(secs), on_pod_timer, d, 0);
+	sim_timer_start(s, &d->t, sim_time_add(s->now, sim_time_from_s(secs)), on_pod_timer, d, 0);
 }
 
 /* Instances the pods occupy: nodes, or the cluster. */
@@ -308,22 +373,30 @@ static void set_nodes(struct pods *p, struct sim *s)
  * needed a new node. */
 static void pod_add(struct pods *p, struct sim *s)
 {
-	struct pod *d = NULL;
-	for (size_t i = 0; i < p->n_pod && !d; i++)
-		if (p->pod[i]->state == P_STOPPED)
-			d = p->pod[i];
+	struct pod *d = set_pick(p, SET_STOPPED, false);
 	if (!d) {
-		p->pod = sim_xrealloc(p->pod, (p->n_pod + 1) * sizeof(*p->pod));
+		if (p->n_pod == p->cap_pod) {
+			size_t cap = p->cap_pod ? 2 * p->cap_pod : 64;
+			p->pod = sim_xrealloc(p->pod, cap * sizeof(*p->pod));
+			for (int k = 0; k < N_SETS; k++) {
+				p->set[k] = sim_xrealloc(p->set[k], cap / 64 * sizeof(uint64_t));
+				memset(p->set[k] + p->cap_pod / 64, 0,
+				       (cap - p->cap_pod) / 64 * sizeof(uint64_t));
+			}
+			p->cap_pod = cap;
+		}
 		d = sim_xcalloc(1, sizeof(*d));
 		d->p = p;
 		d->w.wake = on_pod_wake;
+		d->idx = p->n_pod;
+		d->state = P_STOPPED;
 		p->pod[p->n_pod++] = d;
+		p->set[SET_STOPPED][d->idx / 64] |= 1ull << (d->idx % 64);
 	}
 	int64_t before = p->nodes;
 	p->alive++;
 	set_nodes(p, s);
-	d->state = P_STARTING;
-	d->retiring = false;
+	pod_set(d, P_STARTING, false);
 	sim_time_t delay = p->cfg->pod_start + (p->nodes > before ? p->cfg->node_start : 0);
 	sim_timer_start(s, &d->t, s->now + delay, on_pod_timer, d, 0);
 }
@@ -332,23 +405,21 @@ static void pod_add(struct pods *p, struct sim *s)
  * after its item. */
 static void pod_remove(struct pods *p, struct sim *s)
 {
-	static const enum pstate order[] = { P_POLLING, P_STARTING, P_BUSY };
+	static const enum pset order[] = { SET_POLLING, SET_STARTING, SET_BUSY };
 	for (size_t o = 0; o < 3; o++) {
-		for (size_t i = p->n_pod; i-- > 0;) {
-			struct pod *d = p->pod[i];
-			if (d->state != order[o] || d->retiring)
-				continue;
-			if (d->state == P_BUSY) {
-				d->retiring = true;
-			} else {
-				sqs_unwait(p->q, &d->w);
-				sim_timer_cancel(s, &d->t);
-				d->state = P_STOPPED;
-			}
-			p->alive--;
-			set_nodes(p, s);
-			return;
+		struct pod *d = set_pick(p, order[o], true);
+		if (!d)
+			continue;
+		if (d->state == P_BUSY) {
+			pod_set(d, P_BUSY, true);
+		} else {
+			sqs_unwait(p->q, &d->w);
+			sim_timer_cancel(s, &d->t);
+			pod_set(d, P_STOPPED, false);
 		}
+		p->alive--;
+		set_nodes(p, s);
+		return;
 	}
 }
 
@@ -468,6 +539,8 @@ static void pods_destroy(struct model *m)
 	for (size_t i = 0; i < p->n_pod; i++)
 		free(p->pod[i]);
 	free(p->pod);
+	for (int k = 0; k < N_SETS; k++)
+		free(p->set[k]);
 	hpa_free(&p->hpa);
 	gsl_rng_free(p->rng);
 	free(p);

@@ -1614,6 +1614,41 @@ static void hint(char *buf, size_t size, const char *word,
 		buf[0] = '\0';
 }
 
+/* The queue the dead_letter of m names, when that is another sqs queue. */
+static struct model *dlq_of(struct sim_run *run, const struct model *m)
+{
+	const char *name = ((const struct sqs *)m)->cfg->dlq;
+	struct model *t = name ? sim_run_find(run, name) : NULL;
+	return t && t != m && t->ops == &sqs_ops ? t : NULL;
+}
+
+/* A chain of dead-letter queues that comes back to m (a -> b -> a): refused
+ * like a queue that is its own dead-letter queue. Each queue has at most
+ * one dead-letter queue, so following the chain from m finds the cycle if
+ * m is on one, within as many steps as there are resources; it is reported
+ * once, at the queue of the cycle that comes first in the scenario. */
+static bool dlq_cycle(struct model *m, struct sim_run *run)
+{
+	struct model *t = dlq_of(run, m);
+	size_t steps = 0;
+	while (t && t != m && t->index > m->index && steps++ < run->n_resources)
+		t = dlq_of(run, t);
+	if (t != m)
+		return false;
+	char names[512];
+	snprintf(names, sizeof(names), "%s", m->name);
+	t = m;
+	do {
+		t = dlq_of(run, t);
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 " -> %s", t->name);
+	} while (t != m);
+	link_error(m, "dead_letter", "target",
+		   "the dead-letter queues form a cycle (%s); a queue cannot be its own dead-letter queue, even through others",
+		   names);
+	return true;
+}
+
 static int sqs_link(struct model *m, struct sim_run *run)
 {
 	struct sqs *q = (struct sqs *)m;
@@ -1653,6 +1688,8 @@ static int sqs_link(struct model *m, struct sim_run *run)
 				   c->dlq, c->fifo ? "standard" : "FIFO",
 				   c->fifo ? "FIFO" : "standard",
 				   c->fifo ? "FIFO" : "standard");
+			rc = -1;
+		} else if (dlq_cycle(m, run)) {
 			rc = -1;
 		} else {
 			q->dlq = (struct sqs *)t;

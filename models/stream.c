@@ -84,6 +84,10 @@ static const char *const mode_names[] = { "sync", "async", NULL };
 #define WS_INTEGRATION_TIMEOUT ((sim_time_t)29 * 1000000000)
 /* FACTS 7 "WebSocket": connection duration at most 2 h. */
 #define WS_MAX_CONNECTION ((sim_time_t)2 * 3600 * 1000000000)
+/* A sanity bound on the tokens of one response (no model answers with a
+ * billion tokens): with it, a response's generation time is bounded and
+ * its posts are counted exactly in doubles. Draws stop there too. */
+#define MAX_TOKENS 1e9
 /* FACTS 7 "AppSync": 30 s hard limit on request execution. */
 #define APPSYNC_RESOLVER_LIMIT ((sim_time_t)30 * 1000000000)
 
@@ -130,7 +134,7 @@ static const struct scn_field stream_fields[] = {
 	F("tokens_per_second", SCN_NUMBER, SCN_F_REQUIRED, 0, 1e9,
 	  NULL, tokens_per_second, "generation speed after the first token"),
 	{ .key = "tokens", .kind = SCN_DIST, .unit = SIM_UNIT_NUMBER,
-	  .flags = SCN_F_REQUIRED, .min = 1, .max = 0,
+	  .flags = SCN_F_REQUIRED, .min = 0, .max = MAX_TOKENS,
 	  .offset = offsetof(struct stream_config, tokens),
 	  .help = "tokens per response (a number or a distribution; rounded)" },
 	F("setup", SCN_DURATION, SCN_F_UNCONFIRMED, 0, 3600, "50ms", setup,
@@ -424,7 +428,7 @@ static void stream_accept(struct model *m, struct sim *s, const struct sim_msg *
 	c->first = sim_dist_sample_time(&cfg->first_token, st->rng);
 	double n = round(sim_dist_sample(&cfg->tokens, st->rng));
 	c->tokens = n > 0 ? n : 0;
-	c->work = c->first + sim_time_from_s(c->tokens / cfg->tokens_per_second);
+	c->work = sim_time_add(c->first, sim_time_from_s(c->tokens / cfg->tokens_per_second));
 	if (cfg->door != DOOR_APPSYNC) {
 		generate(st, s, c);
 		return;

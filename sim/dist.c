@@ -51,6 +51,7 @@ static int set(struct sim_dist *d, enum sim_dist_kind kind, double a, double b)
 	d->b = b;
 	d->values = NULL;
 	d->n_values = 0;
+	d->max = INFINITY;
 	return 0;
 }
 
@@ -173,7 +174,13 @@ int sim_dist_copy(struct sim_dist *dst, const struct sim_dist *src)
 	return 0;
 }
 
-double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
+void sim_dist_cap(struct sim_dist *d, double max)
+{
+	d->max = max;
+}
+
+/* The draw of the family itself, uncapped. */
+static double draw(const struct sim_dist *d, gsl_rng *r)
 {
 	double x;
 
@@ -205,6 +212,16 @@ double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
 		return d->values[gsl_rng_uniform_int(r, d->n_values)];
 	}
 	return NAN;
+}
+
+double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
+{
+	double x = draw(d, r);
+
+	/* Written so that NaN fails the first test and becomes 0. */
+	if (x <= d->max)
+		return x;
+	return x > d->max ? d->max : 0.0;
 }
 
 /* Mean and variance of Normal(mean, sd) truncated to x >= 0.

@@ -14,6 +14,14 @@
  *   normal       mean a, sd b, truncated to x >= 0 (resampled, not clamped)
  *   pareto       shape a, scale b (the minimum) gsl_ran_pareto
  *   empirical    uniform choice among n values (owned by the distribution)
+ *
+ * Every distribution has a cap, `max`: a draw above it is taken to be max
+ * (heavy tails such as pareto can draw anything up to +inf). Constructors
+ * leave it at +inf; the scenario schema sets it from the key's range or,
+ * for keys without one, the unit's sanity bound (sim/schema.c), so no
+ * sample ever reaches the models unbounded. Durations are further clamped
+ * to SIM_DURATION_MAX by sim_dist_sample_time. The moments
+ * (sim_dist_mean, sim_dist_variance) are those of the uncapped family.
  */
 #ifndef SPILLWAY_SIM_DIST_H
 #define SPILLWAY_SIM_DIST_H
@@ -41,6 +49,7 @@ struct sim_dist {
 	double b;                /* second parameter, 0 when unused */
 	double *values;          /* empirical only: owned sample values */
 	size_t n_values;         /* empirical only: length of values */
+	double max;              /* cap on samples (+inf: none), see above */
 };
 
 /* Constructors fill *d; they return 0, or -1 when the parameters are out of
@@ -62,11 +71,18 @@ void sim_dist_finish(struct sim_dist *d);
 /* Deep copy (empirical values are duplicated); 0 or -1 on allocation failure. */
 int sim_dist_copy(struct sim_dist *dst, const struct sim_dist *src);
 
+/* Sets the cap on samples (see above); max >= 0, or +inf for none. */
+void sim_dist_cap(struct sim_dist *d, double max);
+
+/* A sample, at most d->max (a NaN draw, which no family should give, is
+ * returned as 0). */
 double sim_dist_sample(const struct sim_dist *d, gsl_rng *r);
-/* A duration sample: seconds converted to ns once (sim_time_from_s). */
+/* A duration sample: seconds converted to ns once, at most
+ * SIM_DURATION_MAX whatever the cap. */
 static inline sim_time_t sim_dist_sample_time(const struct sim_dist *d, gsl_rng *r)
 {
-	return sim_time_from_s(sim_dist_sample(d, r));
+	sim_time_t t = sim_time_from_s(sim_dist_sample(d, r));
+	return t < SIM_DURATION_MAX ? t : SIM_DURATION_MAX;
 }
 
 /* Exact mean and variance of the distribution (INFINITY where they do not

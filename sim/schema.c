@@ -163,29 +163,110 @@ static bool sanity_max(const struct scn_field *f)
 	return f->max >= (range_kind(f) == SCN_SIZE ? 1e12 : 1e9);
 }
 
-/* Range check in base units; reports and returns false when out of range. */
-static bool in_range(const struct scn_field *f, double v,
-		     const struct cfg_node *n, struct scn_ctx *ctx)
+/* The most a value of this unit may be, whatever a field's table says:
+ * the one bound that keeps time arithmetic from overflowing (see
+ * sim/time.h) and keeps sizes and counts drawn from distributions finite
+ * and far from what int64 or uint32 arithmetic could wrap. */
+static double unit_bound(enum scn_kind kind)
 {
+	switch (kind) {
+	case SCN_DURATION:
+		return SIM_DURATION_MAX_S;
+	case SCN_SIZE:
+		return SCN_SIZE_MAX;
+	case SCN_NUMBER:
+		return SCN_NUMBER_MAX;
+	default:
+		return INFINITY;
+	}
+}
+
+/* The field's own maximum, or the unit's bound when that is lower (or the
+ * field has no range: min > max). Scalars of other kinds have no bound of
+ * their unit: their tables give one. */
+static double field_max(const struct scn_field *f)
+{
+	double bound = f->kind == SCN_DURATION || f->kind == SCN_DIST
+			       ? unit_bound(range_kind(f)) : INFINITY;
 	if (f->min > f->max)
-		return true;
-	bool low = f->exclusive_min ? v <= f->min : v < f->min;
-	if (!low && v <= f->max)
-		return true;
+		return bound;
+	return f->max < bound ? f->max : bound;
+}
+
+/* Reports v (written n->value) out of f's range: below it when low. */
+static void range_error(const struct scn_field *f, bool low,
+			const struct cfg_node *n, struct scn_ctx *ctx)
+{
 	char lo[64], hi[64];
+	double max = field_max(f);
 	format_value(lo, sizeof(lo), range_kind(f), f->min);
-	format_value(hi, sizeof(hi), range_kind(f), f->max);
+	format_value(hi, sizeof(hi), range_kind(f), max);
 	if (low && f->exclusive_min)
 		scn_error(ctx, n, "must be greater than %s, got '%s'", lo, n->value);
 	else if (low && f->min == 0)
 		scn_error(ctx, n, "must not be negative, got '%s'", n->value);
-	else if (sanity_max(f))
+	else if (f->min > f->max || sanity_max(f) || max < f->max)
 		scn_error(ctx, n, low ? "must be at least %s, got '%s'"
 				      : "must be at most %s, got '%s'",
 			  low ? lo : hi, n->value);
 	else
 		scn_error(ctx, n, "must be between %s and %s, got '%s'", lo, hi,
 			  n->value);
+}
+
+/* Range check in base units; reports and returns false when out of range. */
+static bool in_range(const struct scn_field *f, double v,
+		     const struct cfg_node *n, struct scn_ctx *ctx)
+{
+	bool ranged = f->min <= f->max;
+	bool low = ranged && (f->exclusive_min ? v <= f->min : v < f->min);
+	if (!low && v <= field_max(f))
+		return true;
+	range_error(f, low, n, ctx);
+	return false;
+}
+
+/* in_range for a duration, in nanoseconds: compared in seconds, 1e9s
+ * would read as 1e18 * 1e-9 > 1e9. The bounds convert exactly enough
+ * (to the nearest ns, and 1e9 s is exactly 1e18 ns). */
+static bool in_range_ns(const struct scn_field *f, sim_time_t t,
+			const struct cfg_node *n, struct scn_ctx *ctx)
+{
+	bool ranged = f->min <= f->max;
+	sim_time_t lo = ranged ? sim_time_from_s(f->min) : 0;
+	bool low = ranged && (f->exclusive_min ? t <= lo : t < lo);
+	if (!low && t <= sim_time_from_s(field_max(f)))
+		return true;
+	range_error(f, low, n, ctx);
+	return false;
+}
+
+/* -1, 0 or 1 as i is below, equal to or above x, compared exactly (a
+ * conversion of i to double rounds past 2^53). */
+static int cmp_int(long long i, double x)
+{
+	if (x >= 0x1p63)
+		return -1;
+	if (x < -0x1p63)
+		return 1;
+	double t = trunc(x);
+	long long ti = (long long)t; /* exact: |t| < 2^63 */
+	if (i != ti)
+		return i < ti ? -1 : 1;
+	return x > t ? -1 : x < t ? 1 : 0;
+}
+
+/* in_range for a whole number, exactly. */
+static bool in_range_int(const struct scn_field *f, long long i,
+			 const struct cfg_node *n, struct scn_ctx *ctx)
+{
+	if (f->min > f->max)
+		return true;
+	int c = cmp_int(i, f->min);
+	bool low = f->exclusive_min ? c <= 0 : c < 0;
+	if (!low && cmp_int(i, f->max) <= 0)
+		return true;
+	range_error(f, low, n, ctx);
 	return false;
 }
 
@@ -243,7 +324,7 @@ static bool parse_scalar(const struct scn_field *f, struct cfg_node *n,
 			}
 			break;
 		}
-		if (!in_range(f, (double)i, n, ctx))
+		if (!in_range_int(f, i, n, ctx))
 			return false;
 		*(int64_t *)dst = i;
 		return true;
@@ -267,15 +348,13 @@ static bool parse_scalar(const struct scn_field *f, struct cfg_node *n,
 		sim_time_t t;
 		if (sim_parse_duration(s, &t)) {
 			/* Well written but past 292 years of nanoseconds:
-			 * out of range rather than not a duration. */
-			if (sim_parse_duration_s(s, &v) == 0) {
-				if (in_range(f, v, n, ctx))
-					scn_error(ctx, n, "too long for a duration (at most 292 years), got '%s'", s);
+			 * past SIM_DURATION_MAX, so out of range rather than
+			 * not a duration. */
+			if (sim_parse_duration_s(s, &v) == 0 && !in_range(f, v, n, ctx))
 				return false;
-			}
 			break;
 		}
-		if (!in_range(f, sim_time_to_s(t), n, ctx))
+		if (!in_range_ns(f, t, n, ctx))
 			return false;
 		*(sim_time_t *)dst = t;
 		return true;
@@ -339,11 +418,14 @@ static const char *const family_names[] = {
 	"empirical", NULL,
 };
 
-static bool parse_quantity(enum sim_unit_kind unit, bool plain,
+/* Parses a distribution's parameter; one in the field's unit (not
+ * `plain`) must be within the unit's bound either side of 0, like any
+ * other value of that unit. */
+static bool parse_quantity(const struct scn_field *f, bool plain,
 			   const struct cfg_node *n, double *out,
 			   struct scn_ctx *ctx)
 {
-	enum sim_unit_kind k = plain ? SIM_UNIT_NUMBER : unit;
+	enum sim_unit_kind k = plain ? SIM_UNIT_NUMBER : f->unit;
 	if (n->type != CFG_SCALAR || sim_parse_kind(k, n->value, out)) {
 		scn_error(ctx, n, "expected %s, got %s%s%s",
 			  sim_units_expected(k),
@@ -351,6 +433,15 @@ static bool parse_quantity(enum sim_unit_kind unit, bool plain,
 			  n->type == CFG_SCALAR ? n->value
 			  : n->type == CFG_MAP ? "map" : "list",
 			  n->type == CFG_SCALAR ? "'" : "");
+		return false;
+	}
+	double bound = unit_bound(range_kind(f));
+	if (!plain && fabs(*out) > bound) {
+		char b[64];
+		format_value(b, sizeof(b), range_kind(f), bound);
+		scn_error(ctx, n, "must be at %s %s%s, got '%s'",
+			  *out > 0 ? "most" : "least", *out > 0 ? "" : "-", b,
+			  n->value);
 		return false;
 	}
 	return true;
@@ -520,14 +611,14 @@ static bool parse_dist(const struct scn_field *f, struct cfg_node *n,
 	}
 	/* A parameter's own problems name it: service.exponential.mean. */
 	size_t at_param = push_key(ctx, fam->key[0]);
-	bool parsed = parse_quantity(f->unit, fam->plain[0], v0, &a, ctx);
+	bool parsed = parse_quantity(f, fam->plain[0], v0, &a, ctx);
 	pop(ctx, at_param);
 	if (!parsed)
 		goto out;
 	b = 0;
 	if (v1) {
 		at_param = push_key(ctx, fam->key[1]);
-		parsed = parse_quantity(f->unit, fam->plain[1], v1, &b, ctx);
+		parsed = parse_quantity(f, fam->plain[1], v1, &b, ctx);
 		pop(ctx, at_param);
 		if (!parsed)
 			goto out;
@@ -672,13 +763,16 @@ static bool parse_value(const struct scn_field *f, struct cfg_node *n,
 		struct sim_dist *d = (struct sim_dist *)(obj + f->offset);
 		if (!parse_dist(f, n, d, ctx))
 			return false;
+		/* A heavy tail may draw anything: samples stop at the
+		 * field's maximum, or the unit's bound. */
+		sim_dist_cap(d, field_max(f));
 		/* A range on a distribution (min < max; most have none)
-		 * bounds a constant, and the mean of the others: a heavy
-		 * tail may still draw past it. */
-		if (f->min >= f->max)
-			return true;
+		 * bounds a constant, and the mean of the others; the unit's
+		 * bound applies to a constant in any case. */
 		if (d->kind == SIM_DIST_CONSTANT)
 			return in_range(f, d->a, n, ctx);
+		if (f->min >= f->max)
+			return true;
 		double mean = sim_dist_mean(d);
 		if (isfinite(mean) && mean > f->max) {
 			char hi[64], m[64];

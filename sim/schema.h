@@ -37,6 +37,13 @@
 
 #define SCN_UNLIMITED (-1)
 
+/* Bounds of every value of a unit, whatever a field's table says (the
+ * walker applies them; see unit_bound in schema.c): durations stop at
+ * SIM_DURATION_MAX_S (sim/time.h), scalars and distribution parameters
+ * alike; sizes and plain numbers drawn from distributions stop at these. */
+#define SCN_SIZE_MAX 1e15   /* bytes: 1 PB */
+#define SCN_NUMBER_MAX 1e15
+
 enum scn_kind {
 	SCN_BOOL,
 	SCN_INT,

@@ -210,12 +210,36 @@ START_TEST(failed_batches_retry_then_go_to_the_destination)
 }
 END_TEST
 
+/* 10,000 partitions with 600,000 records expiring unread (5,000 a second,
+ * 1 s retention): exactly the records older than a second expire, the last
+ * second's wait. Each expiry scanned every partition before (14 s of CPU;
+ * the case has a 10 s timeout); the oldest record is now a heap's root. */
+START_TEST(ten_thousand_partitions_expire)
+{
+	const char *sets[] = { "resources.audit.partitions=10000", "resources.audit.retention=1s",
+			       "tenants.auditor.arrivals={constant: {rate: 5000/s}}" };
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(FIXTURE, sets, 3, &scn, &o);
+	ck_assert_double_eq(value(&o, "audit", "RecordsIn"), 600000);
+	ck_assert_double_eq(value(&o, "audit", "ExpiredRecords"), 595000);
+	ck_assert_double_eq(value(&o, "audit", "RecordsWaiting"), 5000);
+	ck_assert_double_eq(value(&o, "audit", "RecordsWaiting.max"), 5000);
+	check_conservation(&o);
+	harness_done(&scn, &o);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("kafka");
 	TCase *tc = tcase_create("kafka:topic");
 	tcase_add_test(tc, size_factor_applied_exactly);
 	tcase_add_test(tc, unread_records_expire_at_retention);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("kafka:scale");
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, ten_thousand_partitions_expire);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("kafka:esm");
 	tcase_add_test(tc, filter_drops_its_share);

@@ -9,6 +9,7 @@
 #include "tests/harness.h"
 
 #include "models/pods.h"
+#include "models/registry.h"
 #include "sim/run.h"
 
 #define S(x) ((sim_time_t)(x) * SIM_S)
@@ -140,6 +141,79 @@ START_TEST(nielsen_figures)
 }
 END_TEST
 
+/* A queue far beyond any target (1e30 messages at 1e-9 a pod) asks for
+ * more pods than an int64 holds: the HPA asks for max (before, the
+ * conversion overflowed and it scaled down to min). */
+START_TEST(huge_metric_asks_for_max)
+{
+	struct hpa h = make(1e-9, 1, 100);
+	ck_assert_int_eq(hpa_step(&h, 0, 60, 1e30), 100);
+	ck_assert_int_eq(hpa_step(&h, S(15), 100, 1e300), 100);
+	hpa_free(&h);
+}
+END_TEST
+
+/* min above max is refused at max, as DynamoDB's auto scaling is (it was
+ * accepted, and the HPA then kept the pods at max). */
+START_TEST(autoscaling_bounds_out_of_order_refused)
+{
+	struct diag d;
+	struct scenario scn;
+	diag_init(&d);
+	ck_assert_int_eq(scenario_load(&scn, "tests/fixtures/bad/pods-min-above-max.yaml",
+				       NULL, 0, &spillway_registry, &d), -1);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_str_eq(d.v[0].text, "tests/fixtures/bad/pods-min-above-max.yaml:10:44: "
+			 "error: resources.workers.autoscaling.max: must be at least min (10), got 5");
+	diag_finish(&d);
+	/* Equal bounds are fine. */
+	const char *sets[] = { "resources.workers.autoscaling.min=5" };
+	diag_init(&d);
+	ck_assert_int_eq(scenario_load(&scn, "tests/fixtures/bad/pods-min-above-max.yaml",
+				       sets, 1, &spillway_registry, &d), 0);
+	scenario_finish(&scn);
+	diag_finish(&d);
+}
+END_TEST
+
+/* Which pod starts and which stops: the first stopped pod is reused, and
+ * scaling down stops the last idle pod, else the last starting one, else
+ * the last busy one after its item. Through a burst and back down (up to
+ * 82 pods), the exact figures of the implementation that scanned every pod
+ * for each pod added or removed. */
+START_TEST(pods_chosen_to_start_and_stop)
+{
+	const char *sets[] = { "resources.workers.autoscaling.target=1",
+			       "resources.workers.autoscaling.max=300", "duration=3h",
+			       "replications=1" };
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run("scenarios/nielsen.yaml", sets, 4, &scn, &o);
+	ck_assert_double_eq(mean_of(&o, "workers", "ItemsProcessed"), 3242);
+	ck_assert_double_eq(mean_of(&o, "workers", "Pods.max"), 82);
+	ck_assert_double_eq_tol(mean_of(&o, "workers", "Pods"), 30.38333333, 1e-8);
+	ck_assert_double_eq_tol(mean_of(&o, "workers", "GBProcessed"), 4099.406171, 1e-6);
+	ck_assert_double_eq_tol(mean_of(&o, "workers", "InstanceHours"), 91.15, 1e-9);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+/* 100,000 pods started and all stopped at the first sync: that took 20 s
+ * when each pod added or removed scanned all the others (the case has a
+ * 10 s timeout). */
+START_TEST(a_hundred_thousand_pods)
+{
+	const char *sets[] = { "resources.workers.replicas=100000",
+			       "resources.workers.autoscaling={target: 1000000, min: 0, max: 100000}",
+			       "replications=1" };
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run("scenarios/nielsen.yaml", sets, 3, &scn, &o);
+	ck_assert_double_eq(mean_of(&o, "workers", "Pods.max"), 100000);
+	harness_done(&scn, &o);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("pods");
@@ -148,11 +222,18 @@ static Suite *suite(void)
 	tcase_add_test(tc, tolerance_band);
 	tcase_add_test(tc, scale_up_limit);
 	tcase_add_test(tc, stabilization_window);
+	tcase_add_test(tc, huge_metric_asks_for_max);
+	tcase_add_test(tc, autoscaling_bounds_out_of_order_refused);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pods:spark");
 	tcase_add_test(tc, shuffle_share_and_time);
 	tcase_add_test(tc, node_packing);
 	tcase_add_test(tc, nielsen_figures);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pods:scale");
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, pods_chosen_to_start_and_stop);
+	tcase_add_test(tc, a_hundred_thousand_pods);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -564,6 +564,53 @@ START_TEST(link_errors)
 }
 END_TEST
 
+/* Dead-letter queues that lead back to their source through others are
+ * refused like a queue that is its own (two and three queues were
+ * accepted), once per cycle, naming its queues. */
+START_TEST(dead_letter_cycles_refused)
+{
+	static const struct {
+		const char *path, *want;
+	} v[] = {
+		{ "tests/fixtures/bad/cycle-dlq-pair.yaml",
+		  "tests/fixtures/bad/cycle-dlq-pair.yaml:9:27: error: resources.orders.dead_letter.target: "
+		  "the dead-letter queues form a cycle (orders -> retries -> orders); a queue cannot be "
+		  "its own dead-letter queue, even through others" },
+		{ "tests/fixtures/bad/cycle-dlq-three.yaml",
+		  "tests/fixtures/bad/cycle-dlq-three.yaml:12:27: error: resources.a.dead_letter.target: "
+		  "the dead-letter queues form a cycle (a -> b -> c -> a); a queue cannot be "
+		  "its own dead-letter queue, even through others" },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		struct scenario scn;
+		struct diag d;
+		diag_init(&d);
+		ck_assert_int_eq(scenario_load(&scn, v[i].path, NULL, 0, &spillway_registry, &d), 0);
+		struct sim_run_options opt = { .link_only = true };
+		struct sim_outcome out;
+		ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), -2);
+		ck_assert_uint_eq(d.n, 1);
+		ck_assert_str_eq(d.v[0].text, v[i].want);
+		sim_outcome_finish(&out);
+		scenario_finish(&scn);
+		diag_finish(&d);
+	}
+	/* A chain without a cycle is fine: intake -> a -> b -> c -> d. */
+	const char *sets[] = { "resources.d={type: sqs}", "resources.c.dead_letter.target=d" };
+	struct scenario scn;
+	struct diag d;
+	diag_init(&d);
+	ck_assert_int_eq(scenario_load(&scn, v[1].path, sets, 2, &spillway_registry, &d), 0);
+	struct sim_run_options opt = { .link_only = true };
+	struct sim_outcome out;
+	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), 0);
+	ck_assert_uint_eq(d.errors, 0);
+	sim_outcome_finish(&out);
+	scenario_finish(&scn);
+	diag_finish(&d);
+}
+END_TEST
+
 /* sqs:retention ------------------------------------------------------------- */
 
 START_TEST(expiry_without_consumer)
@@ -1008,6 +1055,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, dead_letter_after_max_receives);
 	tcase_add_test(tc, dead_letter_on_immediate_return);
 	tcase_add_test(tc, link_errors);
+	tcase_add_test(tc, dead_letter_cycles_refused);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sqs:retention");
 	tcase_add_test(tc, expiry_without_consumer);

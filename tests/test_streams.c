@@ -282,6 +282,41 @@ START_TEST(llm_long_response_fails_behind_the_websocket_integration)
 }
 END_TEST
 
+/* Responses of (nearly) a billion tokens at 1e-300 tokens a second, or a
+ * heavy tail of tokens at 40 a second: every generation outlives the
+ * function's 5 min timeout, at every door, and fails as a timeout. Before,
+ * the generation time wrapped negative: a negative histogram value (an
+ * abort) at the function URL and AppSync, an endless loop over the
+ * WebSocket's seconds. */
+START_TEST(llm_endless_generations_time_out)
+{
+	static const char *const doors[] = { "url", "ws", "ws_async", "as" };
+	for (int k = 0; k < 2; k++) {
+		char sets[9][96];
+		const char *p[9];
+		for (size_t i = 0; i < 4; i++) {
+			snprintf(sets[2 * i], sizeof(sets[0]), "resources.%s.tokens=%s", doors[i],
+				 k ? "{pareto: {shape: 1e-6, scale: 1}}" : "1e9");
+			snprintf(sets[2 * i + 1], sizeof(sets[0]), "resources.%s.tokens_per_second=%s",
+				 doors[i], k ? "40" : "1e-300");
+		}
+		snprintf(sets[8], sizeof(sets[0]), "duration=10m");
+		for (size_t i = 0; i < 9; i++)
+			p[i] = sets[i];
+		struct scenario scn;
+		struct sim_outcome o;
+		harness_run(LLM, p, 9, &scn, &o);
+		for (size_t i = 0; i < 4; i++) {
+			ck_assert_double_eq(value(&o, doors[i], "Conversations"), 20);
+			ck_assert_double_eq(value(&o, doors[i], "Completed"), 0);
+			ck_assert_double_eq(value(&o, doors[i], "Failed"), 20);
+			ck_assert_double_eq(value(&o, doors[i], "Timeouts"), 20);
+		}
+		harness_done(&scn, &o);
+	}
+}
+END_TEST
+
 START_TEST(llm_websocket_rates)
 {
 	/* 600 conversations at once: one second of new connections (500)
@@ -458,6 +493,7 @@ static Suite *suite(void)
 	tc = tcase_create("streams:llm");
 	tcase_add_test(tc, llm_doors_exact_times);
 	tcase_add_test(tc, llm_long_response_fails_behind_the_websocket_integration);
+	tcase_add_test(tc, llm_endless_generations_time_out);
 	tcase_add_test(tc, llm_websocket_rates);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("streams:cohort");
