@@ -416,8 +416,7 @@ static struct model *eb_create(const void *config, const char *name,
 	b->fail_rng = sim_rng_stream(seed, run->replication, name, "failures");
 	if (!b->match_rng || !b->latency_rng || !b->fail_rng ||
 	    sim_hist_init(&b->delivery_h) || sim_hist_init(&b->ingest_h)) {
-		fprintf(stderr, "spillway: out of memory in event_bus\n");
-		abort();
+		sim_out_of_memory(sizeof(struct sim_hist));
 	}
 	b->tokens = b->cfg->put_events_rate > 1 ? b->cfg->put_events_rate : 1;
 	b->n_rules = b->cfg->rules.n;

@@ -296,8 +296,7 @@ static struct model *fh_create(const void *config, const char *name,
 	f->rng = sim_rng_stream((uint64_t)run->scn->seed, run->replication, name,
 				"latency");
 	if (!f->rng) {
-		fprintf(stderr, "spillway: out of memory in firehose\n");
-		abort();
+		sim_out_of_memory(sizeof(gsl_rng));
 	}
 	f->tokens = f->cfg->put_rate > 1 ? f->cfg->put_rate : 1;
 	f->open = NO_BATCH;

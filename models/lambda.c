@@ -782,8 +782,7 @@ static struct model *lambda_create(const void *config, const char *name,
 		fn->esm[i] = esm_create(&ec[i], fn, esm_name, run);
 	}
 	if (sim_hist_init(&fn->duration_h)) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
+		sim_out_of_memory(sizeof(struct sim_hist));
 	}
 	return &fn->base;
 }

@@ -170,8 +170,7 @@ static struct model *sns_create(const void *config, const char *name,
 	t->rng = sim_rng_stream((uint64_t)run->scn->seed, run->replication, name,
 				"latency");
 	if (!t->rng) {
-		fprintf(stderr, "spillway: out of memory in sns_topic\n");
-		abort();
+		sim_out_of_memory(sizeof(gsl_rng));
 	}
 	t->n_subs = t->cfg->subs.n;
 	t->subs = sim_xcalloc(t->n_subs, sizeof(*t->subs));

@@ -320,8 +320,7 @@ static struct model *sm_create(const void *config, const char *name,
 	sm->replay_to = sim_xcalloc(sm->cfg->replay.n ? sm->cfg->replay.n : 1,
 				    sizeof(*sm->replay_to));
 	if (sim_hist_init(&sm->time_h)) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
+		sim_out_of_memory(sizeof(struct sim_hist));
 	}
 	return &sm->base;
 }

@@ -230,8 +230,7 @@ static struct model *station_create(const void *config, const char *name,
 	st->q_cap = 64;
 	st->queue = sim_xrealloc(NULL, st->q_cap * sizeof(*st->queue));
 	if (sim_hist_init(&st->wait_h) || sim_hist_init(&st->sojourn_h)) {
-		fprintf(stderr, "spillway: out of memory in station\n");
-		abort();
+		sim_out_of_memory(sizeof(struct sim_hist));
 	}
 	(void)name;
 	(void)run;
@@ -258,8 +257,7 @@ static void station_start(struct model *m, struct sim *s)
 	st->rng = sim_rng_stream((uint64_t)m->run->scn->seed, m->run->replication,
 				 m->name, "service");
 	if (!st->rng) {
-		fprintf(stderr, "spillway: out of memory in station\n");
-		abort();
+		sim_out_of_memory(sizeof(gsl_rng));
 	}
 	sim_twa_init(&st->queue_len, s->now, 0);
 	sim_twa_init(&st->in_system, s->now, 0);

@@ -515,8 +515,7 @@ static struct model *stream_create(const void *config, const char *name,
 			st->posts[i].sec = -1;
 	}
 	if (sim_hist_init(&st->ttfb_ms) || sim_hist_init(&st->ttlt_s)) {
-		fprintf(stderr, "spillway: out of memory\n");
-		abort();
+		sim_out_of_memory(sizeof(struct sim_hist));
 	}
 	return &st->base;
 }
