@@ -47,6 +47,16 @@ void harness_put(const char *path, const char *text)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
+size_t harness_slurp(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return n;
+}
+
 long harness_dead_pid(void)
 {
 	pid_t pid = fork();

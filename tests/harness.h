@@ -20,6 +20,9 @@ void harness_done(struct scenario *scn, struct sim_outcome *out);
 
 /* Writes text into path (creating or truncating it), asserting it can. */
 void harness_put(const char *path, const char *text);
+/* Reads path into buf (NUL-terminated, cut to size - 1 bytes); the bytes
+ * read, 0 when it cannot be opened. */
+size_t harness_slurp(const char *path, char *buf, size_t size);
 /* A process id that no process has now: a child's, once reaped. */
 long harness_dead_pid(void);
 

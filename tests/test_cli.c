@@ -424,17 +424,6 @@ START_TEST(plan_rejects_bad_requirements)
 }
 END_TEST
 
-/* Reads a file into buf (NUL-terminated, truncated to size); its length. */
-static size_t slurp(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-	return n;
-}
-
 /* Free text from the scenario shows literally in the report and the plot
  * scripts, and nothing in it runs. */
 START_TEST(report_shows_scenario_text_literally)
@@ -446,7 +435,7 @@ START_TEST(report_shows_scenario_text_literally)
 	snprintf(args, sizeof(args), "run tests/fixtures/nasty-names.yaml -q -o %s/n", tmpdir);
 	ck_assert_int_eq(spillway(args), 0);
 	snprintf(path, sizeof(path), "%s/n/report.html", tmpdir);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert(!strstr(text, "<script"));
 	ck_assert(!strstr(text, "<img"));
 	ck_assert(!strstr(text, "<i>group"));
@@ -454,12 +443,12 @@ START_TEST(report_shows_scenario_text_literally)
 	ck_assert(strstr(text, "&lt;img src=x onerror=alert(2)&gt; `rm -rf /`"));
 	ck_assert(strstr(text, "&lt;i&gt;group&lt;/i&gt; &#39;g&#39; `g`"));
 	snprintf(path, sizeof(path), "%s/n/report.md", tmpdir);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert(strstr(text, "\\<img src=x onerror=alert(2)\\> \\`rm -rf /\\`"));
 	/* The gnuplot title: quotes doubled, the newline gone, all inside
 	 * one single-quoted string (where gnuplot expands nothing). */
 	snprintf(path, sizeof(path), "%s/n/plots/queue-depth.gp", tmpdir);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert_msg(strstr(text, "set title 'Queue depth (in a dead-letter queue: dead-lettered) - nasty: It''s a \"test\" <script>alert(1)</script> `touch /tmp/spillway-pwned-1` '' system(\"touch /tmp/spillway-pwned-2\")  second line & more'\n"),
 		      "%s", text);
 	ck_assert(!exists("/tmp/spillway-pwned-1"));
@@ -480,7 +469,7 @@ START_TEST(no_gnuplot_is_a_warning)
 		 SPILLWAY_BIN, args, tmpdir);
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(path, sizeof(path), "%s/err", tmpdir);
-	ck_assert(slurp(path, a, sizeof(a)) > 0);
+	ck_assert(harness_slurp(path, a, sizeof(a)) > 0);
 	ck_assert_msg(strstr(a, "spillway: warning: gnuplot not found on PATH (is it installed?)"), "%s", a);
 	snprintf(path, sizeof(path), "%s/g/plots/queue-depth.gp", tmpdir);
 	ck_assert(exists(path));
@@ -489,13 +478,13 @@ START_TEST(no_gnuplot_is_a_warning)
 	snprintf(path, sizeof(path), "%s/g/plots/queue-depth.png", tmpdir);
 	ck_assert(!exists(path));
 	snprintf(path, sizeof(path), "%s/g/report.md", tmpdir);
-	ck_assert(slurp(path, a, sizeof(a)) > 0);
+	ck_assert(harness_slurp(path, a, sizeof(a)) > 0);
 	ck_assert(strstr(a, "gnuplot could not run on this machine"));
 	/* report re-renders the same text from the files. */
 	snprintf(args, sizeof(args), "PATH=/nonexistent %s report %s/g >/dev/null 2>&1",
 		 SPILLWAY_BIN, tmpdir);
 	ck_assert_int_eq(system(args), 0);
-	ck_assert(slurp(path, b, sizeof(b)) > 0);
+	ck_assert(harness_slurp(path, b, sizeof(b)) > 0);
 	ck_assert_str_eq(a, b);
 }
 END_TEST
@@ -522,7 +511,7 @@ START_TEST(report_renders_in_chromium)
 		 "'file://%s/r/report.html' >'%s' 2>/dev/null",
 		 shot, abs, abs, path);
 	ck_assert_int_eq(system(args), 0);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert_msg(strstr(text, "<title>spillway: review</title>"), "%.300s", text);
 	snprintf(args, sizeof(args), "python3 tests/png_not_blank.py '%s'", shot);
 	ck_assert_int_eq(system(args), 0);

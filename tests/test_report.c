@@ -52,17 +52,6 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-/* Reads a file into buf (NUL-terminated, truncated to size); its length. */
-static size_t slurp(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-	return n;
-}
-
 /* Runs `ENV spillway ARGS` (ARGS already shell-quoted; ENV such as
  * "PATH=/nonexistent" or ""), keeps stdout and stderr in out_text and
  * err_text, returns the exit status. */
@@ -73,8 +62,8 @@ static int spillway_env(const char *env, const char *args)
 	snprintf(errf, sizeof(errf), "%s/stderr", tmpdir);
 	snprintf(cmd, sizeof(cmd), "%s %s %s >%s 2>%s", env, SPILLWAY_BIN, args, outf, errf);
 	int st = system(cmd);
-	slurp(outf, out_text, sizeof(out_text));
-	slurp(errf, err_text, sizeof(err_text));
+	harness_slurp(outf, out_text, sizeof(out_text));
+	harness_slurp(errf, err_text, sizeof(err_text));
 	remove(outf);
 	remove(errf);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -104,7 +93,7 @@ static bool have_gnuplot(const char *test)
 static bool file_is_clean(const char *path)
 {
 	static char text[1 << 20];
-	size_t n = slurp(path, text, sizeof(text));
+	size_t n = harness_slurp(path, text, sizeof(text));
 	return n > 0 && strlen(text) == n && sim_text_is_clean(text, SIM_TEXT_LINES);
 }
 
@@ -117,7 +106,7 @@ START_TEST(cost_csv_quotes_and_guards)
 	snprintf(args, sizeof(args), "run tests/fixtures/hostile-text.yaml -o %s/h", tmpdir);
 	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
 	snprintf(path, sizeof(path), "%s/h/cost.csv", tmpdir);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	/* The service's row: one record, the formula guarded in quotes. */
 	static const char row[] =
 		"\n\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\"), \"\"Inc\"\"\a\n"
@@ -153,7 +142,7 @@ START_TEST(cost_csv_quotes_and_guards)
 	 * resource in the next. */
 	snprintf(path, sizeof(path), "%s/h/report.html", tmpdir);
 	static char html[1 << 20];
-	ck_assert(slurp(path, html, sizeof(html)) > 0);
+	ck_assert(harness_slurp(path, html, sizeof(html)) > 0);
 	ck_assert_msg(strstr(html, "<td>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;), &quot;Inc&quot;"
 				   "\xE2\x90\x87\nTOTAL,,measurement window,1,hour,,999,,</td><td>search</td>"),
 		      "%.2000s", html);
@@ -175,7 +164,7 @@ START_TEST(sweep_reads_quoted_cells_back)
 		 tmpdir);
 	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
 	snprintf(path, sizeof(path), "%s/s/sweep.csv", tmpdir);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert(!strncmp(text, "point,description,resource,metric,mean,ci95_low,ci95_high,unit\n", 63));
 	ck_assert_msg(strstr(text, "\n0,-0.5,jobs,NumberOfMessagesSent,"), "%.2000s", text);
 	ck_assert_msg(strstr(text, "\n1,\"'=1+2\",jobs,NumberOfMessagesSent,"), "%.2000s", text);
@@ -226,13 +215,13 @@ START_TEST(rendered_text_is_valid_utf8_without_controls)
 	static const char *const json[] = { "manifest.json", "findings.json", "summary.json" };
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/h/%s", tmpdir, json[i]);
-		size_t n = slurp(path, text, sizeof(text));
+		size_t n = harness_slurp(path, text, sizeof(text));
 		ck_assert_msg(n > 0 && sim_text_is_clean(text, SIM_TEXT_LINES), "%s", json[i]);
 	}
 	/* The title: escapes as symbols, the C1 control as U+FFFD, the
 	 * description cut to 200 bytes between two characters. */
 	snprintf(path, sizeof(path), "%s/h/plots/queue-depth.gp", tmpdir);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert_msg(strstr(text, "\nset title 'Queue depth (in a dead-letter queue: dead-lettered) - "
 			     "hostile: \xE2\x90\x9B[31mred\xE2\x90\x9B[0m, a bell\xE2\x90\x87 and a C1 "
 			     "\xEF\xBF\xBD: Z\xC3\xBCrich\xE2\x80\x93Gen\xC3\xA8ve \xC3\x86\xC3\x98\xC3\x85 "
@@ -245,7 +234,7 @@ START_TEST(rendered_text_is_valid_utf8_without_controls)
 	/* The HTML keeps the whole description, the escapes as symbols. */
 	snprintf(path, sizeof(path), "%s/h/report.html", tmpdir);
 	static char html[1 << 20];
-	ck_assert(slurp(path, html, sizeof(html)) > 0);
+	ck_assert(harness_slurp(path, html, sizeof(html)) > 0);
 	ck_assert(strstr(html, "<p>\xE2\x90\x9B[31mred\xE2\x90\x9B[0m, a bell\xE2\x90\x87 and a C1 "
 			       "\xEF\xBF\xBD: Z\xC3\xBC"));
 	ck_assert(strstr(html, "\xE2\x98\x83 end</p>"));
@@ -288,8 +277,8 @@ START_TEST(edited_script_is_kept)
 	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
 	snprintf(path, sizeof(path), "%s/r/plots/queue-depth.gp", tmpdir);
 	snprintf(other_path, sizeof(other_path), "%s/r/plots/age-of-oldest.gp", tmpdir);
-	ck_assert(slurp(path, theirs, sizeof(theirs)) > 0);
-	ck_assert(slurp(other_path, other, sizeof(other)) > 0);
+	ck_assert(harness_slurp(path, theirs, sizeof(theirs)) > 0);
+	ck_assert(harness_slurp(other_path, other, sizeof(other)) > 0);
 	/* The user restyles one script, as the README suggests, and redraws. */
 	snprintf(mine, sizeof(mine), "%sset border lw 3 # mine\n", theirs);
 	FILE *f = fopen(path, "w");
@@ -297,14 +286,14 @@ START_TEST(edited_script_is_kept)
 	fclose(f);
 	snprintf(args, sizeof(args), "report %s/r", tmpdir);
 	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert_str_eq(text, mine);
 	ck_assert_msg(strstr(err_text, "spillway: note: plots/queue-depth.gp was edited: kept and "
 				       "used as it is (remove it to get spillway's script back)\n"),
 		      "%.2000s", err_text);
 	/* The unedited one is spillway's again, byte for byte; both carry
 	 * the checksum of the rest of the file on their first line. */
-	ck_assert(slurp(other_path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(other_path, text, sizeof(text)) > 0);
 	ck_assert_str_eq(text, other);
 	ck_assert(!strstr(err_text, "age-of-oldest.gp"));
 	ck_assert(checksum_holds(theirs));
@@ -314,12 +303,12 @@ START_TEST(edited_script_is_kept)
 	fputs("plot 'age-of-oldest.dat' using 1:2\n", f);
 	fclose(f);
 	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
-	ck_assert(slurp(other_path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(other_path, text, sizeof(text)) > 0);
 	ck_assert_str_eq(text, "plot 'age-of-oldest.dat' using 1:2\n");
 	/* Removed, it comes back as spillway wrote it. */
 	remove(path);
 	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert_str_eq(text, theirs);
 }
 END_TEST
@@ -342,7 +331,7 @@ START_TEST(plot_without_points_is_left_out)
 	snprintf(path, sizeof(path), "%s/u/plots/queue-depth.svg", tmpdir);
 	ck_assert(exists(path));
 	snprintf(path, sizeof(path), "%s/u/report.md", tmpdir);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert(!strstr(text, "plots/dwell"));
 	ck_assert(strstr(text, "plots/queue-depth.svg"));
 	ck_assert(!strstr(text, "gnuplot could not run"));
@@ -366,7 +355,7 @@ START_TEST(sweep_plot_without_points_is_left_out)
 	ck_assert_msg(!strstr(err_text, "gnuplot"), "%.2000s", err_text);
 	ck_assert_msg(strstr(out_text, "point  duration"), "%.2000s", out_text);
 	snprintf(path, sizeof(path), "%s/s/report.md", tmpdir);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert(!strstr(text, "plots/sweep-1."));
 	ck_assert(strstr(text, "plots/sweep-2.svg"));
 }
@@ -395,7 +384,7 @@ START_TEST(gnuplot_failure_names_the_plot)
 	ck_assert_msg(!strstr(err_text, "installed"), "%.2000s", err_text);
 	ck_assert_msg(!strstr(err_text, "age-of-oldest"), "%.2000s", err_text);
 	snprintf(path, sizeof(path), "%s/r/report.md", tmpdir);
-	ck_assert(slurp(path, text, sizeof(text)) > 0);
+	ck_assert(harness_slurp(path, text, sizeof(text)) > 0);
 	ck_assert(strstr(text, "[script](plots/queue-depth.gp)) (gnuplot failed on this plot: see "
 			       "plots/gnuplot.log)"));
 	ck_assert(!strstr(text, "gnuplot could not run"));
@@ -445,7 +434,7 @@ START_TEST(full_tmpfs_names_cause_and_file)
 	ck_assert_int_eq(system(cmd), 0);
 	char path[600];
 	snprintf(path, sizeof(path), "%s/out", tmpdir);
-	slurp(path, err_text, sizeof(err_text));
+	harness_slurp(path, err_text, sizeof(err_text));
 	char want[700];
 	snprintf(want, sizeof(want), "spillway report: cannot create %s/m/r/plots: No space left on device\n"
 		 "status 1\n", tmpdir);
