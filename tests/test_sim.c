@@ -2,12 +2,17 @@
  * among equal times, cancellation and rescheduling of timers (from outside
  * and inside handlers), claimed follow-ups, the clock. */
 #include <check.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tests/harness.h"
 
 #include <gsl/gsl_rng.h>
 
+#include "sim/alloc.h"
 #include "sim/sim.h"
 
 /* What a handler saw: its insertion id and the time it ran at. */
@@ -560,6 +565,50 @@ START_TEST(stall_watch_stops_a_loop_at_one_instant)
 }
 END_TEST
 
+/* Memory that cannot be had: the hook hears the size asked for (the CLI's
+ * removes its temporary directory and exits 1); without a hook, abort. In
+ * children, since both end the process. (AddressSanitizer reports such a
+ * request itself: not under it.) */
+static void exit_with_size_class(size_t size)
+{
+	exit(size == SIZE_MAX / 2 ? 3 : 4);
+}
+
+static int child_status(int hook, int which)
+{
+	pid_t pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		(void)!freopen("/dev/null", "w", stderr);
+		if (hook)
+			sim_alloc_on_failure(exit_with_size_class);
+		void *p = which == 0 ? sim_xrealloc(NULL, SIZE_MAX / 2)
+				     : sim_xcalloc(SIZE_MAX / 2, 1);
+		free(p);
+		_exit(0);
+	}
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+START_TEST(out_of_memory_goes_to_the_hook_or_aborts)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return;
+#endif
+	for (int which = 0; which < 2; which++) {
+		int st = child_status(1, which);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 3, "status %d", st);
+		st = child_status(0, which);
+		ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT, "status %d", st);
+	}
+	char *d = sim_xstrdup("kept");
+	ck_assert_str_eq(d, "kept");
+	free(d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sim");
@@ -582,6 +631,9 @@ static Suite *suite(void)
 	tcase_add_test(clock, run_until_advances_clock_and_stop_interrupts);
 	tcase_add_test(clock, stall_watch_stops_a_loop_at_one_instant);
 	suite_add_tcase(s, clock);
+	TCase *alloc = tcase_create("sim:alloc");
+	tcase_add_test(alloc, out_of_memory_goes_to_the_hook_or_aborts);
+	suite_add_tcase(s, alloc);
 	return s;
 }
 
