@@ -1521,9 +1521,9 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 	o->jobs = cores > 0 ? cores : 1;
 	optind = 1;
 	opterr = 0;
-	int c;
+	int c, li = -1;
 	char err[512];
-	while ((c = getopt_long(argc, argv, ":o:j:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:j:qh", opts, &li)) != -1) {
 		switch (c) {
 		case 'o':
 			o->base.output = optarg;
@@ -1555,12 +1555,12 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 			break;
 		case OPT_PRINT:
 			if (plan)
-				goto unknown;
+				goto other_command;
 			o->print = optarg;
 			break;
 		case OPT_REQ: {
 			if (!plan)
-				goto unknown;
+				goto other_command;
 			size_t col = 0;
 			o->req = sim_xrealloc(o->req, (o->nreq + 1) * sizeof(*o->req));
 			if (req_parse(&o->req[o->nreq], optarg, err, sizeof(err), &col)) {
@@ -1572,14 +1572,14 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 		}
 		case OPT_MIN:
 			if (!plan)
-				goto unknown;
+				goto other_command;
 			o->minimize = optarg;
 			if (minimize_check(o, NULL, NULL))
 				return -1;
 			break;
 		case OPT_SEARCH:
 			if (!plan)
-				goto unknown;
+				goto other_command;
 			if (strcmp(optarg, "grid") && strcmp(optarg, "bisect")) {
 				sim_text_fprintf(stderr, "spillway plan: --search: expected grid or bisect, got '%s'\n",
 					optarg);
@@ -1605,8 +1605,11 @@ static int parse(int argc, char **argv, bool plan, struct opts *o)
 			sim_text_fprintf(stderr, "spillway %s: option '%s' needs a value (see spillway %s --help)\n",
 				cmd, argv[optind - 1], cmd);
 			return -1;
+		other_command: /* li is set: only long options get here */
+			sim_text_fprintf(stderr, "spillway %s: --%s is an option of spillway %s (see spillway %s --help)\n",
+				cmd, opts[li].name, plan ? "sweep" : "plan", cmd);
+			return -1;
 		default:
-		unknown:
 			sim_text_fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
 				cmd, argv[optind - 1], cmd);
 			return -1;

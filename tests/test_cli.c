@@ -284,6 +284,116 @@ START_TEST(help_and_version)
 }
 END_TEST
 
+/* Each wrong command line: status 2, one line naming the option and what
+ * it expected (never the value as if it were an option), nothing written. */
+START_TEST(command_line_errors_name_the_option)
+{
+#define S "scenarios/mm1-rho0.5.yaml"
+	static const struct {
+		const char *args;
+		const char *line;
+	} cases[] = {
+		{ "run " S " -o", "spillway run: option '-o' needs a value (see spillway run --help)\n" },
+		{ "run " S " other.yaml", "spillway run: unexpected argument 'other.yaml' (one scenario at a time)\n" },
+		{ "run -q", "spillway run: missing SCENARIO (see spillway run --help)\n" },
+		{ "run " S " --memory-limit 5XB",
+		  "spillway run: --memory-limit: expected a size such as 4GB, or none, got '5XB'\n" },
+		{ "sweep " S " --vary", "spillway sweep: option '--vary' needs a value (see spillway sweep --help)\n" },
+		{ "sweep " S " --vary a=1 other", "spillway sweep: unexpected argument 'other'\n" },
+		{ "sweep --vary a=1", "spillway sweep: missing SCENARIO (see spillway sweep --help)\n" },
+		{ "sweep " S, "spillway sweep: nothing to vary: give --vary PATH=V1,V2,...\n" },
+		{ "sweep " S " --vary a=", "spillway sweep: --vary 'a=': an empty value\n" },
+		{ "sweep " S " --vary a=1 --bogus",
+		  "spillway sweep: unknown option '--bogus' (see spillway sweep --help)\n" },
+		{ "sweep " S " --vary a=1 --search grid",
+		  "spillway sweep: --search is an option of spillway plan (see spillway sweep --help)\n" },
+		{ "sweep " S " --vary a=1 --require x",
+		  "spillway sweep: --require is an option of spillway plan (see spillway sweep --help)\n" },
+		{ "sweep " S " --vary a=1 --minimize=cost",
+		  "spillway sweep: --minimize is an option of spillway plan (see spillway sweep --help)\n" },
+		{ "plan " S " --vary a=1 --print desk",
+		  "spillway plan: --print is an option of spillway sweep (see spillway plan --help)\n" },
+		{ "sweep " S " --vary a=1 --seed -3",
+		  "spillway: --seed: expected a whole number from 0 to 9007199254740992, got '-3'\n" },
+		{ "sweep " S " --vary a=1 --replications 0",
+		  "spillway: --replications: expected a whole number from 1 to 100000, got '0'\n" },
+		{ "sweep " S " --vary a=1 --disk-limit 0",
+		  "spillway sweep: --disk-limit: expected a size such as 4GB, or none, got '0'\n" },
+		{ "sweep " S " --vary a=1 --memory-limit lots",
+		  "spillway sweep: --memory-limit: expected a size such as 4GB, or none, got 'lots'\n" },
+		{ "sweep " S " --vary resources.desk.servers=1..1000:1 --vary seed=1..1000:1",
+		  "spillway sweep: 1000000 points is more than 100000\n" },
+		{ "plan " S " --vary resources.desk.servers=1,2",
+		  "spillway plan: no requirement: give --require EXPR\n" },
+		{ "plan " S " --vary resources.desk.servers=1,2 --vary seed=1,2 --require 'desk.WaitTime<1s' --search bisect",
+		  "spillway plan: --search bisect takes exactly one --vary\n" },
+		{ "plan " S " --vary resources.desk.servers=1,2 --require 'desk.WaitTime<1s' --search dfs",
+		  "spillway plan: --search: expected grid or bisect, got 'dfs'\n" },
+	};
+#undef S
+	char args[1024], out[512];
+	snprintf(out, sizeof(out), "%s/out", tmpdir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* -o OUT right after the command, before what is wrong. */
+		size_t w = strcspn(cases[i].args, " ");
+		snprintf(args, sizeof(args), "%.*s -o %s%s", (int)w, cases[i].args, out,
+			 cases[i].args + w);
+		ck_assert_msg(spillway(args) == 2, "%s: not status 2", cases[i].args);
+		ck_assert_msg(!strcmp(err_text, cases[i].line), "%s:\n got: %s want: %s",
+			      cases[i].args, err_text, cases[i].line);
+		ck_assert_msg(!exists(out), "%s: output directory was created", cases[i].args);
+	}
+	/* Usage on stdout with status 0 when asked for, on stderr with 2 when
+	 * the command line is wrong. */
+	ck_assert_int_eq(spillway("sweep --help"), 0);
+	ck_assert_int_eq(spillway("plan --help"), 0);
+	ck_assert_int_eq(spillway("report --help"), 0);
+	ck_assert_int_eq(spillway("help"), 0);
+	ck_assert_int_eq(spillway("report"), 2);
+	ck_assert(!strncmp(err_text, "Usage: spillway report DIR\n", 27));
+	ck_assert_int_eq(spillway("report a b"), 2);
+	ck_assert(!strncmp(err_text, "Usage: spillway report DIR\n", 27));
+	ck_assert_int_eq(spillway(""), 2);
+	ck_assert(!strncmp(err_text, "Usage: spillway ", 16));
+}
+END_TEST
+
+/* Without -o, outputs go to out/NAME, out/NAME-sweep and out/NAME-plan in
+ * the working directory; a plan no point meets says so, names every
+ * rejected point, and exits 0. */
+START_TEST(default_output_directories)
+{
+	char cmd[2048], path[600];
+	const char *x = "--set duration=2000s --set warmup=100s --set replications=2 -j 1";
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && %s run %s/scenarios/mm1-rho0.5.yaml --set duration=2000s "
+		 "--set warmup=100s --set replications=2 -q >/dev/null 2>&1 && "
+		 "%s sweep %s/scenarios/mm1-rho0.5.yaml %s -q --vary resources.desk.servers=1,2 "
+		 ">/dev/null 2>&1 && "
+		 "%s plan %s/scenarios/mm1-rho0.5.yaml %s --vary resources.desk.servers=1,2 "
+		 "--require 'desk.WaitTime<1ns' >stdout 2>&1",
+		 tmpdir, SPILLWAY_BIN, SOURCE_DIR, SPILLWAY_BIN, SOURCE_DIR, x, SPILLWAY_BIN,
+		 SOURCE_DIR, x);
+	ck_assert_int_eq(system(cmd), 0);
+	const char *dirs[] = { "mm1-rho0.5", "mm1-rho0.5-sweep", "mm1-rho0.5-plan" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/out/%s/manifest.json", tmpdir, dirs[i]);
+		ck_assert_msg(exists(path), "%s", path);
+	}
+	static char text[1 << 14];
+	snprintf(path, sizeof(path), "%s/stdout", tmpdir);
+	harness_slurp(path, text, sizeof(text));
+	ck_assert_msg(strstr(text, "## Answer\n\nNo simulated point meets every requirement.\n"), "%s", text);
+	ck_assert_msg(strstr(text, "- point 0: `resources.desk.servers=1`: `desk.WaitTime<1ns` (judged "), "%s", text);
+	ck_assert_msg(strstr(text, "- point 1: `resources.desk.servers=2`: `desk.WaitTime<1ns` (judged "), "%s", text);
+	ck_assert_msg(strstr(text, "outputs in out/mm1-rho0.5-plan/ (plan.md, plan.json, manifest.json, points/)\n"),
+		      "%s", text);
+	snprintf(path, sizeof(path), "%s/out/mm1-rho0.5-plan/plan.json", tmpdir);
+	harness_slurp(path, text, sizeof(text));
+	ck_assert_msg(strstr(text, "\"chosen\": null"), "%s", text);
+}
+END_TEST
+
 /* sweep: the same files whatever the number of worker processes. */
 START_TEST(sweep_identical_for_any_jobs)
 {
@@ -552,7 +662,10 @@ static Suite *suite(void)
 	suite_add_tcase(s, report);
 	TCase *help = tcase_create("cli:help");
 	tcase_add_checked_fixture(help, setup, teardown);
+	tcase_set_timeout(help, 300);
 	tcase_add_test(help, help_and_version);
+	tcase_add_test(help, command_line_errors_name_the_option);
+	tcase_add_test(help, default_output_directories);
 	suite_add_tcase(s, help);
 	return s;
 }
