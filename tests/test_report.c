@@ -313,6 +313,35 @@ START_TEST(edited_script_is_kept)
 }
 END_TEST
 
+/* spillway report on a run whose review re-simulated a fix: the what-if's
+ * result is read back from whatif/, so report.md and findings.json come
+ * out byte for byte as the run wrote them. */
+START_TEST(report_reads_the_whatif_back)
+{
+	char args[1200], path[600];
+	static char before[1 << 17], after[1 << 17], json[1 << 17], json2[1 << 17];
+	snprintf(args, sizeof(args), "run scenarios/custom-retry.yaml --replications 1 -q -o %s/r",
+		 tmpdir);
+	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
+	snprintf(path, sizeof(path), "%s/r/whatif/RTY1-4/manifest.json", tmpdir);
+	ck_assert_msg(exists(path), "%s", path);
+	snprintf(path, sizeof(path), "%s/r/report.md", tmpdir);
+	ck_assert(harness_slurp(path, before, sizeof(before)) > 0);
+	ck_assert_msg(strstr(before, "What-if (re-simulated): on\\_failure={retry: scheduler"),
+		      "%.3000s", before);
+	snprintf(path, sizeof(path), "%s/r/findings.json", tmpdir);
+	ck_assert(harness_slurp(path, json, sizeof(json)) > 0);
+	snprintf(args, sizeof(args), "report %s/r", tmpdir);
+	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
+	snprintf(path, sizeof(path), "%s/r/report.md", tmpdir);
+	ck_assert(harness_slurp(path, after, sizeof(after)) > 0);
+	ck_assert_msg(!strcmp(after, before), "report.md is not as the run wrote it");
+	snprintf(path, sizeof(path), "%s/r/findings.json", tmpdir);
+	ck_assert(harness_slurp(path, json2, sizeof(json2)) > 0);
+	ck_assert_msg(!strcmp(json2, json), "findings.json is not as the run wrote it");
+}
+END_TEST
+
 /* report:gnuplot ---------------------------------------------------------- */
 
 START_TEST(plot_without_points_is_left_out)
@@ -527,6 +556,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, edited_script_is_kept);
+	tcase_add_test(tc, report_reads_the_whatif_back);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("report:gnuplot");
 	tcase_add_checked_fixture(tc, setup, teardown);
