@@ -394,6 +394,47 @@ START_TEST(default_output_directories)
 }
 END_TEST
 
+/* Options that are accepted take effect: --seed and --replications show in
+ * the resolved scenario, a trailing slash on -o is not part of the name,
+ * limits of "none" and --no-whatif run; a plan ranks its runners-up by the
+ * objective it minimizes. */
+START_TEST(accepted_options_take_effect)
+{
+	char args[1500], path[600];
+	static char text[1 << 15];
+	const char *x = "--set duration=2000s --set warmup=100s";
+	ck_assert_int_eq(spillway("help --help"), 0);
+	snprintf(args, sizeof(args),
+		 "run scenarios/mm1-rho0.5.yaml %s --seed 7 --replications 3 --memory-limit none "
+		 "--disk-limit none --no-whatif -q -o %s/r/", x, tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	snprintf(path, sizeof(path), "%s/r/scenario.resolved.yaml", tmpdir);
+	harness_slurp(path, text, sizeof(text));
+	ck_assert_msg(strstr(text, "\nseed: 7\n") && strstr(text, "\nreplications: 3\n"), "%.2000s", text);
+	snprintf(args, sizeof(args),
+		 "sweep scenarios/mm1-rho0.5.yaml %s --seed 7 --replications 2 --memory-limit 1GB "
+		 "--disk-limit 1GB -j 1 -q --vary resources.desk.servers=1,2 -o %s/s/", x, tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	snprintf(path, sizeof(path), "%s/s/points/0/scenario.resolved.yaml", tmpdir);
+	harness_slurp(path, text, sizeof(text));
+	ck_assert_msg(strstr(text, "\nseed: 7\n") && strstr(text, "\nreplications: 2\n"), "%.2000s", text);
+	/* Nothing beside the two outputs (no "r/.tmp-N"-style names). */
+	snprintf(args, sizeof(args), "test \"$(ls -A %s | tr '\\n' ' ')\" = 'r s '", tmpdir);
+	ck_assert_int_eq(system(args), 0);
+	snprintf(args, sizeof(args),
+		 "plan scenarios/mm1-rho0.5.yaml %s --replications 2 -j 1 -q "
+		 "--vary resources.desk.servers=1,3,2 --require 'desk.WaitTime<100s' "
+		 "--minimize desk.WaitTime -o %s/p", x, tmpdir);
+	ck_assert_int_eq(spillway(args), 0);
+	snprintf(path, sizeof(path), "%s/p/plan.md", tmpdir);
+	harness_slurp(path, text, sizeof(text));
+	const char *answer = strstr(text, "Point 1: `resources.desk.servers=3`, desk.WaitTime ");
+	const char *two = strstr(text, "- point 2: `resources.desk.servers=2`, desk.WaitTime ");
+	const char *one = strstr(text, "- point 0: `resources.desk.servers=1`, desk.WaitTime ");
+	ck_assert_msg(answer && two && one && answer < two && two < one, "%.3000s", text);
+}
+END_TEST
+
 /* sweep: the same files whatever the number of worker processes. */
 START_TEST(sweep_identical_for_any_jobs)
 {
@@ -666,6 +707,7 @@ static Suite *suite(void)
 	tcase_add_test(help, help_and_version);
 	tcase_add_test(help, command_line_errors_name_the_option);
 	tcase_add_test(help, default_output_directories);
+	tcase_add_test(help, accepted_options_take_effect);
 	suite_add_tcase(s, help);
 	return s;
 }
