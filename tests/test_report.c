@@ -271,7 +271,7 @@ static bool checksum_holds(const char *text)
 
 START_TEST(edited_script_is_kept)
 {
-	static char mine[1 << 16], theirs[1 << 16], other[1 << 16], text[1 << 16];
+	static char theirs[1 << 16], mine[(1 << 16) + 64], other[1 << 16], text[(1 << 16) + 64];
 	char args[1024], path[600], other_path[600];
 	snprintf(args, sizeof(args), "run tests/fixtures/review.yaml -q -o %s/r", tmpdir);
 	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
