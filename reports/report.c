@@ -15,7 +15,7 @@
 #include "sim/alloc.h"
 #include "sim/csv.h"
 #include "sim/sha256.h"
-#include "sim/sweep.h"
+#include "sim/results.h"
 #include "sim/text.h"
 #include "sim/units.h"
 

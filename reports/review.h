@@ -15,7 +15,7 @@
 
 #include "reports/pricing.h"
 #include "sim/scenario.h"
-#include "sim/sweep.h"
+#include "sim/results.h"
 
 enum severity { SEV_ERROR, SEV_WARNING, SEV_INFO };
 

@@ -12,7 +12,7 @@
 #include "models/registry.h"
 #include "reports/pricing.h"
 #include "reports/review.h"
-#include "sim/sweep.h"
+#include "sim/results.h"
 
 #define FIXTURE "tests/fixtures/review.yaml"
 

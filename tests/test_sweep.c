@@ -8,9 +8,10 @@
 
 #include "tests/harness.h"
 
+#include "cli/grid.h"
+#include "cli/require.h"
 #include "models/registry.h"
-#include "sim/require.h"
-#include "sim/sweep.h"
+#include "sim/results.h"
 
 /* sweep:vary ----------------------------------------------------------------- */
 

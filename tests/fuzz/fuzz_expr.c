@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/grid.h"
+#include "cli/require.h"
 #include "models/registry.h"
-#include "sim/require.h"
+#include "sim/results.h"
 #include "sim/scenario.h"
-#include "sim/sweep.h"
 #include "tests/fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

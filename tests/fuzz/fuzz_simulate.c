@@ -30,7 +30,7 @@
 #define MAX_EVENTS 20000
 #define SAMPLES 8
 /* The command line refuses a run whose messages could need more memory
- * than half the machine's (sim/main.c); the harness, which has no such
+ * than half the machine's (cli/guards.c); the harness, which has no such
  * guard, skips scenarios whose tenants (over the short horizon) and initial
  * backlogs make more messages than this. A tenant's arrivals within one
  * event (sim_claim) are bounded by it, not by MAX_EVENTS. */

@@ -16,14 +16,14 @@
  * metric's 95% interval meets it (the upper end for <= and <, the lower for
  * >= and >, both for ==; the mean when there is one replication).
  */
-#ifndef SPILLWAY_SIM_REQUIRE_H
-#define SPILLWAY_SIM_REQUIRE_H
+#ifndef SPILLWAY_CLI_REQUIRE_H
+#define SPILLWAY_CLI_REQUIRE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "sim/scenario.h"
-#include "sim/sweep.h"
+#include "sim/results.h"
 
 enum req_op { REQ_LE, REQ_LT, REQ_GE, REQ_GT, REQ_EQ };
 

@@ -1,5 +1,5 @@
-/* sweep.h - what `spillway sweep` and `spillway plan` share: the grid of
- * varied values, and a point's results read back from its output files.
+/* grid.h - what `spillway sweep` and `spillway plan` share: the grid of
+ * varied values (a point's results are read back through sim/results.h).
  *
  * --vary PATH=V1,V2,... gives one dimension: values are YAML (split at
  * top-level commas, so {a: 1, b: 2} stays whole), `none`, or a range
@@ -17,8 +17,8 @@
  * (summary.csv, tenants.csv, cost.csv), so points can run in other
  * processes, or on other machines sharing the directory.
  */
-#ifndef SPILLWAY_SIM_SWEEP_H
-#define SPILLWAY_SIM_SWEEP_H
+#ifndef SPILLWAY_CLI_GRID_H
+#define SPILLWAY_CLI_GRID_H
 
 #include <stddef.h>
 
@@ -36,38 +36,5 @@ void vary_free(struct vary *v);
 size_t grid_size(const struct vary *v, size_t n);
 /* The value index of each dimension at point k (idx has n entries). */
 void grid_point(const struct vary *v, size_t n, size_t k, size_t *idx);
-
-/* One summary row, as read back. The texts keep the file's digits, so
- * copying them gives byte-identical output. */
-struct pr_metric {
-	char *resource, *metric, *unit;
-	char *mean_s, *low_s, *high_s;   /* as written */
-	double mean, low, high;          /* NAN when empty */
-};
-
-/* One tenants.csv row (means per replication, dwell in seconds). */
-struct pr_tenant {
-	char *name;
-	double sent, delivered, rejected, failed, dead_lettered, expired;
-	double dwell_p50, dwell_p95, dwell_p99, dwell_max;
-};
-
-struct point_result {
-	struct pr_metric *m;
-	size_t n;
-	struct pr_tenant *t;
-	size_t nt;
-	char *cost_s;        /* total for the window, as written */
-	double cost;         /* NAN when there is no cost.csv */
-};
-
-/* Reads dir/summary.csv, and dir/tenants.csv and dir/cost.csv when they
- * are there, with sim/csv.h's reader (quoted cells come back as they were
- * before quoting). 0, or -1 with errno set (summary.csv missing or empty,
- * a read error, a quoted cell left open). */
-int point_result_load(struct point_result *r, const char *dir);
-void point_result_free(struct point_result *r);
-const struct pr_metric *point_metric(const struct point_result *r,
-				     const char *resource, const char *metric);
 
 #endif

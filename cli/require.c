@@ -1,5 +1,5 @@
 /* require.c - parsing and judging requirements (see require.h). */
-#include "sim/require.h"
+#include "cli/require.h"
 
 #include <ctype.h>
 #include <math.h>
