@@ -456,11 +456,12 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	diag_print(&d, stderr);
 	diag_finish(&d);
 	if (fclose(ts) || r) {
-		if (r == -4)
+		if (r == SIM_RUN_INTERRUPTED)
 			sim_text_fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
 				cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
-		else if (r == -3)
-			fprintf(stderr, "spillway: run failed; nothing written\n");
+		else if (r != SIM_RUN_WRITE_ERROR && r != SIM_RUN_OK)
+			fprintf(stderr, "spillway: run failed (%s); nothing written\n",
+				sim_run_strerror(r));
 		else
 			sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path,
 				strerror(errno ? errno : EIO));

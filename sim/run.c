@@ -656,7 +656,7 @@ int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
 			run->tenants[i]->ops->link(run->tenants[i], run);
 	if (d->errors == before)
 		check_loops(run);
-	return d->errors == before ? 0 : -2;
+	return d->errors == before ? SIM_RUN_OK : SIM_RUN_LINK_ERROR;
 }
 
 void sim_run_start(struct sim_run *run, bool tenants)
@@ -699,8 +699,7 @@ void sim_run_close(struct sim_run *run)
 	run->tstats = NULL;
 }
 
-/* One replication; returns 0, -2 on link problems, -3 on a broken
- * invariant, -1 on write errors, -4 when interrupted. */
+/* One replication; an enum sim_run_status. */
 static int replicate(struct driver *dr, const struct scenario *scn,
 		     unsigned rep, const struct sim_run_options *opt,
 		     struct sim_outcome *out)
@@ -731,17 +730,17 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 			     "holds (a message each waiting on its own timer, say); lower the "
 			     "load or send in cohorts (a tenant's `cohort`)", SIM_MAX_PENDING);
 	if (opt->interrupt && *opt->interrupt) {
-		rc = -4;
+		rc = SIM_RUN_INTERRUPTED;
 		goto out;
 	}
 	if (run->failed) {
-		rc = -3;
+		rc = SIM_RUN_FAILED;
 		goto out;
 	}
 	if (dr->progress)
 		print_progress(dr, rep + 1 == dr->replications);
 	if (!sim_run_finish_models(run, &out->results)) {
-		rc = -3;
+		rc = SIM_RUN_FAILED;
 		goto out;
 	}
 	for (size_t i = 0; i < scn->n_tenants; i++) {
@@ -758,7 +757,7 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 	out->events += run->sim.executed;
 	out->ties += run->sim.ties;
 	if (dr->rec.error)
-		rc = -1;
+		rc = SIM_RUN_WRITE_ERROR;
 out:
 	sim_run_close(run);
 	return rc;
@@ -769,6 +768,23 @@ static void free_tenant_stats(struct sim_tenant_stats *t, size_t n)
 	for (size_t i = 0; t && i < n; i++)
 		sim_hist_finish(&t[i].dwell);
 	free(t);
+}
+
+const char *sim_run_strerror(int status)
+{
+	switch (status) {
+	case SIM_RUN_OK:
+		return "success";
+	case SIM_RUN_WRITE_ERROR:
+		return "the time series could not be written";
+	case SIM_RUN_LINK_ERROR:
+		return "the scenario does not link";
+	case SIM_RUN_FAILED:
+		return "the simulation could not go on";
+	case SIM_RUN_INTERRUPTED:
+		return "interrupted by a signal";
+	}
+	return "unknown run status";
 }
 
 int sim_run_scenario(const struct scenario *scn,

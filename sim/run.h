@@ -158,13 +158,14 @@ struct sim_run_options {
 	bool progress;        /* progress line on stderr */
 	bool link_only;       /* create and link replication 0, run nothing */
 	const volatile sig_atomic_t *interrupt; /* non-zero: stop soon and
-				 return -4 (a signal handler's flag) */
+				 return SIM_RUN_INTERRUPTED (a signal
+				 handler's flag) */
 };
 
 /* Building blocks of one replication, for tools and tests that drive a
  * replication themselves (sim_run_scenario is made of them):
  *   sim_run_open    a fresh sim; every model created and linked (problems
- *                   go to d); 0, or -2 after link problems; nothing started
+ *                   go to d); 0, or SIM_RUN_LINK_ERROR; nothing started
  *   sim_run_start   starts the resources and adopted models, then the
  *                   tenants when `tenants` is true
  *   sim_run_finish_models  every model's summary into res (for this
@@ -192,11 +193,23 @@ struct sim_outcome {
 	double wall_s;                     /* wall-clock seconds */
 };
 
-/* Runs every replication. Link problems (a tenant aiming at a missing
- * resource, ...) go to d and make it return -2; a broken invariant
- * (sim_run_fail) goes to d and returns -3; a write error on the time series
- * returns -1; opt->interrupt set returns -4; 0 on success. out is filled in either case and freed
- * with sim_outcome_finish. */
+/* How a run ended (sim_run_scenario, sim_run_open). */
+enum sim_run_status {
+	SIM_RUN_OK = 0,
+	SIM_RUN_WRITE_ERROR = -1, /* the time series could not be written */
+	SIM_RUN_LINK_ERROR = -2,  /* the scenario does not link (d says why) */
+	SIM_RUN_FAILED = -3,      /* the simulation could not go on: a model
+				   * failed (sim_run_fail), a loop at one
+				   * instant, the engine's limit (d says why) */
+	SIM_RUN_INTERRUPTED = -4, /* opt->interrupt was set */
+};
+
+/* What status means, for a message: "the scenario does not link", ... */
+const char *sim_run_strerror(int status);
+
+/* Runs every replication; an enum sim_run_status. Link problems (a tenant
+ * aiming at a missing resource, ...) and failures go to d. out is
+ * filled in either case and freed with sim_outcome_finish. */
 int sim_run_scenario(const struct scenario *scn,
 		     const struct sim_run_options *opt, struct diag *d,
 		     struct sim_outcome *out);

@@ -236,7 +236,7 @@ START_TEST(link_errors)
 	ck_assert_int_eq(scenario_load(&scn, BAD_LINK, NULL, 0, &spillway_registry, &d), 0);
 	struct sim_run_options opt = { .link_only = true };
 	struct sim_outcome out;
-	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), -2);
+	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), SIM_RUN_LINK_ERROR);
 	static const char *const want[] = {
 		BAD_LINK ":12:33: error: resources.a.rules[0].tenants: no tenant named 'ap'",
 		BAD_LINK ":13:18: error: resources.a.rules[1].target: no resource named 'sinc' (did you mean 'sink'?)",

@@ -281,7 +281,7 @@ START_TEST(names_are_checked_at_link)
 	ck_assert_int_eq(rc, 0);
 	struct sim_run_options opt = { .link_only = true };
 	struct sim_outcome out;
-	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), -2);
+	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), SIM_RUN_LINK_ERROR);
 	char want[4][200];
 	snprintf(want[0], sizeof(want[0]),
 		 "%s:11:20: error: resources.flow.failure_queue: 'pipe' is of type pipe, not an sqs queue", path);

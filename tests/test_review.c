@@ -223,7 +223,7 @@ START_TEST(function_timeout_over_visibility_is_refused)
 	ck_assert_int_eq(scenario_load(&scn, FIXTURE, sets, 1, &spillway_registry, &d), 0);
 	struct sim_run_options opt = { .link_only = true };
 	struct sim_outcome o;
-	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &o), -2);
+	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &o), SIM_RUN_LINK_ERROR);
 	ck_assert_uint_eq(d.n, 1);
 	ck_assert_msg(strstr(d.v[0].text, "the function timeout (5s) is longer than the visibility timeout of 'jobs' (4s); AWS rejects this mapping"),
 		      "%s", d.v[0].text);

@@ -13,6 +13,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "sim/alloc.h"
+#include "sim/run.h"
 #include "sim/sim.h"
 
 /* What a handler saw: its insertion id and the time it ran at. */
@@ -592,6 +593,20 @@ static int child_status(int hook, int which)
 	return st;
 }
 
+/* A run's status names what failed. */
+START_TEST(run_statuses_name_what_failed)
+{
+	ck_assert_str_eq(sim_run_strerror(SIM_RUN_OK), "success");
+	ck_assert_str_eq(sim_run_strerror(SIM_RUN_WRITE_ERROR),
+			 "the time series could not be written");
+	ck_assert_str_eq(sim_run_strerror(SIM_RUN_LINK_ERROR), "the scenario does not link");
+	ck_assert_str_eq(sim_run_strerror(SIM_RUN_FAILED), "the simulation could not go on");
+	ck_assert_str_eq(sim_run_strerror(SIM_RUN_INTERRUPTED), "interrupted by a signal");
+	ck_assert_str_eq(sim_run_strerror(-5), "unknown run status");
+	ck_assert_str_eq(sim_run_strerror(1), "unknown run status");
+}
+END_TEST
+
 START_TEST(out_of_memory_goes_to_the_hook_or_aborts)
 {
 #if defined(__SANITIZE_ADDRESS__)
@@ -631,6 +646,9 @@ static Suite *suite(void)
 	tcase_add_test(clock, run_until_advances_clock_and_stop_interrupts);
 	tcase_add_test(clock, stall_watch_stops_a_loop_at_one_instant);
 	suite_add_tcase(s, clock);
+	TCase *status = tcase_create("sim:status");
+	tcase_add_test(status, run_statuses_name_what_failed);
+	suite_add_tcase(s, status);
 	TCase *alloc = tcase_create("sim:alloc");
 	tcase_add_test(alloc, out_of_memory_goes_to_the_hook_or_aborts);
 	suite_add_tcase(s, alloc);

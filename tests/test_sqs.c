@@ -548,7 +548,7 @@ START_TEST(link_errors)
 			 0);
 	struct sim_run_options opt = { .link_only = true };
 	struct sim_outcome out;
-	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), -2);
+	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), SIM_RUN_LINK_ERROR);
 	static const char *const want[] = {
 		BAD_LINK ":12:27: error: resources.work.dead_letter.target: 'desk' is a station, not an sqs queue",
 		BAD_LINK ":13:41: error: resources.work.initial_backlog.tenant: no tenant named 'ap' (did you mean 'app'?)",
@@ -588,7 +588,7 @@ START_TEST(dead_letter_cycles_refused)
 		ck_assert_int_eq(scenario_load(&scn, v[i].path, NULL, 0, &spillway_registry, &d), 0);
 		struct sim_run_options opt = { .link_only = true };
 		struct sim_outcome out;
-		ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), -2);
+		ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), SIM_RUN_LINK_ERROR);
 		ck_assert_uint_eq(d.n, 1);
 		ck_assert_str_eq(d.v[0].text, v[i].want);
 		sim_outcome_finish(&out);

@@ -174,7 +174,7 @@ START_TEST(sns_link_errors)
 	ck_assert_int_eq(scenario_load(&scn, BAD_LINK, NULL, 0, &spillway_registry, &d), 0);
 	struct sim_run_options opt = { .link_only = true };
 	struct sim_outcome out;
-	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), -2);
+	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), SIM_RUN_LINK_ERROR);
 	static const char *const want[] = {
 		"resources.topic.subscribers[0].target: no resource named 'sinc' (did you mean 'sink'?)",
 		"resources.topic.subscribers[1].target: a topic cannot subscribe to itself: 'topic'",
@@ -461,7 +461,7 @@ START_TEST(cohort_needs_weighted_resources)
 	ck_assert_int_eq(scenario_load(&scn, COHORT, sets, 4, &spillway_registry, &d), 0);
 	struct sim_run_options opt = { .link_only = true };
 	struct sim_outcome out;
-	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), -2);
+	ck_assert_int_eq(sim_run_scenario(&scn, &opt, &d, &out), SIM_RUN_LINK_ERROR);
 	static const char *const want[] = {
 		"tenants.scan.cohort: cohort mode needs every resource to take weighted messages; 'q' (type sqs) does not",
 		"resources.enrich.calls[1].target: cohort mode (a tenant's `cohort`) weighs messages, not a function's calls to 'table'",
