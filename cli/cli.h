@@ -103,9 +103,6 @@ void cli_headline_of(const struct scenario *scn, const struct point_result *pr,
 void cli_describe(char *buf, size_t size, const char *fix,
 		  const struct headline *a, const struct headline *b);
 
-/* s as a JSON string: valid UTF-8 first (sim/text.h), then escaped. */
-void cli_json_str(FILE *f, const char *s);
-
 /* The commands: argv[0] is the command's name; the exit status. */
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);

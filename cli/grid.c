@@ -3,26 +3,14 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/alloc.h"
+#include "sim/text.h"
 #include "sim/units.h"
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void push(struct vary *v, const char *s, size_t len)
 {
@@ -57,7 +45,7 @@ static int expand_range(struct vary *v, const char *s, char *err, size_t errlen)
 	char a_s[64], b_s[64];
 	size_t la = (size_t)(dots - s), lb = (size_t)(colon - dots - 2);
 	if (la >= sizeof(a_s) || lb >= sizeof(b_s))
-		return fail(err, errlen, "range '%s' too long", s);
+		return sim_text_fail(err, errlen, "range '%s' too long", s);
 	memcpy(a_s, s, la);
 	a_s[la] = '\0';
 	memcpy(b_s, dots + 2, lb);
@@ -66,14 +54,14 @@ static int expand_range(struct vary *v, const char *s, char *err, size_t errlen)
 	const char *ua, *ub, *us;
 	if (split_unit(a_s, &a, &ua) || split_unit(b_s, &b, &ub) ||
 	    split_unit(colon + 1, &step, &us))
-		return fail(err, errlen, "range '%s': expected A..B:STEP with numbers", s);
+		return sim_text_fail(err, errlen, "range '%s': expected A..B:STEP with numbers", s);
 	if (strcmp(ua, ub) || strcmp(ua, us))
-		return fail(err, errlen, "range '%s': A, B and STEP must have the same unit", s);
+		return sim_text_fail(err, errlen, "range '%s': A, B and STEP must have the same unit", s);
 	if (step <= 0 || b < a)
-		return fail(err, errlen, "range '%s': expected A <= B and STEP > 0", s);
+		return sim_text_fail(err, errlen, "range '%s': expected A <= B and STEP > 0", s);
 	double count = floor((b - a) / step + 1e-9) + 1;
 	if (count > 100000)
-		return fail(err, errlen, "range '%s' has more than 100000 values", s);
+		return sim_text_fail(err, errlen, "range '%s' has more than 100000 values", s);
 	for (double i = 0; i < count; i++) {
 		char buf[96];
 		int len = snprintf(buf, sizeof(buf), "%.10g%s", a + i * step, ua);
@@ -87,7 +75,7 @@ int vary_parse(struct vary *v, const char *arg, char *err, size_t errlen)
 	*v = (struct vary){ 0 };
 	const char *eq = strchr(arg, '=');
 	if (!eq || eq == arg)
-		return fail(err, errlen, "--vary '%s': expected PATH=V1,V2,... or PATH=A..B:STEP", arg);
+		return sim_text_fail(err, errlen, "--vary '%s': expected PATH=V1,V2,... or PATH=A..B:STEP", arg);
 	v->path = strndup(arg, (size_t)(eq - arg));
 	const char *s = eq + 1;
 	int depth = 0;
@@ -97,7 +85,7 @@ int vary_parse(struct vary *v, const char *arg, char *err, size_t errlen)
 		if (quote) {
 			if (!*p) {
 				vary_free(v);
-				return fail(err, errlen, "--vary '%s': a quote (%c) is not closed",
+				return sim_text_fail(err, errlen, "--vary '%s': a quote (%c) is not closed",
 					    arg, quote);
 			}
 			if (quote == '"' && *p == '\\' && p[1])
@@ -120,7 +108,7 @@ int vary_parse(struct vary *v, const char *arg, char *err, size_t errlen)
 				len--;
 			if (!len) {
 				vary_free(v);
-				return fail(err, errlen, "--vary '%s': an empty value", arg);
+				return sim_text_fail(err, errlen, "--vary '%s': an empty value", arg);
 			}
 			char *item = strndup(start, len);
 			int r = expand_range(v, item, err, errlen);
@@ -138,7 +126,7 @@ int vary_parse(struct vary *v, const char *arg, char *err, size_t errlen)
 	}
 	if (depth != 0) {
 		vary_free(v);
-		return fail(err, errlen, "--vary '%s': unbalanced braces", arg);
+		return sim_text_fail(err, errlen, "--vary '%s': unbalanced braces", arg);
 	}
 	return 0;
 }

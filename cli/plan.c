@@ -139,9 +139,9 @@ static void write_plan(FILE *md, FILE *js, const struct opts *o,
 			    "the listed values and the objective is monotone; points not "
 			    "simulated were ruled out by that assumption." : "");
 	fputs("{\n  \"scenario\": ", js);
-	cli_json_str(js, o->base.scenario);
+	sim_text_json(js, o->base.scenario);
 	fputs(",\n  \"minimize\": ", js);
-	cli_json_str(js, o->minimize);
+	sim_text_json(js, o->minimize);
 	fprintf(js, ",\n  \"search\": \"%s\",\n  \"points\": %zu,\n  \"simulated\": %zu,\n",
 		o->bisect ? "bisect" : "grid", total, runs);
 	if (best < 0) {
@@ -155,7 +155,7 @@ static void write_plan(FILE *md, FILE *js, const struct opts *o,
 			fprintf(md, "- `%s`: judged %.6g, margin %.6g\n", o->req[i].text,
 				j[best].value[i], j[best].slack[i]);
 		fprintf(js, "  \"chosen\": {\"point\": %ld, \"values\": ", best);
-		cli_json_str(js, label);
+		sim_text_json(js, label);
 		fprintf(js, ", \"objective\": %.10g},\n", j[best].objective);
 	}
 	/* Runners-up: the next feasible points by objective. */
@@ -178,7 +178,7 @@ static void write_plan(FILE *md, FILE *js, const struct opts *o,
 		fprintf(md, "- point %ld: `%s`, %s %.6g\n", next, label, o->minimize,
 			j[next].objective);
 		fprintf(js, "%s{\"point\": %ld, \"values\": ", shown ? ", " : "", next);
-		cli_json_str(js, label);
+		sim_text_json(js, label);
 		fprintf(js, ", \"objective\": %.10g}", j[next].objective);
 	}
 	if (!shown)
@@ -193,7 +193,7 @@ static void write_plan(FILE *md, FILE *js, const struct opts *o,
 		sweep_point_label(label, sizeof(label), o, k);
 		fprintf(md, "- point %zu: `%s`:", k, label);
 		fprintf(js, "%s{\"point\": %zu, \"values\": ", first ? "" : ", ", k);
-		cli_json_str(js, label);
+		sim_text_json(js, label);
 		fputs(", \"failed\": [", js);
 		bool f1 = true;
 		for (size_t i = 0; i < o->nreq; i++) {
@@ -202,7 +202,7 @@ static void write_plan(FILE *md, FILE *js, const struct opts *o,
 			fprintf(md, " `%s` (judged %.6g, short by %.6g)", o->req[i].text,
 				j[k].value[i], -j[k].slack[i]);
 			fprintf(js, "%s", f1 ? "" : ", ");
-			cli_json_str(js, o->req[i].text);
+			sim_text_json(js, o->req[i].text);
 			f1 = false;
 		}
 		fputs("\n", md);

@@ -3,12 +3,12 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/alloc.h"
+#include "sim/text.h"
 #include "sim/units.h"
 
 static const char *const op_names[] = { "<=", "<", ">=", ">", "==" };
@@ -29,18 +29,6 @@ static bool is_count(const char *field)
 	return strncmp(field, "dwell_", 6) != 0;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static bool name_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.' || c == '*';
@@ -56,7 +44,7 @@ int req_parse(struct requirement *r, const char *text, char *err, size_t errlen,
 	size_t name_end = i;
 	if (name_end == 0) {
 		*col = 0;
-		return fail(err, errlen, "expected RESOURCE.METRIC, tenants.NAME.FIELD or drain_time");
+		return sim_text_fail(err, errlen, "expected RESOURCE.METRIC, tenants.NAME.FIELD or drain_time");
 	}
 	size_t op_at = i;
 	int op = -1;
@@ -72,12 +60,12 @@ int req_parse(struct requirement *r, const char *text, char *err, size_t errlen,
 		op = REQ_GT, i++;
 	if (op < 0) {
 		*col = op_at;
-		return fail(err, errlen, "expected <=, <, >=, > or == after the metric");
+		return sim_text_fail(err, errlen, "expected <=, <, >=, > or == after the metric");
 	}
 	const char *value = text + i;
 	if (!*value) {
 		*col = i;
-		return fail(err, errlen, "expected a value after %s", op_names[op]);
+		return sim_text_fail(err, errlen, "expected a value after %s", op_names[op]);
 	}
 	char *name = strndup(text, name_end);
 	r->op = op;
@@ -89,7 +77,7 @@ int req_parse(struct requirement *r, const char *text, char *err, size_t errlen,
 		if (!dot || dot == name || !dot[1]) {
 			*col = dot ? (size_t)(dot - name) + 1 : name_end;
 			free(name);
-			return fail(err, errlen, "expected RESOURCE.METRIC (a dot between them)");
+			return sim_text_fail(err, errlen, "expected RESOURCE.METRIC (a dot between them)");
 		}
 		*dot = '\0';
 		if (!strcmp(name, "tenants")) {
@@ -97,7 +85,7 @@ int req_parse(struct requirement *r, const char *text, char *err, size_t errlen,
 			if (!dot2 || !dot2[1]) {
 				*col = dot2 ? (size_t)(dot2 - name) + 1 : name_end;
 				free(name);
-				return fail(err, errlen, "expected tenants.NAME.FIELD");
+				return sim_text_fail(err, errlen, "expected tenants.NAME.FIELD");
 			}
 			*dot2 = '\0';
 			r->kind = REQ_TENANT;
@@ -110,7 +98,7 @@ int req_parse(struct requirement *r, const char *text, char *err, size_t errlen,
 			if (!known) {
 				*col = r->metric_col;
 				free(name);
-				fail(err, errlen,
+				sim_text_fail(err, errlen,
 				     "unknown tenant field '%s'; expected sent, delivered, rejected, failed, dead_lettered, expired or dwell_p50/p95/p99/max",
 				     r->metric);
 				req_free(r);
@@ -133,7 +121,7 @@ int req_parse(struct requirement *r, const char *text, char *err, size_t errlen,
 		    sim_parse_fraction(value, &v)) {
 			*col = i;
 			req_free(r);
-			return fail(err, errlen,
+			return sim_text_fail(err, errlen,
 				    "a percentage is a share of the tenant's sent, for tenants.NAME.COUNT only");
 		}
 		r->percent = true;
@@ -141,7 +129,7 @@ int req_parse(struct requirement *r, const char *text, char *err, size_t errlen,
 		   sim_parse_size(value, &v)) {
 		*col = i;
 		req_free(r);
-		return fail(err, errlen,
+		return sim_text_fail(err, errlen,
 			    "expected a number, a duration (15m) or a size (1MB), got '%s'",
 			    value);
 	}
@@ -165,7 +153,7 @@ int req_check(const struct requirement *r, const struct scenario *scn,
 	case REQ_TENANT:
 		if (strcmp(r->resource, "*") && scenario_find_tenant(scn, r->resource) < 0) {
 			*col = strlen("tenants.");
-			return fail(err, errlen, "no tenant named '%s'", r->resource);
+			return sim_text_fail(err, errlen, "no tenant named '%s'", r->resource);
 		}
 		return 0;
 	case REQ_DRAIN:
@@ -182,9 +170,9 @@ int req_check(const struct requirement *r, const struct scenario *scn,
 			return 0;
 	}
 	*col = resource ? r->metric_col : 0;
-	return resource ? fail(err, errlen, "'%s' reports no metric '%s'", r->resource,
+	return resource ? sim_text_fail(err, errlen, "'%s' reports no metric '%s'", r->resource,
 			       r->metric)
-			: fail(err, errlen, "no resource named '%s'", r->resource);
+			: sim_text_fail(err, errlen, "no resource named '%s'", r->resource);
 }
 
 /* Whether x meets op v. */

@@ -72,23 +72,6 @@ void cli_describe(char *buf, size_t size, const char *fix,
 		 a->cost, b->cost);
 }
 
-void cli_json_str(FILE *f, const char *s)
-{
-	char *clean = sim_text_dup(s, SIM_TEXT_UTF8);
-	fputc('"', f);
-	for (const char *p = clean; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-	free(clean);
-}
-
 int cli_write_findings_json(const char *path, const struct findings *f)
 {
 	FILE *out = fopen(path, "w");
@@ -98,27 +81,27 @@ int cli_write_findings_json(const char *path, const struct findings *f)
 	for (size_t i = 0; i < f->n; i++) {
 		const struct finding *x = &f->v[i];
 		fputs("  {\"id\": ", out);
-		cli_json_str(out, x->rule->id);
+		sim_text_json(out, x->rule->id);
 		fputs(", \"severity\": ", out);
-		cli_json_str(out, severity_name(x->rule->severity));
+		sim_text_json(out, severity_name(x->rule->severity));
 		fputs(", \"title\": ", out);
-		cli_json_str(out, x->rule->title);
+		sim_text_json(out, x->rule->title);
 		fputs(", \"resource\": ", out);
-		cli_json_str(out, x->resource);
+		sim_text_json(out, x->resource);
 		fputs(", \"finding\": ", out);
-		cli_json_str(out, x->text);
+		sim_text_json(out, x->text);
 		fputs(", \"rationale\": ", out);
-		cli_json_str(out, x->rule->rationale);
+		sim_text_json(out, x->rule->rationale);
 		fputs(", \"source\": ", out);
-		cli_json_str(out, x->rule->source);
+		sim_text_json(out, x->rule->source);
 		fputs(", \"fix\": ", out);
 		if (x->fix)
-			cli_json_str(out, x->fix);
+			sim_text_json(out, x->fix);
 		else
 			fputs("null", out);
 		fputs(", \"what_if\": ", out);
 		if (x->whatif)
-			cli_json_str(out, x->whatif);
+			sim_text_json(out, x->whatif);
 		else
 			fputs("null", out);
 		fputs(i + 1 < f->n ? "},\n" : "}\n", out);

@@ -577,22 +577,22 @@ int sweep_write_manifest(const char *path, const struct opts *o, size_t total,
 		return -1;
 	fprintf(f, "{\n  \"spillway_version\": \"%s\",\n  \"command\": \"%s\",\n  \"scenario\": ",
 		SPILLWAY_VERSION, kind);
-	cli_json_str(f, o->base.scenario);
+	sim_text_json(f, o->base.scenario);
 	fprintf(f, ",\n  \"scenario_sha256\": \"%s\",\n  \"set\": [", sha);
 	for (size_t i = 0; i < o->base.n_sets; i++) {
 		if (i)
 			fputs(", ", f);
-		cli_json_str(f, o->base.sets[i]);
+		sim_text_json(f, o->base.sets[i]);
 	}
 	fputs("],\n  \"vary\": [", f);
 	for (size_t i = 0; i < o->nv; i++) {
 		fputs(i ? ", {\"path\": " : "{\"path\": ", f);
-		cli_json_str(f, o->v[i].path);
+		sim_text_json(f, o->v[i].path);
 		fputs(", \"values\": [", f);
 		for (size_t j = 0; j < o->v[i].n; j++) {
 			if (j)
 				fputs(", ", f);
-			cli_json_str(f, o->v[i].values[j]);
+			sim_text_json(f, o->v[i].values[j]);
 		}
 		fputs("]}", f);
 	}

@@ -18,27 +18,6 @@ static void json_num(FILE *f, double x)
 		fputs("null", f);
 }
 
-/* Writes s as a JSON string: valid UTF-8 first (sim/text.h), then
- * escaped. */
-static void json_str(FILE *f, const char *s)
-{
-	char *clean = sim_text_dup(s, SIM_TEXT_UTF8);
-	fputc('"', f);
-	for (const char *p = clean; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-	free(clean);
-}
-
 int rpt_close(FILE *f)
 {
 	/* A failed write leaves its bytes in the buffer (glibc), so fclose
@@ -87,9 +66,9 @@ int rpt_write_summary_json(const char *path, const struct sim_outcome *o)
 		struct sim_ci ci;
 		sim_metric_ci(m, o->results.replications, &ci);
 		fputs("  {\"resource\": ", f);
-		json_str(f, m->resource);
+		sim_text_json(f, m->resource);
 		fputs(", \"metric\": ", f);
-		json_str(f, m->metric);
+		sim_text_json(f, m->metric);
 		fputs(", \"mean\": ", f);
 		json_num(f, ci.mean);
 		fputs(", \"ci95_low\": ", f);
@@ -97,7 +76,7 @@ int rpt_write_summary_json(const char *path, const struct sim_outcome *o)
 		fputs(", \"ci95_high\": ", f);
 		json_num(f, ci.high);
 		fputs(", \"unit\": ", f);
-		json_str(f, m->unit);
+		sim_text_json(f, m->unit);
 		fprintf(f, ", \"replications\": %zu}%s\n", ci.n,
 			i + 1 < o->results.n ? "," : "");
 	}
@@ -141,13 +120,13 @@ int rpt_write_manifest(const char *path, const struct scenario *scn,
 	if (!f)
 		return -1;
 	fputs("{\n  \"spillway_version\": ", f);
-	json_str(f, m->version);
+	sim_text_json(f, m->version);
 	fputs(",\n  \"scenario\": ", f);
-	json_str(f, m->scenario_path);
+	sim_text_json(f, m->scenario_path);
 	fputs(",\n  \"scenario_sha256\": ", f);
-	json_str(f, m->scenario_sha256);
+	sim_text_json(f, m->scenario_sha256);
 	fputs(",\n  \"name\": ", f);
-	json_str(f, scn->name);
+	sim_text_json(f, scn->name);
 	fprintf(f, ",\n  \"seed\": %lld", (long long)scn->seed);
 	fprintf(f, ",\n  \"replications\": %lld", (long long)scn->replications);
 	fprintf(f, ",\n  \"duration_s\": %.10g", sim_time_to_s(scn->duration));
@@ -156,25 +135,25 @@ int rpt_write_manifest(const char *path, const struct scenario *scn,
 		sim_time_to_s(scn->sample_interval));
 	fputs(",\n  \"set\": [", f);
 	for (size_t i = 0; i < m->n_sets; i++) {
-		json_str(f, m->sets[i]);
+		sim_text_json(f, m->sets[i]);
 		if (i + 1 < m->n_sets)
 			fputs(", ", f);
 	}
 	fputs("]", f);
 	fputs(",\n  \"unconfirmed_defaults\": [", f);
 	for (size_t i = 0; i < scn->n_assumed; i++) {
-		json_str(f, scn->assumed[i]);
+		sim_text_json(f, scn->assumed[i]);
 		if (i + 1 < scn->n_assumed)
 			fputs(", ", f);
 	}
 	fputs("]", f);
 	if (m->pricing) {
 		fputs(",\n  \"pricing\": ", f);
-		json_str(f, m->pricing);
+		sim_text_json(f, m->pricing);
 	}
 	fputs(",\n  \"unconfirmed_prices\": [", f);
 	for (size_t i = 0; i < m->n_unconfirmed_prices; i++) {
-		json_str(f, m->unconfirmed_prices[i]);
+		sim_text_json(f, m->unconfirmed_prices[i]);
 		if (i + 1 < m->n_unconfirmed_prices)
 			fputs(", ", f);
 	}

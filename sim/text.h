@@ -13,8 +13,9 @@
  *    TAB and LF (and CR on one line);
  *  - when shortened, a cut between two characters (never inside one),
  *    marked with an ellipsis (U+2026).
- * Escaping for the target (HTML entities, JSON, gnuplot quotes) is the
- * writer's own job and comes after this: sanitise, then escape.
+ * Escaping for the target (HTML entities, gnuplot quotes) is the writer's
+ * own job and comes after this: sanitise, then escape; JSON strings have
+ * their writer here (sim_text_json).
  *
  * Functions never fail except by running out of memory (sim/alloc.h
  * aborts); strings they return are the caller's to free().
@@ -57,5 +58,17 @@ int sim_text_fputs(const char *s, FILE *f, enum sim_text_mode mode);
 __attribute__((format(printf, 2, 3)))
 #endif
 int sim_text_fprintf(FILE *f, const char *fmt, ...);
+
+/* s as a JSON string, quotes included: repaired to valid UTF-8
+ * (SIM_TEXT_UTF8), then escaped (quote, backslash, \n, other control
+ * characters as \u00XX). */
+void sim_text_json(FILE *f, const char *s);
+
+/* A parser's error: the formatted message into err (errlen bytes, cut
+ * there), and -1 to return. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int sim_text_fail(char *err, size_t errlen, const char *fmt, ...);
 
 #endif

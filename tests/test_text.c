@@ -143,6 +143,26 @@ START_TEST(control_utf8_mode)
 }
 END_TEST
 
+/* JSON strings: repaired UTF-8, then quote, backslash, newline and the
+ * other control characters escaped; the parser error helper. */
+START_TEST(json_strings_and_errors)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	ck_assert_ptr_nonnull(f);
+	sim_text_json(f, "a\"b\\c\nd\x1B\te\xFF" "f\xC3\xA9");
+	fputc(' ', f);
+	sim_text_json(f, "");
+	fclose(f);
+	ck_assert_str_eq(buf, "\"a\\\"b\\\\c\\nd\\u001b\\u0009e\xEF\xBF\xBD" "f\xC3\xA9\" \"\"");
+	free(buf);
+	char err[8];
+	ck_assert_int_eq(sim_text_fail(err, sizeof(err), "bad %s at %d", "x", 12), -1);
+	ck_assert_str_eq(err, "bad x a");
+}
+END_TEST
+
 START_TEST(control_print)
 {
 	char *buf = NULL;
@@ -598,6 +618,7 @@ int main(void)
 	tcase_add_test(tc, control_lines);
 	tcase_add_test(tc, control_utf8_mode);
 	tcase_add_test(tc, control_print);
+	tcase_add_test(tc, json_strings_and_errors);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text:cut");
 	tcase_add_test(tc, cut_between_characters);
