@@ -47,6 +47,12 @@ int cli_parse_limit(const char *cmd, const char *opt, const char *arg, double *o
 extern volatile sig_atomic_t cli_signal;
 void cli_catch_signals(bool restart);
 void cli_cleanup_pending(void);
+/* "stopped by SIGINT; DIR left as it was" on stderr. */
+void cli_say_stopped(const char *dir);
+/* A command giving up on its output dir: removes tmp (unless NULL) and,
+ * when a signal asked it to stop, says so and returns 128 + the signal;
+ * otherwise returns rc. */
+int cli_abandon(const char *tmp, const char *dir, int rc);
 /* tmp is being written (until cli_written): the out-of-memory exit
  * removes it. */
 void cli_writing(const char *tmp);

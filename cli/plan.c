@@ -334,13 +334,7 @@ int cmd_plan(int argc, char **argv)
 	rc = 0;
 	goto out;
 out_tmp:
-	if (lead)
-		outdir_remove(tmp);
-	if (cli_signal) {
-		fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
-			cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
-		rc = 128 + cli_signal;
-	}
+	rc = cli_abandon(lead ? tmp : NULL, dir, rc);
 out:
 	if (have_scn) {
 		pricing_finish(&pricing);

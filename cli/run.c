@@ -344,6 +344,22 @@ void cli_cleanup_pending(void)
 	cleanup_pending = 1;
 }
 
+void cli_say_stopped(const char *dir)
+{
+	sim_text_fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
+			 cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
+}
+
+int cli_abandon(const char *tmp, const char *dir, int rc)
+{
+	if (tmp)
+		outdir_remove(tmp);
+	if (!cli_signal)
+		return rc;
+	cli_say_stopped(dir);
+	return 128 + cli_signal;
+}
+
 /* The temporary directories this process is writing, outermost first (a
  * run, its what-ifs), for the out-of-memory exit. */
 static char writing[4][4200];
@@ -457,8 +473,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	diag_finish(&d);
 	if (fclose(ts) || r) {
 		if (r == SIM_RUN_INTERRUPTED)
-			sim_text_fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
-				cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
+			cli_say_stopped(dir);
 		else if (r != SIM_RUN_WRITE_ERROR && r != SIM_RUN_OK)
 			fprintf(stderr, "spillway: run failed (%s); nothing written\n",
 				sim_run_strerror(r));
@@ -529,8 +544,7 @@ int cli_run_to_dir(struct cli *cli, const char *dir, bool print)
 	hold_signals(true);
 	if (cli_signal) {
 		hold_signals(false);
-		sim_text_fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
-			cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
+		cli_say_stopped(dir);
 		findings_free(&found);
 		sim_outcome_finish(&o);
 		goto out_tmp;

@@ -849,13 +849,7 @@ int cmd_sweep(int argc, char **argv)
 	rc = 0;
 	goto out;
 out_tmp:
-	if (lead)
-		outdir_remove(tmp);
-	if (cli_signal) {
-		fprintf(stderr, "spillway: stopped by %s; %s left as it was\n",
-			cli_signal == SIGINT ? "SIGINT" : "SIGTERM", dir);
-		rc = 128 + cli_signal;
-	}
+	rc = cli_abandon(lead ? tmp : NULL, dir, rc);
 out:
 	for (size_t k = 0; k < total; k++)
 		point_result_free(&r[k]);
