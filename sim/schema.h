@@ -91,6 +91,14 @@ struct scn_field {
 	bool exclusive_min;            /* range is (min, max] */
 };
 
+/* A field whose value is stored in member of the config struct T (a
+ * model's schema table): key, kind, flags, range, default as YAML text,
+ * help. A model file binds its struct once:
+ *   #define F(...) SCN_FIELD(struct sqs_config, __VA_ARGS__)  */
+#define SCN_FIELD(T, k, kind_, fl, lo, hi, def, member, text)                \
+	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
+	  .dflt = def, .offset = offsetof(T, member), .help = text }
+
 struct scn_ctx;
 
 struct scn_schema {
