@@ -1450,59 +1450,28 @@ static bool delete_msg(struct sqs *q, struct sim *s, uint32_t id, uint32_t recei
 	return true;
 }
 
-static bool delete_one(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
-{
-	return delete_msg(q, s, id, receipt, true);
-}
-
-bool sqs_hand_off(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
-{
-	q->win.requests++;
-	return delete_msg(q, s, id, receipt, false);
-}
-
-bool sqs_remove(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
-{
-	return delete_msg(q, s, id, receipt, false);
-}
-
-bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
-{
-	q->win.requests++;
-	return delete_one(q, s, id, receipt);
-}
-
-static size_t delete_batch(struct sqs *q, struct sim *s, const struct sqs_received *items,
-			   const bool *skip, size_t n, bool done)
+size_t sqs_delete(struct sqs *q, struct sim *s, enum sqs_disposition how,
+		  const struct sqs_received *items, const bool *skip, size_t n)
 {
 	size_t calls = 0, deleted = 0;
+	bool done = how == SQS_DELETE;
 	/* The records were last read at the receive: ask for them all first,
 	 * so their cache misses overlap instead of queueing. */
-	for (size_t i = 0; i < n; i++)
-		if (items[i].id < q->n_recs)
-			__builtin_prefetch(&q->recs[items[i].id]);
+	if (n > 1)
+		for (size_t i = 0; i < n; i++)
+			if (items[i].id < q->n_recs)
+				__builtin_prefetch(&q->recs[items[i].id]);
 	for (size_t i = 0; i < n; i++) {
 		if (skip && skip[i])
 			continue;
 		calls++;
 		deleted += delete_msg(q, s, items[i].id, items[i].receipt, done);
 	}
-	/* DeleteMessageBatch takes 10 entries per request. */
-	q->win.requests += (calls + 9) / 10;
+	/* DeleteMessageBatch takes 10 entries per request; DeleteMessage is
+	 * one request. */
+	if (how != SQS_REMOVE)
+		q->win.requests += (calls + 9) / 10;
 	return deleted;
-}
-
-size_t sqs_delete_batch(struct sqs *q, struct sim *s,
-			const struct sqs_received *items, const bool *skip,
-			size_t n)
-{
-	return delete_batch(q, s, items, skip, n, true);
-}
-
-size_t sqs_hand_off_batch(struct sqs *q, struct sim *s, const struct sqs_received *items,
-			  const bool *skip, size_t n)
-{
-	return delete_batch(q, s, items, skip, n, false);
 }
 
 bool sqs_change_visibility(struct sqs *q, struct sim *s, uint32_t id,
