@@ -1044,6 +1044,41 @@ START_TEST(conservation_through_the_driver)
 }
 END_TEST
 
+/* The dispositions of a delete: each counts in NumberOfMessagesDeleted;
+ * only SQS_DELETE is the tenant's delivery; SQS_REMOVE is not billed; a
+ * batch is billed one request per 10; a stale receipt is billed but not
+ * deleted. */
+static void delete_each_way(struct bed *b)
+{
+	struct sim *s = &b->run.sim;
+	for (int i = 0; i < 5; i++)
+		send(b);
+	ck_assert_uint_eq(recv(b, b->work, 10, 0), 5);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_DELETE, &b->got[0], NULL, 1), 1);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_HAND_OFF, &b->got[1], NULL, 1), 1);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_REMOVE, &b->got[2], NULL, 1), 1);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_HAND_OFF, &b->got[3], NULL, 2), 2);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_DELETE, &b->got[0], NULL, 1), 0);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_REMOVE, &b->got[1], NULL, 1), 0);
+}
+
+START_TEST(delete_dispositions)
+{
+	struct bed b;
+	bed_open(&b, FIXTURE, NULL, 0);
+	at(&b, S(1), delete_each_way);
+	sim_run_until(&b.run.sim, S(100));
+	ck_assert(bed_finish(&b));
+	ck_assert_double_eq(metric(&b, "work", "NumberOfMessagesDeleted"), 5);
+	/* 5 sends, 1 receive, deletes 1 + 1 + 0 + 1 (the batch of two) + 1
+	 * (stale) + 0 (stale remove). */
+	ck_assert_double_eq(metric(&b, "work", "Requests"), 5 + 1 + 4);
+	ck_assert_uint_eq(tenant(&b)->sent, 5);
+	ck_assert_uint_eq(tenant(&b)->delivered, 1);
+	bed_close(&b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sqs");
@@ -1052,6 +1087,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, receive_stops_at_max_bytes);
 	tcase_add_test(tc, initial_backlog_visible_at_zero);
 	tcase_add_test(tc, long_poll_woken_at_send_time);
+	tcase_add_test(tc, delete_dispositions);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sqs:visibility");
 	tcase_add_test(tc, visibility_returns_after_timeout);
