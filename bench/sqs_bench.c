@@ -102,7 +102,7 @@ static long drain(struct bed *b)
 	size_t k;
 	while ((k = sqs_receive(b->q, &b->run.sim, r, 10, 0))) {
 		for (size_t i = 0; i < k; i++)
-			n += sqs_delete(b->q, &b->run.sim, r[i].id, r[i].receipt);
+			n += sqs_delete(b->q, &b->run.sim, SQS_DELETE, &r[i], NULL, 1);
 	}
 	return n;
 }

@@ -329,7 +329,7 @@ static double backoff_s(const struct esm_config *c, uint32_t k)
 static void schedule_retry(struct esm *e, struct sim *s, const struct sqs_received *item)
 {
 	const struct esm_config *c = e->cfg;
-	if (!sqs_remove(e->q, s, item->id, item->receipt))
+	if (!sqs_delete(e->q, s, SQS_REMOVE, item, NULL, 1))
 		return;
 	struct sim_msg m = item->msg;
 	if ((int64_t)m.retries >= c->max_retries) {
@@ -719,9 +719,8 @@ static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 		bad += !ok;
 	}
 	/* The mapping deletes with DeleteMessageBatch. */
-	size_t deleted = lambda_forwards(e->fn)
-		? sqs_hand_off_batch(e->q, s, w->batch, w->failed, w->n)
-		: sqs_delete_batch(e->q, s, w->batch, w->failed, w->n);
+	size_t deleted = sqs_delete(e->q, s, lambda_forwards(e->fn) ? SQS_HAND_OFF : SQS_DELETE,
+				    w->batch, w->failed, w->n);
 	if (e->cfg->on_failure)
 		for (size_t i = 0; i < w->n; i++)
 			if (w->failed[i])

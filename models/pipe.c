@@ -46,7 +46,7 @@
  * request (reports/pricing/us-east-1.yaml, unconfirmed price): metered per
  * batch received; retries of a throttled batch are not billed again
  * (UNCONFIRMED). The pipe's SQS DeleteMessage calls are hand-offs
- * (sqs_hand_off), one billed request each.
+ * (SQS_HAND_OFF), one billed request each.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,7 +190,7 @@ static void deliver(struct poller *w, struct sim *s)
 		}
 		/* The execution owns the message now: a hand-off, not the
 		 * tenant's delivery. */
-		sqs_hand_off(p->q, s, w->batch[i].id, w->batch[i].receipt);
+		sqs_delete(p->q, s, SQS_HAND_OFF, &w->batch[i], NULL, 1);
 	}
 	if (!w->left) {
 		w->state = P_NEXT;

@@ -307,7 +307,7 @@ static void on_pod_timer(struct sim *s, void *target, uint64_t arg)
 		return;
 	}
 	/* An item is done. */
-	sqs_delete(p->q, s, d->item.id, d->item.receipt);
+	sqs_delete(p->q, s, SQS_DELETE, &d->item, NULL, 1);
 	if (p->base.run->measuring) {
 		p->items++;
 		p->t_items++;

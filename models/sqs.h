@@ -88,28 +88,28 @@ void sqs_wait(struct sqs *q, struct sim *s, struct sqs_waiter *w);
 /* Unlinks a waiting w (no-op when it is not waiting). */
 void sqs_unwait(struct sqs *q, struct sqs_waiter *w);
 
-/* DeleteMessage. Counts NumberOfMessagesDeleted and the tenant's delivery
- * (dwell time = now - sent_at). false for a stale receipt. One billed
- * request. */
-bool sqs_delete(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
-/* DeleteMessage of a message the consumer did not process but handed on
- * (a scheduled retry): counted as deleted, not as the tenant's delivery.
- * Not billed: it rides in the batch's DeleteMessageBatch. */
-bool sqs_remove(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
-/* DeleteMessage of a message handed on to another service (a pipe's
- * target, a replay): not the tenant's delivery; one billed request. */
-bool sqs_hand_off(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt);
-/* DeleteMessageBatch over the items whose skip flag is false (skip NULL:
- * all): billed one request per 10. Returns how many were deleted (stale
- * receipts are not). */
-size_t sqs_delete_batch(struct sqs *q, struct sim *s,
-			const struct sqs_received *items, const bool *skip,
-			size_t n);
-/* DeleteMessageBatch of messages whose work goes on elsewhere (the
- * function sent them on): billed as sqs_delete_batch, not the tenants'
- * deliveries. */
-size_t sqs_hand_off_batch(struct sqs *q, struct sim *s, const struct sqs_received *items,
-			  const bool *skip, size_t n);
+/* What a delete says about the message, and how it is billed. */
+enum sqs_disposition {
+	/* DeleteMessage of a processed message: the tenant's delivery
+	 * (dwell time = now - sent_at). */
+	SQS_DELETE,
+	/* DeleteMessage of a message handed on to another service (a pipe's
+	 * target, a replay, a function that sends it on): not the tenant's
+	 * delivery. */
+	SQS_HAND_OFF,
+	/* DeleteMessage of a message the consumer did not process but will
+	 * send again itself (a scheduled retry): not the tenant's delivery,
+	 * and not billed: it rides in the batch's DeleteMessageBatch. */
+	SQS_REMOVE,
+};
+
+/* DeleteMessage (n = 1) or DeleteMessageBatch of the items whose skip flag
+ * is false (skip NULL: all), each counted in NumberOfMessagesDeleted and
+ * as `how` says. Billed one request per 10 items not skipped (so one for a
+ * single message), except SQS_REMOVE. Returns how many were deleted: a
+ * stale receipt is not (and is billed all the same). */
+size_t sqs_delete(struct sqs *q, struct sim *s, enum sqs_disposition how,
+		  const struct sqs_received *items, const bool *skip, size_t n);
 
 /* ChangeMessageVisibility: the message becomes visible at now + timeout
  * (0: at once) instead of at its current deadline. false for a stale

@@ -300,7 +300,7 @@ static void on_replay(struct sim *s, void *target, uint64_t arg)
 		if (!got)
 			break;
 		for (size_t i = 0; i < got; i++) {
-			if (!sqs_hand_off(sm->fq, s, buf[i].id, buf[i].receipt))
+			if (!sqs_delete(sm->fq, s, SQS_HAND_OFF, &buf[i], NULL, 1))
 				continue;
 			if (sm->base.run->measuring)
 				sm->replayed++;

@@ -278,7 +278,7 @@ static void sqs_requests(struct bed *b)
 	/* One receive of all four: 394,217 bytes, 7 chunks. */
 	ck_assert_uint_eq(recv(b, b->work, 10, 0), 4);
 	/* One batch delete of four: 1 request. */
-	ck_assert_uint_eq(sqs_delete_batch(b->work, &b->run.sim, b->got, NULL, 4), 4);
+	ck_assert_uint_eq(sqs_delete(b->work, &b->run.sim, SQS_DELETE, b->got, NULL, 4), 4);
 	/* An empty long poll: 1. */
 	sqs_count_empty_receive(b->work);
 	for (int i = 0; i < 11; i++)
@@ -287,8 +287,8 @@ static void sqs_requests(struct bed *b)
 	bool skip[11] = { false };
 	skip[3] = true;
 	/* Ten deleted, one kept: 1 request; then the last one alone: 1. */
-	ck_assert_uint_eq(sqs_delete_batch(b->work, &b->run.sim, b->got, skip, 11), 10);
-	ck_assert(sqs_delete(b->work, &b->run.sim, b->got[3].id, b->got[3].receipt));
+	ck_assert_uint_eq(sqs_delete(b->work, &b->run.sim, SQS_DELETE, b->got, skip, 11), 10);
+	ck_assert(sqs_delete(b->work, &b->run.sim, SQS_DELETE, &b->got[3], NULL, 1));
 }
 
 START_TEST(sqs_request_chunks)

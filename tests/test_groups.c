@@ -21,6 +21,13 @@
 #define FIXTURE "tests/fixtures/sqs-groups.yaml"
 #define PIPELINE "tests/fixtures/fifo-pipeline.yaml"
 
+/* DeleteMessage of the message (id, receipt): whether it was deleted. */
+static bool delete_msg(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
+{
+	const struct sqs_received m = { .id = id, .receipt = receipt };
+	return sqs_delete(q, s, SQS_DELETE, &m, NULL, 1) == 1;
+}
+
 enum { A, B, C, D };
 
 static const char *const fifo_sets[] = {
@@ -73,9 +80,9 @@ static void take_groups(struct bed *b)
 	ck_assert_uint_eq(recv(b, b->work, 10, 0), 0);
 	ck_assert(!sqs_receivable(b->work));
 	ck_assert_uint_eq(sqs_visible(b->work), 1);
-	ck_assert(sqs_delete(b->work, &b->run.sim, st.id[0], st.receipt[0]));
+	ck_assert(delete_msg(b->work, &b->run.sim, st.id[0], st.receipt[0]));
 	ck_assert_uint_eq(recv(b, b->work, 10, 0), 0);
-	ck_assert(sqs_delete(b->work, &b->run.sim, st.id[1], st.receipt[1]));
+	ck_assert(delete_msg(b->work, &b->run.sim, st.id[1], st.receipt[1]));
 	ck_assert(sqs_receivable(b->work));
 	ck_assert_uint_eq(recv(b, b->work, 10, 0), 1);
 	ck_assert_uint_eq(b->got[0].msg.tenant, A);
@@ -134,7 +141,7 @@ static void cons_done(struct sim *s, void *target, uint64_t arg)
 			stopped = true;
 		if (stopped)
 			continue;
-		ck_assert(sqs_delete(b->work, s, m->id, m->receipt));
+		ck_assert(delete_msg(b->work, s, m->id, m->receipt));
 		/* Deleted in exactly the order sent, per group. */
 		ck_assert_uint_eq(m->msg.size, cons.next[m->msg.group]);
 		cons.next[m->msg.group]++;
@@ -227,7 +234,7 @@ static void block_b(struct bed *b)
 	/* a is blocked; b is not. */
 	ck_assert_uint_eq(recv(b, b->work, 10, 0), 1);
 	ck_assert_uint_eq(b->got[0].msg.tenant, B);
-	ck_assert(sqs_delete(b->work, &b->run.sim, b->got[0].id, b->got[0].receipt));
+	ck_assert(delete_msg(b->work, &b->run.sim, b->got[0].id, b->got[0].receipt));
 	ck_assert_uint_eq(recv(b, b->work, 10, 0), 0);
 }
 static void block_none(struct bed *b)
@@ -289,9 +296,9 @@ static void delete_backwards(struct bed *b)
 	ck_assert_uint_eq(b->got[0].msg.tenant, A);
 	ck_assert_uint_eq(b->got[3].msg.tenant, B);
 	for (size_t i = 3; i-- > 0;)
-		ck_assert(sqs_delete(b->work, &b->run.sim, b->got[i].id, b->got[i].receipt));
+		ck_assert(delete_msg(b->work, &b->run.sim, b->got[i].id, b->got[i].receipt));
 	for (size_t i = 3; i < 5; i++)
-		ck_assert(sqs_delete(b->work, &b->run.sim, b->got[i].id, b->got[i].receipt));
+		ck_assert(delete_msg(b->work, &b->run.sim, b->got[i].id, b->got[i].receipt));
 	st.checks++;
 }
 
@@ -338,7 +345,7 @@ static void lock_and_wait(struct bed *b)
 static void unlock(struct bed *b)
 {
 	ck_assert_int_eq(pw.wakes, 0);
-	ck_assert(sqs_delete(b->work, &b->run.sim, st.id[0], st.receipt[0]));
+	ck_assert(delete_msg(b->work, &b->run.sim, st.id[0], st.receipt[0]));
 }
 
 START_TEST(fifo_waiter_woken_when_group_unlocks)
@@ -918,7 +925,7 @@ static void mix_step(struct bed *b)
 			size_t i = next_rand() % mix.n;
 			struct sqs *q = next_rand() % 2 ? b->work : b->dlq;
 			if (next_rand() % 3)
-				sqs_delete(q, s, mix.id[i], mix.receipt[i]);
+				delete_msg(q, s, mix.id[i], mix.receipt[i]);
 			else
 				sqs_change_visibility(q, s, mix.id[i], mix.receipt[i],
 						      (sim_time_t)(next_rand() % 3) * SIM_S);

@@ -24,6 +24,13 @@
 #define FIXTURE "tests/fixtures/sqs-basic.yaml"
 #define BAD_LINK "tests/fixtures/sqs-bad-link.yaml"
 
+/* DeleteMessage of the message (id, receipt): whether it was deleted. */
+static bool delete_msg(struct sqs *q, struct sim *s, uint32_t id, uint32_t receipt)
+{
+	const struct sqs_received m = { .id = id, .receipt = receipt };
+	return sqs_delete(q, s, SQS_DELETE, &m, NULL, 1) == 1;
+}
+
 /* The tenant sends one message to m now (size from the fixture: 1000 B,
  * unless `size` is not 0). */
 static void send_sized(struct bed *b, struct model *m, uint32_t size)
@@ -63,10 +70,10 @@ static void recv_two(struct bed *b)
 	ck_assert_uint_eq(sqs_visible(b->work), 1);
 	ck_assert_uint_eq(sqs_in_flight(b->work), 2);
 	for (int i = 0; i < 2; i++)
-		ck_assert(sqs_delete(b->work, &b->run.sim, b->got[i].id,
+		ck_assert(delete_msg(b->work, &b->run.sim, b->got[i].id,
 				     b->got[i].receipt));
 	/* A second delete of the same receipt is stale. */
-	ck_assert(!sqs_delete(b->work, &b->run.sim, b->got[0].id,
+	ck_assert(!delete_msg(b->work, &b->run.sim, b->got[0].id,
 			      b->got[0].receipt));
 	ck_assert_uint_eq(sqs_in_flight(b->work), 0);
 }
@@ -75,7 +82,7 @@ static void recv_rest(struct bed *b)
 {
 	ck_assert_uint_eq(recv(b, b->work, 10, 0), 1);
 	ck_assert_int_eq(b->got[0].msg.sent_at, S(2));
-	ck_assert(sqs_delete(b->work, &b->run.sim, b->got[0].id, b->got[0].receipt));
+	ck_assert(delete_msg(b->work, &b->run.sim, b->got[0].id, b->got[0].receipt));
 	ck_assert_uint_eq(recv(b, b->work, 10, 0), 0);
 	sqs_count_empty_receive(b->work);
 }
@@ -144,7 +151,7 @@ static void drain_backlog(struct bed *b)
 		ck_assert_uint_eq(recv(b, b->work, 10, 0), 10);
 		for (size_t k = 0; k < 10; k++) {
 			ck_assert_int_eq(b->got[k].msg.sent_at, 0);
-			ck_assert(sqs_delete(b->work, &b->run.sim, b->got[k].id,
+			ck_assert(delete_msg(b->work, &b->run.sim, b->got[k].id,
 					     b->got[k].receipt));
 		}
 	}
@@ -296,10 +303,10 @@ static void vis_check_after(struct bed *b)
 	ck_assert_uint_eq(b->got[0].id, st.id[0]);
 	ck_assert_uint_ne(b->got[0].receipt, st.receipt[0]);
 	/* The first receive's handle is stale now. */
-	ck_assert(!sqs_delete(b->work, &b->run.sim, st.id[0], st.receipt[0]));
+	ck_assert(!delete_msg(b->work, &b->run.sim, st.id[0], st.receipt[0]));
 	ck_assert(!sqs_change_visibility(b->work, &b->run.sim, st.id[0],
 					 st.receipt[0], 0));
-	ck_assert(sqs_delete(b->work, &b->run.sim, b->got[0].id, b->got[0].receipt));
+	ck_assert(delete_msg(b->work, &b->run.sim, b->got[0].id, b->got[0].receipt));
 	st.checks++;
 }
 
@@ -343,12 +350,12 @@ static void cv_receive(struct bed *b)
 					st.receipt[0], 0));
 	ck_assert_uint_eq(sqs_visible(b->work), 1);
 	ck_assert_uint_eq(sqs_in_flight(b->work), 1);
-	ck_assert(!sqs_delete(b->work, &b->run.sim, st.id[0], st.receipt[0]));
+	ck_assert(!delete_msg(b->work, &b->run.sim, st.id[0], st.receipt[0]));
 	ck_assert(sqs_change_visibility(b->work, &b->run.sim, st.id[1],
 					st.receipt[1], S(100)));
 	/* A bad id is stale too. */
 	ck_assert(!sqs_change_visibility(b->work, &b->run.sim, 123456, 1, 0));
-	ck_assert(!sqs_delete(b->work, &b->run.sim, 123456, 1));
+	ck_assert(!delete_msg(b->work, &b->run.sim, 123456, 1));
 }
 
 static void cv_at_old_deadline(struct bed *b)
@@ -383,7 +390,7 @@ static void cv_extend_then_delete(struct bed *b)
 	ck_assert_uint_eq(recv(b, b->work, 1, 0), 1);
 	uint32_t id = b->got[0].id, r = b->got[0].receipt;
 	ck_assert(sqs_change_visibility(b->work, &b->run.sim, id, r, S(60)));
-	ck_assert(sqs_delete(b->work, &b->run.sim, id, r));
+	ck_assert(delete_msg(b->work, &b->run.sim, id, r));
 	ck_assert(!sqs_change_visibility(b->work, &b->run.sim, id, r, S(1)));
 	st.checks++;
 }
@@ -695,7 +702,7 @@ static void rh_receive(struct bed *b)
 	/* t = 1: A (sent at 0) taken and deleted; the retention timer stays
 	 * due at 60 s (A's expiry). */
 	ck_assert_uint_eq(recv(b, b->work, 1, 0), 1);
-	ck_assert(sqs_delete(b->work, &b->run.sim, b->got[0].id, b->got[0].receipt));
+	ck_assert(delete_msg(b->work, &b->run.sim, b->got[0].id, b->got[0].receipt));
 }
 
 static void rh_take_x(struct bed *b)
@@ -825,7 +832,7 @@ static void fill_in_flight(struct bed *b)
 	ck_assert_uint_eq(recv(b, b->work, 10, 0), 0);
 	ck_assert_uint_eq(recv(b, b->work, 1, 0), 0);
 	/* One deleted frees one place. */
-	ck_assert(sqs_delete(b->work, &b->run.sim, id, receipt));
+	ck_assert(delete_msg(b->work, &b->run.sim, id, receipt));
 	ck_assert_uint_eq(recv(b, b->work, 10, 0), 1);
 	ck_assert_uint_eq(sqs_in_flight(b->work), SQS_MAX_IN_FLIGHT);
 }
@@ -901,7 +908,7 @@ static void mix_step(struct bed *b)
 			/* Mostly a recent receive, still current. */
 			size_t i = mix.n - 1 - rnd(mix.n < 20 ? (uint32_t)mix.n : 20);
 			struct held h = mix.h[i];
-			if (!sqs_delete(h.q, s, h.id, h.receipt))
+			if (!delete_msg(h.q, s, h.id, h.receipt))
 				mix.stale++;
 			/* Sometimes keep the handle, to try it again stale. */
 			if (rnd(4))
@@ -1037,6 +1044,41 @@ START_TEST(conservation_through_the_driver)
 }
 END_TEST
 
+/* The dispositions of a delete: each counts in NumberOfMessagesDeleted;
+ * only SQS_DELETE is the tenant's delivery; SQS_REMOVE is not billed; a
+ * batch is billed one request per 10; a stale receipt is billed but not
+ * deleted. */
+static void delete_each_way(struct bed *b)
+{
+	struct sim *s = &b->run.sim;
+	for (int i = 0; i < 5; i++)
+		send(b);
+	ck_assert_uint_eq(recv(b, b->work, 10, 0), 5);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_DELETE, &b->got[0], NULL, 1), 1);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_HAND_OFF, &b->got[1], NULL, 1), 1);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_REMOVE, &b->got[2], NULL, 1), 1);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_HAND_OFF, &b->got[3], NULL, 2), 2);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_DELETE, &b->got[0], NULL, 1), 0);
+	ck_assert_uint_eq(sqs_delete(b->work, s, SQS_REMOVE, &b->got[1], NULL, 1), 0);
+}
+
+START_TEST(delete_dispositions)
+{
+	struct bed b;
+	bed_open(&b, FIXTURE, NULL, 0);
+	at(&b, S(1), delete_each_way);
+	sim_run_until(&b.run.sim, S(100));
+	ck_assert(bed_finish(&b));
+	ck_assert_double_eq(metric(&b, "work", "NumberOfMessagesDeleted"), 5);
+	/* 5 sends, 1 receive, deletes 1 + 1 + 0 + 1 (the batch of two) + 1
+	 * (stale) + 0 (stale remove). */
+	ck_assert_double_eq(metric(&b, "work", "Requests"), 5 + 1 + 4);
+	ck_assert_uint_eq(tenant(&b)->sent, 5);
+	ck_assert_uint_eq(tenant(&b)->delivered, 1);
+	bed_close(&b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sqs");
@@ -1045,6 +1087,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, receive_stops_at_max_bytes);
 	tcase_add_test(tc, initial_backlog_visible_at_zero);
 	tcase_add_test(tc, long_poll_woken_at_send_time);
+	tcase_add_test(tc, delete_dispositions);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sqs:visibility");
 	tcase_add_test(tc, visibility_returns_after_timeout);
