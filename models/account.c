@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "models/account.h"
+#include "models/describe.h"
 #include "models/registry.h"
 #include "sim/stats.h"
 
@@ -102,6 +103,19 @@ static void account_destroy(struct model *m)
 	free(m);
 }
 
+/* What the review reads of an account (sim/report_desc.h). */
+static void account_facts(const struct scenario *scn, const struct scn_entry *e,
+			  struct model_facts *f)
+{
+	(void)scn;
+	f->roles = MODEL_ACCOUNT;
+	f->concurrency_limit = desc_count(e->node, "concurrency_limit");
+}
+
+static const struct model_report account_report = {
+	.facts = account_facts,
+};
+
 const struct model_ops account_ops = {
 	.name = "account",
 	.help = "AWS account Lambda concurrency shared by all functions (default 1,000)",
@@ -113,6 +127,7 @@ const struct model_ops account_ops = {
 	.sample = account_sample,
 	.finish = account_finish,
 	.destroy = account_destroy,
+	.report = &account_report,
 };
 
 struct account *account_for(struct sim_run *run, const char *name,

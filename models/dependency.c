@@ -15,6 +15,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/dependency.h"
+#include "models/describe.h"
 #include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/rng.h"
@@ -193,6 +194,25 @@ static void dep_destroy(struct model *m)
 	free(d);
 }
 
+/* What the review reads of a dependency (sim/report_desc.h): its longest
+ * outage window. */
+static void dependency_facts(const struct scenario *scn, const struct scn_entry *e,
+			     struct model_facts *f)
+{
+	(void)scn;
+	const struct cfg_node *o = cfg_get(e->node, "outages");
+	f->roles = MODEL_DEPENDENCY;
+	for (size_t j = 0; o && o->type == CFG_SEQ && j < o->n; j++) {
+		double len = desc_seconds(o->items[j], "for");
+		if (len > f->outage)
+			f->outage = len;
+	}
+}
+
+static const struct model_report dependency_report = {
+	.facts = dependency_facts,
+};
+
 const struct model_ops dependency_ops = {
 	.name = "dependency",
 	.help = "external API or downstream service: latency, rate limit, outages, failures",
@@ -202,4 +222,5 @@ const struct model_ops dependency_ops = {
 	.restart = dep_restart,
 	.finish = dep_finish,
 	.destroy = dep_destroy,
+	.report = &dependency_report,
 };

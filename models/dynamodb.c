@@ -62,8 +62,10 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/describe.h"
 #include "models/dynamodb.h"
 #include "models/registry.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -658,6 +660,30 @@ int64_t ddb_partitions(struct ddb *t, const struct sim *s, enum ddb_op op)
 	return t->lane[op].partitions;
 }
 
+/* What the reports show of a table (sim/report_desc.h). */
+static const struct model_series dynamodb_series[] = {
+	{ &plot_throttles, METRIC_WRITE_THROTTLES, "write throttles", false },
+	{ &plot_throttles, METRIC_READ_THROTTLES, "read throttles", false },
+	{ &plot_table_capacity, METRIC_CONSUMED_WCU, "writes consumed", true },
+	{ &plot_table_capacity, METRIC_PROVISIONED_WCU, "write capacity", false },
+	{ &plot_table_capacity, METRIC_CONSUMED_RCU, "reads consumed", true },
+	{ &plot_table_capacity, METRIC_PROVISIONED_RCU, "read capacity", false },
+};
+
+static void dynamodb_facts(const struct scenario *scn, const struct scn_entry *e,
+			   struct model_facts *f)
+{
+	(void)scn;
+	(void)e;
+	f->roles = MODEL_TABLE;
+}
+
+static const struct model_report dynamodb_report = {
+	.series = dynamodb_series,
+	.n_series = sizeof(dynamodb_series) / sizeof(dynamodb_series[0]),
+	.facts = dynamodb_facts,
+};
+
 const struct model_ops dynamodb_ops = {
 	.name = "dynamodb",
 	.help = "DynamoDB table: provisioned (burst, auto scaling) or on-demand capacity, hot partitions, throttling",
@@ -670,4 +696,5 @@ const struct model_ops dynamodb_ops = {
 	.sample = ddb_sample,
 	.finish = ddb_finish,
 	.destroy = ddb_destroy,
+	.report = &dynamodb_report,
 };

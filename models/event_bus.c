@@ -48,6 +48,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/describe.h"
 #include "models/event_bus.h"
 #include "models/registry.h"
 #include "models/sqs.h"
@@ -702,6 +703,47 @@ static bool eb_route(struct model *m, size_t i, struct model_route *r)
 	return true;
 }
 
+/* What the reports read of a bus (sim/report_desc.h): its rules. */
+static void event_bus_facts(const struct scenario *scn, const struct scn_entry *e,
+			    struct model_facts *f)
+{
+	(void)scn;
+	(void)e;
+	f->roles = MODEL_ROUTER;
+}
+
+static bool event_bus_delivery(const struct scn_entry *e, size_t i,
+			       struct model_delivery *d)
+{
+	const struct cfg_node *rules = cfg_get(e->node, "rules");
+	if (!rules || rules->type != CFG_SEQ || i >= rules->n)
+		return false;
+	const char *dl = desc_scalar(rules->items[i], "dead_letter");
+	d->target = desc_scalar(rules->items[i], "target");
+	d->dead_lettered = dl && strcmp(dl, "none");
+	return true;
+}
+
+/* Each rule, and its dead-letter queue. */
+static void event_bus_edges(const struct scn_entry *e, struct model_edge_sink *k)
+{
+	const struct cfg_node *rules = cfg_get(e->node, "rules");
+	for (size_t i = 0; rules && rules->type == CFG_SEQ && i < rules->n; i++) {
+		const struct cfg_node *r = rules->items[i];
+		const struct cfg_node *t = cfg_get(r, "target");
+		const struct cfg_node *rd = cfg_get(r, "dead_letter");
+		k->edge(k, e->name, t ? t->value : "", NULL, r);
+		if (rd && rd->type == CFG_SCALAR && strcmp(rd->value, "none"))
+			k->edge(k, e->name, rd->value, "rule dead-letter queue", NULL);
+	}
+}
+
+static const struct model_report event_bus_report = {
+	.facts = event_bus_facts,
+	.delivery = event_bus_delivery,
+	.edges = event_bus_edges,
+};
+
 const struct model_ops event_bus_ops = {
 	.name = "event_bus",
 	.help = "Amazon EventBridge event bus: rules matching events to targets, "
@@ -717,4 +759,5 @@ const struct model_ops event_bus_ops = {
 	.destroy = eb_destroy,
 	.accept = eb_accept,
 	.route = eb_route,
+	.report = &event_bus_report,
 };

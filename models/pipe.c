@@ -382,6 +382,22 @@ static bool pipe_route(struct model *m, size_t i, struct model_route *r)
 	return true;
 }
 
+/* The architecture edge of a pipe (sim/report_desc.h). */
+static void pipe_edges(const struct scn_entry *e, struct model_edge_sink *k)
+{
+	const struct cfg_node *src = cfg_get(e->node, "source");
+	const struct cfg_node *tgt = cfg_get(e->node, "target");
+	if (src && tgt && src->type == CFG_SCALAR && tgt->type == CFG_SCALAR) {
+		char how[600];
+		snprintf(how, sizeof(how), "pipe %s", e->name);
+		k->edge(k, src->value, tgt->value, how, NULL);
+	}
+}
+
+static const struct model_report pipe_report = {
+	.edges = pipe_edges,
+};
+
 const struct model_ops pipe_ops = {
 	.name = "pipe",
 	.help = "EventBridge pipe from an sqs queue to a state_machine, retrying throttled starts",
@@ -395,4 +411,5 @@ const struct model_ops pipe_ops = {
 	.finish = pipe_finish,
 	.destroy = pipe_destroy,
 	.route = pipe_route,
+	.report = &pipe_report,
 };

@@ -44,6 +44,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/describe.h"
 #include "models/registry.h"
 #include "models/sqs.h"
 #include "models/state_machine.h"
@@ -428,6 +429,39 @@ static void sm_destroy(struct model *m)
 	free(sm);
 }
 
+/* What the reports read of a state machine (sim/report_desc.h): where
+ * failed executions go, and their replays. */
+static void state_machine_facts(const struct scenario *scn, const struct scn_entry *e,
+				struct model_facts *f)
+{
+	(void)scn;
+	const char *fq = desc_scalar(e->node, "failure_queue");
+	f->roles = MODEL_WORKFLOW;
+	f->failure_queue = fq && strcmp(fq, "none") ? fq : NULL;
+}
+
+static void state_machine_edges(const struct scn_entry *e, struct model_edge_sink *k)
+{
+	const struct cfg_node *fq = cfg_get(e->node, "failure_queue");
+	if (!fq || fq->type != CFG_SCALAR || !strcmp(fq->value, "none"))
+		return;
+	k->edge(k, e->name, fq->value, "failed executions", NULL);
+	const struct cfg_node *rp = cfg_get(e->node, "replay");
+	for (size_t i = 0; rp && rp->type == CFG_SEQ && i < rp->n; i++) {
+		const struct cfg_node *to = cfg_get(rp->items[i], "to");
+		const struct cfg_node *at = cfg_get(rp->items[i], "at");
+		char how[300];
+		snprintf(how, sizeof(how), "replay at %s",
+			 at && at->type == CFG_SCALAR ? at->value : "?");
+		k->edge(k, fq->value, to && to->type == CFG_SCALAR ? to->value : "", how, NULL);
+	}
+}
+
+static const struct model_report state_machine_report = {
+	.facts = state_machine_facts,
+	.edges = state_machine_edges,
+};
+
 const struct model_ops state_machine_ops = {
 	.name = "state_machine",
 	.help = "Step Functions standard workflow: execution cap, execution time, "
@@ -442,4 +476,5 @@ const struct model_ops state_machine_ops = {
 	.finish = sm_finish,
 	.destroy = sm_destroy,
 	.accept = sm_accept,
+	.report = &state_machine_report,
 };

@@ -21,9 +21,11 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/describe.h"
 #include "models/registry.h"
 #include "models/tenants.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -336,6 +338,18 @@ static void station_destroy(struct model *m)
 	free(st);
 }
 
+/* What the reports show of a station (sim/report_desc.h). */
+static const struct model_series station_series[] = {
+	{ &plot_queue_depth, METRIC_QUEUE_LENGTH, "waiting", false },
+	{ &plot_queue_depth, METRIC_IN_SYSTEM, "in the system", false },
+	{ &plot_concurrency, METRIC_BUSY_SERVERS, "busy servers", false },
+};
+
+static const struct model_report station_report = {
+	.series = station_series,
+	.n_series = sizeof(station_series) / sizeof(station_series[0]),
+};
+
 const struct model_ops station_ops = {
 	.name = "station",
 	.help = "queueing station: c servers (or infinite), FIFO waiting room, optional capacity K",
@@ -349,4 +363,5 @@ const struct model_ops station_ops = {
 	.finish = station_finish,
 	.destroy = station_destroy,
 	.accept = station_accept,
+	.report = &station_report,
 };

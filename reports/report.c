@@ -140,6 +140,8 @@ static void tseries_free(struct tseries *ts)
 
 /* Plots ------------------------------------------------------------------------ */
 
+#define RPT_MAX_PLOTS 32 /* a run's plots at most: the types', dwell and cost */
+
 struct line {
 	const struct series *s;
 	char label[300];
@@ -158,12 +160,6 @@ struct plot {
 	bool failed;        /* gnuplot ran on it and failed */
 	bool empty;         /* no valid point: left out, nothing written */
 };
-
-static const char *type_of(const struct scn_entry *e)
-{
-	const struct cfg_node *t = cfg_get(e->node, "type");
-	return t && t->type == CFG_SCALAR ? t->value : "";
-}
 
 static void add_line(struct plot *p, const struct series *s, const char *res,
 		     const char *what, double scale)
@@ -564,21 +560,63 @@ static void gnuplot_missing(struct rpt_draw *dr, size_t plots)
 		     "plots/ holds the scripts and data, not the pictures\n");
 }
 
+/* The time-series plots the resource types draw on (sim/report_desc.h),
+ * gathered in rank order: the sink their hooks put lines into. */
+struct plot_set {
+	struct model_plot_sink sink;
+	struct tseries *ts;
+	double interval;                 /* seconds between samples */
+	const char *sub;                 /* every plot's subtitle */
+	struct plot *plots;              /* max of them */
+	const struct model_plot **of;    /* what each of plots is */
+	size_t n, max;
+};
+
+/* The plot for p, made (in rank order) on first use; NULL when full. */
+static struct plot *plot_for(struct plot_set *ps, const struct model_plot *p)
+{
+	size_t at = ps->n;
+	for (size_t i = 0; i < ps->n; i++) {
+		if (ps->of[i] == p)
+			return &ps->plots[i];
+		if (at == ps->n && ps->of[i]->rank > p->rank)
+			at = i;
+	}
+	if (ps->n == ps->max)
+		return NULL;
+	memmove(&ps->plots[at + 1], &ps->plots[at], (ps->n - at) * sizeof(*ps->plots));
+	memmove(&ps->of[at + 1], &ps->of[at], (ps->n - at) * sizeof(*ps->of));
+	ps->n++;
+	ps->of[at] = p;
+	ps->plots[at] = (struct plot){ .name = p->name, .title = p->title,
+				       .ylabel = p->ylabel, .subtitle = ps->sub };
+	return &ps->plots[at];
+}
+
+static void sink_series(struct model_plot_sink *k, const struct model_plot *p,
+			const char *resource, const char *metric, const char *what,
+			double scale)
+{
+	struct plot_set *ps = (struct plot_set *)k;
+	struct plot *pl = plot_for(ps, p);
+	if (pl)
+		add_line(pl, series_get(ps->ts, resource, metric), resource, what, scale);
+}
+
+static void sink_limit(struct model_plot_sink *k, const struct model_plot *p,
+		       double value, const char *label)
+{
+	struct plot *pl = plot_for((struct plot_set *)k, p);
+	if (pl)
+		add_limit(pl, value, label);
+}
+
 /* The plots of a run into plots (at most max); how many, or -1 (dr->error
  * set). Plots with no valid point are left out. */
 static long draw_plots(struct rpt_draw *dr, const char *pdir, const struct scenario *scn,
 		       const struct point_result *pr, struct tseries *ts,
 		       struct plot *plots, size_t max)
 {
-	size_t n = 0;
-	struct plot *depth = &plots[n++], *age = &plots[n++], *conc = &plots[n++],
-		    *thr = &plots[n++], *ddb = &plots[n++], *pods = &plots[n++];
-	*depth = (struct plot){ .name = "queue-depth", .title = "Queue depth (in a dead-letter queue: dead-lettered)", .ylabel = "messages" };
-	*age = (struct plot){ .name = "age-of-oldest", .title = "Age of the oldest message", .ylabel = "seconds" };
-	*conc = (struct plot){ .name = "concurrency", .title = "Concurrent executions against their limits", .ylabel = "executions" };
-	*thr = (struct plot){ .name = "throttles", .title = "Throttles per sample interval", .ylabel = "count" };
-	*ddb = (struct plot){ .name = "dynamodb", .title = "DynamoDB consumed against capacity", .ylabel = "units per second" };
-	*pods = (struct plot){ .name = "pods", .title = "Pods and the length of their queue", .ylabel = "pods, messages" };
 	/* Static: the plots keep pointing at it after this returns. The
 	 * description is cut between characters. */
 	static char sub[400];
@@ -587,58 +625,34 @@ static long draw_plots(struct rpt_draw *dr, const char *pdir, const struct scena
 	if (len > 0 && (size_t)len < sizeof(sub))
 		sim_text_clean(sub + len, sizeof(sub) - (size_t)len, scn->description,
 			       SIM_TEXT_LINE);
-	for (size_t i = 0; i < n; i++)
-		plots[i].subtitle = sub;
-	double interval = sim_time_to_s(scn->sample_interval);
-	double account = 1000;
+	struct plot_set ps = {
+		.sink = { .series = sink_series, .limit = sink_limit },
+		.ts = ts, .interval = sim_time_to_s(scn->sample_interval), .sub = sub,
+		.plots = plots, .of = sim_xcalloc(max, sizeof(*ps.of)),
+		.max = max > 2 ? max - 2 : 0, /* room for dwell and cost */
+	};
 	for (size_t i = 0; i < scn->n_resources; i++) {
 		const struct scn_entry *e = &scn->resources[i];
-		const struct cfg_node *lim = cfg_get(e->node, "concurrency_limit");
-		if (!strcmp(type_of(e), "account") && lim)
-			account = strtod(lim->value, NULL);
-	}
-	bool any_lambda = false;
-	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct scn_entry *e = &scn->resources[i];
-		const char *type = type_of(e), *r = e->name;
-		if (!strcmp(type, "sqs")) {
-			add_line(depth, series_get(ts, r, "ApproximateNumberOfMessagesVisible"), r, "visible", 1);
-			add_line(depth, series_get(ts, r, "ApproximateNumberOfMessagesNotVisible"), r, "in flight", 1);
-			add_line(age, series_get(ts, r, "ApproximateAgeOfOldestMessage"), r, "oldest", 1);
-		} else if (!strcmp(type, "lambda")) {
-			any_lambda = true;
-			add_line(conc, series_get(ts, r, "ConcurrentExecutions"), r, "concurrent", 1);
-			add_line(thr, series_get(ts, r, "Throttles"), r, "throttles", 1);
-			const struct cfg_node *rc = cfg_get(e->node, "reserved_concurrency");
-			double res;
-			if (rc && rc->type == CFG_SCALAR && !sim_parse_number(rc->value, &res)) {
-				char label[300];
-				snprintf(label, sizeof(label), "%s reserved concurrency", r);
-				add_limit(conc, res, label);
-			}
-		} else if (!strcmp(type, "station")) {
-			add_line(depth, series_get(ts, r, "QueueLength"), r, "waiting", 1);
-			add_line(depth, series_get(ts, r, "InSystem"), r, "in the system", 1);
-			add_line(conc, series_get(ts, r, "BusyServers"), r, "busy servers", 1);
-		} else if (!strcmp(type, "pods")) {
-			add_line(pods, series_get(ts, r, "Pods"), r, "pods", 1);
-			add_line(pods, series_get(ts, r, "PodsBusy"), r, "pods busy", 1);
-			const struct cfg_node *q = cfg_get(e->node, "queue");
-			if (q && q->type == CFG_SCALAR)
-				add_line(pods, series_get(ts, q->value, "ApproximateNumberOfMessagesVisible"),
-					 q->value, "visible", 1);
-		} else if (!strcmp(type, "dynamodb")) {
-			add_line(thr, series_get(ts, r, "WriteThrottleEvents"), r, "write throttles", 1);
-			add_line(thr, series_get(ts, r, "ReadThrottleEvents"), r, "read throttles", 1);
-			add_line(ddb, series_get(ts, r, "ConsumedWriteCapacityUnits"), r, "writes consumed", 1 / interval);
-			add_line(ddb, series_get(ts, r, "ProvisionedWriteCapacityUnits"), r, "write capacity", 1);
-			add_line(ddb, series_get(ts, r, "ConsumedReadCapacityUnits"), r, "reads consumed", 1 / interval);
-			add_line(ddb, series_get(ts, r, "ProvisionedReadCapacityUnits"), r, "read capacity", 1);
+		const struct model_report *d = e->ops->report;
+		for (size_t k = 0; d && k < d->n_series; k++) {
+			const struct model_series *s = &d->series[k];
+			sink_series(&ps.sink, s->plot, e->name, s->metric, s->what,
+				    s->per_second ? 1 / ps.interval : 1);
 		}
+		if (d && d->plot)
+			d->plot(scn, e, &ps.sink);
 	}
-	if (any_lambda)
-		add_limit(conc, account, "account concurrency limit");
-	size_t kept = 0;
+	/* Once per type, in the order the types first appear. */
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct model_ops *ops = scn->resources[i].ops;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = scn->resources[j].ops == ops;
+		if (!seen && ops->report && ops->report->plot_end)
+			ops->report->plot_end(scn, &ps.sink);
+	}
+	free(ps.of);
+	size_t n = ps.n, kept = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool has = false;
 		for (size_t k = 0; k < plots[i].n; k++)
@@ -856,6 +870,24 @@ static void flow(char *buf, size_t size, const struct cfg_node *n)
 		snprintf(buf + len, size - len, n->type == CFG_MAP ? "}" : "]");
 }
 
+/* The architecture table: the rows the types' edge hooks give. */
+struct edge_rows {
+	struct model_edge_sink sink;
+	struct doc *d;
+};
+
+static void edge_row(struct model_edge_sink *k, const char *from, const char *to,
+		     const char *how, const struct cfg_node *node)
+{
+	char text[600];
+	if (!how) {
+		flow(text, sizeof(text), node);
+		how = text;
+	}
+	const char *cells[] = { from, to, how };
+	table_row(((struct edge_rows *)k)->d, cells, 3);
+}
+
 /* Inlines dir/plots/NAME.svg into the HTML (no XML prologue). */
 static void inline_svg(FILE *html, const char *dir, const char *name)
 {
@@ -946,10 +978,12 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 	}
 	struct tseries ts;
 	tseries_load(&ts, dir);
-	struct plot plots[9];
-	long drawn = draw_plots(dr, pdir, scn, &pr, &ts, plots, 8);
+	/* The types' plots, dwell, and the cost after them. */
+	struct plot *plots = sim_xcalloc(RPT_MAX_PLOTS + 1, sizeof(*plots));
+	long drawn = draw_plots(dr, pdir, scn, &pr, &ts, plots, RPT_MAX_PLOTS);
 	if (drawn < 0) {
 		int e = errno;
+		free(plots);
 		point_result_free(&pr);
 		tseries_free(&ts);
 		errno = e;
@@ -987,6 +1021,7 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 		free(labels);
 		free(v);
 		if (e) {
+			free(plots);
 			point_result_free(&pr);
 			tseries_free(&ts);
 			free_cost(cost, nc);
@@ -1004,6 +1039,7 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 		int e = errno;
 		if (d.md)
 			fclose(d.md);
+		free(plots);
 		point_result_free(&pr);
 		tseries_free(&ts);
 		free_cost(cost, nc);
@@ -1031,106 +1067,38 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 	static const char *const tcols[] = { "tenant", "sends to", "arrivals", "message size", "group" };
 	table_head(&d, tcols, 5);
 	for (size_t t = 0; t < scn->n_tenants; t++) {
-		const struct cfg_node *n = scn->tenants[t].node;
+		const struct scn_entry *te = &scn->tenants[t];
+		const struct cfg_node *an = NULL, *sn = NULL;
+		const char *target = NULL, *group = te->name;
+		if (te->ops->report && te->ops->report->describe)
+			te->ops->report->describe(te, &target, &an, &sn, &group);
 		char arr[1024], size[256], grp[512];
-		flow(arr, sizeof(arr), cfg_get(n, "arrivals"));
-		flow(size, sizeof(size), cfg_get(n, "message_size"));
-		const struct cfg_node *g = cfg_get(n, "group");
-		snprintf(grp, sizeof(grp), "%s", g && g->type == CFG_SCALAR ? g->value : scn->tenants[t].name);
-		const struct cfg_node *target = cfg_get(n, "target");
-		const char *cells[] = { scn->tenants[t].name, target ? target->value : "", arr, size, grp };
+		flow(arr, sizeof(arr), an);
+		flow(size, sizeof(size), sn);
+		snprintf(grp, sizeof(grp), "%s", group);
+		const char *cells[] = { te->name, target ? target : "", arr, size, grp };
 		table_row(&d, cells, 5);
 	}
 	table_end(&d);
 	heading(&d, 3, "Architecture");
 	static const char *const lcols[] = { "from", "to", "how" };
 	table_head(&d, lcols, 3);
+	struct edge_rows rows = { .sink = { .edge = edge_row }, .d = &d };
 	for (size_t t = 0; t < scn->n_tenants; t++) {
-		const struct cfg_node *target = cfg_get(scn->tenants[t].node, "target");
-		const char *cells[] = { scn->tenants[t].name, target ? target->value : "", "sends" };
-		table_row(&d, cells, 3);
+		const struct model_report *r = scn->tenants[t].ops->report;
+		if (r && r->edges)
+			r->edges(&scn->tenants[t], &rows.sink);
 	}
 	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct scn_entry *e = &scn->resources[i];
-		const struct cfg_node *dl = cfg_get(e->node, "dead_letter");
-		const struct cfg_node *dt = dl ? cfg_get(dl, "target") : NULL;
-		if (dt) {
-			const char *cells[] = { e->name, dt->value, "dead-letter queue" };
-			table_row(&d, cells, 3);
-		}
-		const struct cfg_node *src = cfg_get(e->node, "event_sources");
-		for (size_t k = 0; src && src->type == CFG_SEQ && k < src->n; k++) {
-			const struct cfg_node *q = cfg_get(src->items[k], "queue");
-			char how[600];
-			flow(how, sizeof(how), src->items[k]);
-			const char *cells[] = { q ? q->value : "", e->name, how };
-			table_row(&d, cells, 3);
-		}
-		/* on_failure's dead-letter queue of a scheduler retry. */
-		for (size_t k = 0; src && src->type == CFG_SEQ && k < src->n; k++) {
-			const struct cfg_node *of = cfg_get(src->items[k], "on_failure");
-			const struct cfg_node *ofd = of ? cfg_get(of, "dead_letter") : NULL;
-			const struct cfg_node *q = cfg_get(src->items[k], "queue");
-			if (ofd && ofd->type == CFG_SCALAR) {
-				const char *cells[] = { q ? q->value : "", ofd->value,
-							"scheduler retries, then dead-letter queue" };
-				table_row(&d, cells, 3);
-			}
-		}
-		/* An event bus's rules, with their dead-letter queues. */
-		const struct cfg_node *rules = cfg_get(e->node, "rules");
-		for (size_t k = 0; rules && rules->type == CFG_SEQ && k < rules->n; k++) {
-			const struct cfg_node *r = rules->items[k];
-			const struct cfg_node *t = cfg_get(r, "target");
-			const struct cfg_node *rd = cfg_get(r, "dead_letter");
-			char how[600];
-			flow(how, sizeof(how), r);
-			const char *cells[] = { e->name, t ? t->value : "", how };
-			table_row(&d, cells, 3);
-			if (rd && rd->type == CFG_SCALAR && strcmp(rd->value, "none")) {
-				const char *dcells[] = { e->name, rd->value, "rule dead-letter queue" };
-				table_row(&d, dcells, 3);
-			}
-		}
-		/* A pipe (source -> target); a state machine's failure queue and
-		 * its replays. */
-		const struct cfg_node *psrc = cfg_get(e->node, "source");
-		const struct cfg_node *ptgt = cfg_get(e->node, "target");
-		if (psrc && ptgt && psrc->type == CFG_SCALAR && ptgt->type == CFG_SCALAR) {
-			char how[600];
-			snprintf(how, sizeof(how), "pipe %s", e->name);
-			const char *cells[] = { psrc->value, ptgt->value, how };
-			table_row(&d, cells, 3);
-		}
-		const struct cfg_node *fq = cfg_get(e->node, "failure_queue");
-		if (fq && fq->type == CFG_SCALAR && strcmp(fq->value, "none")) {
-			const char *cells[] = { e->name, fq->value, "failed executions" };
-			table_row(&d, cells, 3);
-			const struct cfg_node *rp = cfg_get(e->node, "replay");
-			for (size_t k = 0; rp && rp->type == CFG_SEQ && k < rp->n; k++) {
-				const struct cfg_node *to = cfg_get(rp->items[k], "to");
-				const struct cfg_node *at = cfg_get(rp->items[k], "at");
-				char how[300];
-				snprintf(how, sizeof(how), "replay at %s",
-					 at && at->type == CFG_SCALAR ? at->value : "?");
-				const char *rcells[] = { fq->value, to && to->type == CFG_SCALAR ? to->value : "", how };
-				table_row(&d, rcells, 3);
-			}
-		}
-		const struct cfg_node *calls = cfg_get(e->node, "calls");
-		for (size_t k = 0; calls && calls->type == CFG_SEQ && k < calls->n; k++) {
-			const struct cfg_node *c = cfg_get(calls->items[k], "target");
-			char how[600];
-			flow(how, sizeof(how), calls->items[k]);
-			const char *cells[] = { e->name, c ? c->value : "", how };
-			table_row(&d, cells, 3);
-		}
+		const struct model_report *r = scn->resources[i].ops->report;
+		if (r && r->edges)
+			r->edges(&scn->resources[i], &rows.sink);
 	}
 	table_end(&d);
 	static const char *const rcols[] = { "resource", "type" };
 	table_head(&d, rcols, 2);
 	for (size_t i = 0; i < scn->n_resources; i++) {
-		const char *cells[] = { scn->resources[i].name, type_of(&scn->resources[i]) };
+		const char *cells[] = { scn->resources[i].name, scn->resources[i].ops->name };
 		table_row(&d, cells, 2);
 	}
 	table_end(&d);
@@ -1230,6 +1198,7 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 	}
 
 	plots_section(&d, dir, plots, np, dr->no_gnuplot);
+	free(plots);
 	point_result_free(&pr);
 	tseries_free(&ts);
 	free_cost(cost, nc);
