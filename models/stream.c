@@ -588,10 +588,12 @@ static void stream_finish(struct model *m, struct sim *s, struct sim_results *re
 	sim_results_put(res, n, "Throttles", "count", (double)st->throttles);
 	sim_results_put(res, n, "InFlight", "count", (double)st->in_flight);
 	static const double q[] = { 0.5, 0.95, 0.99 };
-	static const char *const ttfb[] = { "TimeToFirstByte.p50", "TimeToFirstByte.p95",
-					    "TimeToFirstByte.p99" };
-	static const char *const ttlt[] = { "TimeToLastToken.p50", "TimeToLastToken.p95",
-					    "TimeToLastToken.p99" };
+	static const char *const ttfb[] = { METRIC_TIME_TO_FIRST_BYTE METRIC_P50,
+					    METRIC_TIME_TO_FIRST_BYTE METRIC_P95,
+					    METRIC_TIME_TO_FIRST_BYTE METRIC_P99 };
+	static const char *const ttlt[] = { METRIC_TIME_TO_LAST_TOKEN METRIC_P50,
+					    METRIC_TIME_TO_LAST_TOKEN METRIC_P95,
+					    METRIC_TIME_TO_LAST_TOKEN METRIC_P99 };
 	for (size_t i = 0; i < 3; i++)
 		sim_results_put(res, n, ttfb[i], "ms", sim_hist_quantile(&st->ttfb_ms, q[i]));
 	for (size_t i = 0; i < 3; i++)

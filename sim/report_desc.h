@@ -59,7 +59,7 @@ struct model_series {
 
 enum model_col_kind {
 	MODEL_COL_COUNT,      /* %.6g */
-	MODEL_COL_MS,         /* seconds shown as whole milliseconds, "ms" */
+	MODEL_COL_MS,         /* milliseconds, whole, "ms" */
 	MODEL_COL_S,          /* seconds with two decimals, "s" */
 };
 
