@@ -719,6 +719,7 @@ static bool event_bus_delivery(const struct scn_entry *e, size_t i,
 	if (!rules || rules->type != CFG_SEQ || i >= rules->n)
 		return false;
 	const char *dl = desc_scalar(rules->items[i], "dead_letter");
+	snprintf(d->path, sizeof(d->path), "rules[%zu]", i);
 	d->target = desc_scalar(rules->items[i], "target");
 	d->dead_lettered = dl && strcmp(dl, "none");
 	return true;

@@ -159,6 +159,7 @@ struct model_poller {
 
 /* A router's delivery rule. */
 struct model_delivery {
+	char path[64];                /* where it is in the resource (for texts) */
 	const char *target;
 	bool dead_lettered;           /* has a dead-letter queue */
 };
