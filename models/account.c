@@ -17,6 +17,7 @@
 #include "models/account.h"
 #include "models/describe.h"
 #include "models/registry.h"
+#include "sim/metrics.h"
 #include "sim/stats.h"
 
 struct account_config {
@@ -81,7 +82,7 @@ static void account_sample(struct model *m, struct sim *s,
 			   struct sim_recorder *rec)
 {
 	struct account *a = (struct account *)m;
-	sim_recorder_put(rec, s->now, m->name, "ConcurrentExecutions",
+	sim_recorder_put(rec, s->now, m->name, METRIC_CONCURRENT_EXECUTIONS,
 			 (double)a->in_use);
 	sim_recorder_put(rec, s->now, m->name, "UnreservedConcurrentExecutions",
 			 (double)a->unreserved_in_use);
@@ -91,11 +92,11 @@ static void account_finish(struct model *m, struct sim *s,
 			   struct sim_results *res)
 {
 	struct account *a = (struct account *)m;
-	sim_results_put(res, m->name, "ConcurrentExecutions", "executions",
+	sim_results_put(res, m->name, METRIC_CONCURRENT_EXECUTIONS, "executions",
 			sim_twa_mean(&a->level, s->now));
-	sim_results_put(res, m->name, "ConcurrentExecutions.max", "executions",
+	sim_results_put(res, m->name, METRIC_CONCURRENT_EXECUTIONS METRIC_MAX, "executions",
 			(double)a->peak);
-	sim_results_put(res, m->name, "Throttles", "count", (double)a->throttles);
+	sim_results_put(res, m->name, METRIC_THROTTLES, "count", (double)a->throttles);
 }
 
 static void account_destroy(struct model *m)

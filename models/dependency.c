@@ -18,6 +18,7 @@
 #include "models/describe.h"
 #include "models/registry.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 
@@ -180,7 +181,7 @@ static void dep_finish(struct model *m, struct sim *s, struct sim_results *res)
 	struct dependency *d = (struct dependency *)m;
 	(void)s;
 	sim_results_put(res, m->name, "Calls", "count", (double)d->calls);
-	sim_results_put(res, m->name, "FailedCalls", "count", (double)d->failed);
+	sim_results_put(res, m->name, METRIC_FAILED_CALLS, "count", (double)d->failed);
 	sim_results_put(res, m->name, "RateLimitedCalls", "count", (double)d->limited);
 	sim_results_put(res, m->name, "CallsWhileDown", "count", (double)d->down);
 }

@@ -549,19 +549,19 @@ static void ddb_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 	struct lane *r = &t->lane[DDB_READ], *w = &t->lane[DDB_WRITE];
 	roll(t, r, s->now);
 	roll(t, w, s->now);
-	sim_recorder_put(rec, s->now, m->name, "ConsumedWriteCapacityUnits",
+	sim_recorder_put(rec, s->now, m->name, METRIC_CONSUMED_WCU,
 			 (double)w->tick_consumed);
-	sim_recorder_put(rec, s->now, m->name, "ConsumedReadCapacityUnits",
+	sim_recorder_put(rec, s->now, m->name, METRIC_CONSUMED_RCU,
 			 (double)r->tick_consumed);
-	sim_recorder_put(rec, s->now, m->name, "WriteThrottleEvents",
+	sim_recorder_put(rec, s->now, m->name, METRIC_WRITE_THROTTLES,
 			 (double)w->tick_throttled);
-	sim_recorder_put(rec, s->now, m->name, "ReadThrottleEvents",
+	sim_recorder_put(rec, s->now, m->name, METRIC_READ_THROTTLES,
 			 (double)r->tick_throttled);
 	sim_recorder_put(rec, s->now, m->name, "ThrottledRequests",
 			 (double)(w->tick_throttled + r->tick_throttled));
-	sim_recorder_put(rec, s->now, m->name, "ProvisionedWriteCapacityUnits",
+	sim_recorder_put(rec, s->now, m->name, METRIC_PROVISIONED_WCU,
 			 (double)w->capacity);
-	sim_recorder_put(rec, s->now, m->name, "ProvisionedReadCapacityUnits",
+	sim_recorder_put(rec, s->now, m->name, METRIC_PROVISIONED_RCU,
 			 (double)r->capacity);
 	w->tick_consumed = w->tick_throttled = 0;
 	r->tick_consumed = r->tick_throttled = 0;
@@ -578,13 +578,13 @@ static void ddb_finish(struct model *m, struct sim *s, struct sim_results *res)
 		if (l->sec_meas > l->peak_meas)
 			l->peak_meas = l->sec_meas;
 	}
-	sim_results_put(res, m->name, "ConsumedWriteCapacityUnits", "units",
+	sim_results_put(res, m->name, METRIC_CONSUMED_WCU, "units",
 			(double)w->consumed);
-	sim_results_put(res, m->name, "ConsumedReadCapacityUnits", "units",
+	sim_results_put(res, m->name, METRIC_CONSUMED_RCU, "units",
 			(double)r->consumed);
-	sim_results_put(res, m->name, "WriteThrottleEvents", "count",
+	sim_results_put(res, m->name, METRIC_WRITE_THROTTLES, "count",
 			(double)w->throttled);
-	sim_results_put(res, m->name, "ReadThrottleEvents", "count",
+	sim_results_put(res, m->name, METRIC_READ_THROTTLES, "count",
 			(double)r->throttled);
 	sim_results_put(res, m->name, "ThrottledRequests", "count",
 			(double)(w->throttled + r->throttled));
@@ -592,9 +592,9 @@ static void ddb_finish(struct model *m, struct sim *s, struct sim_results *res)
 			(double)w->peak_meas);
 	sim_results_put(res, m->name, "PeakReadUnitsPerSecond", "units/s",
 			(double)r->peak_meas);
-	sim_results_put(res, m->name, "ProvisionedWriteCapacityUnits", "units/s",
+	sim_results_put(res, m->name, METRIC_PROVISIONED_WCU, "units/s",
 			sim_twa_mean(&w->cap_avg, s->now));
-	sim_results_put(res, m->name, "ProvisionedReadCapacityUnits", "units/s",
+	sim_results_put(res, m->name, METRIC_PROVISIONED_RCU, "units/s",
 			sim_twa_mean(&r->cap_avg, s->now));
 	/* Usage: on-demand bills the request units consumed; provisioned
 	 * bills capacity-unit-hours, whatever is consumed (FACTS 5, "On-demand

@@ -53,6 +53,7 @@
 #include "models/registry.h"
 #include "models/sqs.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -608,7 +609,7 @@ static void eb_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 	sim_recorder_put(rec, s->now, n, "InvocationAttempts", (double)t->attempts);
 	sim_recorder_put(rec, s->now, n, "RetryInvocationAttempts", (double)t->retries);
 	sim_recorder_put(rec, s->now, n, "FailedInvocations", (double)t->dropped);
-	sim_recorder_put(rec, s->now, n, "DeadLetterInvocations", (double)t->dead_lettered);
+	sim_recorder_put(rec, s->now, n, METRIC_DEAD_LETTER_INVOCATIONS, (double)t->dead_lettered);
 	sim_recorder_put(rec, s->now, n, "PendingInvocations", (double)b->pending);
 	b->tick = (struct eb_counts){ 0 };
 }
@@ -651,18 +652,18 @@ static void eb_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_put(res, n, "InvocationAttempts", "count", (double)w->attempts);
 	/* CloudWatch's Invocations: successful and permanently failed, not
 	 * retried attempts, not dead-lettered copies. */
-	sim_results_put(res, n, "Invocations", "count", (double)(w->delivered + w->dropped));
+	sim_results_put(res, n, METRIC_INVOCATIONS, "count", (double)(w->delivered + w->dropped));
 	sim_results_put(res, n, "SuccessfulInvocations", "count", (double)w->delivered);
 	sim_results_put(res, n, "FailedInvocations", "count", (double)w->dropped);
 	sim_results_put(res, n, "RetryInvocationAttempts", "count", (double)w->retries);
-	sim_results_put(res, n, "DeadLetterInvocations", "count", (double)w->dead_lettered);
-	sim_results_put(res, n, "Dropped", "count", (double)w->dropped);
+	sim_results_put(res, n, METRIC_DEAD_LETTER_INVOCATIONS, "count", (double)w->dead_lettered);
+	sim_results_put(res, n, METRIC_DROPPED, "count", (double)w->dropped);
 	sim_results_put(res, n, "CrossAccountInvocations", "count", (double)w->cross);
 	sim_results_put(res, n, "PendingInvocations", "count", (double)b->pending);
 	sim_results_put(res, n, "IngestionToInvocationStartLatency", "ms",
 			b->ingest_w.n ? b->ingest_w.mean : NAN);
 	put_quantiles(res, n, "IngestionToInvocationStartLatency", &b->ingest_h);
-	sim_results_put(res, n, "DeliveryLatency", "ms",
+	sim_results_put(res, n, METRIC_DELIVERY_LATENCY, "ms",
 			b->delivery_w.n ? b->delivery_w.mean : NAN);
 	put_quantiles(res, n, "DeliveryLatency", &b->delivery_h);
 	sim_results_meter(res, n, "Amazon EventBridge", "Events", "event",

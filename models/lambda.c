@@ -907,12 +907,12 @@ static void lambda_sample(struct model *m, struct sim *s, struct sim_recorder *r
 {
 	struct lambda *fn = (struct lambda *)m;
 	reclaim(fn, s->now);
-	sim_recorder_put(rec, s->now, m->name, "ConcurrentExecutions", (double)fn->in_use);
+	sim_recorder_put(rec, s->now, m->name, METRIC_CONCURRENT_EXECUTIONS, (double)fn->in_use);
 	sim_recorder_put(rec, s->now, m->name, "Environments",
 			 (double)(fn->in_use + (int64_t)fn->idle_n));
-	sim_recorder_put(rec, s->now, m->name, "Invocations", (double)fn->t_invocations);
+	sim_recorder_put(rec, s->now, m->name, METRIC_INVOCATIONS, (double)fn->t_invocations);
 	sim_recorder_put(rec, s->now, m->name, "Errors", (double)fn->t_errors);
-	sim_recorder_put(rec, s->now, m->name, "Throttles", (double)fn->t_throttles);
+	sim_recorder_put(rec, s->now, m->name, METRIC_THROTTLES, (double)fn->t_throttles);
 	sim_recorder_put(rec, s->now, m->name, "ColdStarts", (double)fn->t_cold);
 	fn->t_invocations = fn->t_errors = fn->t_throttles = fn->t_cold = 0;
 	for (size_t i = 0; i < fn->n_esm; i++)
@@ -923,20 +923,20 @@ static void lambda_finish(struct model *m, struct sim *s, struct sim_results *re
 {
 	struct lambda *fn = (struct lambda *)m;
 	const char *n = m->name;
-	sim_results_put(res, n, "Invocations", "count", (double)fn->invocations);
+	sim_results_put(res, n, METRIC_INVOCATIONS, "count", (double)fn->invocations);
 	sim_results_put(res, n, "Errors", "count", (double)fn->errors);
-	sim_results_put(res, n, "Throttles", "count", (double)fn->throttles);
+	sim_results_put(res, n, METRIC_THROTTLES, "count", (double)fn->throttles);
 	sim_results_put(res, n, "Timeouts", "count", (double)fn->timeouts);
 	sim_results_put(res, n, "ColdStarts", "count", (double)fn->cold_starts);
 	sim_results_put(res, n, "FailedMessages", "count", (double)fn->items_failed);
-	sim_results_put(res, n, "ConcurrentExecutions", "executions",
+	sim_results_put(res, n, METRIC_CONCURRENT_EXECUTIONS, "executions",
 			sim_twa_mean(&fn->level, s->now));
-	sim_results_put(res, n, "ConcurrentExecutions.max", "executions", (double)fn->peak);
-	sim_results_put(res, n, "Duration", "ms",
+	sim_results_put(res, n, METRIC_CONCURRENT_EXECUTIONS METRIC_MAX, "executions", (double)fn->peak);
+	sim_results_put(res, n, METRIC_DURATION, "ms",
 			fn->duration_ms.n ? fn->duration_ms.mean : NAN);
-	sim_results_put(res, n, "Duration.p50", "ms", sim_hist_quantile(&fn->duration_h, 0.5));
-	sim_results_put(res, n, "Duration.p99", "ms", sim_hist_quantile(&fn->duration_h, 0.99));
-	sim_results_put(res, n, "Duration.max", "ms",
+	sim_results_put(res, n, METRIC_DURATION METRIC_P50, "ms", sim_hist_quantile(&fn->duration_h, 0.5));
+	sim_results_put(res, n, METRIC_DURATION METRIC_P99, "ms", sim_hist_quantile(&fn->duration_h, 0.99));
+	sim_results_put(res, n, METRIC_DURATION METRIC_MAX, "ms",
 			fn->duration_ms.n ? fn->duration_ms.max : NAN);
 	sim_results_put(res, n, "BilledDuration", "s", fn->billed_ms / 1e3);
 	/* Usage (FACTS 3, "Price, requests" and "Price, ... duration"). */

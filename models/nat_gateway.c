@@ -15,6 +15,7 @@
 #include "models/describe.h"
 #include "models/netpath.h"
 #include "models/registry.h"
+#include "sim/metrics.h"
 #include "sim/run.h"
 
 struct nat_config {
@@ -76,7 +77,7 @@ static void nat_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_meter(res, m->name, "Amazon VPC", "NATGatewayHours",
 			  "NAT-gateway-hour", "nat_gateway.hour",
 			  (double)n->cfg->azs * hours);
-	sim_results_meter(res, m->name, "Amazon VPC", "DataProcessed", "GB",
+	sim_results_meter(res, m->name, "Amazon VPC", METRIC_DATA_PROCESSED, "GB",
 			  "nat_gateway.gb", gb);
 	sim_results_meter(res, m->name, "AWS Data Transfer", "CrossAZ", "GB",
 			  "transfer.cross_az_gb", gb * n->cfg->cross_az);

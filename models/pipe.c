@@ -57,6 +57,7 @@
 #include "models/sqs.h"
 #include "models/state_machine.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/run.h"
 
 #define CHUNK_64KB 65536u /* a Pipes request per 64 KB of payload */
@@ -325,7 +326,7 @@ static void pipe_sample(struct model *m, struct sim *s, struct sim_recorder *rec
 {
 	struct pipe *p = (struct pipe *)m;
 	sim_recorder_put(rec, s->now, m->name, "Started", (double)p->t_started);
-	sim_recorder_put(rec, s->now, m->name, "TargetThrottled", (double)p->t_throttled);
+	sim_recorder_put(rec, s->now, m->name, METRIC_TARGET_THROTTLED, (double)p->t_throttled);
 	p->t_started = p->t_throttled = 0;
 }
 
@@ -347,7 +348,7 @@ static void pipe_finish(struct model *m, struct sim *s, struct sim_results *res)
 	}
 	sim_results_put(res, n, "Received", "count", (double)p->received);
 	sim_results_put(res, n, "Started", "count", (double)p->started);
-	sim_results_put(res, n, "TargetThrottled", "count", (double)p->throttled);
+	sim_results_put(res, n, METRIC_TARGET_THROTTLED, "count", (double)p->throttled);
 	sim_results_put(res, n, "Retries", "count", (double)p->retries);
 	sim_results_put(res, n, "GaveUp", "count", (double)p->gave_up);
 	sim_results_put(res, n, "HeldAtEnd", "messages", (double)held);

@@ -494,8 +494,8 @@ static void pods_restart(struct model *m, struct sim *s)
 static void pods_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct pods *p = (struct pods *)m;
-	sim_recorder_put(rec, s->now, m->name, "Pods", (double)p->alive);
-	sim_recorder_put(rec, s->now, m->name, "PodsBusy", (double)p->busy);
+	sim_recorder_put(rec, s->now, m->name, METRIC_PODS, (double)p->alive);
+	sim_recorder_put(rec, s->now, m->name, METRIC_PODS_BUSY, (double)p->busy);
 	sim_recorder_put(rec, s->now, m->name, "Instances", (double)instances(p));
 	sim_recorder_put(rec, s->now, m->name, "ItemsProcessed", (double)p->t_items);
 	p->t_items = 0;
@@ -511,8 +511,8 @@ static void pods_finish(struct model *m, struct sim *s, struct sim_results *res)
 	int64_t per_pod = c->spark && c->mode == 1 ? c->instances : 1;
 	double busy_hours = sim_twa_mean(&p->busy_avg, s->now) * hours * (double)per_pod;
 	sim_results_put(res, n, "ItemsProcessed", "count", (double)p->items);
-	sim_results_put(res, n, "Pods", "pods", sim_twa_mean(&p->alive_avg, s->now));
-	sim_results_put(res, n, "Pods.max", "pods", (double)p->peak);
+	sim_results_put(res, n, METRIC_PODS, "pods", sim_twa_mean(&p->alive_avg, s->now));
+	sim_results_put(res, n, METRIC_PODS METRIC_MAX, "pods", (double)p->peak);
 	if (c->spark) {
 		sim_results_put(res, n, "GBProcessed", "GB", p->gb);
 		/* Throughput of an instance while it works, and what the data

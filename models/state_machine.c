@@ -49,6 +49,7 @@
 #include "models/sqs.h"
 #include "models/state_machine.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -381,7 +382,7 @@ static void sm_restart(struct model *m, struct sim *s)
 static void sm_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct state_machine *sm = (struct state_machine *)m;
-	sim_recorder_put(rec, s->now, m->name, "RunningExecutions", (double)sm->running);
+	sim_recorder_put(rec, s->now, m->name, METRIC_RUNNING_EXECUTIONS, (double)sm->running);
 }
 
 static void sm_finish(struct model *m, struct sim *s, struct sim_results *res)
@@ -397,17 +398,17 @@ static void sm_finish(struct model *m, struct sim *s, struct sim_results *res)
 	}
 	sim_results_put(res, n, "ExecutionsStarted", "count", (double)sm->started);
 	sim_results_put(res, n, "ExecutionsSucceeded", "count", (double)sm->succeeded);
-	sim_results_put(res, n, "ExecutionsFailed", "count", (double)sm->failed);
+	sim_results_put(res, n, METRIC_EXECUTIONS_FAILED, "count", (double)sm->failed);
 	sim_results_put(res, n, "ExecutionsLost", "count", (double)sm->lost);
 	sim_results_put(res, n, "ExecutionThrottled", "count", (double)sm->throttled);
-	sim_results_put(res, n, "RunningExecutions", "executions",
+	sim_results_put(res, n, METRIC_RUNNING_EXECUTIONS, "executions",
 			sim_twa_mean(&sm->level, s->now));
-	sim_results_put(res, n, "RunningExecutions.max", "executions", sm->level.max);
+	sim_results_put(res, n, METRIC_RUNNING_EXECUTIONS METRIC_MAX, "executions", sm->level.max);
 	sim_results_put(res, n, "RunningExecutionsAtEnd", "executions", (double)sm->running);
 	sim_results_put(res, n, "ExecutionTime.p50", "s", sim_hist_quantile(&sm->time_h, 0.5));
 	sim_results_put(res, n, "ExecutionTime.p99", "s", sim_hist_quantile(&sm->time_h, 0.99));
 	if (sm->cfg->replay.n)
-		sim_results_put(res, n, "Replayed", "count", (double)sm->replayed);
+		sim_results_put(res, n, METRIC_REPLAYED, "count", (double)sm->replayed);
 	sim_results_meter(res, n, "AWS Step Functions", "StateTransitions",
 			  "state transition", "stepfunctions.transitions",
 			  (double)sm->started * (double)sm->cfg->transitions);

@@ -570,9 +570,9 @@ static void stream_sample(struct model *m, struct sim *s, struct sim_recorder *r
 {
 	struct stream *st = (struct stream *)m;
 	sim_recorder_put(rec, s->now, m->name, "InFlight", (double)st->in_flight);
-	sim_recorder_put(rec, s->now, m->name, "Completed", (double)st->t_completed);
-	sim_recorder_put(rec, s->now, m->name, "Failed", (double)st->t_failed);
-	sim_recorder_put(rec, s->now, m->name, "Throttles", (double)st->t_throttles);
+	sim_recorder_put(rec, s->now, m->name, METRIC_COMPLETED, (double)st->t_completed);
+	sim_recorder_put(rec, s->now, m->name, METRIC_FAILED, (double)st->t_failed);
+	sim_recorder_put(rec, s->now, m->name, METRIC_THROTTLES, (double)st->t_throttles);
 	st->t_completed = st->t_failed = st->t_throttles = 0;
 }
 
@@ -581,11 +581,11 @@ static void stream_finish(struct model *m, struct sim *s, struct sim_results *re
 	struct stream *st = (struct stream *)m;
 	const char *n = m->name;
 	(void)s;
-	sim_results_put(res, n, "Conversations", "count", (double)st->conversations);
-	sim_results_put(res, n, "Completed", "count", (double)st->completed);
-	sim_results_put(res, n, "Failed", "count", (double)st->failed);
+	sim_results_put(res, n, METRIC_CONVERSATIONS, "count", (double)st->conversations);
+	sim_results_put(res, n, METRIC_COMPLETED, "count", (double)st->completed);
+	sim_results_put(res, n, METRIC_FAILED, "count", (double)st->failed);
 	sim_results_put(res, n, "Timeouts", "count", (double)st->timeouts);
-	sim_results_put(res, n, "Throttles", "count", (double)st->throttles);
+	sim_results_put(res, n, METRIC_THROTTLES, "count", (double)st->throttles);
 	sim_results_put(res, n, "InFlight", "count", (double)st->in_flight);
 	static const double q[] = { 0.5, 0.95, 0.99 };
 	static const char *const ttfb[] = { METRIC_TIME_TO_FIRST_BYTE METRIC_P50,

@@ -15,6 +15,7 @@
 
 #include "sim/alloc.h"
 #include "sim/csv.h"
+#include "sim/metrics.h"
 #include "sim/sha256.h"
 #include "sim/sweep.h"
 #include "sim/text.h"
@@ -505,14 +506,16 @@ static void plots_section(struct doc *d, const char *dir, const struct plot *plo
 }
 
 static const char *const headline_metrics[] = {
-	"NumberOfMessagesMovedToDLQ", "NumberOfMessagesExpired", "DrainTime",
-	"MaxNumberOfMessagesVisible", "Throttles", "ConcurrentExecutions.max",
-	"Duration.p99", "WriteThrottleEvents", "ReadThrottleEvents", "WaitTime",
-	"SojournTime", "Utilization", "EventPollerUnit-hours",
+	METRIC_MOVED_TO_DLQ, METRIC_EXPIRED, METRIC_DRAIN_TIME, METRIC_MAX_VISIBLE,
+	METRIC_THROTTLES, METRIC_CONCURRENT_EXECUTIONS METRIC_MAX, METRIC_DURATION METRIC_P99,
+	METRIC_WRITE_THROTTLES, METRIC_READ_THROTTLES, METRIC_WAIT_TIME, METRIC_SOJOURN_TIME,
+	METRIC_UTILIZATION, METRIC_POLLER_UNIT_HOURS,
 	/* Retries, outages and orchestration. */
-	"SchedulerInvocations", "RetriesPending", "OutOfOrderDeletes", "FailedCalls",
-	"DeliveryLatency.p50", "DeliveryLatency.p99", "DeadLetterInvocations", "Dropped",
-	"RunningExecutions.max", "ExecutionsFailed", "Replayed", "TargetThrottled", NULL,
+	METRIC_SCHEDULER_INVOCATIONS, METRIC_RETRIES_PENDING, METRIC_OUT_OF_ORDER_DELETES,
+	METRIC_FAILED_CALLS, METRIC_DELIVERY_LATENCY METRIC_P50,
+	METRIC_DELIVERY_LATENCY METRIC_P99, METRIC_DEAD_LETTER_INVOCATIONS, METRIC_DROPPED,
+	METRIC_RUNNING_EXECUTIONS METRIC_MAX, METRIC_EXECUTIONS_FAILED, METRIC_REPLAYED,
+	METRIC_TARGET_THROTTLED, NULL,
 };
 
 static bool is_headline(const char *metric)
