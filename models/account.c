@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "models/account.h"
+#include "models/describe.h"
 #include "models/registry.h"
+#include "sim/metrics.h"
 #include "sim/stats.h"
 
 struct account_config {
@@ -80,7 +82,7 @@ static void account_sample(struct model *m, struct sim *s,
 			   struct sim_recorder *rec)
 {
 	struct account *a = (struct account *)m;
-	sim_recorder_put(rec, s->now, m->name, "ConcurrentExecutions",
+	sim_recorder_put(rec, s->now, m->name, METRIC_CONCURRENT_EXECUTIONS,
 			 (double)a->in_use);
 	sim_recorder_put(rec, s->now, m->name, "UnreservedConcurrentExecutions",
 			 (double)a->unreserved_in_use);
@@ -90,17 +92,30 @@ static void account_finish(struct model *m, struct sim *s,
 			   struct sim_results *res)
 {
 	struct account *a = (struct account *)m;
-	sim_results_put(res, m->name, "ConcurrentExecutions", "executions",
+	sim_results_put(res, m->name, METRIC_CONCURRENT_EXECUTIONS, "executions",
 			sim_twa_mean(&a->level, s->now));
-	sim_results_put(res, m->name, "ConcurrentExecutions.max", "executions",
+	sim_results_put(res, m->name, METRIC_CONCURRENT_EXECUTIONS METRIC_MAX, "executions",
 			(double)a->peak);
-	sim_results_put(res, m->name, "Throttles", "count", (double)a->throttles);
+	sim_results_put(res, m->name, METRIC_THROTTLES, "count", (double)a->throttles);
 }
 
 static void account_destroy(struct model *m)
 {
 	free(m);
 }
+
+/* What the review reads of an account (sim/report_desc.h). */
+static void account_facts(const struct scenario *scn, const struct scn_entry *e,
+			  struct model_facts *f)
+{
+	(void)scn;
+	f->roles = MODEL_ACCOUNT;
+	f->concurrency_limit = desc_count(e->node, "concurrency_limit");
+}
+
+static const struct model_report account_report = {
+	.facts = account_facts,
+};
 
 const struct model_ops account_ops = {
 	.name = "account",
@@ -113,6 +128,7 @@ const struct model_ops account_ops = {
 	.sample = account_sample,
 	.finish = account_finish,
 	.destroy = account_destroy,
+	.report = &account_report,
 };
 
 struct account *account_for(struct sim_run *run, const char *name,

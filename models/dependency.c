@@ -15,8 +15,10 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/dependency.h"
+#include "models/describe.h"
 #include "models/registry.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 
@@ -179,7 +181,7 @@ static void dep_finish(struct model *m, struct sim *s, struct sim_results *res)
 	struct dependency *d = (struct dependency *)m;
 	(void)s;
 	sim_results_put(res, m->name, "Calls", "count", (double)d->calls);
-	sim_results_put(res, m->name, "FailedCalls", "count", (double)d->failed);
+	sim_results_put(res, m->name, METRIC_FAILED_CALLS, "count", (double)d->failed);
 	sim_results_put(res, m->name, "RateLimitedCalls", "count", (double)d->limited);
 	sim_results_put(res, m->name, "CallsWhileDown", "count", (double)d->down);
 }
@@ -193,6 +195,25 @@ static void dep_destroy(struct model *m)
 	free(d);
 }
 
+/* What the review reads of a dependency (sim/report_desc.h): its longest
+ * outage window. */
+static void dependency_facts(const struct scenario *scn, const struct scn_entry *e,
+			     struct model_facts *f)
+{
+	(void)scn;
+	const struct cfg_node *o = cfg_get(e->node, "outages");
+	f->roles = MODEL_DEPENDENCY;
+	for (size_t j = 0; o && o->type == CFG_SEQ && j < o->n; j++) {
+		double len = desc_seconds(o->items[j], "for");
+		if (len > f->outage)
+			f->outage = len;
+	}
+}
+
+static const struct model_report dependency_report = {
+	.facts = dependency_facts,
+};
+
 const struct model_ops dependency_ops = {
 	.name = "dependency",
 	.help = "external API or downstream service: latency, rate limit, outages, failures",
@@ -202,4 +223,5 @@ const struct model_ops dependency_ops = {
 	.restart = dep_restart,
 	.finish = dep_finish,
 	.destroy = dep_destroy,
+	.report = &dependency_report,
 };

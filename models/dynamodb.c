@@ -62,8 +62,10 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/describe.h"
 #include "models/dynamodb.h"
 #include "models/registry.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -547,19 +549,19 @@ static void ddb_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 	struct lane *r = &t->lane[DDB_READ], *w = &t->lane[DDB_WRITE];
 	roll(t, r, s->now);
 	roll(t, w, s->now);
-	sim_recorder_put(rec, s->now, m->name, "ConsumedWriteCapacityUnits",
+	sim_recorder_put(rec, s->now, m->name, METRIC_CONSUMED_WCU,
 			 (double)w->tick_consumed);
-	sim_recorder_put(rec, s->now, m->name, "ConsumedReadCapacityUnits",
+	sim_recorder_put(rec, s->now, m->name, METRIC_CONSUMED_RCU,
 			 (double)r->tick_consumed);
-	sim_recorder_put(rec, s->now, m->name, "WriteThrottleEvents",
+	sim_recorder_put(rec, s->now, m->name, METRIC_WRITE_THROTTLES,
 			 (double)w->tick_throttled);
-	sim_recorder_put(rec, s->now, m->name, "ReadThrottleEvents",
+	sim_recorder_put(rec, s->now, m->name, METRIC_READ_THROTTLES,
 			 (double)r->tick_throttled);
 	sim_recorder_put(rec, s->now, m->name, "ThrottledRequests",
 			 (double)(w->tick_throttled + r->tick_throttled));
-	sim_recorder_put(rec, s->now, m->name, "ProvisionedWriteCapacityUnits",
+	sim_recorder_put(rec, s->now, m->name, METRIC_PROVISIONED_WCU,
 			 (double)w->capacity);
-	sim_recorder_put(rec, s->now, m->name, "ProvisionedReadCapacityUnits",
+	sim_recorder_put(rec, s->now, m->name, METRIC_PROVISIONED_RCU,
 			 (double)r->capacity);
 	w->tick_consumed = w->tick_throttled = 0;
 	r->tick_consumed = r->tick_throttled = 0;
@@ -576,13 +578,13 @@ static void ddb_finish(struct model *m, struct sim *s, struct sim_results *res)
 		if (l->sec_meas > l->peak_meas)
 			l->peak_meas = l->sec_meas;
 	}
-	sim_results_put(res, m->name, "ConsumedWriteCapacityUnits", "units",
+	sim_results_put(res, m->name, METRIC_CONSUMED_WCU, "units",
 			(double)w->consumed);
-	sim_results_put(res, m->name, "ConsumedReadCapacityUnits", "units",
+	sim_results_put(res, m->name, METRIC_CONSUMED_RCU, "units",
 			(double)r->consumed);
-	sim_results_put(res, m->name, "WriteThrottleEvents", "count",
+	sim_results_put(res, m->name, METRIC_WRITE_THROTTLES, "count",
 			(double)w->throttled);
-	sim_results_put(res, m->name, "ReadThrottleEvents", "count",
+	sim_results_put(res, m->name, METRIC_READ_THROTTLES, "count",
 			(double)r->throttled);
 	sim_results_put(res, m->name, "ThrottledRequests", "count",
 			(double)(w->throttled + r->throttled));
@@ -590,9 +592,9 @@ static void ddb_finish(struct model *m, struct sim *s, struct sim_results *res)
 			(double)w->peak_meas);
 	sim_results_put(res, m->name, "PeakReadUnitsPerSecond", "units/s",
 			(double)r->peak_meas);
-	sim_results_put(res, m->name, "ProvisionedWriteCapacityUnits", "units/s",
+	sim_results_put(res, m->name, METRIC_PROVISIONED_WCU, "units/s",
 			sim_twa_mean(&w->cap_avg, s->now));
-	sim_results_put(res, m->name, "ProvisionedReadCapacityUnits", "units/s",
+	sim_results_put(res, m->name, METRIC_PROVISIONED_RCU, "units/s",
 			sim_twa_mean(&r->cap_avg, s->now));
 	/* Usage: on-demand bills the request units consumed; provisioned
 	 * bills capacity-unit-hours, whatever is consumed (FACTS 5, "On-demand
@@ -658,6 +660,30 @@ int64_t ddb_partitions(struct ddb *t, const struct sim *s, enum ddb_op op)
 	return t->lane[op].partitions;
 }
 
+/* What the reports show of a table (sim/report_desc.h). */
+static const struct model_series dynamodb_series[] = {
+	{ &plot_throttles, METRIC_WRITE_THROTTLES, "write throttles", false },
+	{ &plot_throttles, METRIC_READ_THROTTLES, "read throttles", false },
+	{ &plot_table_capacity, METRIC_CONSUMED_WCU, "writes consumed", true },
+	{ &plot_table_capacity, METRIC_PROVISIONED_WCU, "write capacity", false },
+	{ &plot_table_capacity, METRIC_CONSUMED_RCU, "reads consumed", true },
+	{ &plot_table_capacity, METRIC_PROVISIONED_RCU, "read capacity", false },
+};
+
+static void dynamodb_facts(const struct scenario *scn, const struct scn_entry *e,
+			   struct model_facts *f)
+{
+	(void)scn;
+	(void)e;
+	f->roles = MODEL_TABLE;
+}
+
+static const struct model_report dynamodb_report = {
+	.series = dynamodb_series,
+	.n_series = sizeof(dynamodb_series) / sizeof(dynamodb_series[0]),
+	.facts = dynamodb_facts,
+};
+
 const struct model_ops dynamodb_ops = {
 	.name = "dynamodb",
 	.help = "DynamoDB table: provisioned (burst, auto scaling) or on-demand capacity, hot partitions, throttling",
@@ -670,4 +696,5 @@ const struct model_ops dynamodb_ops = {
 	.sample = ddb_sample,
 	.finish = ddb_finish,
 	.destroy = ddb_destroy,
+	.report = &dynamodb_report,
 };

@@ -48,10 +48,12 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/describe.h"
 #include "models/event_bus.h"
 #include "models/registry.h"
 #include "models/sqs.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -607,7 +609,7 @@ static void eb_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 	sim_recorder_put(rec, s->now, n, "InvocationAttempts", (double)t->attempts);
 	sim_recorder_put(rec, s->now, n, "RetryInvocationAttempts", (double)t->retries);
 	sim_recorder_put(rec, s->now, n, "FailedInvocations", (double)t->dropped);
-	sim_recorder_put(rec, s->now, n, "DeadLetterInvocations", (double)t->dead_lettered);
+	sim_recorder_put(rec, s->now, n, METRIC_DEAD_LETTER_INVOCATIONS, (double)t->dead_lettered);
 	sim_recorder_put(rec, s->now, n, "PendingInvocations", (double)b->pending);
 	b->tick = (struct eb_counts){ 0 };
 }
@@ -650,18 +652,18 @@ static void eb_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_put(res, n, "InvocationAttempts", "count", (double)w->attempts);
 	/* CloudWatch's Invocations: successful and permanently failed, not
 	 * retried attempts, not dead-lettered copies. */
-	sim_results_put(res, n, "Invocations", "count", (double)(w->delivered + w->dropped));
+	sim_results_put(res, n, METRIC_INVOCATIONS, "count", (double)(w->delivered + w->dropped));
 	sim_results_put(res, n, "SuccessfulInvocations", "count", (double)w->delivered);
 	sim_results_put(res, n, "FailedInvocations", "count", (double)w->dropped);
 	sim_results_put(res, n, "RetryInvocationAttempts", "count", (double)w->retries);
-	sim_results_put(res, n, "DeadLetterInvocations", "count", (double)w->dead_lettered);
-	sim_results_put(res, n, "Dropped", "count", (double)w->dropped);
+	sim_results_put(res, n, METRIC_DEAD_LETTER_INVOCATIONS, "count", (double)w->dead_lettered);
+	sim_results_put(res, n, METRIC_DROPPED, "count", (double)w->dropped);
 	sim_results_put(res, n, "CrossAccountInvocations", "count", (double)w->cross);
 	sim_results_put(res, n, "PendingInvocations", "count", (double)b->pending);
 	sim_results_put(res, n, "IngestionToInvocationStartLatency", "ms",
 			b->ingest_w.n ? b->ingest_w.mean : NAN);
 	put_quantiles(res, n, "IngestionToInvocationStartLatency", &b->ingest_h);
-	sim_results_put(res, n, "DeliveryLatency", "ms",
+	sim_results_put(res, n, METRIC_DELIVERY_LATENCY, "ms",
 			b->delivery_w.n ? b->delivery_w.mean : NAN);
 	put_quantiles(res, n, "DeliveryLatency", &b->delivery_h);
 	sim_results_meter(res, n, "Amazon EventBridge", "Events", "event",
@@ -702,6 +704,48 @@ static bool eb_route(struct model *m, size_t i, struct model_route *r)
 	return true;
 }
 
+/* What the reports read of a bus (sim/report_desc.h): its rules. */
+static void event_bus_facts(const struct scenario *scn, const struct scn_entry *e,
+			    struct model_facts *f)
+{
+	(void)scn;
+	(void)e;
+	f->roles = MODEL_ROUTER;
+}
+
+static bool event_bus_delivery(const struct scn_entry *e, size_t i,
+			       struct model_delivery *d)
+{
+	const struct cfg_node *rules = cfg_get(e->node, "rules");
+	if (!rules || rules->type != CFG_SEQ || i >= rules->n)
+		return false;
+	const char *dl = desc_scalar(rules->items[i], "dead_letter");
+	snprintf(d->path, sizeof(d->path), "rules[%zu]", i);
+	d->target = desc_scalar(rules->items[i], "target");
+	d->dead_lettered = dl && strcmp(dl, "none");
+	return true;
+}
+
+/* Each rule, and its dead-letter queue. */
+static void event_bus_edges(const struct scn_entry *e, struct model_edge_sink *k)
+{
+	const struct cfg_node *rules = cfg_get(e->node, "rules");
+	for (size_t i = 0; rules && rules->type == CFG_SEQ && i < rules->n; i++) {
+		const struct cfg_node *r = rules->items[i];
+		const struct cfg_node *t = cfg_get(r, "target");
+		const struct cfg_node *rd = cfg_get(r, "dead_letter");
+		k->edge(k, e->name, t ? t->value : "", NULL, r);
+		if (rd && rd->type == CFG_SCALAR && strcmp(rd->value, "none"))
+			k->edge(k, e->name, rd->value, "rule dead-letter queue", NULL);
+	}
+}
+
+static const struct model_report event_bus_report = {
+	.facts = event_bus_facts,
+	.delivery = event_bus_delivery,
+	.edges = event_bus_edges,
+};
+
 const struct model_ops event_bus_ops = {
 	.name = "event_bus",
 	.help = "Amazon EventBridge event bus: rules matching events to targets, "
@@ -717,4 +761,5 @@ const struct model_ops event_bus_ops = {
 	.destroy = eb_destroy,
 	.accept = eb_accept,
 	.route = eb_route,
+	.report = &event_bus_report,
 };

@@ -79,6 +79,7 @@
 #include "models/registry.h"
 #include "models/sqs.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -988,7 +989,7 @@ static void kesm_restart(struct model *m, struct sim *s)
 static void kesm_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct kesm *e = (struct kesm *)m;
-	sim_recorder_put(rec, s->now, m->name, "PolledEventCount", (double)e->t_polled);
+	sim_recorder_put(rec, s->now, m->name, METRIC_POLLED_EVENTS, (double)e->t_polled);
 	sim_recorder_put(rec, s->now, m->name, "InvokedEventCount", (double)e->t_invoked);
 	sim_recorder_put(rec, s->now, m->name, "FailedInvokeEventCount", (double)e->t_failed);
 	sim_recorder_put(rec, s->now, m->name, "ProvisionedPollers", (double)e->pollers);
@@ -1012,7 +1013,7 @@ static void kesm_finish(struct model *m, struct sim *s, struct sim_results *res)
 		sim_run_fail(m->run, "%s: polled records not conserved", m->name);
 	second_roll(e, s->now);
 	uint64_t peak = e->sec_bytes > e->peak_bytes ? e->sec_bytes : e->peak_bytes;
-	sim_results_put(res, m->name, "PolledEventCount", "count", (double)e->polled);
+	sim_results_put(res, m->name, METRIC_POLLED_EVENTS, "count", (double)e->polled);
 	sim_results_put(res, m->name, "FilteredOutEventCount", "count", (double)e->filtered);
 	sim_results_put(res, m->name, "ValidationFailedEventCount", "count", (double)e->invalid);
 	sim_results_put(res, m->name, "InvokedEventCount", "count", (double)e->invoked);
@@ -1020,7 +1021,7 @@ static void kesm_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_put(res, m->name, "OnFailureDestinationDeliveredEventCount", "count",
 			(double)e->dest_sent);
 	sim_results_put(res, m->name, "DroppedEventCount", "count", (double)e->dropped);
-	sim_results_put(res, m->name, "Invocations", "count", (double)e->invocations);
+	sim_results_put(res, m->name, METRIC_INVOCATIONS, "count", (double)e->invocations);
 	sim_results_put(res, m->name, "ThrottledInvokes", "count", (double)e->throttled);
 	sim_results_put(res, m->name, "OutOfOrderRecords", "count", (double)e->out_of_order);
 	sim_results_put(res, m->name, "OffsetLag", "records",
@@ -1031,7 +1032,7 @@ static void kesm_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_put(res, m->name, "ProvisionedPollers.max", "pollers", e->plevel.max);
 	double poller_ns = e->plevel.area +
 			   e->plevel.value * (double)(s->now - e->plevel.last);
-	sim_results_meter(res, m->name, "AWS Lambda", "EventPollerUnit-hours",
+	sim_results_meter(res, m->name, "AWS Lambda", METRIC_POLLER_UNIT_HOURS,
 			  "EPU-hour", "lambda.epu_hour",
 			  poller_ns / (double)SIM_HOUR / (double)e->cfg->pollers_per_epu);
 }

@@ -43,6 +43,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "models/account.h"
+#include "models/describe.h"
 #include "models/dynamodb.h"
 #include "models/esm.h"
 #include "models/lambda.h"
@@ -51,8 +52,10 @@
 #include "models/registry.h"
 #include "models/tenants.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/stats.h"
+#include "sim/units.h"
 
 enum arch { ARCH_X86_64, ARCH_ARM64 };
 static const char *const arch_names[] = { "x86_64", "arm64", NULL };
@@ -904,12 +907,12 @@ static void lambda_sample(struct model *m, struct sim *s, struct sim_recorder *r
 {
 	struct lambda *fn = (struct lambda *)m;
 	reclaim(fn, s->now);
-	sim_recorder_put(rec, s->now, m->name, "ConcurrentExecutions", (double)fn->in_use);
+	sim_recorder_put(rec, s->now, m->name, METRIC_CONCURRENT_EXECUTIONS, (double)fn->in_use);
 	sim_recorder_put(rec, s->now, m->name, "Environments",
 			 (double)(fn->in_use + (int64_t)fn->idle_n));
-	sim_recorder_put(rec, s->now, m->name, "Invocations", (double)fn->t_invocations);
+	sim_recorder_put(rec, s->now, m->name, METRIC_INVOCATIONS, (double)fn->t_invocations);
 	sim_recorder_put(rec, s->now, m->name, "Errors", (double)fn->t_errors);
-	sim_recorder_put(rec, s->now, m->name, "Throttles", (double)fn->t_throttles);
+	sim_recorder_put(rec, s->now, m->name, METRIC_THROTTLES, (double)fn->t_throttles);
 	sim_recorder_put(rec, s->now, m->name, "ColdStarts", (double)fn->t_cold);
 	fn->t_invocations = fn->t_errors = fn->t_throttles = fn->t_cold = 0;
 	for (size_t i = 0; i < fn->n_esm; i++)
@@ -920,20 +923,20 @@ static void lambda_finish(struct model *m, struct sim *s, struct sim_results *re
 {
 	struct lambda *fn = (struct lambda *)m;
 	const char *n = m->name;
-	sim_results_put(res, n, "Invocations", "count", (double)fn->invocations);
+	sim_results_put(res, n, METRIC_INVOCATIONS, "count", (double)fn->invocations);
 	sim_results_put(res, n, "Errors", "count", (double)fn->errors);
-	sim_results_put(res, n, "Throttles", "count", (double)fn->throttles);
+	sim_results_put(res, n, METRIC_THROTTLES, "count", (double)fn->throttles);
 	sim_results_put(res, n, "Timeouts", "count", (double)fn->timeouts);
 	sim_results_put(res, n, "ColdStarts", "count", (double)fn->cold_starts);
 	sim_results_put(res, n, "FailedMessages", "count", (double)fn->items_failed);
-	sim_results_put(res, n, "ConcurrentExecutions", "executions",
+	sim_results_put(res, n, METRIC_CONCURRENT_EXECUTIONS, "executions",
 			sim_twa_mean(&fn->level, s->now));
-	sim_results_put(res, n, "ConcurrentExecutions.max", "executions", (double)fn->peak);
-	sim_results_put(res, n, "Duration", "ms",
+	sim_results_put(res, n, METRIC_CONCURRENT_EXECUTIONS METRIC_MAX, "executions", (double)fn->peak);
+	sim_results_put(res, n, METRIC_DURATION, "ms",
 			fn->duration_ms.n ? fn->duration_ms.mean : NAN);
-	sim_results_put(res, n, "Duration.p50", "ms", sim_hist_quantile(&fn->duration_h, 0.5));
-	sim_results_put(res, n, "Duration.p99", "ms", sim_hist_quantile(&fn->duration_h, 0.99));
-	sim_results_put(res, n, "Duration.max", "ms",
+	sim_results_put(res, n, METRIC_DURATION METRIC_P50, "ms", sim_hist_quantile(&fn->duration_h, 0.5));
+	sim_results_put(res, n, METRIC_DURATION METRIC_P99, "ms", sim_hist_quantile(&fn->duration_h, 0.99));
+	sim_results_put(res, n, METRIC_DURATION METRIC_MAX, "ms",
 			fn->duration_ms.n ? fn->duration_ms.max : NAN);
 	sim_results_put(res, n, "BilledDuration", "s", fn->billed_ms / 1e3);
 	/* Usage (FACTS 3, "Price, requests" and "Price, ... duration"). */
@@ -999,6 +1002,123 @@ static bool lambda_route(struct model *m, size_t i, struct model_route *r)
 	return true;
 }
 
+/* What the reports show of a function (sim/report_desc.h). */
+static const struct model_series lambda_series[] = {
+	{ &plot_concurrency, METRIC_CONCURRENT_EXECUTIONS, "concurrent", false },
+	{ &plot_throttles, METRIC_THROTTLES, "throttles", false },
+};
+
+/* Its reserved concurrency, a limit line. */
+static void lambda_plot(const struct scenario *scn, const struct scn_entry *e,
+			struct model_plot_sink *k)
+{
+	(void)scn;
+	const struct cfg_node *rc = cfg_get(e->node, "reserved_concurrency");
+	double res;
+	if (rc && rc->type == CFG_SCALAR && !sim_parse_number(rc->value, &res)) {
+		char label[300];
+		snprintf(label, sizeof(label), "%s reserved concurrency", e->name);
+		k->limit(k, &plot_concurrency, res, label);
+	}
+}
+
+/* The account's limit (the last account resource's, else AWS's default
+ * 1,000), once under every function's lines. */
+static void lambda_plot_end(const struct scenario *scn, struct model_plot_sink *k)
+{
+	double account = 1000;
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct scn_entry *e = &scn->resources[i];
+		const struct cfg_node *lim = cfg_get(e->node, "concurrency_limit");
+		if (e->ops == &account_ops && lim)
+			account = strtod(lim->value, NULL);
+	}
+	k->limit(k, &plot_concurrency, account, "account concurrency limit");
+}
+
+static void lambda_facts(const struct scenario *scn, const struct scn_entry *e,
+			 struct model_facts *f)
+{
+	f->roles = MODEL_FUNCTION;
+	f->timeout = desc_seconds(e->node, "timeout");
+	f->reserved = desc_count(e->node, "reserved_concurrency");
+	f->reserved_key = "reserved_concurrency";
+	f->account = desc_scalar(e->node, "account");
+	f->default_account = "account";  /* account_for()'s implicit account */
+	f->default_limit = 1000;         /* FACTS 3 "Default account concurrency" */
+	f->unreserved = 100;             /* AWS keeps 100 unreserved (account.c) */
+	/* The longest outage of what it calls. */
+	const struct cfg_node *calls = cfg_get(e->node, "calls");
+	for (size_t k = 0; calls && calls->type == CFG_SEQ && k < calls->n; k++) {
+		const struct scn_entry *d =
+			desc_resource(scn, desc_scalar(calls->items[k], "target"));
+		if (!d || d->ops == &lambda_ops || !d->ops->report || !d->ops->report->facts)
+			continue;
+		struct model_facts df;
+		model_facts_init(&df);
+		d->ops->report->facts(scn, d, &df);
+		if (df.outage > f->downstream_outage)
+			f->downstream_outage = df.outage;
+	}
+}
+
+static bool lambda_poller(const struct scn_entry *e, size_t i, struct model_poller *p)
+{
+	const struct cfg_node *list = cfg_get(e->node, "event_sources");
+	if (!list || list->type != CFG_SEQ || i >= list->n)
+		return false;
+	const struct cfg_node *map = list->items[i];
+	const struct cfg_node *of = cfg_get(map, "on_failure");
+	const struct cfg_node *pp = cfg_get(map, "provisioned_pollers");
+	*p = (struct model_poller){
+		.consumer = e->name,
+		.queue = desc_scalar(map, "queue"),
+		.max_concurrency = desc_count(map, "maximum_concurrency"),
+		.batch_size = desc_count(map, "batch_size"),
+		.batching_window = desc_seconds(map, "maximum_batching_window"),
+		.retries = of && of->type == CFG_MAP,
+		.provisioned = pp && pp->type == CFG_MAP,
+	};
+	snprintf(p->path, sizeof(p->path), "resources.%s.event_sources[%zu]", e->name, i);
+	snprintf(p->metrics, sizeof(p->metrics), "%s/%s", e->name,
+		 p->queue ? p->queue : "");
+	return true;
+}
+
+/* Its event sources (and their scheduler retries' dead-letter queues),
+ * then its calls. */
+static void lambda_edges(const struct scn_entry *e, struct model_edge_sink *k)
+{
+	const struct cfg_node *src = cfg_get(e->node, "event_sources");
+	for (size_t i = 0; src && src->type == CFG_SEQ && i < src->n; i++) {
+		const struct cfg_node *q = cfg_get(src->items[i], "queue");
+		k->edge(k, q ? q->value : "", e->name, NULL, src->items[i]);
+	}
+	for (size_t i = 0; src && src->type == CFG_SEQ && i < src->n; i++) {
+		const struct cfg_node *of = cfg_get(src->items[i], "on_failure");
+		const struct cfg_node *ofd = of ? cfg_get(of, "dead_letter") : NULL;
+		const struct cfg_node *q = cfg_get(src->items[i], "queue");
+		if (ofd && ofd->type == CFG_SCALAR)
+			k->edge(k, q ? q->value : "", ofd->value,
+				"scheduler retries, then dead-letter queue", NULL);
+	}
+	const struct cfg_node *calls = cfg_get(e->node, "calls");
+	for (size_t i = 0; calls && calls->type == CFG_SEQ && i < calls->n; i++) {
+		const struct cfg_node *c = cfg_get(calls->items[i], "target");
+		k->edge(k, e->name, c ? c->value : "", NULL, calls->items[i]);
+	}
+}
+
+static const struct model_report lambda_report = {
+	.series = lambda_series,
+	.n_series = sizeof(lambda_series) / sizeof(lambda_series[0]),
+	.plot = lambda_plot,
+	.plot_end = lambda_plot_end,
+	.facts = lambda_facts,
+	.poller = lambda_poller,
+	.edges = lambda_edges,
+};
+
 const struct model_ops lambda_ops = {
 	.name = "lambda",
 	.help = "AWS Lambda function: concurrency, cold starts, batches from SQS event sources, calls to DynamoDB",
@@ -1014,6 +1134,7 @@ const struct model_ops lambda_ops = {
 	.accept = lambda_accept,
 	.cohorts = true,
 	.route = lambda_route,
+	.report = &lambda_report,
 };
 
 struct lambda *lambda_from_model(struct model *m)

@@ -57,6 +57,7 @@
 #include "models/sqs.h"
 #include "models/state_machine.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/run.h"
 
 #define CHUNK_64KB 65536u /* a Pipes request per 64 KB of payload */
@@ -325,7 +326,7 @@ static void pipe_sample(struct model *m, struct sim *s, struct sim_recorder *rec
 {
 	struct pipe *p = (struct pipe *)m;
 	sim_recorder_put(rec, s->now, m->name, "Started", (double)p->t_started);
-	sim_recorder_put(rec, s->now, m->name, "TargetThrottled", (double)p->t_throttled);
+	sim_recorder_put(rec, s->now, m->name, METRIC_TARGET_THROTTLED, (double)p->t_throttled);
 	p->t_started = p->t_throttled = 0;
 }
 
@@ -347,7 +348,7 @@ static void pipe_finish(struct model *m, struct sim *s, struct sim_results *res)
 	}
 	sim_results_put(res, n, "Received", "count", (double)p->received);
 	sim_results_put(res, n, "Started", "count", (double)p->started);
-	sim_results_put(res, n, "TargetThrottled", "count", (double)p->throttled);
+	sim_results_put(res, n, METRIC_TARGET_THROTTLED, "count", (double)p->throttled);
 	sim_results_put(res, n, "Retries", "count", (double)p->retries);
 	sim_results_put(res, n, "GaveUp", "count", (double)p->gave_up);
 	sim_results_put(res, n, "HeldAtEnd", "messages", (double)held);
@@ -382,6 +383,22 @@ static bool pipe_route(struct model *m, size_t i, struct model_route *r)
 	return true;
 }
 
+/* The architecture edge of a pipe (sim/report_desc.h). */
+static void pipe_edges(const struct scn_entry *e, struct model_edge_sink *k)
+{
+	const struct cfg_node *src = cfg_get(e->node, "source");
+	const struct cfg_node *tgt = cfg_get(e->node, "target");
+	if (src && tgt && src->type == CFG_SCALAR && tgt->type == CFG_SCALAR) {
+		char how[600];
+		snprintf(how, sizeof(how), "pipe %s", e->name);
+		k->edge(k, src->value, tgt->value, how, NULL);
+	}
+}
+
+static const struct model_report pipe_report = {
+	.edges = pipe_edges,
+};
+
 const struct model_ops pipe_ops = {
 	.name = "pipe",
 	.help = "EventBridge pipe from an sqs queue to a state_machine, retrying throttled starts",
@@ -395,4 +412,5 @@ const struct model_ops pipe_ops = {
 	.finish = pipe_finish,
 	.destroy = pipe_destroy,
 	.route = pipe_route,
+	.report = &pipe_report,
 };

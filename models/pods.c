@@ -23,10 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/describe.h"
 #include "models/pods.h"
 #include "models/registry.h"
 #include "models/sqs.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -492,8 +494,8 @@ static void pods_restart(struct model *m, struct sim *s)
 static void pods_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct pods *p = (struct pods *)m;
-	sim_recorder_put(rec, s->now, m->name, "Pods", (double)p->alive);
-	sim_recorder_put(rec, s->now, m->name, "PodsBusy", (double)p->busy);
+	sim_recorder_put(rec, s->now, m->name, METRIC_PODS, (double)p->alive);
+	sim_recorder_put(rec, s->now, m->name, METRIC_PODS_BUSY, (double)p->busy);
 	sim_recorder_put(rec, s->now, m->name, "Instances", (double)instances(p));
 	sim_recorder_put(rec, s->now, m->name, "ItemsProcessed", (double)p->t_items);
 	p->t_items = 0;
@@ -509,8 +511,8 @@ static void pods_finish(struct model *m, struct sim *s, struct sim_results *res)
 	int64_t per_pod = c->spark && c->mode == 1 ? c->instances : 1;
 	double busy_hours = sim_twa_mean(&p->busy_avg, s->now) * hours * (double)per_pod;
 	sim_results_put(res, n, "ItemsProcessed", "count", (double)p->items);
-	sim_results_put(res, n, "Pods", "pods", sim_twa_mean(&p->alive_avg, s->now));
-	sim_results_put(res, n, "Pods.max", "pods", (double)p->peak);
+	sim_results_put(res, n, METRIC_PODS, "pods", sim_twa_mean(&p->alive_avg, s->now));
+	sim_results_put(res, n, METRIC_PODS METRIC_MAX, "pods", (double)p->peak);
 	if (c->spark) {
 		sim_results_put(res, n, "GBProcessed", "GB", p->gb);
 		/* Throughput of an instance while it works, and what the data
@@ -546,6 +548,28 @@ static void pods_destroy(struct model *m)
 	free(p);
 }
 
+/* What the reports show of a deployment (sim/report_desc.h): its pods and
+ * the queue they pull from. */
+static const struct model_series pods_series[] = {
+	{ &plot_pods, METRIC_PODS, "pods", false },
+	{ &plot_pods, METRIC_PODS_BUSY, "pods busy", false },
+};
+
+static void pods_plot(const struct scenario *scn, const struct scn_entry *e,
+		      struct model_plot_sink *k)
+{
+	(void)scn;
+	const struct cfg_node *q = cfg_get(e->node, "queue");
+	if (q && q->type == CFG_SCALAR)
+		k->series(k, &plot_pods, q->value, METRIC_VISIBLE, "visible", 1);
+}
+
+static const struct model_report pods_report = {
+	.series = pods_series,
+	.n_series = sizeof(pods_series) / sizeof(pods_series[0]),
+	.plot = pods_plot,
+};
+
 const struct model_ops pods_ops = {
 	.name = "pods",
 	.help = "container consumers of a queue, HPA-autoscaled on its length; Spark local or cluster mode",
@@ -558,4 +582,5 @@ const struct model_ops pods_ops = {
 	.sample = pods_sample,
 	.finish = pods_finish,
 	.destroy = pods_destroy,
+	.report = &pods_report,
 };

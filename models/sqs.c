@@ -67,6 +67,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/describe.h"
 #include "models/registry.h"
 #include "models/sqs.h"
 #include "models/sqs_config.h"
@@ -74,7 +75,9 @@
 #include "models/sqs_store.h"
 #include "models/tenants.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/run.h"
+#include "sim/units.h"
 
 /* In-flight messages per standard queue ("In-flight, standard" in FACTS):
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html */
@@ -896,6 +899,49 @@ static void sqs_destroy(struct model *m)
 	free(q);
 }
 
+/* What the reports show of a queue (sim/report_desc.h). */
+static const struct model_series sqs_series[] = {
+	{ &plot_queue_depth, METRIC_VISIBLE, "visible", false },
+	{ &plot_queue_depth, METRIC_NOT_VISIBLE, "in flight", false },
+	{ &plot_age_of_oldest, METRIC_AGE_OF_OLDEST, "oldest", false },
+};
+
+static void sqs_facts(const struct scenario *scn, const struct scn_entry *e,
+		      struct model_facts *f)
+{
+	(void)scn;
+	const struct cfg_node *dl = cfg_get(e->node, "dead_letter");
+	double limit;
+	const char *lim = desc_scalar(e->node, "max_message_size");
+	f->roles = MODEL_QUEUE;
+	f->dead_letter = dl ? desc_scalar(dl, "target") : NULL;
+	f->max_receive_count = dl ? desc_count(dl, "max_receive_count") : -1;
+	if (lim && !sim_parse_size(lim, &limit)) {
+		f->max_size_text = lim;
+		f->max_size = limit;
+	}
+	f->visibility_timeout = desc_seconds(e->node, "visibility_timeout");
+	f->retention = desc_seconds(e->node, "message_retention");
+	f->retention_key = "message_retention"; /* FACTS 4 "Retention": 14 days at most */
+	const char *fifo = desc_scalar(e->node, "fifo");
+	f->ordered = fifo && !strcmp(fifo, "true");
+}
+
+static void sqs_edges(const struct scn_entry *e, struct model_edge_sink *k)
+{
+	const struct cfg_node *dl = cfg_get(e->node, "dead_letter");
+	const struct cfg_node *dt = dl ? cfg_get(dl, "target") : NULL;
+	if (dt)
+		k->edge(k, e->name, dt->value, "dead-letter queue", NULL);
+}
+
+static const struct model_report sqs_report = {
+	.series = sqs_series,
+	.n_series = sizeof(sqs_series) / sizeof(sqs_series[0]),
+	.facts = sqs_facts,
+	.edges = sqs_edges,
+};
+
 const struct model_ops sqs_ops = {
 	.name = "sqs",
 	.help = "SQS queue (standard, fair or FIFO): visibility timeout, delay, retention, dead-letter queue",
@@ -909,4 +955,5 @@ const struct model_ops sqs_ops = {
 	.finish = sqs_finish,
 	.destroy = sqs_destroy,
 	.accept = sqs_accept,
+	.report = &sqs_report,
 };

@@ -44,10 +44,12 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/describe.h"
 #include "models/registry.h"
 #include "models/sqs.h"
 #include "models/state_machine.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -380,7 +382,7 @@ static void sm_restart(struct model *m, struct sim *s)
 static void sm_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct state_machine *sm = (struct state_machine *)m;
-	sim_recorder_put(rec, s->now, m->name, "RunningExecutions", (double)sm->running);
+	sim_recorder_put(rec, s->now, m->name, METRIC_RUNNING_EXECUTIONS, (double)sm->running);
 }
 
 static void sm_finish(struct model *m, struct sim *s, struct sim_results *res)
@@ -396,17 +398,17 @@ static void sm_finish(struct model *m, struct sim *s, struct sim_results *res)
 	}
 	sim_results_put(res, n, "ExecutionsStarted", "count", (double)sm->started);
 	sim_results_put(res, n, "ExecutionsSucceeded", "count", (double)sm->succeeded);
-	sim_results_put(res, n, "ExecutionsFailed", "count", (double)sm->failed);
+	sim_results_put(res, n, METRIC_EXECUTIONS_FAILED, "count", (double)sm->failed);
 	sim_results_put(res, n, "ExecutionsLost", "count", (double)sm->lost);
 	sim_results_put(res, n, "ExecutionThrottled", "count", (double)sm->throttled);
-	sim_results_put(res, n, "RunningExecutions", "executions",
+	sim_results_put(res, n, METRIC_RUNNING_EXECUTIONS, "executions",
 			sim_twa_mean(&sm->level, s->now));
-	sim_results_put(res, n, "RunningExecutions.max", "executions", sm->level.max);
+	sim_results_put(res, n, METRIC_RUNNING_EXECUTIONS METRIC_MAX, "executions", sm->level.max);
 	sim_results_put(res, n, "RunningExecutionsAtEnd", "executions", (double)sm->running);
 	sim_results_put(res, n, "ExecutionTime.p50", "s", sim_hist_quantile(&sm->time_h, 0.5));
 	sim_results_put(res, n, "ExecutionTime.p99", "s", sim_hist_quantile(&sm->time_h, 0.99));
 	if (sm->cfg->replay.n)
-		sim_results_put(res, n, "Replayed", "count", (double)sm->replayed);
+		sim_results_put(res, n, METRIC_REPLAYED, "count", (double)sm->replayed);
 	sim_results_meter(res, n, "AWS Step Functions", "StateTransitions",
 			  "state transition", "stepfunctions.transitions",
 			  (double)sm->started * (double)sm->cfg->transitions);
@@ -428,6 +430,39 @@ static void sm_destroy(struct model *m)
 	free(sm);
 }
 
+/* What the reports read of a state machine (sim/report_desc.h): where
+ * failed executions go, and their replays. */
+static void state_machine_facts(const struct scenario *scn, const struct scn_entry *e,
+				struct model_facts *f)
+{
+	(void)scn;
+	const char *fq = desc_scalar(e->node, "failure_queue");
+	f->roles = MODEL_WORKFLOW;
+	f->failure_queue = fq && strcmp(fq, "none") ? fq : NULL;
+}
+
+static void state_machine_edges(const struct scn_entry *e, struct model_edge_sink *k)
+{
+	const struct cfg_node *fq = cfg_get(e->node, "failure_queue");
+	if (!fq || fq->type != CFG_SCALAR || !strcmp(fq->value, "none"))
+		return;
+	k->edge(k, e->name, fq->value, "failed executions", NULL);
+	const struct cfg_node *rp = cfg_get(e->node, "replay");
+	for (size_t i = 0; rp && rp->type == CFG_SEQ && i < rp->n; i++) {
+		const struct cfg_node *to = cfg_get(rp->items[i], "to");
+		const struct cfg_node *at = cfg_get(rp->items[i], "at");
+		char how[300];
+		snprintf(how, sizeof(how), "replay at %s",
+			 at && at->type == CFG_SCALAR ? at->value : "?");
+		k->edge(k, fq->value, to && to->type == CFG_SCALAR ? to->value : "", how, NULL);
+	}
+}
+
+static const struct model_report state_machine_report = {
+	.facts = state_machine_facts,
+	.edges = state_machine_edges,
+};
+
 const struct model_ops state_machine_ops = {
 	.name = "state_machine",
 	.help = "Step Functions standard workflow: execution cap, execution time, "
@@ -442,4 +477,5 @@ const struct model_ops state_machine_ops = {
 	.finish = sm_finish,
 	.destroy = sm_destroy,
 	.accept = sm_accept,
+	.report = &state_machine_report,
 };

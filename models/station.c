@@ -21,9 +21,11 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/describe.h"
 #include "models/registry.h"
 #include "models/tenants.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -269,13 +271,13 @@ static void station_sample(struct model *m, struct sim *s,
 			   struct sim_recorder *rec)
 {
 	struct station *st = (struct station *)m;
-	sim_recorder_put(rec, s->now, m->name, "QueueLength", (double)st->q_len);
-	sim_recorder_put(rec, s->now, m->name, "InSystem",
+	sim_recorder_put(rec, s->now, m->name, METRIC_QUEUE_LENGTH, (double)st->q_len);
+	sim_recorder_put(rec, s->now, m->name, METRIC_IN_SYSTEM,
 			 (double)(st->busy + (int64_t)st->q_len));
-	sim_recorder_put(rec, s->now, m->name, "BusyServers", (double)st->busy);
+	sim_recorder_put(rec, s->now, m->name, METRIC_BUSY_SERVERS, (double)st->busy);
 	sim_recorder_put(rec, s->now, m->name, "Arrivals", (double)st->tick_arrivals);
 	sim_recorder_put(rec, s->now, m->name, "Blocked", (double)st->tick_blocked);
-	sim_recorder_put(rec, s->now, m->name, "Completed", (double)st->tick_completed);
+	sim_recorder_put(rec, s->now, m->name, METRIC_COMPLETED, (double)st->tick_completed);
 	st->tick_arrivals = st->tick_blocked = st->tick_completed = 0;
 }
 
@@ -304,18 +306,18 @@ static void station_finish(struct model *m, struct sim *s,
 	double window = sim_time_to_s(s->now - st->window_start);
 	put_quantiles(res, m->name, "WaitTime", &st->wait, &st->wait_h);
 	put_quantiles(res, m->name, "SojournTime", &st->sojourn, &st->sojourn_h);
-	sim_results_put(res, m->name, "QueueLength", "customers",
+	sim_results_put(res, m->name, METRIC_QUEUE_LENGTH, "customers",
 			sim_twa_mean(&st->queue_len, s->now));
-	sim_results_put(res, m->name, "InSystem", "customers",
+	sim_results_put(res, m->name, METRIC_IN_SYSTEM, "customers",
 			sim_twa_mean(&st->in_system, s->now));
 	double busy = sim_twa_mean(&st->busy_servers, s->now);
-	sim_results_put(res, m->name, "BusyServers", "servers", busy);
-	sim_results_put(res, m->name, "Utilization", "ratio",
+	sim_results_put(res, m->name, METRIC_BUSY_SERVERS, "servers", busy);
+	sim_results_put(res, m->name, METRIC_UTILIZATION, "ratio",
 			st->servers == INT64_MAX ? NAN : busy / (double)st->servers);
 	sim_results_put(res, m->name, "Arrivals", "count", (double)st->arrivals);
 	sim_results_put(res, m->name, "ArrivalRate", "1/s",
 			window > 0 ? (double)st->arrivals / window : NAN);
-	sim_results_put(res, m->name, "Completed", "count", (double)st->completed);
+	sim_results_put(res, m->name, METRIC_COMPLETED, "count", (double)st->completed);
 	sim_results_put(res, m->name, "Blocked", "count", (double)st->blocked);
 	sim_results_put(res, m->name, "BlockingProbability", "ratio",
 			st->arrivals ? (double)st->blocked / (double)st->arrivals
@@ -336,6 +338,18 @@ static void station_destroy(struct model *m)
 	free(st);
 }
 
+/* What the reports show of a station (sim/report_desc.h). */
+static const struct model_series station_series[] = {
+	{ &plot_queue_depth, METRIC_QUEUE_LENGTH, "waiting", false },
+	{ &plot_queue_depth, METRIC_IN_SYSTEM, "in the system", false },
+	{ &plot_concurrency, METRIC_BUSY_SERVERS, "busy servers", false },
+};
+
+static const struct model_report station_report = {
+	.series = station_series,
+	.n_series = sizeof(station_series) / sizeof(station_series[0]),
+};
+
 const struct model_ops station_ops = {
 	.name = "station",
 	.help = "queueing station: c servers (or infinite), FIFO waiting room, optional capacity K",
@@ -349,4 +363,5 @@ const struct model_ops station_ops = {
 	.finish = station_finish,
 	.destroy = station_destroy,
 	.accept = station_accept,
+	.report = &station_report,
 };

@@ -64,13 +64,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
+#include "models/describe.h"
 #include "models/lambda.h"
 #include "models/registry.h"
 #include "models/stream.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/stats.h"
@@ -567,9 +570,9 @@ static void stream_sample(struct model *m, struct sim *s, struct sim_recorder *r
 {
 	struct stream *st = (struct stream *)m;
 	sim_recorder_put(rec, s->now, m->name, "InFlight", (double)st->in_flight);
-	sim_recorder_put(rec, s->now, m->name, "Completed", (double)st->t_completed);
-	sim_recorder_put(rec, s->now, m->name, "Failed", (double)st->t_failed);
-	sim_recorder_put(rec, s->now, m->name, "Throttles", (double)st->t_throttles);
+	sim_recorder_put(rec, s->now, m->name, METRIC_COMPLETED, (double)st->t_completed);
+	sim_recorder_put(rec, s->now, m->name, METRIC_FAILED, (double)st->t_failed);
+	sim_recorder_put(rec, s->now, m->name, METRIC_THROTTLES, (double)st->t_throttles);
 	st->t_completed = st->t_failed = st->t_throttles = 0;
 }
 
@@ -578,17 +581,19 @@ static void stream_finish(struct model *m, struct sim *s, struct sim_results *re
 	struct stream *st = (struct stream *)m;
 	const char *n = m->name;
 	(void)s;
-	sim_results_put(res, n, "Conversations", "count", (double)st->conversations);
-	sim_results_put(res, n, "Completed", "count", (double)st->completed);
-	sim_results_put(res, n, "Failed", "count", (double)st->failed);
+	sim_results_put(res, n, METRIC_CONVERSATIONS, "count", (double)st->conversations);
+	sim_results_put(res, n, METRIC_COMPLETED, "count", (double)st->completed);
+	sim_results_put(res, n, METRIC_FAILED, "count", (double)st->failed);
 	sim_results_put(res, n, "Timeouts", "count", (double)st->timeouts);
-	sim_results_put(res, n, "Throttles", "count", (double)st->throttles);
+	sim_results_put(res, n, METRIC_THROTTLES, "count", (double)st->throttles);
 	sim_results_put(res, n, "InFlight", "count", (double)st->in_flight);
 	static const double q[] = { 0.5, 0.95, 0.99 };
-	static const char *const ttfb[] = { "TimeToFirstByte.p50", "TimeToFirstByte.p95",
-					    "TimeToFirstByte.p99" };
-	static const char *const ttlt[] = { "TimeToLastToken.p50", "TimeToLastToken.p95",
-					    "TimeToLastToken.p99" };
+	static const char *const ttfb[] = { METRIC_TIME_TO_FIRST_BYTE METRIC_P50,
+					    METRIC_TIME_TO_FIRST_BYTE METRIC_P95,
+					    METRIC_TIME_TO_FIRST_BYTE METRIC_P99 };
+	static const char *const ttlt[] = { METRIC_TIME_TO_LAST_TOKEN METRIC_P50,
+					    METRIC_TIME_TO_LAST_TOKEN METRIC_P95,
+					    METRIC_TIME_TO_LAST_TOKEN METRIC_P99 };
 	for (size_t i = 0; i < 3; i++)
 		sim_results_put(res, n, ttfb[i], "ms", sim_hist_quantile(&st->ttfb_ms, q[i]));
 	for (size_t i = 0; i < 3; i++)
@@ -634,6 +639,62 @@ static void stream_destroy(struct model *m)
 	free(st);
 }
 
+/* What the reports show of a streaming door (sim/report_desc.h): the
+ * doors side by side after the cost, each with its door's meters and its
+ * functions' per 1,000 conversations. */
+static const struct model_column stream_columns[] = {
+	{ "convers.", 9, METRIC_CONVERSATIONS, MODEL_COL_COUNT, 9 },
+	{ "complete", 9, METRIC_COMPLETED, MODEL_COL_COUNT, 9 },
+	{ "failed", 8, METRIC_FAILED, MODEL_COL_COUNT, 8 },
+	{ "refused", 8, METRIC_THROTTLES, MODEL_COL_COUNT, 8 },
+	{ "ttfb_p50", 9, METRIC_TIME_TO_FIRST_BYTE METRIC_P50, MODEL_COL_MS, 8 },
+	{ "ttfb_p95", 9, METRIC_TIME_TO_FIRST_BYTE METRIC_P95, MODEL_COL_MS, 8 },
+	{ "ttfb_p99", 9, METRIC_TIME_TO_FIRST_BYTE METRIC_P99, MODEL_COL_MS, 8 },
+	{ "last_p50", 9, METRIC_TIME_TO_LAST_TOKEN METRIC_P50, MODEL_COL_S, 8 },
+	{ "last_p99", 9, METRIC_TIME_TO_LAST_TOKEN METRIC_P99, MODEL_COL_S, 8 },
+};
+
+/* "door", or "websocket MODE". */
+static void stream_label(const struct scn_entry *e, char *buf, size_t size)
+{
+	const struct cfg_node *door = cfg_get(e->node, "door");
+	const struct cfg_node *mode = cfg_get(e->node, "mode");
+	bool ws = door && door->value && !strcmp(door->value, "websocket");
+	snprintf(buf, size, "%s%s%s", door && door->value ? door->value : "?",
+		 ws && mode && mode->value ? " " : "",
+		 ws && mode && mode->value ? mode->value : "");
+}
+
+static const struct model_table stream_table = {
+	.intro = "streaming options (TTFB and time to last token of completed "
+		 "conversations; cost = the door's meters and its functions')",
+	.label_header = "door",
+	.cols = stream_columns,
+	.n_cols = sizeof(stream_columns) / sizeof(stream_columns[0]),
+	.per_1k_header = "usd_per_1k",
+	.label = stream_label,
+};
+
+/* The door's own meters and its functions' (function, request_function). */
+static size_t stream_cost_group(const struct scn_entry *e, const char **names, size_t max)
+{
+	static const char *const keys[] = { "function", "request_function" };
+	size_t n = 0;
+	if (n < max)
+		names[n++] = e->name;
+	for (size_t k = 0; k < 2 && n < max; k++) {
+		const char *v = desc_scalar(e->node, keys[k]);
+		if (v)
+			names[n++] = v;
+	}
+	return n;
+}
+
+static const struct model_report llm_stream_report = {
+	.table = &stream_table,
+	.cost_group = stream_cost_group,
+};
+
 const struct model_ops llm_stream_ops = {
 	.name = "llm_stream",
 	.help = "LLM response streaming through a function URL, API Gateway WebSocket or AppSync: TTFB, timeouts, cost",
@@ -648,4 +709,5 @@ const struct model_ops llm_stream_ops = {
 	.finish = stream_finish,
 	.destroy = stream_destroy,
 	.accept = stream_accept,
+	.report = &llm_stream_report,
 };

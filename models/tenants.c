@@ -29,6 +29,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "models/describe.h"
 #include "models/registry.h"
 #include "models/tenants.h"
 #include "sim/alloc.h"
@@ -581,6 +582,40 @@ static void tenant_destroy(struct model *m)
 	free(t);
 }
 
+/* What the reports read of a tenant (sim/report_desc.h). */
+static void tenant_facts(const struct scenario *scn, const struct scn_entry *e,
+			 struct model_facts *f)
+{
+	(void)scn;
+	f->roles = MODEL_SENDER;
+	f->target = desc_scalar(e->node, "target");
+	f->message_size_text = desc_scalar(e->node, "message_size");
+}
+
+static void tenant_describe(const struct scn_entry *e, const char **target,
+			    const struct cfg_node **arrivals, const struct cfg_node **size,
+			    const char **group)
+{
+	const struct cfg_node *g = cfg_get(e->node, "group");
+	const struct cfg_node *t = cfg_get(e->node, "target");
+	*target = t ? t->value : NULL;
+	*arrivals = cfg_get(e->node, "arrivals");
+	*size = cfg_get(e->node, "message_size");
+	*group = g && g->type == CFG_SCALAR ? g->value : e->name;
+}
+
+static void tenant_edges(const struct scn_entry *e, struct model_edge_sink *k)
+{
+	const struct cfg_node *target = cfg_get(e->node, "target");
+	k->edge(k, e->name, target ? target->value : "", "sends", NULL);
+}
+
+static const struct model_report tenant_report = {
+	.facts = tenant_facts,
+	.edges = tenant_edges,
+	.describe = tenant_describe,
+};
+
 const struct model_ops tenant_ops = {
 	.name = "tenant",
 	.help = "traffic source: arrivals, message size, work factor",
@@ -591,4 +626,5 @@ const struct model_ops tenant_ops = {
 	.link = tenant_link,
 	.start = tenant_start,
 	.destroy = tenant_destroy,
+	.report = &tenant_report,
 };

@@ -15,6 +15,7 @@
 
 #include "models/netpath.h"
 #include "models/registry.h"
+#include "sim/metrics.h"
 #include "sim/run.h"
 
 struct vpce_config {
@@ -81,7 +82,7 @@ static void vpce_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_meter(res, m->name, "AWS PrivateLink", "EndpointAZHours",
 			  "endpoint-AZ-hour", "vpc_endpoint.az_hour",
 			  (double)v->cfg->azs * hours);
-	sim_results_meter(res, m->name, "AWS PrivateLink", "DataProcessed", "GB",
+	sim_results_meter(res, m->name, "AWS PrivateLink", METRIC_DATA_PROCESSED, "GB",
 			  "vpc_endpoint.gb", gb);
 }
 

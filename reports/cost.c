@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "reports/summary.h"
+#include "sim/report_desc.h"
 #include "sim/alloc.h"
 #include "sim/csv.h"
 #include "sim/text.h"
@@ -145,59 +146,55 @@ static double mean_of(const struct sim_outcome *o, const char *res, const char *
 	return ci.mean;
 }
 
-/* Whether a cost line belongs to the stream `e`: its own meters and its
- * functions' (`function`, `request_function`). */
-static bool stream_owns(const struct scn_entry *e, const char *resource)
+/* Whether a cost line's resource is in e's cost group. */
+static bool group_owns(const struct scn_entry *e, const char *resource)
 {
-	static const char *const keys[] = { "function", "request_function" };
-	if (!strcmp(resource, e->name))
-		return true;
-	for (size_t k = 0; k < 2; k++) {
-		const struct cfg_node *v = cfg_get(e->node, keys[k]);
-		if (v && v->type == CFG_SCALAR && v->value && !strcmp(v->value, resource))
+	const char *names[16];
+	size_t n = e->ops->report->cost_group ? e->ops->report->cost_group(e, names, 16) : 0;
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(names[k], resource))
 			return true;
-	}
 	return false;
+}
+
+/* One value of a table column: its kind's format, at its width. */
+static void print_cell(FILE *f, const struct model_column *c, double v)
+{
+	switch (c->kind) {
+	case MODEL_COL_MS: fprintf(f, " %*.0fms", c->width, v); break;
+	case MODEL_COL_S: fprintf(f, " %*.2fs", c->width, v); break;
+	default: fprintf(f, " %*.6g", c->width, v);
+	}
 }
 
 void rpt_print_streaming(FILE *f, const struct scenario *scn, const struct sim_outcome *o,
 			 const struct rpt_cost *c)
 {
-	bool header = false;
+	const struct model_table *shown = NULL;
 	for (size_t i = 0; i < scn->n_resources; i++) {
 		const struct scn_entry *e = &scn->resources[i];
-		if (strcmp(e->ops->name, "llm_stream"))
+		const struct model_table *t = e->ops->report ? e->ops->report->table : NULL;
+		if (!t)
 			continue;
-		if (!header) {
-			fprintf(f, "\nstreaming options (TTFB and time to last token of completed "
-				"conversations; cost = the door's meters and its functions'):\n");
-			fprintf(f, "%-14s %-20s %9s %9s %8s %8s %9s %9s %9s %9s %9s %12s\n",
-				"resource", "door", "convers.", "complete", "failed", "refused",
-				"ttfb_p50", "ttfb_p95", "ttfb_p99", "last_p50", "last_p99",
-				"usd_per_1k");
-			header = true;
+		if (t != shown) {
+			fprintf(f, "\n%s:\n", t->intro);
+			fprintf(f, "%-14s %-20s", "resource", t->label_header);
+			for (size_t k = 0; k < t->n_cols; k++)
+				fprintf(f, " %*s", t->cols[k].header_width, t->cols[k].header);
+			fprintf(f, " %12s\n", t->per_1k_header);
+			shown = t;
 		}
-		const struct cfg_node *door = cfg_get(e->node, "door");
-		const struct cfg_node *mode = cfg_get(e->node, "mode");
 		char what[64];
-		bool ws = door && door->value && !strcmp(door->value, "websocket");
-		snprintf(what, sizeof(what), "%s%s%s", door && door->value ? door->value : "?",
-			 ws && mode && mode->value ? " " : "",
-			 ws && mode && mode->value ? mode->value : "");
-		double conv = mean_of(o, e->name, "Conversations");
+		t->label(e, what, sizeof(what));
+		fprintf(f, "%-14s %-20s", e->name, what);
+		for (size_t k = 0; k < t->n_cols; k++)
+			print_cell(f, &t->cols[k], mean_of(o, e->name, t->cols[k].metric));
+		double first = t->n_cols ? mean_of(o, e->name, t->cols[0].metric) : NAN;
 		double usd = 0;
 		for (size_t k = 0; k < c->n; k++)
-			if (stream_owns(e, c->v[k].m->resource))
+			if (group_owns(e, c->v[k].m->resource))
 				usd += c->v[k].cost;
-		fprintf(f, "%-14s %-20s %9.6g %9.6g %8.6g %8.6g %8.0fms %8.0fms %8.0fms %8.2fs %8.2fs %12.4f\n",
-			e->name, what, conv, mean_of(o, e->name, "Completed"),
-			mean_of(o, e->name, "Failed"), mean_of(o, e->name, "Throttles"),
-			mean_of(o, e->name, "TimeToFirstByte.p50"),
-			mean_of(o, e->name, "TimeToFirstByte.p95"),
-			mean_of(o, e->name, "TimeToFirstByte.p99"),
-			mean_of(o, e->name, "TimeToLastToken.p50"),
-			mean_of(o, e->name, "TimeToLastToken.p99"),
-			conv > 0 ? usd / conv * 1000 : NAN);
+		fprintf(f, " %12.4f\n", first > 0 ? usd / first * 1000 : NAN);
 	}
 }
 

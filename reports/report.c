@@ -1,6 +1,7 @@
 /* report.c - plots and the review report of a run (see report.h). */
 #include "reports/report.h"
 #include "reports/cost.h"
+#include "reports/plot.h"
 #include "reports/summary.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 
 #include "sim/alloc.h"
 #include "sim/csv.h"
+#include "sim/metrics.h"
 #include "sim/sha256.h"
 #include "sim/results.h"
 #include "sim/text.h"
@@ -53,30 +55,7 @@ static void md_escape(FILE *out, const char *s)
 	free(clean);
 }
 
-void rpt_gnuplot_string(FILE *out, const char *s)
-{
-	/* In single quotes gnuplot expands nothing; a quote is doubled. No
-	 * newline may break the line (the sanitiser's one-line mode makes
-	 * them spaces); `set termoption noenhanced` keeps ^ _ @ and braces
-	 * literal. */
-	char *clean = sim_text_dup(s, SIM_TEXT_LINE);
-	fputc('\'', out);
-	for (const char *c = clean; *c; c++) {
-		if (*c == '\'')
-			fputc('\'', out);
-		fputc(*c, out);
-	}
-	fputc('\'', out);
-	free(clean);
-}
-
 /* The time series ------------------------------------------------------------- */
-
-struct series {
-	char *resource, *metric;
-	double *t, *v;
-	size_t n, cap;
-};
 
 struct tseries {
 	struct series *s;
@@ -140,428 +119,57 @@ static void tseries_free(struct tseries *ts)
 
 /* Plots ------------------------------------------------------------------------ */
 
-struct line {
-	const struct series *s;
-	char label[300];
-	double scale;     /* multiplies every value */
-	double constant;  /* a horizontal limit line when s is NULL */
+#define RPT_MAX_PLOTS 32 /* a run's plots at most: the types', dwell and cost */
+
+/* The time-series plots the resource types draw on (sim/report_desc.h),
+ * gathered in rank order: the sink their hooks put lines into. */
+struct plot_set {
+	struct model_plot_sink sink;
+	struct tseries *ts;
+	double interval;                 /* seconds between samples */
+	const char *sub;                 /* every plot's subtitle */
+	struct plot *plots;              /* max of them */
+	const struct model_plot **of;    /* what each of plots is */
+	size_t n, max;
 };
 
-struct plot {
-	const char *name;   /* file stem */
-	const char *title;
-	const char *subtitle; /* the scenario's name and description */
-	const char *ylabel;
-	struct line l[32];
-	size_t n;
-	bool drawn;         /* gnuplot made its pictures */
-	bool failed;        /* gnuplot ran on it and failed */
-	bool empty;         /* no valid point: left out, nothing written */
-};
-
-static const char *type_of(const struct scn_entry *e)
+/* The plot for p, made (in rank order) on first use; NULL when full. */
+static struct plot *plot_for(struct plot_set *ps, const struct model_plot *p)
 {
-	const struct cfg_node *t = cfg_get(e->node, "type");
-	return t && t->type == CFG_SCALAR ? t->value : "";
-}
-
-static void add_line(struct plot *p, const struct series *s, const char *res,
-		     const char *what, double scale)
-{
-	if (!s || p->n == 32)
-		return;
-	struct line *l = &p->l[p->n++];
-	l->s = s;
-	l->scale = scale;
-	snprintf(l->label, sizeof(l->label), "%s %s", res, what);
-}
-
-static void add_limit(struct plot *p, double value, const char *label)
-{
-	if (p->n == 32)
-		return;
-	struct line *l = &p->l[p->n++];
-	*l = (struct line){ .constant = value };
-	snprintf(l->label, sizeof(l->label), "%s", label);
-}
-
-/* "TITLE - SUBTITLE" as one gnuplot string, the subtitle cut to 200 bytes
- * between two characters. */
-static void rpt_gnuplot_title(FILE *g, const struct plot *p)
-{
-	char sub[201], t[600];
-	sim_text_clean(sub, sizeof(sub), p->subtitle, SIM_TEXT_LINE);
-	snprintf(t, sizeof(t), "%s%s%s", p->title, p->subtitle ? " - " : "", sub);
-	rpt_gnuplot_string(g, t);
-}
-
-/* A note for the user on dr->notes (sanitised: it may quote the scenario
- * or gnuplot). */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void note(struct rpt_draw *dr, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (dr->notes)
-		sim_text_fputs(msg, dr->notes, SIM_TEXT_LINES);
-}
-
-/* Records that `what` (a verb and a path: "write x/report.md") failed,
- * keeping errno (EIO when it says nothing); returns -1. */
-static int fail_to(struct rpt_draw *dr, const char *verb, const char *path)
-{
-	int e = errno ? errno : EIO;
-	snprintf(dr->error, sizeof(dr->error), "%s %s", verb, path);
-	errno = e;
-	return -1;
-}
-
-/* plots/ under dir, made if missing. 0, or -1 (dr->error set). */
-static int plots_dir(struct rpt_draw *dr, const char *dir, char *pdir, size_t size)
-{
-	snprintf(pdir, size, "%s/plots", dir);
-	if (mkdir(pdir, 0777) && errno != EEXIST)
-		return fail_to(dr, "create", pdir);
-	return 0;
-}
-
-/* Whether an executable named gnuplot is in a directory of $PATH (where
- * execlp looks; an empty entry is the current directory). */
-static bool gnuplot_on_path(void)
-{
-	const char *path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (true) {
-		size_t len = strcspn(path, ":");
-		char exe[4200];
-		snprintf(exe, sizeof(exe), "%.*s%sgnuplot", (int)len, len ? path : ".",
-			 len && path[len - 1] == '/' ? "" : "/");
-		struct stat st;
-		if (len < 4000 && !stat(exe, &st) && S_ISREG(st.st_mode) && !access(exe, X_OK))
-			return true;
-		if (!path[len])
-			return false;
-		path += len + 1;
+	size_t at = ps->n;
+	for (size_t i = 0; i < ps->n; i++) {
+		if (ps->of[i] == p)
+			return &ps->plots[i];
+		if (at == ps->n && ps->of[i]->rank > p->rank)
+			at = i;
 	}
+	if (ps->n == ps->max)
+		return NULL;
+	memmove(&ps->plots[at + 1], &ps->plots[at], (ps->n - at) * sizeof(*ps->plots));
+	memmove(&ps->of[at + 1], &ps->of[at], (ps->n - at) * sizeof(*ps->of));
+	ps->n++;
+	ps->of[at] = p;
+	ps->plots[at] = (struct plot){ .name = p->name, .title = p->title,
+				       .ylabel = p->ylabel, .subtitle = ps->sub };
+	return &ps->plots[at];
 }
 
-/* The last non-blank line gnuplot appended to log after offset `from`: its
- * error message ("x.gp" line 12: all points y value undefined!). */
-static void last_message(const char *log, long from, char *why, size_t size)
+static void sink_series(struct model_plot_sink *k, const struct model_plot *p,
+			const char *resource, const char *metric, const char *what,
+			double scale)
 {
-	FILE *in = fopen(log, "r");
-	char line[1024];
-	why[0] = '\0';
-	if (!in)
-		return;
-	if (!fseek(in, from, SEEK_SET))
-		while (fgets(line, sizeof(line), in)) {
-			size_t len = strcspn(line, "\r\n");
-			while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-				len--;
-			size_t start = strspn(line, " \t");
-			if (len > start)
-				snprintf(why, size, "%.*s", (int)(len - start), line + start);
-		}
-	fclose(in);
+	struct plot_set *ps = (struct plot_set *)k;
+	struct plot *pl = plot_for(ps, p);
+	if (pl)
+		rpt_plot_add_line(pl, series_get(ps->ts, resource, metric), resource, what, scale);
 }
 
-/* Runs gnuplot on NAME.gp in pdir, its messages appended to
- * pdir/gnuplot.log. True when it drew; false with why it did not. */
-static bool run_gnuplot(const char *pdir, const char *name, char *why, size_t size)
+static void sink_limit(struct model_plot_sink *k, const struct model_plot *p,
+		       double value, const char *label)
 {
-	char log[4600], script[300];
-	snprintf(log, sizeof(log), "%s/gnuplot.log", pdir);
-	snprintf(script, sizeof(script), "%s.gp", name);
-	struct stat st;
-	long from = stat(log, &st) ? 0 : (long)st.st_size;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(why, size, "cannot start it: %s", strerror(errno));
-		return false;
-	}
-	if (pid == 0) {
-		if (chdir(pdir) || !freopen("gnuplot.log", "a", stderr) ||
-		    !freopen("/dev/null", "w", stdout))
-			_exit(126);
-		execlp("gnuplot", "gnuplot", script, (char *)NULL);
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			snprintf(why, size, "cannot wait for it: %s", strerror(errno));
-			return false;
-		}
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return true;
-	last_message(log, from, why, size);
-	if (!why[0] && WIFEXITED(status))
-		snprintf(why, size, "exit status %d", WEXITSTATUS(status));
-	else if (!why[0])
-		snprintf(why, size, "killed by signal %d", WTERMSIG(status));
-	return false;
-}
-
-/* The first line of every script spillway writes: the SHA-256 of the rest
- * of the file. A script whose first line is missing or no longer matches
- * was edited (or written) by its user: `spillway report` keeps it. */
-#define SCRIPT_SUM "# spillway sha256 "
-#define SCRIPT_SUM_END ": the checksum of the rest of this script as spillway wrote it; edit freely, spillway report then keeps your version\n"
-
-/* Whether the n bytes at text are a script as spillway wrote it. */
-static bool script_is_ours(const char *text, size_t n)
-{
-	size_t k = sizeof(SCRIPT_SUM) - 1, e = sizeof(SCRIPT_SUM_END) - 1;
-	if (n < k + 64 + e || memcmp(text, SCRIPT_SUM, k) ||
-	    memcmp(text + k + 64, SCRIPT_SUM_END, e))
-		return false;
-	char hex[65];
-	sim_sha256_mem(text + k + 64 + e, n - (k + 64 + e), hex);
-	return !memcmp(hex, text + k, 64);
-}
-
-bool rpt_script_is_spillways(const char *path)
-{
-	FILE *in = fopen(path, "r");
-	if (!in)
-		return false;
-	static char text[1 << 16];
-	size_t n = fread(text, 1, sizeof(text), in);
-	bool ok = !ferror(in) && n < sizeof(text) && script_is_ours(text, n);
-	fclose(in);
-	return ok;
-}
-
-/* Puts the script body (len bytes) at pdir/NAME.gp with its checksum line,
- * unless a script there is not as spillway wrote it: that one is kept and
- * used as it is (with a note). 0, or -1 (dr->error set). */
-static int script_install(struct rpt_draw *dr, const char *pdir, const char *name,
-			  const char *body, size_t len)
-{
-	char path[4600];
-	snprintf(path, sizeof(path), "%s/%s.gp", pdir, name);
-	FILE *in = fopen(path, "r");
-	if (in) {
-		/* Spillway's scripts are a few KB: a longer one is the user's. */
-		static char old[1 << 16];
-		size_t n = fread(old, 1, sizeof(old), in);
-		int bad = ferror(in) ? (errno ? errno : EIO) : 0;
-		fclose(in);
-		if (bad) {
-			errno = bad;
-			return fail_to(dr, "read", path);
-		}
-		if (!script_is_ours(old, n)) {
-			note(dr, "spillway: note: plots/%s.gp was edited: kept and used as it is "
-			     "(remove it to get spillway's script back)\n", name);
-			dr->kept++;
-			return 0;
-		}
-	} else if (errno != ENOENT) {
-		return fail_to(dr, "read", path);
-	}
-	char hex[65];
-	sim_sha256_mem(body, len, hex);
-	FILE *g = fopen(path, "w");
-	if (!g)
-		return fail_to(dr, "write", path);
-	fprintf(g, "%s%s%s", SCRIPT_SUM, hex, SCRIPT_SUM_END);
-	fwrite(body, 1, len, g);
-	if (rpt_close(g))
-		return fail_to(dr, "write", path);
-	return 0;
-}
-
-/* Opens a script body in memory. */
-static FILE *script_open(char **body, size_t *len)
-{
-	*body = NULL;
-	FILE *g = open_memstream(body, len);
-	if (!g)
-		sim_out_of_memory(0);
-	return g;
-}
-
-/* Installs the script g holds (closing g) and draws it unless gnuplot is
- * missing. 0, or -1 (dr->error set). */
-static int script_draw(struct rpt_draw *dr, const char *pdir, struct plot *p, FILE *g,
-		       char **body, size_t *len)
-{
-	if (fclose(g))
-		sim_out_of_memory(*len);
-	int rc = script_install(dr, pdir, p->name, *body, *len);
-	free(*body);
-	if (rc || dr->no_gnuplot)
-		return rc;
-	char why[256];
-	p->drawn = run_gnuplot(pdir, p->name, why, sizeof(why));
-	if (!p->drawn) {
-		p->failed = true;
-		dr->failed++;
-		note(dr, "spillway: warning: gnuplot failed on plot %s (%s): %s; see plots/gnuplot.log\n",
-		     p->name, p->title, why);
-	}
-	return 0;
-}
-
-/* Opens pdir/NAME.dat for writing. */
-static FILE *data_open(struct rpt_draw *dr, const char *pdir, const struct plot *p,
-		       char *path, size_t size)
-{
-	snprintf(path, size, "%s/%s.dat", pdir, p->name);
-	FILE *d = fopen(path, "w");
-	if (!d)
-		fail_to(dr, "write", path);
-	return d;
-}
-
-/* A plot with no point gnuplot could draw is left out, with a note. */
-static bool left_out(struct rpt_draw *dr, struct plot *p, bool any)
-{
-	if (any)
-		return false;
-	p->empty = true;
-	dr->left_out++;
-	note(dr, "spillway: note: plot %s (%s) left out: it has no valid point\n", p->name,
-	     p->title);
-	return true;
-}
-
-/* A label for a .dat file: one line, in double quotes, none inside. */
-static void data_label(FILE *d, const char *label)
-{
-	char *clean = sim_text_dup(label, SIM_TEXT_LINE);
-	fputc('"', d);
-	for (const char *c = clean; *c; c++)
-		fputc(*c == '"' ? '\'' : *c, d);
-	fputc('"', d);
-	free(clean);
-}
-
-static int write_line_plot(struct rpt_draw *dr, const char *pdir, struct plot *p)
-{
-	const struct series *first = NULL;
-	bool any = false;
-	for (size_t i = 0; i < p->n; i++) {
-		const struct line *l = &p->l[i];
-		for (size_t k = 0; l->s && k < l->s->n && !any; k++)
-			any = isfinite(l->s->v[k] * l->scale) && isfinite(l->s->t[k]);
-		if (!first)
-			first = l->s;
-	}
-	if (left_out(dr, p, any))
-		return 0;
-	char path[4600];
-	FILE *d = data_open(dr, pdir, p, path, sizeof(path));
-	if (!d)
-		return -1;
-	fputs("# time_s", d);
-	for (size_t i = 0; i < p->n; i++)
-		fprintf(d, "\t%zu", i + 1);
-	fputc('\n', d);
-	for (size_t k = 0; first && k < first->n; k++) {
-		fprintf(d, "%.9g", first->t[k]);
-		for (size_t i = 0; i < p->n; i++) {
-			const struct line *l = &p->l[i];
-			double v = l->s ? (k < l->s->n ? l->s->v[k] * l->scale : NAN) : l->constant;
-			fprintf(d, "\t%.10g", v);
-		}
-		fputc('\n', d);
-	}
-	if (rpt_close(d))
-		return fail_to(dr, "write", path);
-	char *body;
-	size_t len;
-	FILE *g = script_open(&body, &len);
-	fprintf(g, "# %s: drawn by spillway from %s.dat (replication 0); restyle freely.\n",
-		p->name, p->name);
-	for (int pass = 0; pass < 2; pass++) {
-		fprintf(g, pass ? "set terminal svg noenhanced size 960,480 dynamic\n"
-				: "set terminal pngcairo noenhanced size 960,480\n");
-		fprintf(g, "set output '%s.%s'\n", p->name, pass ? "svg" : "png");
-		if (pass)
-			continue;
-		fputs("set title ", g);
-		rpt_gnuplot_title(g, p);
-		fputs("\nset xlabel 'time (s)'\nset ylabel ", g);
-		rpt_gnuplot_string(g, p->ylabel);
-		fputs("\nset key outside right top\nset grid\nplot ", g);
-		for (size_t i = 0; i < p->n; i++) {
-			fprintf(g, "%s'%s.dat' using 1:%zu with lines lw 2%s title ",
-				i ? ", " : "", p->name, i + 2, p->l[i].s ? "" : " dt 2");
-			rpt_gnuplot_string(g, p->l[i].label);
-		}
-		fputc('\n', g);
-	}
-	fputs("replot\n", g);
-	return script_draw(dr, pdir, p, g, &body, &len);
-}
-
-/* A bar chart of rows (label, values...) with the series names given. */
-static int write_bar_plot(struct rpt_draw *dr, const char *pdir, struct plot *p,
-			  char **labels, double *values, size_t rows,
-			  const char *const *cols, size_t ncols)
-{
-	bool any = false;
-	for (size_t i = 0; i < rows * ncols && !any; i++)
-		any = isfinite(values[i]);
-	if (left_out(dr, p, any))
-		return 0;
-	char path[4600];
-	FILE *d = data_open(dr, pdir, p, path, sizeof(path));
-	if (!d)
-		return -1;
-	for (size_t r = 0; r < rows; r++) {
-		data_label(d, labels[r]);
-		for (size_t c = 0; c < ncols; c++)
-			fprintf(d, " %.10g", values[r * ncols + c]);
-		fputc('\n', d);
-	}
-	if (rpt_close(d))
-		return fail_to(dr, "write", path);
-	char *body;
-	size_t len;
-	FILE *g = script_open(&body, &len);
-	fprintf(g, "# %s: drawn by spillway from %s.dat; restyle freely.\n", p->name, p->name);
-	for (int pass = 0; pass < 2; pass++) {
-		fprintf(g, pass ? "set terminal svg noenhanced size 960,480 dynamic\n"
-				: "set terminal pngcairo noenhanced size 960,480\n");
-		fprintf(g, "set output '%s.%s'\n", p->name, pass ? "svg" : "png");
-		if (pass)
-			continue;
-		fputs("set title ", g);
-		rpt_gnuplot_title(g, p);
-		fputs("\nset ylabel ", g);
-		rpt_gnuplot_string(g, p->ylabel);
-		fputs("\nset style data histograms\nset style histogram clustered\n"
-		      "set style fill solid 0.8\nset boxwidth 0.9\nset xtics rotate by -30\n"
-		      "set key outside right top\nset grid ytics\nplot ", g);
-		for (size_t c = 0; c < ncols; c++) {
-			fprintf(g, "%s'%s.dat' using %zu%s title ", c ? ", " : "", p->name,
-				c + 2, c ? "" : ":xtic(1)");
-			rpt_gnuplot_string(g, cols[c]);
-		}
-		fputc('\n', g);
-	}
-	fputs("replot\n", g);
-	return script_draw(dr, pdir, p, g, &body, &len);
-}
-
-/* After the plots: the one warning for a machine without gnuplot. */
-static void gnuplot_missing(struct rpt_draw *dr, size_t plots)
-{
-	if (dr->no_gnuplot && plots)
-		note(dr, "spillway: warning: gnuplot not found on PATH (is it installed?): "
-		     "plots/ holds the scripts and data, not the pictures\n");
+	struct plot *pl = plot_for((struct plot_set *)k, p);
+	if (pl)
+		rpt_plot_add_limit(pl, value, label);
 }
 
 /* The plots of a run into plots (at most max); how many, or -1 (dr->error
@@ -570,15 +178,6 @@ static long draw_plots(struct rpt_draw *dr, const char *pdir, const struct scena
 		       const struct point_result *pr, struct tseries *ts,
 		       struct plot *plots, size_t max)
 {
-	size_t n = 0;
-	struct plot *depth = &plots[n++], *age = &plots[n++], *conc = &plots[n++],
-		    *thr = &plots[n++], *ddb = &plots[n++], *pods = &plots[n++];
-	*depth = (struct plot){ .name = "queue-depth", .title = "Queue depth (in a dead-letter queue: dead-lettered)", .ylabel = "messages" };
-	*age = (struct plot){ .name = "age-of-oldest", .title = "Age of the oldest message", .ylabel = "seconds" };
-	*conc = (struct plot){ .name = "concurrency", .title = "Concurrent executions against their limits", .ylabel = "executions" };
-	*thr = (struct plot){ .name = "throttles", .title = "Throttles per sample interval", .ylabel = "count" };
-	*ddb = (struct plot){ .name = "dynamodb", .title = "DynamoDB consumed against capacity", .ylabel = "units per second" };
-	*pods = (struct plot){ .name = "pods", .title = "Pods and the length of their queue", .ylabel = "pods, messages" };
 	/* Static: the plots keep pointing at it after this returns. The
 	 * description is cut between characters. */
 	static char sub[400];
@@ -587,58 +186,34 @@ static long draw_plots(struct rpt_draw *dr, const char *pdir, const struct scena
 	if (len > 0 && (size_t)len < sizeof(sub))
 		sim_text_clean(sub + len, sizeof(sub) - (size_t)len, scn->description,
 			       SIM_TEXT_LINE);
-	for (size_t i = 0; i < n; i++)
-		plots[i].subtitle = sub;
-	double interval = sim_time_to_s(scn->sample_interval);
-	double account = 1000;
+	struct plot_set ps = {
+		.sink = { .series = sink_series, .limit = sink_limit },
+		.ts = ts, .interval = sim_time_to_s(scn->sample_interval), .sub = sub,
+		.plots = plots, .of = sim_xcalloc(max, sizeof(*ps.of)),
+		.max = max > 2 ? max - 2 : 0, /* room for dwell and cost */
+	};
 	for (size_t i = 0; i < scn->n_resources; i++) {
 		const struct scn_entry *e = &scn->resources[i];
-		const struct cfg_node *lim = cfg_get(e->node, "concurrency_limit");
-		if (!strcmp(type_of(e), "account") && lim)
-			account = strtod(lim->value, NULL);
-	}
-	bool any_lambda = false;
-	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct scn_entry *e = &scn->resources[i];
-		const char *type = type_of(e), *r = e->name;
-		if (!strcmp(type, "sqs")) {
-			add_line(depth, series_get(ts, r, "ApproximateNumberOfMessagesVisible"), r, "visible", 1);
-			add_line(depth, series_get(ts, r, "ApproximateNumberOfMessagesNotVisible"), r, "in flight", 1);
-			add_line(age, series_get(ts, r, "ApproximateAgeOfOldestMessage"), r, "oldest", 1);
-		} else if (!strcmp(type, "lambda")) {
-			any_lambda = true;
-			add_line(conc, series_get(ts, r, "ConcurrentExecutions"), r, "concurrent", 1);
-			add_line(thr, series_get(ts, r, "Throttles"), r, "throttles", 1);
-			const struct cfg_node *rc = cfg_get(e->node, "reserved_concurrency");
-			double res;
-			if (rc && rc->type == CFG_SCALAR && !sim_parse_number(rc->value, &res)) {
-				char label[300];
-				snprintf(label, sizeof(label), "%s reserved concurrency", r);
-				add_limit(conc, res, label);
-			}
-		} else if (!strcmp(type, "station")) {
-			add_line(depth, series_get(ts, r, "QueueLength"), r, "waiting", 1);
-			add_line(depth, series_get(ts, r, "InSystem"), r, "in the system", 1);
-			add_line(conc, series_get(ts, r, "BusyServers"), r, "busy servers", 1);
-		} else if (!strcmp(type, "pods")) {
-			add_line(pods, series_get(ts, r, "Pods"), r, "pods", 1);
-			add_line(pods, series_get(ts, r, "PodsBusy"), r, "pods busy", 1);
-			const struct cfg_node *q = cfg_get(e->node, "queue");
-			if (q && q->type == CFG_SCALAR)
-				add_line(pods, series_get(ts, q->value, "ApproximateNumberOfMessagesVisible"),
-					 q->value, "visible", 1);
-		} else if (!strcmp(type, "dynamodb")) {
-			add_line(thr, series_get(ts, r, "WriteThrottleEvents"), r, "write throttles", 1);
-			add_line(thr, series_get(ts, r, "ReadThrottleEvents"), r, "read throttles", 1);
-			add_line(ddb, series_get(ts, r, "ConsumedWriteCapacityUnits"), r, "writes consumed", 1 / interval);
-			add_line(ddb, series_get(ts, r, "ProvisionedWriteCapacityUnits"), r, "write capacity", 1);
-			add_line(ddb, series_get(ts, r, "ConsumedReadCapacityUnits"), r, "reads consumed", 1 / interval);
-			add_line(ddb, series_get(ts, r, "ProvisionedReadCapacityUnits"), r, "read capacity", 1);
+		const struct model_report *d = e->ops->report;
+		for (size_t k = 0; d && k < d->n_series; k++) {
+			const struct model_series *s = &d->series[k];
+			sink_series(&ps.sink, s->plot, e->name, s->metric, s->what,
+				    s->per_second ? 1 / ps.interval : 1);
 		}
+		if (d && d->plot)
+			d->plot(scn, e, &ps.sink);
 	}
-	if (any_lambda)
-		add_limit(conc, account, "account concurrency limit");
-	size_t kept = 0;
+	/* Once per type, in the order the types first appear. */
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct model_ops *ops = scn->resources[i].ops;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = scn->resources[j].ops == ops;
+		if (!seen && ops->report && ops->report->plot_end)
+			ops->report->plot_end(scn, &ps.sink);
+	}
+	free(ps.of);
+	size_t n = ps.n, kept = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool has = false;
 		for (size_t k = 0; k < plots[i].n; k++)
@@ -646,7 +221,7 @@ static long draw_plots(struct rpt_draw *dr, const char *pdir, const struct scena
 		if (!has)
 			continue;
 		plots[kept] = plots[i];
-		if (write_line_plot(dr, pdir, &plots[kept]))
+		if (rpt_plot_lines(dr, pdir, &plots[kept]))
 			return -1;
 		kept += !plots[kept].empty;
 	}
@@ -664,7 +239,7 @@ static long draw_plots(struct rpt_draw *dr, const char *pdir, const struct scena
 			v[t * 3 + 2] = pr->t[t].dwell_p99;
 		}
 		static const char *const cols[] = { "p50", "p95", "p99" };
-		int rc = write_bar_plot(dr, pdir, p, labels, v, pr->nt, cols, 3);
+		int rc = rpt_plot_bars(dr, pdir, p, labels, v, pr->nt, cols, 3);
 		free(labels);
 		free(v);
 		if (rc)
@@ -754,11 +329,11 @@ static int docs_close(struct rpt_draw *dr, struct doc *d, const char *mdpath,
 {
 	int rc = 0, e = 0;
 	if (rpt_close(d->md)) {
-		rc = fail_to(dr, "write", mdpath);
+		rc = rpt_fail_to(dr, "write", mdpath);
 		e = errno;
 	}
 	if (rpt_close(d->html) && !rc) {
-		rc = fail_to(dr, "write", htmlpath);
+		rc = rpt_fail_to(dr, "write", htmlpath);
 		e = errno;
 	}
 	errno = e;
@@ -856,6 +431,24 @@ static void flow(char *buf, size_t size, const struct cfg_node *n)
 		snprintf(buf + len, size - len, n->type == CFG_MAP ? "}" : "]");
 }
 
+/* The architecture table: the rows the types' edge hooks give. */
+struct edge_rows {
+	struct model_edge_sink sink;
+	struct doc *d;
+};
+
+static void edge_row(struct model_edge_sink *k, const char *from, const char *to,
+		     const char *how, const struct cfg_node *node)
+{
+	char text[600];
+	if (!how) {
+		flow(text, sizeof(text), node);
+		how = text;
+	}
+	const char *cells[] = { from, to, how };
+	table_row(((struct edge_rows *)k)->d, cells, 3);
+}
+
 /* Inlines dir/plots/NAME.svg into the HTML (no XML prologue). */
 static void inline_svg(FILE *html, const char *dir, const char *name)
 {
@@ -913,14 +506,16 @@ static void plots_section(struct doc *d, const char *dir, const struct plot *plo
 }
 
 static const char *const headline_metrics[] = {
-	"NumberOfMessagesMovedToDLQ", "NumberOfMessagesExpired", "DrainTime",
-	"MaxNumberOfMessagesVisible", "Throttles", "ConcurrentExecutions.max",
-	"Duration.p99", "WriteThrottleEvents", "ReadThrottleEvents", "WaitTime",
-	"SojournTime", "Utilization", "EventPollerUnit-hours",
+	METRIC_MOVED_TO_DLQ, METRIC_EXPIRED, METRIC_DRAIN_TIME, METRIC_MAX_VISIBLE,
+	METRIC_THROTTLES, METRIC_CONCURRENT_EXECUTIONS METRIC_MAX, METRIC_DURATION METRIC_P99,
+	METRIC_WRITE_THROTTLES, METRIC_READ_THROTTLES, METRIC_WAIT_TIME, METRIC_SOJOURN_TIME,
+	METRIC_UTILIZATION, METRIC_POLLER_UNIT_HOURS,
 	/* Retries, outages and orchestration. */
-	"SchedulerInvocations", "RetriesPending", "OutOfOrderDeletes", "FailedCalls",
-	"DeliveryLatency.p50", "DeliveryLatency.p99", "DeadLetterInvocations", "Dropped",
-	"RunningExecutions.max", "ExecutionsFailed", "Replayed", "TargetThrottled", NULL,
+	METRIC_SCHEDULER_INVOCATIONS, METRIC_RETRIES_PENDING, METRIC_OUT_OF_ORDER_DELETES,
+	METRIC_FAILED_CALLS, METRIC_DELIVERY_LATENCY METRIC_P50,
+	METRIC_DELIVERY_LATENCY METRIC_P99, METRIC_DEAD_LETTER_INVOCATIONS, METRIC_DROPPED,
+	METRIC_RUNNING_EXECUTIONS METRIC_MAX, METRIC_EXECUTIONS_FAILED, METRIC_REPLAYED,
+	METRIC_TARGET_THROTTLED, NULL,
 };
 
 static bool is_headline(const char *metric)
@@ -937,19 +532,21 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 	struct point_result pr;
 	char pdir[4400], mdpath[4400], htmlpath[4400];
 	dr->error[0] = '\0';
-	dr->no_gnuplot = !gnuplot_on_path();
+	dr->no_gnuplot = !rpt_gnuplot_on_path();
 	if (point_result_load(&pr, dir))
-		return fail_to(dr, "read the results in", dir);
-	if (plots_dir(dr, dir, pdir, sizeof(pdir))) {
+		return rpt_fail_to(dr, "read the results in", dir);
+	if (rpt_plots_dir(dr, dir, pdir, sizeof(pdir))) {
 		point_result_free(&pr);
 		return -1;
 	}
 	struct tseries ts;
 	tseries_load(&ts, dir);
-	struct plot plots[9];
-	long drawn = draw_plots(dr, pdir, scn, &pr, &ts, plots, 8);
+	/* The types' plots, dwell, and the cost after them. */
+	struct plot *plots = sim_xcalloc(RPT_MAX_PLOTS + 1, sizeof(*plots));
+	long drawn = draw_plots(dr, pdir, scn, &pr, &ts, plots, RPT_MAX_PLOTS);
 	if (drawn < 0) {
 		int e = errno;
+		free(plots);
 		point_result_free(&pr);
 		tseries_free(&ts);
 		errno = e;
@@ -978,7 +575,7 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 		}
 		static const char *const cols[] = { "USD" };
 		int e = 0;
-		if (write_bar_plot(dr, pdir, p, labels, v, lines, cols, 1))
+		if (rpt_plot_bars(dr, pdir, p, labels, v, lines, cols, 1))
 			e = errno;
 		else
 			np += !p->empty;
@@ -987,6 +584,7 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 		free(labels);
 		free(v);
 		if (e) {
+			free(plots);
 			point_result_free(&pr);
 			tseries_free(&ts);
 			free_cost(cost, nc);
@@ -994,16 +592,17 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 			return -1;
 		}
 	}
-	gnuplot_missing(dr, np);
+	rpt_gnuplot_missing(dr, np);
 
 	struct doc d = { NULL, NULL };
 	snprintf(mdpath, sizeof(mdpath), "%s/report.md", dir);
 	snprintf(htmlpath, sizeof(htmlpath), "%s/report.html", dir);
 	if (!(d.md = fopen(mdpath, "w")) || !(d.html = fopen(htmlpath, "w"))) {
-		fail_to(dr, "write", d.md ? htmlpath : mdpath);
+		rpt_fail_to(dr, "write", d.md ? htmlpath : mdpath);
 		int e = errno;
 		if (d.md)
 			fclose(d.md);
+		free(plots);
 		point_result_free(&pr);
 		tseries_free(&ts);
 		free_cost(cost, nc);
@@ -1031,106 +630,38 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 	static const char *const tcols[] = { "tenant", "sends to", "arrivals", "message size", "group" };
 	table_head(&d, tcols, 5);
 	for (size_t t = 0; t < scn->n_tenants; t++) {
-		const struct cfg_node *n = scn->tenants[t].node;
+		const struct scn_entry *te = &scn->tenants[t];
+		const struct cfg_node *an = NULL, *sn = NULL;
+		const char *target = NULL, *group = te->name;
+		if (te->ops->report && te->ops->report->describe)
+			te->ops->report->describe(te, &target, &an, &sn, &group);
 		char arr[1024], size[256], grp[512];
-		flow(arr, sizeof(arr), cfg_get(n, "arrivals"));
-		flow(size, sizeof(size), cfg_get(n, "message_size"));
-		const struct cfg_node *g = cfg_get(n, "group");
-		snprintf(grp, sizeof(grp), "%s", g && g->type == CFG_SCALAR ? g->value : scn->tenants[t].name);
-		const struct cfg_node *target = cfg_get(n, "target");
-		const char *cells[] = { scn->tenants[t].name, target ? target->value : "", arr, size, grp };
+		flow(arr, sizeof(arr), an);
+		flow(size, sizeof(size), sn);
+		snprintf(grp, sizeof(grp), "%s", group);
+		const char *cells[] = { te->name, target ? target : "", arr, size, grp };
 		table_row(&d, cells, 5);
 	}
 	table_end(&d);
 	heading(&d, 3, "Architecture");
 	static const char *const lcols[] = { "from", "to", "how" };
 	table_head(&d, lcols, 3);
+	struct edge_rows rows = { .sink = { .edge = edge_row }, .d = &d };
 	for (size_t t = 0; t < scn->n_tenants; t++) {
-		const struct cfg_node *target = cfg_get(scn->tenants[t].node, "target");
-		const char *cells[] = { scn->tenants[t].name, target ? target->value : "", "sends" };
-		table_row(&d, cells, 3);
+		const struct model_report *r = scn->tenants[t].ops->report;
+		if (r && r->edges)
+			r->edges(&scn->tenants[t], &rows.sink);
 	}
 	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct scn_entry *e = &scn->resources[i];
-		const struct cfg_node *dl = cfg_get(e->node, "dead_letter");
-		const struct cfg_node *dt = dl ? cfg_get(dl, "target") : NULL;
-		if (dt) {
-			const char *cells[] = { e->name, dt->value, "dead-letter queue" };
-			table_row(&d, cells, 3);
-		}
-		const struct cfg_node *src = cfg_get(e->node, "event_sources");
-		for (size_t k = 0; src && src->type == CFG_SEQ && k < src->n; k++) {
-			const struct cfg_node *q = cfg_get(src->items[k], "queue");
-			char how[600];
-			flow(how, sizeof(how), src->items[k]);
-			const char *cells[] = { q ? q->value : "", e->name, how };
-			table_row(&d, cells, 3);
-		}
-		/* on_failure's dead-letter queue of a scheduler retry. */
-		for (size_t k = 0; src && src->type == CFG_SEQ && k < src->n; k++) {
-			const struct cfg_node *of = cfg_get(src->items[k], "on_failure");
-			const struct cfg_node *ofd = of ? cfg_get(of, "dead_letter") : NULL;
-			const struct cfg_node *q = cfg_get(src->items[k], "queue");
-			if (ofd && ofd->type == CFG_SCALAR) {
-				const char *cells[] = { q ? q->value : "", ofd->value,
-							"scheduler retries, then dead-letter queue" };
-				table_row(&d, cells, 3);
-			}
-		}
-		/* An event bus's rules, with their dead-letter queues. */
-		const struct cfg_node *rules = cfg_get(e->node, "rules");
-		for (size_t k = 0; rules && rules->type == CFG_SEQ && k < rules->n; k++) {
-			const struct cfg_node *r = rules->items[k];
-			const struct cfg_node *t = cfg_get(r, "target");
-			const struct cfg_node *rd = cfg_get(r, "dead_letter");
-			char how[600];
-			flow(how, sizeof(how), r);
-			const char *cells[] = { e->name, t ? t->value : "", how };
-			table_row(&d, cells, 3);
-			if (rd && rd->type == CFG_SCALAR && strcmp(rd->value, "none")) {
-				const char *dcells[] = { e->name, rd->value, "rule dead-letter queue" };
-				table_row(&d, dcells, 3);
-			}
-		}
-		/* A pipe (source -> target); a state machine's failure queue and
-		 * its replays. */
-		const struct cfg_node *psrc = cfg_get(e->node, "source");
-		const struct cfg_node *ptgt = cfg_get(e->node, "target");
-		if (psrc && ptgt && psrc->type == CFG_SCALAR && ptgt->type == CFG_SCALAR) {
-			char how[600];
-			snprintf(how, sizeof(how), "pipe %s", e->name);
-			const char *cells[] = { psrc->value, ptgt->value, how };
-			table_row(&d, cells, 3);
-		}
-		const struct cfg_node *fq = cfg_get(e->node, "failure_queue");
-		if (fq && fq->type == CFG_SCALAR && strcmp(fq->value, "none")) {
-			const char *cells[] = { e->name, fq->value, "failed executions" };
-			table_row(&d, cells, 3);
-			const struct cfg_node *rp = cfg_get(e->node, "replay");
-			for (size_t k = 0; rp && rp->type == CFG_SEQ && k < rp->n; k++) {
-				const struct cfg_node *to = cfg_get(rp->items[k], "to");
-				const struct cfg_node *at = cfg_get(rp->items[k], "at");
-				char how[300];
-				snprintf(how, sizeof(how), "replay at %s",
-					 at && at->type == CFG_SCALAR ? at->value : "?");
-				const char *rcells[] = { fq->value, to && to->type == CFG_SCALAR ? to->value : "", how };
-				table_row(&d, rcells, 3);
-			}
-		}
-		const struct cfg_node *calls = cfg_get(e->node, "calls");
-		for (size_t k = 0; calls && calls->type == CFG_SEQ && k < calls->n; k++) {
-			const struct cfg_node *c = cfg_get(calls->items[k], "target");
-			char how[600];
-			flow(how, sizeof(how), calls->items[k]);
-			const char *cells[] = { e->name, c ? c->value : "", how };
-			table_row(&d, cells, 3);
-		}
+		const struct model_report *r = scn->resources[i].ops->report;
+		if (r && r->edges)
+			r->edges(&scn->resources[i], &rows.sink);
 	}
 	table_end(&d);
 	static const char *const rcols[] = { "resource", "type" };
 	table_head(&d, rcols, 2);
 	for (size_t i = 0; i < scn->n_resources; i++) {
-		const char *cells[] = { scn->resources[i].name, type_of(&scn->resources[i]) };
+		const char *cells[] = { scn->resources[i].name, scn->resources[i].ops->name };
 		table_row(&d, cells, 2);
 	}
 	table_end(&d);
@@ -1230,6 +761,7 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 	}
 
 	plots_section(&d, dir, plots, np, dr->no_gnuplot);
+	free(plots);
 	point_result_free(&pr);
 	tseries_free(&ts);
 	free_cost(cost, nc);
@@ -1237,50 +769,6 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 }
 
 /* Sweeps ----------------------------------------------------------------------- */
-
-/* One metric against the points, with error bars. */
-static int write_sweep_plot(struct rpt_draw *dr, const char *pdir, struct plot *p,
-			    char *const *labels, const double *mean, const double *lo,
-			    const double *hi, size_t n)
-{
-	bool any = false;
-	for (size_t k = 0; k < n && !any; k++)
-		any = isfinite(mean[k]);
-	if (left_out(dr, p, any))
-		return 0;
-	char path[4600];
-	FILE *d = data_open(dr, pdir, p, path, sizeof(path));
-	if (!d)
-		return -1;
-	for (size_t k = 0; k < n; k++) {
-		fprintf(d, "%zu ", k);
-		data_label(d, labels[k]);
-		fprintf(d, " %.10g %.10g %.10g\n", mean[k], isnan(lo[k]) ? mean[k] : lo[k],
-			isnan(hi[k]) ? mean[k] : hi[k]);
-	}
-	if (rpt_close(d))
-		return fail_to(dr, "write", path);
-	char *body;
-	size_t len;
-	FILE *g = script_open(&body, &len);
-	fprintf(g, "# %s: drawn by spillway from %s.dat (point, values, mean, ci95_low, "
-		   "ci95_high); restyle freely.\n", p->name, p->name);
-	for (int pass = 0; pass < 2; pass++) {
-		fprintf(g, pass ? "set terminal svg noenhanced size 960,480 dynamic\n"
-				: "set terminal pngcairo noenhanced size 960,480\n");
-		fprintf(g, "set output '%s.%s'\n", p->name, pass ? "svg" : "png");
-		if (pass)
-			continue;
-		fputs("set title ", g);
-		rpt_gnuplot_title(g, p);
-		fputs("\nset ylabel ", g);
-		rpt_gnuplot_string(g, p->ylabel);
-		fputs("\nset xtics rotate by -30\nset grid\nset key off\nset offsets 0.5, 0.5, 0, 0\n", g);
-		fprintf(g, "plot '%s.dat' using 1:3:4:5:xtic(2) with yerrorlines lw 2 pt 7\n", p->name);
-	}
-	fputs("replot\n", g);
-	return script_draw(dr, pdir, p, g, &body, &len);
-}
 
 int rpt_write_sweep_report(const char *dir, const char *scenario,
 			   const char *varied, char *const *labels,
@@ -1290,8 +778,8 @@ int rpt_write_sweep_report(const char *dir, const char *scenario,
 {
 	char pdir[4400], mdpath[4400], htmlpath[4400];
 	dr->error[0] = '\0';
-	dr->no_gnuplot = !gnuplot_on_path();
-	if (plots_dir(dr, dir, pdir, sizeof(pdir)))
+	dr->no_gnuplot = !rpt_gnuplot_on_path();
+	if (rpt_plots_dir(dr, dir, pdir, sizeof(pdir)))
 		return -1;
 	size_t nplots = ncols + 1, shown = 0;
 	struct plot *plots = sim_xcalloc(nplots, sizeof(*plots));
@@ -1317,16 +805,16 @@ int rpt_write_sweep_report(const char *dir, const char *scenario,
 		plots[c] = (struct plot){ .name = names[c], .title = titles[c],
 					  .ylabel = c < ncols ? cols[c][1] : "USD",
 					  .subtitle = scenario };
-		rc = write_sweep_plot(dr, pdir, &plots[c], labels, mean, lo, hi, npoints);
+		rc = rpt_plot_points(dr, pdir, &plots[c], labels, mean, lo, hi, npoints);
 		shown += !plots[c].empty;
 	}
 	if (!rc)
-		gnuplot_missing(dr, shown);
+		rpt_gnuplot_missing(dr, shown);
 	struct doc d = { NULL, NULL };
 	snprintf(mdpath, sizeof(mdpath), "%s/report.md", dir);
 	snprintf(htmlpath, sizeof(htmlpath), "%s/report.html", dir);
 	if (!rc && (!(d.md = fopen(mdpath, "w")) || !(d.html = fopen(htmlpath, "w")))) {
-		rc = fail_to(dr, "write", d.md ? htmlpath : mdpath);
+		rc = rpt_fail_to(dr, "write", d.md ? htmlpath : mdpath);
 		int e = errno;
 		if (d.md)
 			fclose(d.md);

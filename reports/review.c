@@ -1,9 +1,9 @@
 /* review.c - the review rules (see review.h).
  *
- * Rules read the resolved scenario (every default filled in, so a key is
- * always there unless it is an optional table) and the run's summary
- * metrics; they know the resource types by name and nothing of the
- * models' internals.
+ * Rules read the facts the resource types give of the resolved scenario
+ * (sim/report_desc.h: roles such as queue or function, limits, timeouts,
+ * event sources) and the run's summary metrics; they know no resource
+ * type by name and no model's keys.
  */
 #include "reports/review.h"
 
@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "sim/alloc.h"
+#include "sim/metrics.h"
+#include "sim/report_desc.h"
 #include "sim/units.h"
 
 const struct rule review_rules[] = {
@@ -135,135 +137,105 @@ void findings_free(struct findings *f)
 	*f = (struct findings){ 0 };
 }
 
-/* Reading the resolved scenario ---------------------------------------------- */
+/* The facts ------------------------------------------------------------------ */
 
-static const char *type_of(const struct scn_entry *e)
+/* What the resource types say of the scenario's resources (their review
+ * facts, sim/report_desc.h), and the event sources polling its queues. */
+struct view {
+	const struct scenario *scn;
+	struct model_facts *f;        /* one per resource, in order */
+	struct model_poller *src;     /* every poller, by resource, in order */
+	size_t ns;
+};
+
+static void view_load(struct view *v, const struct scenario *scn)
 {
-	const struct cfg_node *t = cfg_get(e->node, "type");
-	return t && t->type == CFG_SCALAR ? t->value : "";
+	*v = (struct view){ .scn = scn };
+	v->f = sim_xcalloc(scn->n_resources ? scn->n_resources : 1, sizeof(*v->f));
+	size_t cap = 0;
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const struct scn_entry *e = &scn->resources[i];
+		const struct model_report *r = e->ops->report;
+		model_facts_init(&v->f[i]);
+		if (r && r->facts)
+			r->facts(scn, e, &v->f[i]);
+		for (size_t k = 0; r && r->poller; k++) {
+			if (v->ns == cap) {
+				cap = cap ? 2 * cap : 16;
+				v->src = sim_xrealloc(v->src, cap * sizeof(*v->src));
+			}
+			if (!r->poller(e, k, &v->src[v->ns]))
+				break;
+			v->ns++;
+		}
+	}
 }
 
-static const struct scn_entry *resource(const struct scenario *scn, const char *name)
+static void view_free(struct view *v)
 {
-	for (size_t i = 0; i < scn->n_resources; i++)
-		if (!strcmp(scn->resources[i].name, name))
-			return &scn->resources[i];
+	free(v->f);
+	free(v->src);
+}
+
+/* The facts of the resource named name, NULL when there is none. */
+static const struct model_facts *facts(const struct view *v, const char *name)
+{
+	for (size_t i = 0; name && i < v->scn->n_resources; i++)
+		if (!strcmp(v->scn->resources[i].name, name))
+			return &v->f[i];
 	return NULL;
 }
 
-static const char *scalar(const struct cfg_node *map, const char *key)
+/* Whether the resource named name plays role. */
+static bool plays(const struct view *v, const char *name, unsigned role)
 {
-	const struct cfg_node *n = cfg_get(map, key);
-	return n && n->type == CFG_SCALAR ? n->value : NULL;
+	const struct model_facts *f = facts(v, name);
+	return f && (f->roles & role);
 }
 
-/* A duration key in seconds, NAN when absent. */
-static double seconds(const struct cfg_node *map, const char *key)
+static bool is_dlq(const struct view *v, const char *queue)
 {
-	const char *v = scalar(map, key);
-	double s;
-	return v && !sim_parse_duration_s(v, &s) ? s : NAN;
-}
-
-/* A whole number, or -1 for none / absent. */
-static double count(const struct cfg_node *map, const char *key)
-{
-	const char *v = scalar(map, key);
-	double x;
-	return v && !sim_parse_number(v, &x) ? x : -1;
-}
-
-/* The most fn may reserve: its account's concurrency_limit (the only
- * account resource, the one it names, or AWS's default 1,000) less the
- * other functions' reservations in it and the 100 kept unreserved. */
-static double account_room(const struct scenario *scn, const struct scn_entry *fn)
-{
-	const char *want = scalar(fn->node, "account");
-	double limit = 1000;
-	const char *account = NULL;
-	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct scn_entry *a = &scn->resources[i];
-		if (strcmp(type_of(a), "account") || (want && strcmp(want, a->name)))
-			continue;
-		limit = count(a->node, "concurrency_limit");
-		account = a->name;
-		break;
-	}
-	double others = 0;
-	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct scn_entry *e = &scn->resources[i];
-		if (e == fn || strcmp(type_of(e), "lambda"))
-			continue;
-		const char *in = scalar(e->node, "account");
-		if ((in && account && strcmp(in, account)) || (in && !account))
-			continue;
-		double r = count(e->node, "reserved_concurrency");
-		others += r > 0 ? r : 0;
-	}
-	return limit - others - 100;
-}
-
-static bool is_dlq(const struct scenario *scn, const char *queue)
-{
-	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct cfg_node *dl = cfg_get(scn->resources[i].node, "dead_letter");
-		const char *t = dl ? scalar(dl, "target") : NULL;
-		if (t && !strcmp(t, queue))
+	for (size_t i = 0; i < v->scn->n_resources; i++)
+		if (v->f[i].dead_letter && !strcmp(v->f[i].dead_letter, queue))
 			return true;
-	}
 	return false;
-}
-
-/* Each (function, event source index, source map) in the scenario. */
-struct source {
-	const struct scn_entry *fn;
-	size_t index;
-	const struct cfg_node *map;
-};
-
-static size_t sources(const struct scenario *scn, struct source *out, size_t max)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct scn_entry *e = &scn->resources[i];
-		const struct cfg_node *list = cfg_get(e->node, "event_sources");
-		if (strcmp(type_of(e), "lambda") || !list || list->type != CFG_SEQ)
-			continue;
-		for (size_t k = 0; k < list->n && n < max; k++)
-			out[n++] = (struct source){ e, k, list->items[k] };
-	}
-	return n;
 }
 
 /* Whether an event source polls queue. */
-static bool polled(const struct source *src, size_t ns, const char *queue)
+static bool polled(const struct view *v, const char *queue)
 {
-	for (size_t i = 0; i < ns; i++) {
-		const char *q = scalar(src[i].map, "queue");
-		if (q && !strcmp(q, queue))
+	for (size_t i = 0; i < v->ns; i++)
+		if (v->src[i].queue && !strcmp(v->src[i].queue, queue))
 			return true;
-	}
 	return false;
 }
 
-/* The longest outage window of the dependencies fn calls, in seconds (0:
- * none). */
-static double longest_outage(const struct scenario *scn, const struct scn_entry *fn)
+/* The most fn may reserve: its account's concurrency limit (the only
+ * account resource, the one it names, or the default) less the other
+ * functions' reservations in it and what the account keeps unreserved. */
+static double account_room(const struct view *v, const struct model_facts *fn)
 {
-	const struct cfg_node *calls = cfg_get(fn->node, "calls");
-	double most = 0;
-	for (size_t k = 0; calls && calls->type == CFG_SEQ && k < calls->n; k++) {
-		const char *t = scalar(calls->items[k], "target");
-		const struct scn_entry *d = t ? resource(scn, t) : NULL;
-		const struct cfg_node *o = d && !strcmp(type_of(d), "dependency")
-						   ? cfg_get(d->node, "outages") : NULL;
-		for (size_t j = 0; o && o->type == CFG_SEQ && j < o->n; j++) {
-			double len = seconds(o->items[j], "for");
-			if (len > most)
-				most = len;
-		}
+	double limit = fn->default_limit;
+	const char *account = NULL;
+	for (size_t i = 0; i < v->scn->n_resources; i++) {
+		const char *name = v->scn->resources[i].name;
+		if (!(v->f[i].roles & MODEL_ACCOUNT) || (fn->account && strcmp(fn->account, name)))
+			continue;
+		limit = v->f[i].concurrency_limit;
+		account = name;
+		break;
 	}
-	return most;
+	double others = 0;
+	for (size_t i = 0; i < v->scn->n_resources; i++) {
+		const struct model_facts *e = &v->f[i];
+		if (e == fn || !(e->roles & MODEL_FUNCTION))
+			continue;
+		const char *in = e->account;
+		if ((in && account && strcmp(in, account)) || (in && !account))
+			continue;
+		others += e->reserved > 0 ? e->reserved : 0;
+	}
+	return limit - others - fn->unreserved;
 }
 
 /* Exponential retries from one minute whose delays add up past the outage
@@ -276,113 +248,114 @@ static int retries_spanning(double outage)
 	return k < 31 ? k + 1 : 31;
 }
 
+/* SQS7: tenants sending messages near the queue's size limit. */
+static void near_size_limit(const struct scenario *scn, const char *queue,
+			    const struct model_facts *q, struct findings *out)
+{
+	for (size_t t = 0; t < scn->n_tenants; t++) {
+		const struct scn_entry *te = &scn->tenants[t];
+		struct model_facts tf;
+		model_facts_init(&tf);
+		if (te->ops->report && te->ops->report->facts)
+			te->ops->report->facts(scn, te, &tf);
+		double b;
+		if (!tf.target || strcmp(tf.target, queue) || !tf.message_size_text ||
+		    sim_parse_size(tf.message_size_text, &b))
+			continue;
+		if (b > 0.8 * q->max_size)
+			add(out, "SQS7", queue, NULL,
+			    "tenant '%s' sends %s messages, %.0f%% of max_message_size %s",
+			    te->name, tf.message_size_text, 100 * b / q->max_size,
+			    q->max_size_text);
+	}
+}
+
 void review_static(const struct scenario *scn, struct findings *out)
 {
-	struct source src[256];
-	size_t ns = sources(scn, src, 256);
+	struct view v;
+	view_load(&v, scn);
 	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct scn_entry *e = &scn->resources[i];
-		if (strcmp(type_of(e), "sqs"))
+		const char *name = scn->resources[i].name;
+		const struct model_facts *q = &v.f[i];
+		if (!(q->roles & MODEL_QUEUE))
 			continue;
-		const struct cfg_node *dl = cfg_get(e->node, "dead_letter");
-		if (!dl && !is_dlq(scn, e->name) && polled(src, ns, e->name))
-			add(out, "SQS1", e->name, NULL,
+		if (!q->dead_letter && !is_dlq(&v, name) && polled(&v, name))
+			add(out, "SQS1", name, NULL,
 			    "no dead_letter: a message that keeps failing is retried until it expires");
-		double mrc = dl ? count(dl, "max_receive_count") : -1;
-		if (dl && mrc >= 1 && mrc < 5)
-			add(out, "SQS4", e->name, NULL,
+		double mrc = q->max_receive_count;
+		if (q->dead_letter && mrc >= 1 && mrc < 5)
+			add(out, "SQS4", name, NULL,
 			    "max_receive_count is %g; at least 5 is recommended", mrc);
-		double limit;
-		const char *lim = scalar(e->node, "max_message_size");
-		if (lim && !sim_parse_size(lim, &limit)) {
-			for (size_t t = 0; t < scn->n_tenants; t++) {
-				const char *target = scalar(scn->tenants[t].node, "target");
-				const char *size = scalar(scn->tenants[t].node, "message_size");
-				double b;
-				if (!target || strcmp(target, e->name) || !size ||
-				    sim_parse_size(size, &b))
-					continue;
-				if (b > 0.8 * limit)
-					add(out, "SQS7", e->name, NULL,
-					    "tenant '%s' sends %s messages, %.0f%% of max_message_size %s",
-					    scn->tenants[t].name, size, 100 * b / limit, lim);
-			}
-		}
+		if (q->max_size_text)
+			near_size_limit(scn, name, q, out);
 	}
-	for (size_t i = 0; i < ns; i++) {
-		const char *qname = scalar(src[i].map, "queue");
-		const struct scn_entry *q = qname ? resource(scn, qname) : NULL;
-		double vt = q ? seconds(q->node, "visibility_timeout") : NAN;
-		double ft = seconds(src[i].fn->node, "timeout");
+	for (size_t i = 0; i < v.ns; i++) {
+		const struct model_poller *p = &v.src[i];
+		const struct model_facts *q = facts(&v, p->queue), *fn = facts(&v, p->consumer);
+		double vt = q ? q->visibility_timeout : NAN;
+		double ft = fn ? fn->timeout : NAN;
 		if (isfinite(vt) && isfinite(ft) && vt < 6 * ft && vt >= ft)
-			add(out, "SQS2", qname, NULL,
+			add(out, "SQS2", p->queue, NULL,
 			    "visibility timeout %gs is under 6 x the timeout of '%s' (%gs)",
-			    vt, src[i].fn->name, ft);
+			    vt, p->consumer, ft);
 	}
 	/* RTY1, SQS8: a consumer of a dependency with outage windows. */
-	for (size_t i = 0; i < ns; i++) {
-		double outage = longest_outage(scn, src[i].fn);
-		const char *qname = scalar(src[i].map, "queue");
-		const struct scn_entry *q = qname ? resource(scn, qname) : NULL;
+	for (size_t i = 0; i < v.ns; i++) {
+		const struct model_poller *p = &v.src[i];
+		const struct model_facts *q = facts(&v, p->queue), *fn = facts(&v, p->consumer);
+		double outage = fn ? fn->downstream_outage : 0;
 		if (!(outage > 0) || !q)
 			continue;
-		double keep = seconds(q->node, "message_retention");
-		char keep_fix[512];
-		/* FACTS 4 "Retention": 14 days at most. */
-		snprintf(keep_fix, sizeof(keep_fix), "resources.%s.message_retention=14d", qname);
-		if (isfinite(keep) && keep < outage)
-			add(out, "SQS8", qname, outage < 14 * 86400.0 ? keep_fix : NULL,
+		double keep = q->retention;
+		if (isfinite(keep) && keep < outage) {
+			char keep_fix[512];
+			snprintf(keep_fix, sizeof(keep_fix), "resources.%s.%s=14d", p->queue,
+				 q->retention_key ? q->retention_key : "?");
+			add(out, "SQS8", p->queue, outage < 14 * 86400.0 ? keep_fix : NULL,
 			    "message_retention %gs is shorter than the %gs outage of a dependency of '%s'",
-			    keep, outage, src[i].fn->name);
-		const struct cfg_node *of = cfg_get(src[i].map, "on_failure");
-		const struct cfg_node *dl = cfg_get(q->node, "dead_letter");
-		double vt = seconds(q->node, "visibility_timeout");
-		double mrc = dl ? count(dl, "max_receive_count") : -1;
-		if ((of && of->type == CFG_MAP) || !dl || !(mrc >= 1) || !(mrc * vt < outage))
+			    keep, outage, p->consumer);
+		}
+		double vt = q->visibility_timeout;
+		double mrc = q->max_receive_count;
+		if (p->retries || !q->dead_letter || !(mrc >= 1) || !(mrc * vt < outage))
 			continue;
-		char fix[512];
+		char fix[600];
 		snprintf(fix, sizeof(fix),
-			 "resources.%s.event_sources[%zu].on_failure={retry: scheduler, backoff: exponential, base: 1m, max_retries: %d, dead_letter: %s}",
-			 src[i].fn->name, src[i].index, retries_spanning(outage),
-			 scalar(dl, "target"));
-		add(out, "RTY1", qname, fix,
+			 "%s.on_failure={retry: scheduler, backoff: exponential, base: 1m, max_retries: %d, dead_letter: %s}",
+			 p->path, retries_spanning(outage), q->dead_letter);
+		add(out, "RTY1", p->queue, fix,
 		    "%g receives %gs apart span %gs; a dependency of '%s' is down for %gs",
-		    mrc, vt, mrc * vt, src[i].fn->name, outage);
+		    mrc, vt, mrc * vt, p->consumer, outage);
 	}
 	/* EVB1, SFN1: where failed work goes. */
 	for (size_t i = 0; i < scn->n_resources; i++) {
 		const struct scn_entry *e = &scn->resources[i];
-		if (!strcmp(type_of(e), "event_bus")) {
-			const struct cfg_node *rules = cfg_get(e->node, "rules");
-			for (size_t k = 0; rules && rules->type == CFG_SEQ && k < rules->n; k++) {
-				const char *dl = scalar(rules->items[k], "dead_letter");
-				const char *t = scalar(rules->items[k], "target");
-				const struct scn_entry *te = t ? resource(scn, t) : NULL;
-				/* A hop to another bus is judged on that bus's rules. */
-				if ((!dl || !strcmp(dl, "none")) &&
-				    !(te && !strcmp(type_of(te), "event_bus")))
-					add(out, "EVB1", e->name, NULL,
-					    "rules[%zu] (to '%s') has no dead_letter", k, t ? t : "?");
-			}
-		} else if (!strcmp(type_of(e), "state_machine")) {
-			const char *fq = scalar(e->node, "failure_queue");
-			if (!fq || !strcmp(fq, "none"))
-				add(out, "SFN1", e->name, NULL,
-				    "no failure_queue: failed executions' inputs are lost");
+		const struct model_report *r = e->ops->report;
+		struct model_delivery d;
+		if (v.f[i].roles & MODEL_ROUTER) {
+			for (size_t k = 0; r && r->delivery && r->delivery(e, k, &d); k++)
+				/* A hop to another router is judged on its rules. */
+				if (!d.dead_lettered && !plays(&v, d.target, MODEL_ROUTER))
+					add(out, "EVB1", e->name, NULL, "%s (to '%s') has no dead_letter",
+					    d.path, d.target ? d.target : "?");
+		} else if ((v.f[i].roles & MODEL_WORKFLOW) && !v.f[i].failure_queue) {
+			add(out, "SFN1", e->name, NULL,
+			    "no failure_queue: failed executions' inputs are lost");
 		}
 	}
 	/* LAM1: per function, reserved vs the sum of its sources' maximum. */
 	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct scn_entry *e = &scn->resources[i];
-		if (strcmp(type_of(e), "lambda"))
+		const char *name = scn->resources[i].name;
+		const struct model_facts *fn = &v.f[i];
+		if (!(fn->roles & MODEL_FUNCTION))
 			continue;
-		double reserved = count(e->node, "reserved_concurrency");
+		double reserved = fn->reserved;
 		double sum = 0;
 		bool capped = false;
-		for (size_t k = 0; k < ns; k++) {
-			if (src[k].fn != e)
+		for (size_t k = 0; k < v.ns; k++) {
+			if (strcmp(v.src[k].consumer, name))
 				continue;
-			double mc = count(src[k].map, "maximum_concurrency");
+			double mc = v.src[k].max_concurrency;
 			if (mc > 0) {
 				sum += mc;
 				capped = true;
@@ -390,23 +363,24 @@ void review_static(const struct scenario *scn, struct findings *out)
 		}
 		if (reserved >= 0 && capped && reserved < sum) {
 			/* The fix may reserve only what the account has room for:
-			 * its limit less the others' reservations and the 100 AWS
-			 * keeps unreserved (account.c). */
-			double room = account_room(scn, e);
+			 * its limit less the others' reservations and what it
+			 * keeps unreserved. */
+			double room = account_room(&v, fn);
 			double to = sum < room ? sum : room;
 			char fix[512];
-			snprintf(fix, sizeof(fix), "resources.%s.reserved_concurrency=%.0f",
-				 e->name, to);
+			snprintf(fix, sizeof(fix), "resources.%s.%s=%.0f", name,
+				 fn->reserved_key ? fn->reserved_key : "?", to);
 			if (to > reserved)
-				add(out, "LAM1", e->name, fix,
+				add(out, "LAM1", name, fix,
 				    "reserved concurrency %g is below the %g concurrent batches its event sources may run%s",
 				    reserved, sum, to < sum ? " (the account has room for no more than the fix)" : "");
 			else
-				add(out, "LAM1", e->name, NULL,
+				add(out, "LAM1", name, NULL,
 				    "reserved concurrency %g is below the %g concurrent batches its event sources may run, and the account has no room for more: lower their maximum_concurrency",
 				    reserved, sum);
 		}
 	}
+	view_free(&v);
 }
 
 /* The simulated evidence ------------------------------------------------------- */
@@ -429,45 +403,45 @@ static double round2(double x)
 void review_evidence(const struct scenario *scn, const struct point_result *pr,
 		     const struct pricing *p, struct findings *out)
 {
-	struct source src[256];
-	size_t ns = sources(scn, src, 256);
-	double ddb_throttles = 0;
+	struct view v;
+	view_load(&v, scn);
+	double table_throttles = 0;
 	const char *throttled_table = NULL;
 	for (size_t i = 0; i < scn->n_resources; i++) {
-		const struct scn_entry *e = &scn->resources[i];
-		const char *type = type_of(e);
-		if (!strcmp(type, "dynamodb")) {
-			double w = mean(pr, e->name, "WriteThrottleEvents");
-			double r = mean(pr, e->name, "ReadThrottleEvents");
+		const char *name = scn->resources[i].name;
+		const struct model_facts *f = &v.f[i];
+		if (f->roles & MODEL_TABLE) {
+			double w = mean(pr, name, METRIC_WRITE_THROTTLES);
+			double r = mean(pr, name, METRIC_READ_THROTTLES);
 			double t = (isfinite(w) ? w : 0) + (isfinite(r) ? r : 0);
 			if (t > 0) {
-				add(out, "DDB1", e->name, NULL,
+				add(out, "DDB1", name, NULL,
 				    "%.0f throttled requests (%.0f writes, %.0f reads)", t,
 				    isfinite(w) ? w : 0, isfinite(r) ? r : 0);
-				ddb_throttles += t;
-				throttled_table = e->name;
+				table_throttles += t;
+				throttled_table = name;
 			}
-		} else if (!strcmp(type, "sqs")) {
-			double dlq = mean(pr, e->name, "NumberOfMessagesMovedToDLQ");
-			double exp = mean(pr, e->name, "NumberOfMessagesExpired");
+		} else if (f->roles & MODEL_QUEUE) {
+			double dlq = mean(pr, name, METRIC_MOVED_TO_DLQ);
+			double exp = mean(pr, name, METRIC_EXPIRED);
 			if ((isfinite(dlq) && dlq > 0) || (isfinite(exp) && exp > 0))
-				add(out, "SQS5", e->name, NULL,
+				add(out, "SQS5", name, NULL,
 				    "%.0f messages dead-lettered and %.0f expired per replication",
 				    isfinite(dlq) ? dlq : 0, isfinite(exp) ? exp : 0);
-			double drain = mean(pr, e->name, "DrainTime");
-			double keep = seconds(e->node, "message_retention");
+			double drain = mean(pr, name, METRIC_DRAIN_TIME);
+			double keep = f->retention;
 			if (isfinite(keep) && ((isfinite(drain) && drain > keep) ||
 					       (isfinite(exp) && exp > 0)))
-				add(out, "SQS6", e->name, NULL,
+				add(out, "SQS6", name, NULL,
 				    "the backlog took %gs to drain; retention is %gs",
 				    drain, keep);
-		} else if (!strcmp(type, "nat_gateway")) {
-			double gb = mean(pr, e->name, "DataProcessed");
-			const struct price *nat = pricing_find(p, "nat_gateway.gb");
-			const struct price *vpce = pricing_find(p, "vpc_endpoint.gb");
+		} else if (f->roles & MODEL_DATA_PATH) {
+			double gb = mean(pr, name, METRIC_DATA_PROCESSED);
+			const struct price *nat = pricing_find(p, f->price_key);
+			const struct price *vpce = pricing_find(p, f->cheaper_price_key);
 			if (isfinite(gb) && gb > 0 && nat && vpce) {
 				double save = gb * (nat->usd / nat->per - vpce->usd / vpce->per);
-				add(out, "NET1", e->name, NULL,
+				add(out, "NET1", name, NULL,
 				    "%.4g GB through the NAT gateway: an interface endpoint would "
 				    "cost $%.2f less for this window (before its hourly charge), and "
 				    "70%% compression would save $%.2f of NAT processing",
@@ -475,61 +449,59 @@ void review_evidence(const struct scenario *scn, const struct point_result *pr,
 			}
 		}
 	}
-	/* The account limit. */
-	double limit = 1000; /* FACTS 3 "Default account concurrency" */
-	const char *account = "account";
+	/* The account limit: the (last) account resource's, else the default
+	 * account of the functions. */
+	double limit = NAN;
+	const char *account = NULL;
 	for (size_t i = 0; i < scn->n_resources; i++)
-		if (!strcmp(type_of(&scn->resources[i]), "account")) {
-			limit = count(scn->resources[i].node, "concurrency_limit");
+		if (v.f[i].roles & MODEL_ACCOUNT) {
+			limit = v.f[i].concurrency_limit;
 			account = scn->resources[i].name;
 		}
-	double peak = mean(pr, account, "ConcurrentExecutions.max");
-	double acc_thr = mean(pr, account, "Throttles");
+	for (size_t i = 0; i < scn->n_resources && !account; i++)
+		if (v.f[i].roles & MODEL_FUNCTION) {
+			limit = v.f[i].default_limit;
+			account = v.f[i].default_account;
+		}
+	double peak = account ? mean(pr, account, METRIC_CONCURRENT_EXECUTIONS METRIC_MAX) : NAN;
+	double acc_thr = account ? mean(pr, account, METRIC_THROTTLES) : NAN;
 	if (isfinite(peak) && peak >= limit)
 		add(out, "LAM2", account, NULL,
 		    "concurrent executions reached the limit of %g (%.0f throttles)", limit,
 		    isfinite(acc_thr) ? acc_thr : 0);
-	for (size_t i = 0; i < ns; i++) {
-		const char *fn = src[i].fn->name;
-		double fn_thr = mean(pr, fn, "Throttles");
-		double mc = count(src[i].map, "maximum_concurrency");
-		bool downstream = ddb_throttles > 0 || (isfinite(fn_thr) && fn_thr > 0);
-		const struct cfg_node *pp = cfg_get(src[i].map, "provisioned_pollers");
-		bool provisioned = pp && pp->type == CFG_MAP;
-		if (mc < 0 && downstream && !provisioned) {
-			double fpeak = mean(pr, fn, "ConcurrentExecutions.max");
-			char fix[512];
-			snprintf(fix, sizeof(fix),
-				 "resources.%s.event_sources[%zu].maximum_concurrency=%.0f",
-				 fn, src[i].index,
+	double hours = sim_time_to_s(scn->duration - scn->warmup) / 3600.0;
+	for (size_t i = 0; i < v.ns; i++) {
+		const struct model_poller *src = &v.src[i];
+		const char *fn = src->consumer;
+		double fn_thr = mean(pr, fn, METRIC_THROTTLES);
+		double mc = src->max_concurrency;
+		bool downstream = table_throttles > 0 || (isfinite(fn_thr) && fn_thr > 0);
+		if (mc < 0 && downstream && !src->provisioned) {
+			double fpeak = mean(pr, fn, METRIC_CONCURRENT_EXECUTIONS METRIC_MAX);
+			char fix[600];
+			snprintf(fix, sizeof(fix), "%s.maximum_concurrency=%.0f", src->path,
 				 round2(isfinite(fpeak) ? fpeak / 8 : 100) > 1000
 					 ? 1000 : round2(isfinite(fpeak) ? fpeak / 8 : 100));
 			add(out, "ESM1", fn, fix,
 			    "no maximum_concurrency on the mapping from '%s' while %s throttles",
-			    scalar(src[i].map, "queue"),
-			    throttled_table ? throttled_table : fn);
+			    src->queue, throttled_table ? throttled_table : fn);
 		}
-		double events, invocations = mean(pr, fn, "Invocations");
-		char res[600];
-		snprintf(res, sizeof(res), "%s/%s", fn, scalar(src[i].map, "queue"));
-		events = mean(pr, res, "PolledEventCount");
-		double bs = count(src[i].map, "batch_size");
-		double window = seconds(src[i].map, "maximum_batching_window");
-		/* A FIFO queue's mapping takes no batching window. */
-		const struct scn_entry *q = resource(scn, scalar(src[i].map, "queue"));
-		const char *fifo = q ? scalar(q->node, "fifo") : NULL;
-		bool ordered = fifo && !strcmp(fifo, "true");
-		double hours = sim_time_to_s(scn->duration - scn->warmup) / 3600.0;
+		double events, invocations = mean(pr, fn, METRIC_INVOCATIONS);
+		events = mean(pr, src->metrics, METRIC_POLLED_EVENTS);
+		double bs = src->batch_size;
+		double window = src->batching_window;
+		/* An ordered queue's event source takes no batching window. */
+		const struct model_facts *q = facts(&v, src->queue);
+		bool ordered = q && q->ordered;
 		if (isfinite(events) && isfinite(invocations) && !ordered &&
 		    invocations > 10000 * hours && bs > 1 && window == 0 &&
 		    events / invocations < bs / 2) {
-			char fix[512];
-			snprintf(fix, sizeof(fix),
-				 "resources.%s.event_sources[%zu].maximum_batching_window=1s",
-				 fn, src[i].index);
+			char fix[600];
+			snprintf(fix, sizeof(fix), "%s.maximum_batching_window=1s", src->path);
 			add(out, "ESM2", fn, fix,
 			    "%.0f invocations of %.2f messages on average (batch_size %g) with no batching window",
 			    invocations, events / invocations, bs);
 		}
 	}
+	view_free(&v);
 }

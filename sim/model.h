@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "sim/cfg.h"
+#include "sim/report_desc.h"
 #include "sim/schema.h"
 #include "sim/sim.h"
 
@@ -75,6 +76,9 @@ struct model_ops {
 	 * resource sets up (its own sends, or from a queue it polls to
 	 * itself) into *r; false past the last. r->to NULL: none at i. */
 	bool (*route)(struct model *m, size_t i, struct model_route *r);
+	/* What the reports draw, price, review and show of the type
+	 * (sim/report_desc.h); NULL: nothing. */
+	const struct model_report *report;
 };
 
 /* Messages accepted by `from` go on to `to` (every one, or every one that

@@ -84,6 +84,42 @@ START_TEST(shipped_pricing_file_loads)
 }
 END_TEST
 
+/* cost:streaming ------------------------------------------------------------ */
+
+/* The comparison table of the shipped streaming scenario: each door's cost
+ * per 1,000 conversations counts its own meters and its functions' (the
+ * cost group the type gives), and its columns come in the type's formats. */
+START_TEST(streaming_table)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	struct diag d;
+	struct pricing p;
+	harness_run("scenarios/llm-streaming.yaml", NULL, 0, &scn, &o);
+	diag_init(&d);
+	ck_assert_int_eq(pricing_load(&p, "reports/pricing/us-east-1.yaml", &d), 0);
+	struct rpt_cost c;
+	rpt_cost_compute(&c, &scn, &o, &p);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	rpt_print_streaming(f, &scn, &o, &c);
+	fclose(f);
+	ck_assert_str_eq(text,
+		"\nstreaming options (TTFB and time to last token of completed conversations; cost = the door's meters and its functions'):\n"
+		"resource       door                  convers.  complete   failed  refused  ttfb_p50  ttfb_p95  ttfb_p99  last_p50  last_p99   usd_per_1k\n"
+		"chat_url       function_url           3050.33   2998.33        0        0      753ms     1507ms     2037ms     7.51s    40.58s       0.1600\n"
+		"chat_ws        websocket sync            3017   2862.33  102.333        0      775ms     1560ms     2117ms     7.26s    26.38s       0.6189\n"
+		"chat_as        appsync                   3040      2994        0        0      847ms     1603ms     2117ms     7.66s    42.58s       3.4071\n");
+	free(text);
+	rpt_cost_finish(&c);
+	pricing_finish(&p);
+	diag_finish(&d);
+	sim_outcome_finish(&o);
+	scenario_finish(&scn);
+}
+END_TEST
+
 /* cost:lambda --------------------------------------------------------------- */
 
 /* 100 invocations of 10.2 ms, the first after a 100.5 ms cold start, each
@@ -311,6 +347,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("pricing:file");
 	tcase_add_test(tc, bad_pricing_files);
 	tcase_add_test(tc, shipped_pricing_file_loads);
+	tcase_add_test(tc, streaming_table);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cost:lambda");
 	tcase_add_test(tc, billed_duration_rounding);
