@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/text.h"
 #include "sim/units.h"
 
@@ -265,7 +266,7 @@ bool req_eval(const struct requirement *r, const struct scenario *scn,
 		for (size_t t = 0; t < scn->n_tenants; t++) {
 			const struct cfg_node *target = cfg_get(scn->tenants[t].node, "target");
 			const struct pr_metric *m = target
-				? point_metric(pr, target->value, "DrainTime") : NULL;
+				? point_metric(pr, target->value, METRIC_DRAIN_TIME) : NULL;
 			if (!m)
 				continue;
 			double x = judged_value(m, r->op, r->value);

@@ -15,6 +15,7 @@
 #include "reports/review.h"
 #include "reports/summary.h"
 #include "sim/alloc.h"
+#include "sim/metrics.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
 #include "sim/text.h"
@@ -31,15 +32,15 @@ void cli_headline_of(const struct scenario *scn, const struct point_result *pr,
 	for (size_t i = 0; i < pr->n; i++) {
 		const struct pr_metric *m = &pr->m[i];
 		double x = isfinite(m->mean) ? m->mean : 0;
-		if (!strcmp(m->metric, "WriteThrottleEvents") ||
-			 !strcmp(m->metric, "ReadThrottleEvents"))
+		if (!strcmp(m->metric, METRIC_WRITE_THROTTLES) ||
+			 !strcmp(m->metric, METRIC_READ_THROTTLES))
 			h->throttles += x;
-		else if (!strcmp(m->metric, "Throttles") && strcmp(m->resource, "account"))
+		else if (!strcmp(m->metric, METRIC_THROTTLES) && strcmp(m->resource, "account"))
 			h->throttles += x;
 	}
 	for (size_t t = 0; t < scn->n_tenants; t++) {
 		const struct cfg_node *target = cfg_get(scn->tenants[t].node, "target");
-		const struct pr_metric *m = target ? point_metric(pr, target->value, "DrainTime") : NULL;
+		const struct pr_metric *m = target ? point_metric(pr, target->value, METRIC_DRAIN_TIME) : NULL;
 		if (m && (isnan(m->mean) || m->mean > h->drain))
 			h->drain = m->mean;
 	}

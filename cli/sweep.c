@@ -24,6 +24,7 @@
 #include "sim/alloc.h"
 #include "sim/csv.h"
 #include "sim/diag.h"
+#include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sha256.h"
 #include "sim/text.h"
@@ -605,8 +606,8 @@ int sweep_write_manifest(const char *path, const struct opts *o, size_t total,
 static bool headline(const char *metric)
 {
 	static const char *const names[] = {
-		"NumberOfMessagesMovedToDLQ", "DrainTime", "WriteThrottleEvents",
-		"ReadThrottleEvents", "Throttles", "WaitTime", NULL,
+		METRIC_MOVED_TO_DLQ, METRIC_DRAIN_TIME, METRIC_WRITE_THROTTLES,
+		METRIC_READ_THROTTLES, METRIC_THROTTLES, METRIC_WAIT_TIME, NULL,
 	};
 	for (size_t i = 0; names[i]; i++)
 		if (!strcmp(metric, names[i]))
