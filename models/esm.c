@@ -4,7 +4,7 @@
  * A resource of its own (esm_ops, named FUNCTION/QUEUE), written under its
  * function's event_sources: the loader takes each element as a resource
  * (model_ops.within) that the run driver runs right after the function. It
- * calls the queue (receive, delete, change visibility: sqs.h) and the
+ * calls the queue (receive, wait, delete, hand off: sqs.h) and the
  * function (invoke and its outcome: lambda.h); neither calls it.
  *
  * Pollers ("workers" here) each loop: ReceiveMessage (long polling),
@@ -80,6 +80,7 @@
 #include <string.h>
 
 #include "models/lambda.h"
+#include "models/poller_budget.h"
 #include "models/registry.h"
 #include "models/sqs.h"
 #include "sim/alloc.h"
@@ -316,12 +317,7 @@ struct esm {
 	/* Provisioned mode only (cfg->provisioned): */
 	int64_t pollers;            /* ceil(target / 10), within [min, max] */
 	struct sim_twa plevel;      /* pollers over time: average, max, poller-ns */
-	int64_t second;             /* the whole second the counts below are for */
-	uint64_t sec_bytes;         /* payload received in that second */
-	uint64_t sec_debt;          /* bytes the previous second went over */
-	int64_t sec_calls;          /* receive calls made in that second */
-	uint64_t peak_bytes;        /* most bytes received in one second (window) */
-	int64_t peak_calls;         /* most calls made in one second (window) */
+	struct poller_budget budget; /* payload bytes and receive calls per second */
 };
 
 static void worker_begin(struct esm_worker *w, struct sim *s);
@@ -557,26 +553,6 @@ static void lower_target(struct esm *e, sim_time_t now)
 	}
 }
 
-/* Provisioned: moves the per-second counts to the second holding now. An
- * overshoot of the second just ended is carried as debt; a second with no
- * receive in between clears it. */
-static void second_roll(struct esm *e, sim_time_t now)
-{
-	int64_t sec = now / SIM_S;
-	if (sec == e->second)
-		return;
-	uint64_t allowance = (uint64_t)e->pollers * POLLER_BYTES_PER_S;
-	uint64_t used = e->sec_bytes + e->sec_debt;
-	if (e->sec_bytes > e->peak_bytes)
-		e->peak_bytes = e->sec_bytes;
-	if (e->sec_calls > e->peak_calls)
-		e->peak_calls = e->sec_calls;
-	e->sec_debt = sec == e->second + 1 && used > allowance ? used - allowance : 0;
-	e->sec_bytes = 0;
-	e->sec_calls = 0;
-	e->second = sec;
-}
-
 /* Ends a cycle: the worker retires when more run than the target, else
  * starts over. */
 static void cycle_end(struct esm_worker *w, struct sim *s)
@@ -636,11 +612,9 @@ static void poll(struct esm_worker *w, struct sim *s)
 	uint64_t max_bytes = SIX_MB > w->bytes ? SIX_MB - w->bytes : 1;
 	bool paced = false; /* provisioned: the allowance cut this receive short */
 	if (e->cfg->provisioned) {
-		second_roll(e, s->now);
-		int64_t calls = e->pollers * POLLER_CALLS_PER_S - e->sec_calls;
-		uint64_t allowance = (uint64_t)e->pollers * POLLER_BYTES_PER_S;
-		uint64_t used = e->sec_bytes + e->sec_debt;
-		uint64_t bytes = allowance > used ? allowance - used : 0;
+		uint64_t bytes = poller_budget_left(&e->budget, s->now,
+						    (uint64_t)e->pollers * POLLER_BYTES_PER_S);
+		int64_t calls = e->pollers * POLLER_CALLS_PER_S - e->budget.calls;
 		if (w->call_open)
 			calls++; /* the waiting call returns up to 10 of its own */
 		if (calls <= 0 || bytes == 0) {
@@ -670,9 +644,9 @@ static void poll(struct esm_worker *w, struct sim *s)
 		int64_t calls = got ? (int64_t)((got + MESSAGES_PER_CALL - 1) / MESSAGES_PER_CALL) : 1;
 		if (w->call_open)
 			calls--;
-		e->sec_calls += calls;
+		e->budget.calls += calls;
 		for (size_t i = w->n; i < w->n + got; i++)
-			e->sec_bytes += w->batch[i].msg.size;
+			e->budget.bytes += w->batch[i].msg.size;
 		/* A call that returned nothing waits on (a long poll). */
 		w->call_open = got == 0;
 	}
@@ -821,7 +795,7 @@ static void esm_start(struct model *m, struct sim *s)
 		e->target = e->floor;
 		e->pollers = e->cfg->min_pollers;
 		sim_twa_init(&e->plevel, s->now, (double)e->pollers);
-		e->second = s->now / SIM_S;
+		poller_budget_start(&e->budget, s->now);
 	}
 	e->peak = e->target;
 	sim_twa_init(&e->level, s->now, 0);
@@ -838,8 +812,7 @@ static void esm_restart(struct model *m, struct sim *s)
 	sim_twa_restart(&e->level, s->now);
 	if (e->cfg->provisioned) {
 		sim_twa_restart(&e->plevel, s->now);
-		e->peak_bytes = 0;
-		e->peak_calls = 0;
+		poller_budget_restart(&e->budget);
 	}
 }
 
@@ -887,8 +860,8 @@ static void esm_finish(struct model *m, struct sim *s, struct sim_results *res)
 	if (!e->cfg->provisioned)
 		return;
 	/* The second in progress counts too. */
-	uint64_t peak_bytes = e->sec_bytes > e->peak_bytes ? e->sec_bytes : e->peak_bytes;
-	int64_t peak_calls = e->sec_calls > e->peak_calls ? e->sec_calls : e->peak_calls;
+	uint64_t peak_bytes = poller_budget_peak_bytes(&e->budget);
+	int64_t peak_calls = poller_budget_peak_calls(&e->budget);
 	sim_results_put(res, e->name, "ProvisionedPollers", "pollers",
 			sim_twa_mean(&e->plevel, s->now));
 	sim_results_put(res, e->name, "ProvisionedPollers.max", "pollers",
