@@ -23,7 +23,7 @@
  * `workers` in-handler workers (each takes the next message when free); a
  * message takes per_message times its tenant's work_factor, then makes its
  * `calls` one after another. A throttled DynamoDB call is retried by the SDK
- * after ddb_retry_delay; after max_attempts the message fails. A message
+ * after a delay (sdk_retry.h); after max_attempts the message fails. A message
  * also fails with its tenant's failure_rate. The whole invocation fails
  * with error_rate, or when it runs past `timeout` (killed). Memory gives the
  * vCPU share (1,769 MB = 1 vCPU: FACTS 3, "Memory -> vCPU") and the GB-s.
@@ -640,36 +640,27 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			h->call++;
 			continue;
 		}
+		const struct sdk_retry *policy;
+		bool ok;
 		if (c->dep) {
-			if (h->waiting) {
-				/* The answer to the call that went out. */
-				h->waiting = false;
-				if (h->ok) {
-					h->attempt = 0;
-					if (++h->rep == c->count) {
-						h->rep = 0;
-						h->call++;
-					}
-					continue;
-				}
-				if ((int)h->attempt >= dep_max_attempts(c->dep)) {
-					v->it[h->item].failed = true;
-					break;
-				}
-				at_or_kill(fn, s, slot, w,
-					   sim_time_add(s->now, dep_retry_delay(c->dep, (int)h->attempt, fn->rng)),
-					   on_item);
+			if (!h->waiting) {
+				sim_time_t after;
+				h->attempt++;
+				h->ok = dep_call(c->dep, s, &after);
+				h->waiting = true;
+				at_or_kill(fn, s, slot, w, sim_time_add(s->now, after), on_item);
 				return;
 			}
-			sim_time_t after;
+			/* The answer to the call that went out. */
+			h->waiting = false;
+			ok = h->ok;
+			policy = dep_retry(c->dep);
+		} else {
 			h->attempt++;
-			h->ok = dep_call(c->dep, s, &after);
-			h->waiting = true;
-			at_or_kill(fn, s, slot, w, sim_time_add(s->now, after), on_item);
-			return;
+			ok = ddb_request(c->table, s, c->op, c->bytes);
+			policy = ddb_retry(c->table);
 		}
-		h->attempt++;
-		if (ddb_request(c->table, s, c->op, c->bytes)) {
+		if (ok) {
 			h->attempt = 0;
 			if (++h->rep == c->count) {
 				h->rep = 0;
@@ -677,12 +668,13 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			}
 			continue;
 		}
-		if ((int)h->attempt >= ddb_max_attempts(c->table)) {
+		/* The SDK retries after a delay, up to max_attempts in all. */
+		if ((int64_t)h->attempt >= policy->max_attempts) {
 			v->it[h->item].failed = true;
 			break;
 		}
 		at_or_kill(fn, s, slot, w,
-			   sim_time_add(s->now, ddb_retry_delay(c->table, (int)h->attempt, fn->rng)),
+			   sim_time_add(s->now, sdk_retry_delay(policy, (int)h->attempt, fn->rng)),
 			   on_item);
 		return;
 	}
