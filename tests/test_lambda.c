@@ -186,6 +186,24 @@ START_TEST(fifo_partial_batch_stops_at_the_first_failure)
 }
 END_TEST
 
+/* The mapping written under its function is a resource of its own: the
+ * loader adopts it right after the function, named FUNCTION/QUEUE, and its
+ * type is not a resource type of its own (not in the registry's types). */
+START_TEST(event_source_is_adopted_as_a_peer_of_its_function)
+{
+	struct run r;
+	run(&r, NULL, 0);
+	ck_assert_uint_eq(r.scn.n_resources, 3);
+	ck_assert_uint_eq(r.scn.n_peers, 1);
+	ck_assert_str_eq(r.scn.peers[0].name, "fn/q");
+	ck_assert_str_eq(r.scn.resources[r.scn.peers[0].owner].name, "fn");
+	ck_assert_ptr_eq(r.scn.peers[0].ops, &esm_ops);
+	ck_assert_ptr_null(model_registry_find(&spillway_registry, "sqs_event_source"));
+	ck_assert_double_eq(get(&r, "fn/q", "DeletedEventCount"), 1);
+	done(&r);
+}
+END_TEST
+
 START_TEST(on_demand_scale_up_is_5_plus_300_per_minute)
 {
 	/* A backlog that never runs out, invocations that last: the mapping
@@ -663,6 +681,7 @@ static Suite *suite(void)
 	tcase_add_test(esm, on_demand_scale_up_is_5_plus_300_per_minute);
 	tcase_add_test(esm, messages_are_conserved);
 	tcase_add_test(esm, fifo_partial_batch_stops_at_the_first_failure);
+	tcase_add_test(esm, event_source_is_adopted_as_a_peer_of_its_function);
 	suite_add_tcase(s, esm);
 	TCase *prov = tcase_create("esm:provisioned");
 	tcase_set_timeout(prov, 300);
