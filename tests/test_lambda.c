@@ -204,6 +204,27 @@ START_TEST(event_source_is_adopted_as_a_peer_of_its_function)
 }
 END_TEST
 
+/* A failed invocation (not reported per item) lowers the mapping's
+ * concurrency by one (FACTS 1, "Backoff on ... function error"): with half
+ * the invocations failing, the mapping scales up more slowly. */
+START_TEST(function_errors_lower_the_mapping_concurrency)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 1000, at: 0s}}",
+			    "resources.q.dead_letter.max_receive_count=1000",
+			    "resources.fn.error_rate=50%",
+			    "resources.fn.duration.per_message=1s",
+			    "resources.fn.event_sources[0].batch_size=1",
+			    "duration=60s" };
+	struct run r;
+	run(&r, s, 6);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 583);
+	ck_assert_double_eq(get(&r, "fn", "Errors"), 296);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 13);
+	ck_assert_double_eq_tol(get(&r, "fn/q", "Concurrency"), 9.533333333, 1e-8);
+	done(&r);
+}
+END_TEST
+
 START_TEST(on_demand_scale_up_is_5_plus_300_per_minute)
 {
 	/* A backlog that never runs out, invocations that last: the mapping
@@ -682,6 +703,7 @@ static Suite *suite(void)
 	tcase_add_test(esm, messages_are_conserved);
 	tcase_add_test(esm, fifo_partial_batch_stops_at_the_first_failure);
 	tcase_add_test(esm, event_source_is_adopted_as_a_peer_of_its_function);
+	tcase_add_test(esm, function_errors_lower_the_mapping_concurrency);
 	suite_add_tcase(s, esm);
 	TCase *prov = tcase_create("esm:provisioned");
 	tcase_set_timeout(prov, 300);
