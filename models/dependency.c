@@ -36,9 +36,7 @@ struct dep_config {
 	int down;                     /* 0 timeout, 1 fail fast */
 	sim_time_t timeout;
 	double failure_rate;
-	int64_t max_attempts;
-	sim_time_t base;
-	sim_time_t max_delay;
+	struct sdk_retry retry;       /* max_attempts, retry_base, retry_max */
 };
 
 #define F(k, kind_, fl, lo, hi, def, member, text)                             \
@@ -76,11 +74,11 @@ static const struct scn_field dep_fields[] = {
 	F("failure_rate", SCN_FRACTION, 0, 0, 1, "0%", failure_rate,
 	  "chance a call fails while it is up"),
 	/* FACTS 5 "SDK retry, standard mode": 3 attempts, full jitter, 20 s cap. */
-	F("max_attempts", SCN_INT, 0, 1, 100, "3", max_attempts,
+	F("max_attempts", SCN_INT, 0, 1, 100, "3", retry.max_attempts,
 	  "attempts of one request before the caller gives up"),
-	F("retry_base", SCN_DURATION, 0, 0, 3600, "1s", base,
+	F("retry_base", SCN_DURATION, 0, 0, 3600, "1s", retry.base,
 	  "retry delay scale: rand x min(base x 2^(attempt-1), retry_max)"),
-	F("retry_max", SCN_DURATION, 0, 0, 3600, "20s", max_delay,
+	F("retry_max", SCN_DURATION, 0, 0, 3600, "20s", retry.max_delay,
 	  "longest retry delay"),
 };
 
@@ -142,16 +140,9 @@ bool dep_call(struct dependency *d, struct sim *s, sim_time_t *after)
 	return true;
 }
 
-int dep_max_attempts(const struct dependency *d)
+const struct sdk_retry *dep_retry(const struct dependency *d)
 {
-	return (int)d->cfg->max_attempts;
-}
-
-sim_time_t dep_retry_delay(const struct dependency *d, int attempt, gsl_rng *r)
-{
-	double cap = sim_time_to_s(d->cfg->base) * pow(2, attempt - 1);
-	double max = sim_time_to_s(d->cfg->max_delay);
-	return sim_time_from_s(gsl_rng_uniform(r) * (cap < max ? cap : max));
+	return &d->cfg->retry;
 }
 
 struct dependency *dep_from_model(struct model *m)

@@ -14,6 +14,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/sdk_retry.h"
 #include "sim/model.h"
 #include "sim/sim.h"
 
@@ -25,9 +26,8 @@ struct dependency *dep_from_model(struct model *m);
 /* One call now: whether it succeeds, and in *after how long until the
  * caller has the answer. */
 bool dep_call(struct dependency *d, struct sim *s, sim_time_t *after);
-/* Attempts of one request before the caller gives up (the first included). */
-int dep_max_attempts(const struct dependency *d);
-/* The pause before attempt + 1: full jitter, rand x min(base 2^(attempt-1), max). */
-sim_time_t dep_retry_delay(const struct dependency *d, int attempt, gsl_rng *r);
+/* The callers' SDK retry policy (max_attempts, retry_base, retry_max: AWS
+ * SDK standard mode by default; delays from sdk_retry_delay). */
+const struct sdk_retry *dep_retry(const struct dependency *d);
 
 #endif

@@ -84,9 +84,7 @@ struct ddb_config {
 	int64_t as_min;            /* autoscaling bounds, both lanes */
 	int64_t as_max;
 	double hot_key_share;      /* share of requests on the hot partition */
-	int64_t max_attempts;      /* sdk_retry */
-	sim_time_t base_delay;
-	sim_time_t max_delay;
+	struct sdk_retry retry;    /* sdk_retry */
 	sim_time_t burst_window;   /* unused capacity kept, provisioned */
 };
 
@@ -151,15 +149,15 @@ static const struct scn_field retry_fields[] = {
 	/* botocore legacy mode (the boto3 default) gives DynamoDB 10 attempts
 	 * (FACTS 5, "SDK retry, botocore legacy");
 	 * https://github.com/boto/botocore/blob/develop/botocore/data/_retry.json */
-	F("max_attempts", SCN_INT, 0, 1, 100, "10", max_attempts,
+	F("max_attempts", SCN_INT, 0, 1, 100, "10", retry.max_attempts,
 	  "attempts in all, the first included (botocore legacy default for DynamoDB)"),
 	/* Same row: exponential from a 0.05 s base, growth 2. */
-	F("base_delay", SCN_DURATION, 0, 0, 3600, "50ms", base_delay,
+	F("base_delay", SCN_DURATION, 0, 0, 3600, "50ms", retry.base,
 	  "delay bound of the first retry; doubles with each retry"),
 	/* Standard mode caps the delay at 20 s (FACTS 5, "SDK retry,
 	 * standard mode");
 	 * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html */
-	F("max_delay", SCN_DURATION, 0, 0, 3600, "20s", max_delay,
+	F("max_delay", SCN_DURATION, 0, 0, 3600, "20s", retry.max_delay,
 	  "cap on the delay bound (standard-mode cap)"),
 };
 
@@ -629,23 +627,9 @@ struct ddb *ddb_from_model(struct model *m)
 	return m && m->ops == &dynamodb_ops ? (struct ddb *)m : NULL;
 }
 
-int ddb_max_attempts(const struct ddb *t)
+const struct sdk_retry *ddb_retry(const struct ddb *t)
 {
-	return (int)t->cfg->max_attempts;
-}
-
-sim_time_t ddb_retry_delay(const struct ddb *t, int attempt, gsl_rng *r)
-{
-	SIM_ASSERT(NULL, attempt >= 1);
-	sim_time_t cap = t->cfg->max_delay;
-	sim_time_t base = t->cfg->base_delay;
-	/* base * 2^(attempt-1), stopping as soon as it passes the cap. */
-	sim_time_t bound = base;
-	for (int i = 1; i < attempt && bound > 0 && bound < cap; i++)
-		bound *= 2;
-	if (bound > cap)
-		bound = cap;
-	return (sim_time_t)(gsl_rng_uniform(r) * (double)bound + 0.5);
+	return &t->cfg->retry;
 }
 
 int64_t ddb_capacity(struct ddb *t, const struct sim *s, enum ddb_op op)

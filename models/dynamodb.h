@@ -14,6 +14,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "models/sdk_retry.h"
 #include "sim/model.h"
 #include "sim/sim.h"
 
@@ -50,11 +51,8 @@ int64_t ddb_capacity(struct ddb *t, const struct sim *s, enum ddb_op op);
  * s->now. */
 int64_t ddb_partitions(struct ddb *t, const struct sim *s, enum ddb_op op);
 
-/* SDK retry policy of callers of this table (its sdk_retry settings). */
-int ddb_max_attempts(const struct ddb *t);
-/* Delay before retry number `attempt` (1 for the first retry) after a
- * throttle: full jitter, uniform in [0, min(max_delay, base_delay *
- * 2^(attempt-1))], drawn from r. */
-sim_time_t ddb_retry_delay(const struct ddb *t, int attempt, gsl_rng *r);
+/* SDK retry policy of callers of this table (its sdk_retry settings:
+ * botocore legacy by default; delays from sdk_retry_delay). */
+const struct sdk_retry *ddb_retry(const struct ddb *t);
 
 #endif

@@ -1,6 +1,12 @@
 /* esm.c - the Lambda event source mapping for SQS, on-demand and
  * provisioned mode.
  *
+ * A resource of its own (esm_ops, named FUNCTION/QUEUE), written under its
+ * function's event_sources: the loader takes each element as a resource
+ * (model_ops.within) that the run driver runs right after the function. It
+ * calls the queue (receive, wait, delete, hand off: sqs.h) and the
+ * function (invoke and its outcome: lambda.h); neither calls it.
+ *
  * Pollers ("workers" here) each loop: ReceiveMessage (long polling),
  * gather a batch, Invoke the function, delete what succeeded, repeat. How
  * many run at once is the mapping's concurrency:
@@ -73,10 +79,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/esm.h"
+#include "models/lambda.h"
+#include "models/poller_budget.h"
 #include "models/registry.h"
+#include "models/sqs.h"
 #include "sim/alloc.h"
+#include "sim/run.h"
+#include "sim/schema.h"
 #include "sim/stats.h"
+
+/* One mapping's settings: an element of its function's event_sources. */
+struct esm_config {
+	const char *queue;                 /* the sqs resource polled */
+	int64_t batch_size;                /* messages per invocation at most */
+	sim_time_t maximum_batching_window;/* gather up to this long */
+	int64_t maximum_concurrency;       /* SCN_UNLIMITED or 2..1000 */
+	int64_t concurrency_ceiling;       /* on-demand ceiling (1,250 or 1,000) */
+	int64_t scale_up_per_minute;       /* +300 per minute */
+	int64_t initial_concurrency;       /* 5 batches at first */
+	sim_time_t poll_wait;              /* long-poll wait */
+	sim_time_t backoff_base;           /* first retry delay after a throttle */
+	sim_time_t backoff_max;            /* longest retry delay */
+	bool provisioned;                  /* provisioned_pollers is a map (else none: on-demand) */
+	int64_t min_pollers;               /* provisioned_pollers.min, 2..200 */
+	int64_t max_pollers;               /* provisioned_pollers.max, 2..10000 */
+	int64_t pollers_per_epu;           /* provisioned_pollers.pollers_per_epu (UNCONFIRMED) */
+	bool on_failure;                   /* on_failure is a map: scheduler retries */
+	int retry;                         /* on_failure.retry: 0 scheduler */
+	int backoff;                       /* 0 exponential, 1 linear */
+	sim_time_t retry_base;             /* first retry delay */
+	int64_t max_retries;
+	const char *retry_dlq;             /* queue past max_retries */
+	sim_time_t scheduler_delay;        /* delivery delay after the minute */
+};
 
 #define SIX_MB (6u * 1000u * 1000u) /* FACTS 7, "Lambda sync payload": 6 MB */
 
@@ -219,7 +254,7 @@ static void esm_check(void *obj, const struct cfg_node *node, struct scn_ctx *ct
 	}
 }
 
-const struct scn_schema esm_schema = {
+static const struct scn_schema esm_schema = {
 	.name = "event source",
 	.fields = esm_fields,
 	.n = sizeof(esm_fields) / sizeof(esm_fields[0]),
@@ -255,6 +290,7 @@ struct esm_worker {
 };
 
 struct esm {
+	struct model base;          /* must be first */
 	const struct esm_config *cfg;
 	struct lambda *fn;
 	struct sqs *q;
@@ -281,12 +317,7 @@ struct esm {
 	/* Provisioned mode only (cfg->provisioned): */
 	int64_t pollers;            /* ceil(target / 10), within [min, max] */
 	struct sim_twa plevel;      /* pollers over time: average, max, poller-ns */
-	int64_t second;             /* the whole second the counts below are for */
-	uint64_t sec_bytes;         /* payload received in that second */
-	uint64_t sec_debt;          /* bytes the previous second went over */
-	int64_t sec_calls;          /* receive calls made in that second */
-	uint64_t peak_bytes;        /* most bytes received in one second (window) */
-	int64_t peak_calls;         /* most calls made in one second (window) */
+	struct poller_budget budget; /* payload bytes and receive calls per second */
 };
 
 static void worker_begin(struct esm_worker *w, struct sim *s);
@@ -353,12 +384,12 @@ static void schedule_retry(struct esm *e, struct sim *s, const struct sqs_receiv
 }
 static void poll(struct esm_worker *w, struct sim *s);
 
-struct esm *esm_create(const struct esm_config *cfg, struct lambda *fn,
-		       const char *name, struct sim_run *run)
+static struct model *esm_create(const void *config, const char *name,
+				struct sim_run *run)
 {
+	const struct esm_config *cfg = config;
 	struct esm *e = sim_xcalloc(1, sizeof(*e));
 	e->cfg = cfg;
-	e->fn = fn;
 	e->name = sim_xstrdup(name);
 	e->run = run;
 	if (cfg->provisioned) {
@@ -368,7 +399,7 @@ struct esm *esm_create(const struct esm_config *cfg, struct lambda *fn,
 			e->ceiling = PROVISIONED_CEILING;
 		e->floor = cfg->min_pollers * POLLER_INVOKES;
 		e->scale_per_minute = PROVISIONED_SCALE_PER_MINUTE;
-		return e;
+		return &e->base;
 	}
 	e->scale_per_minute = cfg->scale_up_per_minute;
 	e->ceiling = cfg->concurrency_ceiling;
@@ -378,12 +409,28 @@ struct esm *esm_create(const struct esm_config *cfg, struct lambda *fn,
 	e->floor = cfg->maximum_concurrency == SCN_UNLIMITED ? 2 : cfg->initial_concurrency;
 	if (e->floor > e->ceiling)
 		e->floor = e->ceiling;
-	return e;
+	return &e->base;
 }
 
-int esm_link(struct esm *e, struct sim_run *run, const struct cfg_node *node,
-	     const char *who)
+/* The mapping's place in its function's entry, for messages:
+ * resources.FUNCTION.event_sources[i]. */
+static void esm_path(const struct model *m, char *buf, size_t size)
 {
+	const struct cfg_node *list = cfg_get(m->owner->node, "event_sources");
+	size_t i = 0;
+	while (list && i < list->n && list->items[i] != m->node)
+		i++;
+	snprintf(buf, size, "resources.%s.event_sources[%zu]", m->owner->name, i);
+}
+
+static int esm_link(struct model *m, struct sim_run *run)
+{
+	struct esm *e = (struct esm *)m;
+	const struct cfg_node *node = m->node;
+	char who[400];
+	esm_path(m, who, sizeof(who));
+	e->fn = lambda_from_model(m->owner);
+	SIM_ASSERT(NULL, e->fn);
 	const struct cfg_node *at = cfg_get(node, "queue");
 	char path[600];
 	snprintf(path, sizeof(path), "%s.queue", who);
@@ -506,26 +553,6 @@ static void lower_target(struct esm *e, sim_time_t now)
 	}
 }
 
-/* Provisioned: moves the per-second counts to the second holding now. An
- * overshoot of the second just ended is carried as debt; a second with no
- * receive in between clears it. */
-static void second_roll(struct esm *e, sim_time_t now)
-{
-	int64_t sec = now / SIM_S;
-	if (sec == e->second)
-		return;
-	uint64_t allowance = (uint64_t)e->pollers * POLLER_BYTES_PER_S;
-	uint64_t used = e->sec_bytes + e->sec_debt;
-	if (e->sec_bytes > e->peak_bytes)
-		e->peak_bytes = e->sec_bytes;
-	if (e->sec_calls > e->peak_calls)
-		e->peak_calls = e->sec_calls;
-	e->sec_debt = sec == e->second + 1 && used > allowance ? used - allowance : 0;
-	e->sec_bytes = 0;
-	e->sec_calls = 0;
-	e->second = sec;
-}
-
 /* Ends a cycle: the worker retires when more run than the target, else
  * starts over. */
 static void cycle_end(struct esm_worker *w, struct sim *s)
@@ -585,11 +612,9 @@ static void poll(struct esm_worker *w, struct sim *s)
 	uint64_t max_bytes = SIX_MB > w->bytes ? SIX_MB - w->bytes : 1;
 	bool paced = false; /* provisioned: the allowance cut this receive short */
 	if (e->cfg->provisioned) {
-		second_roll(e, s->now);
-		int64_t calls = e->pollers * POLLER_CALLS_PER_S - e->sec_calls;
-		uint64_t allowance = (uint64_t)e->pollers * POLLER_BYTES_PER_S;
-		uint64_t used = e->sec_bytes + e->sec_debt;
-		uint64_t bytes = allowance > used ? allowance - used : 0;
+		uint64_t bytes = poller_budget_left(&e->budget, s->now,
+						    (uint64_t)e->pollers * POLLER_BYTES_PER_S);
+		int64_t calls = e->pollers * POLLER_CALLS_PER_S - e->budget.calls;
 		if (w->call_open)
 			calls++; /* the waiting call returns up to 10 of its own */
 		if (calls <= 0 || bytes == 0) {
@@ -619,9 +644,9 @@ static void poll(struct esm_worker *w, struct sim *s)
 		int64_t calls = got ? (int64_t)((got + MESSAGES_PER_CALL - 1) / MESSAGES_PER_CALL) : 1;
 		if (w->call_open)
 			calls--;
-		e->sec_calls += calls;
+		e->budget.calls += calls;
 		for (size_t i = w->n; i < w->n + got; i++)
-			e->sec_bytes += w->batch[i].msg.size;
+			e->budget.bytes += w->batch[i].msg.size;
 		/* A call that returned nothing waits on (a long poll). */
 		w->call_open = got == 0;
 	}
@@ -759,8 +784,9 @@ static void on_scale(struct sim *s, void *target, uint64_t arg)
 	sim_schedule_in(s, SIM_S, on_scale, e, 0);
 }
 
-void esm_start(struct esm *e, struct sim *s)
+static void esm_start(struct model *m, struct sim *s)
 {
+	struct esm *e = (struct esm *)m;
 	e->target = e->cfg->initial_concurrency < e->ceiling
 			    ? e->cfg->initial_concurrency : e->ceiling;
 	if (e->cfg->provisioned) {
@@ -768,7 +794,7 @@ void esm_start(struct esm *e, struct sim *s)
 		e->target = e->floor;
 		e->pollers = e->cfg->min_pollers;
 		sim_twa_init(&e->plevel, s->now, (double)e->pollers);
-		e->second = s->now / SIM_S;
+		poller_budget_start(&e->budget, s->now);
 	}
 	e->peak = e->target;
 	sim_twa_init(&e->level, s->now, 0);
@@ -776,21 +802,22 @@ void esm_start(struct esm *e, struct sim *s)
 	sim_schedule_in(s, SIM_S, on_scale, e, 0);
 }
 
-void esm_restart(struct esm *e, struct sim *s)
+static void esm_restart(struct model *m, struct sim *s)
 {
+	struct esm *e = (struct esm *)m;
 	e->polled = e->invoked = e->failed_invoke = e->deleted = e->throttled = 0;
 	e->scheduled = 0;
 	e->peak = e->target;
 	sim_twa_restart(&e->level, s->now);
 	if (e->cfg->provisioned) {
 		sim_twa_restart(&e->plevel, s->now);
-		e->peak_bytes = 0;
-		e->peak_calls = 0;
+		poller_budget_restart(&e->budget);
 	}
 }
 
-void esm_sample(struct esm *e, struct sim *s, struct sim_recorder *rec)
+static void esm_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
+	struct esm *e = (struct esm *)m;
 	sim_recorder_put(rec, s->now, e->name, "Concurrency", (double)e->active);
 	sim_recorder_put(rec, s->now, e->name, "PolledEventCount", (double)e->t_polled);
 	sim_recorder_put(rec, s->now, e->name, "InvokedEventCount", (double)e->t_invoked);
@@ -802,8 +829,9 @@ void esm_sample(struct esm *e, struct sim *s, struct sim_recorder *rec)
 	e->t_polled = e->t_invoked = e->t_failed = e->t_deleted = 0;
 }
 
-void esm_finish(struct esm *e, struct sim *s, struct sim_results *res)
+static void esm_finish(struct model *m, struct sim *s, struct sim_results *res)
 {
+	struct esm *e = (struct esm *)m;
 	sim_results_put(res, e->name, "PolledEventCount", "count", (double)e->polled);
 	sim_results_put(res, e->name, "InvokedEventCount", "count", (double)e->invoked);
 	sim_results_put(res, e->name, "FailedInvokeEventCount", "count",
@@ -831,8 +859,8 @@ void esm_finish(struct esm *e, struct sim *s, struct sim_results *res)
 	if (!e->cfg->provisioned)
 		return;
 	/* The second in progress counts too. */
-	uint64_t peak_bytes = e->sec_bytes > e->peak_bytes ? e->sec_bytes : e->peak_bytes;
-	int64_t peak_calls = e->sec_calls > e->peak_calls ? e->sec_calls : e->peak_calls;
+	uint64_t peak_bytes = poller_budget_peak_bytes(&e->budget);
+	int64_t peak_calls = poller_budget_peak_calls(&e->budget);
 	sim_results_put(res, e->name, "ProvisionedPollers", "pollers",
 			sim_twa_mean(&e->plevel, s->now));
 	sim_results_put(res, e->name, "ProvisionedPollers.max", "pollers",
@@ -849,8 +877,9 @@ void esm_finish(struct esm *e, struct sim *s, struct sim_results *res)
 			  poller_ns / (double)SIM_HOUR / (double)e->cfg->pollers_per_epu);
 }
 
-void esm_destroy(struct esm *e)
+static void esm_destroy(struct model *m)
 {
+	struct esm *e = (struct esm *)m;
 	if (!e)
 		return;
 	while (e->resends) {
@@ -867,3 +896,50 @@ void esm_destroy(struct esm *e)
 	free(e->name);
 	free(e);
 }
+
+/* The queue the mapping polls into its function: messages move, none are
+ * made. */
+static bool esm_route(struct model *m, size_t i, struct model_route *r)
+{
+	struct esm *e = (struct esm *)m;
+	if (i > 0)
+		return false;
+	char who[400];
+	esm_path(m, who, sizeof(who));
+	r->from = sim_run_find(m->run, e->cfg->queue);
+	r->to = m->owner;
+	r->moves = true;
+	r->at = cfg_get(m->node, "queue");
+	snprintf(r->path, sizeof(r->path), "%s.queue", who);
+	return true;
+}
+
+/* "FUNCTION/QUEUE", the name its metrics go under. */
+static void esm_name(const void *config, const char *owner, char *buf, size_t size)
+{
+	const struct esm_config *c = config;
+	snprintf(buf, size, "%s/%s", owner, c->queue);
+}
+
+static const struct model_within esm_within = {
+	.owner = &lambda_ops,
+	.key = "event_sources",
+	.help = "SQS event source mappings",
+	.name = esm_name,
+};
+
+const struct model_ops esm_ops = {
+	.name = "sqs_event_source",
+	.help = "SQS event source mapping of a Lambda function (written under its event_sources)",
+	.schema = &esm_schema,
+	.config_size = sizeof(struct esm_config),
+	.create = esm_create,
+	.link = esm_link,
+	.start = esm_start,
+	.restart = esm_restart,
+	.sample = esm_sample,
+	.finish = esm_finish,
+	.destroy = esm_destroy,
+	.route = esm_route,
+	.within = &esm_within,
+};

@@ -36,7 +36,7 @@
  *     after the previous one is done);
  *   - record bytes read are counted per whole second against P x 5 MB; the
  *     first record of a batch is read even past it, and the overshoot is
- *     taken from the next second (as esm.c does for SQS);
+ *     taken from the next second (poller_budget.h, shared with esm.c);
  *   - every scale_interval the pollers are set to what the last interval
  *     needed: max(the incoming byte rate plus the unread bytes spread over
  *     one interval, over 5 MB/s; the partitions with work, over 5), within
@@ -76,6 +76,7 @@
 
 #include "models/kafka.h"
 #include "models/lambda.h"
+#include "models/poller_budget.h"
 #include "models/registry.h"
 #include "models/sqs.h"
 #include "sim/alloc.h"
@@ -574,8 +575,7 @@ struct kesm {
 	struct sim_twa plevel;      /* pollers over time */
 	struct sim_timer pace;      /* next whole second, when bytes ran out */
 	bool serving;               /* try_serve is running (no re-entry) */
-	int64_t second;             /* the whole second sec_bytes is for */
-	uint64_t sec_bytes, sec_debt, peak_bytes;
+	struct poller_budget budget; /* record bytes read per second */
 	uint64_t last_appended;     /* topic bytes appended at the last scaling */
 	/* window counters */
 	uint64_t polled, filtered, invalid, invoked, failed_invoke, dest_sent,
@@ -655,27 +655,10 @@ static void on_record(void *ctx, struct sim *s, size_t partition)
 		make_ready(k, s);
 }
 
-/* Moves the byte count to the second holding now (debt as in esm.c). */
-static void second_roll(struct kesm *e, sim_time_t now)
-{
-	int64_t sec = now / SIM_S;
-	if (sec == e->second)
-		return;
-	uint64_t allowance = (uint64_t)e->pollers * POLLER_BYTES_PER_S;
-	uint64_t used = e->sec_bytes + e->sec_debt;
-	if (e->sec_bytes > e->peak_bytes && e->base.run->measuring)
-		e->peak_bytes = e->sec_bytes;
-	e->sec_debt = sec == e->second + 1 && used > allowance ? used - allowance : 0;
-	e->sec_bytes = 0;
-	e->second = sec;
-}
-
 static uint64_t bytes_left(struct kesm *e, sim_time_t now)
 {
-	second_roll(e, now);
-	uint64_t allowance = (uint64_t)e->pollers * POLLER_BYTES_PER_S;
-	uint64_t used = e->sec_bytes + e->sec_debt;
-	return allowance > used ? allowance - used : 0;
+	return poller_budget_left(&e->budget, now,
+				  (uint64_t)e->pollers * POLLER_BYTES_PER_S);
 }
 
 /* Sends one record to the failure destination, or drops it. */
@@ -724,7 +707,7 @@ static void batch_start(struct kpart *k, struct sim *s)
 		bytes += r->msg.size;
 		take++;
 	}
-	e->sec_bytes += bytes;
+	e->budget.bytes += bytes;
 	k->n = 0;
 	for (size_t i = 0; i < take; i++) {
 		const struct kafka_record *r = kafka_peek(e->t, k->idx, i);
@@ -904,7 +887,9 @@ static void on_scale(struct sim *s, void *target, uint64_t arg)
 	if (p > e->cfg->max_pollers)
 		p = e->cfg->max_pollers;
 	if (p != e->pollers) {
-		second_roll(e, s->now);
+		/* The second so far is counted against the old allowance. */
+		poller_budget_roll(&e->budget, s->now,
+				   (uint64_t)e->pollers * POLLER_BYTES_PER_S);
 		e->pollers = p;
 		sim_twa_set(&e->plevel, s->now, (double)p);
 		try_serve(e, s);
@@ -973,7 +958,7 @@ static void kesm_start(struct model *m, struct sim *s)
 	struct kesm *e = (struct kesm *)m;
 	e->pollers = e->cfg->min_pollers;
 	sim_twa_init(&e->plevel, s->now, (double)e->pollers);
-	e->second = s->now / SIM_S;
+	poller_budget_start(&e->budget, s->now);
 	sim_schedule_in(s, e->cfg->scale_interval, on_scale, e, 0);
 }
 
@@ -982,7 +967,7 @@ static void kesm_restart(struct model *m, struct sim *s)
 	struct kesm *e = (struct kesm *)m;
 	e->polled = e->filtered = e->invalid = e->invoked = e->failed_invoke = 0;
 	e->dest_sent = e->dropped = e->invocations = e->throttled = e->out_of_order = 0;
-	e->peak_bytes = 0;
+	poller_budget_restart(&e->budget);
 	sim_twa_restart(&e->plevel, s->now);
 }
 
@@ -1011,8 +996,7 @@ static void kesm_finish(struct model *m, struct sim *s, struct sim_results *res)
 		sim_run_fail(m->run, "%s: topic records not conserved", m->name);
 	if (e->l_polled != e->l_filtered + e->l_invalid + e->l_ok + e->l_gaveup + held)
 		sim_run_fail(m->run, "%s: polled records not conserved", m->name);
-	second_roll(e, s->now);
-	uint64_t peak = e->sec_bytes > e->peak_bytes ? e->sec_bytes : e->peak_bytes;
+	uint64_t peak = poller_budget_peak_bytes(&e->budget);
 	sim_results_put(res, m->name, METRIC_POLLED_EVENTS, "count", (double)e->polled);
 	sim_results_put(res, m->name, "FilteredOutEventCount", "count", (double)e->filtered);
 	sim_results_put(res, m->name, "ValidationFailedEventCount", "count", (double)e->invalid);

@@ -1,6 +1,8 @@
 /* lambda.c - an AWS Lambda function: concurrency, execution environments,
  * cold starts, invocation duration, errors, per-message calls to DynamoDB
- * and payloads through network hops, and its SQS event source mappings.
+ * and payloads through network hops. Its SQS event source mappings
+ * (event_sources) are resources of their own (esm.c) that the loader takes
+ * from this entry.
  *
  * Concurrency. An invocation needs one execution environment for its whole
  * duration. It runs only if the function is under its reserved concurrency
@@ -21,7 +23,7 @@
  * `workers` in-handler workers (each takes the next message when free); a
  * message takes per_message times its tenant's work_factor, then makes its
  * `calls` one after another. A throttled DynamoDB call is retried by the SDK
- * after ddb_retry_delay; after max_attempts the message fails. A message
+ * after a delay (sdk_retry.h); after max_attempts the message fails. A message
  * also fails with its tenant's failure_rate. The whole invocation fails
  * with error_rate, or when it runs past `timeout` (killed). Memory gives the
  * vCPU share (1,769 MB = 1 vCPU: FACTS 3, "Memory -> vCPU") and the GB-s.
@@ -45,7 +47,6 @@
 #include "models/account.h"
 #include "models/describe.h"
 #include "models/dynamodb.h"
-#include "models/esm.h"
 #include "models/lambda.h"
 #include "models/dependency.h"
 #include "models/netpath.h"
@@ -84,7 +85,8 @@ struct lambda_config {
 	double error_rate;
 	bool report_batch_item_failures;
 	struct scn_list calls;           /* struct call_config */
-	struct scn_list event_sources;   /* struct esm_config */
+	struct scn_list event_sources;   /* left empty: the loader makes each
+					    element a resource (esm.c) */
 	bool compress;                   /* compression is given */
 	double compress_ratio;           /* payload bytes saved */
 	sim_time_t compress_cpu_per_mb;  /* CPU time per MB compressed */
@@ -153,6 +155,10 @@ static const struct scn_field duration_fields[] = {
 };
 static const struct scn_schema duration_schema = { "duration", duration_fields, 3, NULL };
 
+/* The elements of event_sources are the SQS event source mappings' (esm.c,
+ * model_ops.within): the loader walks them with that type's schema. */
+static const struct scn_schema event_source_schema = { "event source", NULL, 0, NULL };
+
 static const struct scn_field lambda_fields[] = {
 	/* FACTS 3 "Memory -> vCPU": 128-10,240 MB; 128 MB is AWS's default. */
 	F("memory", SCN_SIZE, 0, 128e6, 10240e6, "128MB", memory,
@@ -188,8 +194,8 @@ static const struct scn_field lambda_fields[] = {
 	  .elem_size = sizeof(struct call_config), .flags = SCN_F_OPTIONAL,
 	  .offset = offsetof(struct lambda_config, calls), .min = 1, .max = 0,
 	  .help = "downstream requests made for every message" },
-	{ .key = "event_sources", .kind = SCN_LIST, .sub = &esm_schema,
-	  .elem_size = sizeof(struct esm_config), .flags = SCN_F_OPTIONAL,
+	{ .key = "event_sources", .kind = SCN_LIST, .sub = &event_source_schema,
+	  .flags = SCN_F_OPTIONAL,
 	  .offset = offsetof(struct lambda_config, event_sources), .min = 1, .max = 0,
 	  .help = "SQS event source mappings" },
 	{ .key = "compression", .kind = SCN_TABLE, .flags = SCN_F_NONE,
@@ -277,8 +283,6 @@ struct lambda {
 	double compress_s;               /* compression time per message */
 	double compress_per_byte;        /* more per byte of the message */
 	double keep;                     /* share of hop bytes left after compression */
-	struct esm **esm;
-	size_t n_esm;
 	gsl_rng *rng;                    /* durations, failures */
 	bool reserved;                   /* has reserved concurrency */
 	int64_t in_use;                  /* concurrent executions */
@@ -639,36 +643,27 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			h->call++;
 			continue;
 		}
+		const struct sdk_retry *policy;
+		bool ok;
 		if (c->dep) {
-			if (h->waiting) {
-				/* The answer to the call that went out. */
-				h->waiting = false;
-				if (h->ok) {
-					h->attempt = 0;
-					if (++h->rep == c->count) {
-						h->rep = 0;
-						h->call++;
-					}
-					continue;
-				}
-				if ((int)h->attempt >= dep_max_attempts(c->dep)) {
-					v->it[h->item].failed = true;
-					break;
-				}
-				at_or_kill(fn, s, slot, w,
-					   sim_time_add(s->now, dep_retry_delay(c->dep, (int)h->attempt, fn->rng)),
-					   on_item);
+			if (!h->waiting) {
+				sim_time_t after;
+				h->attempt++;
+				h->ok = dep_call(c->dep, s, &after);
+				h->waiting = true;
+				at_or_kill(fn, s, slot, w, sim_time_add(s->now, after), on_item);
 				return;
 			}
-			sim_time_t after;
+			/* The answer to the call that went out. */
+			h->waiting = false;
+			ok = h->ok;
+			policy = dep_retry(c->dep);
+		} else {
 			h->attempt++;
-			h->ok = dep_call(c->dep, s, &after);
-			h->waiting = true;
-			at_or_kill(fn, s, slot, w, sim_time_add(s->now, after), on_item);
-			return;
+			ok = ddb_request(c->table, s, c->op, c->bytes);
+			policy = ddb_retry(c->table);
 		}
-		h->attempt++;
-		if (ddb_request(c->table, s, c->op, c->bytes)) {
+		if (ok) {
 			h->attempt = 0;
 			if (++h->rep == c->count) {
 				h->rep = 0;
@@ -676,12 +671,13 @@ static void on_item(struct sim *s, void *target, uint64_t arg)
 			}
 			continue;
 		}
-		if ((int)h->attempt >= ddb_max_attempts(c->table)) {
+		/* The SDK retries after a delay, up to max_attempts in all. */
+		if ((int64_t)h->attempt >= policy->max_attempts) {
 			v->it[h->item].failed = true;
 			break;
 		}
 		at_or_kill(fn, s, slot, w,
-			   sim_time_add(s->now, ddb_retry_delay(c->table, (int)h->attempt, fn->rng)),
+			   sim_time_add(s->now, sdk_retry_delay(policy, (int)h->attempt, fn->rng)),
 			   on_item);
 		return;
 	}
@@ -776,14 +772,6 @@ static struct model *lambda_create(const void *config, const char *name,
 				 "invocations");
 	fn->reserved = cfg->reserved_concurrency != SCN_UNLIMITED;
 	fn->tokens = NEW_ENV_BURST;
-	fn->n_esm = cfg->event_sources.n;
-	fn->esm = sim_xcalloc(fn->n_esm, sizeof(*fn->esm));
-	const struct esm_config *ec = cfg->event_sources.items;
-	for (size_t i = 0; i < fn->n_esm; i++) {
-		char esm_name[256];
-		snprintf(esm_name, sizeof(esm_name), "%s/%s", name, ec[i].queue);
-		fn->esm[i] = esm_create(&ec[i], fn, esm_name, run);
-	}
 	if (sim_hist_init(&fn->duration_h)) {
 		sim_out_of_memory(sizeof(struct sim_hist));
 	}
@@ -870,13 +858,6 @@ static int lambda_link(struct model *m, struct sim_run *run)
 			   who, i, cc[i].target);
 		rc = -1;
 	}
-	const struct cfg_node *sources = cfg_get(m->node, "event_sources");
-	for (size_t i = 0; i < fn->n_esm; i++) {
-		char where[400];
-		snprintf(where, sizeof(where), "%s.event_sources[%zu]", who, i);
-		if (esm_link(fn->esm[i], run, sources->items[i], where))
-			rc = -1;
-	}
 	return rc;
 }
 
@@ -885,8 +866,6 @@ static void lambda_start(struct model *m, struct sim *s)
 	struct lambda *fn = (struct lambda *)m;
 	fn->tokens_at = s->now;
 	sim_twa_init(&fn->level, s->now, 0);
-	for (size_t i = 0; i < fn->n_esm; i++)
-		esm_start(fn->esm[i], s);
 }
 
 static void lambda_restart(struct model *m, struct sim *s)
@@ -899,8 +878,6 @@ static void lambda_restart(struct model *m, struct sim *s)
 	sim_twa_restart(&fn->level, s->now);
 	sim_welford_reset(&fn->duration_ms);
 	sim_hist_reset(&fn->duration_h);
-	for (size_t i = 0; i < fn->n_esm; i++)
-		esm_restart(fn->esm[i], s);
 }
 
 static void lambda_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
@@ -915,8 +892,6 @@ static void lambda_sample(struct model *m, struct sim *s, struct sim_recorder *r
 	sim_recorder_put(rec, s->now, m->name, METRIC_THROTTLES, (double)fn->t_throttles);
 	sim_recorder_put(rec, s->now, m->name, "ColdStarts", (double)fn->t_cold);
 	fn->t_invocations = fn->t_errors = fn->t_throttles = fn->t_cold = 0;
-	for (size_t i = 0; i < fn->n_esm; i++)
-		esm_sample(fn->esm[i], s, rec);
 }
 
 static void lambda_finish(struct model *m, struct sim *s, struct sim_results *res)
@@ -946,8 +921,6 @@ static void lambda_finish(struct model *m, struct sim *s, struct sim_results *re
 			  fn->cfg->architecture == ARCH_ARM64 ? "lambda.duration.arm64"
 							      : "lambda.duration.x86_64",
 			  fn->billed_ms / 1e3 * gb(fn));
-	for (size_t i = 0; i < fn->n_esm; i++)
-		esm_finish(fn->esm[i], s, res);
 }
 
 static void lambda_destroy(struct model *m)
@@ -955,9 +928,6 @@ static void lambda_destroy(struct model *m)
 	struct lambda *fn = (struct lambda *)m;
 	if (!fn)
 		return;
-	for (size_t i = 0; i < fn->n_esm; i++)
-		esm_destroy(fn->esm[i]);
-	free(fn->esm);
 	for (size_t i = 0; i < fn->n_inv; i++) {
 		free(fn->inv[i]->it);
 		free(fn->inv[i]);
@@ -976,8 +946,8 @@ static void lambda_destroy(struct model *m)
 	free(fn);
 }
 
-/* The calls that send the message on, then the queues polled into the
- * function. */
+/* The calls that send the message on, then the routes of the resources
+ * this entry holds (the queues its event sources poll into it). */
 static bool lambda_route(struct model *m, size_t i, struct model_route *r)
 {
 	struct lambda *fn = (struct lambda *)m;
@@ -989,17 +959,7 @@ static bool lambda_route(struct model *m, size_t i, struct model_route *r)
 			 m->name, i);
 		return true;
 	}
-	i -= fn->n_calls;
-	if (i >= fn->cfg->event_sources.n)
-		return false;
-	const struct esm_config *ec = fn->cfg->event_sources.items;
-	r->from = sim_run_find(m->run, ec[i].queue);
-	r->to = m;
-	r->moves = true;
-	r->at = cfg_get(cfg_get(m->node, "event_sources")->items[i], "queue");
-	snprintf(r->path, sizeof(r->path), "resources.%s.event_sources[%zu].queue",
-		 m->name, i);
-	return true;
+	return sim_run_peer_route(m, i - fn->n_calls, r);
 }
 
 /* What the reports show of a function (sim/report_desc.h). */

@@ -23,7 +23,14 @@ static const struct model_ops *const types[] = {
 	NULL,
 };
 
+/* Written inside other types' entries: not listed as resource types. */
+static const struct model_ops *const peers[] = {
+	&esm_ops,
+	NULL,
+};
+
 const struct model_registry spillway_registry = {
 	.types = types,
 	.tenant = &tenant_ops,
+	.peers = peers,
 };

@@ -2,7 +2,9 @@
  *
  * Adding a resource type: write models/<type>.c exporting its
  * `const struct model_ops`, declare it here and add one line to the table in
- * registry.c. Nothing else in the engine changes.
+ * registry.c. Nothing else in the engine changes. A type written inside
+ * another type's entries (model_ops.within, e.g. an event source under its
+ * function) goes in the `peers` table instead.
  */
 #ifndef SPILLWAY_MODELS_REGISTRY_H
 #define SPILLWAY_MODELS_REGISTRY_H
@@ -12,6 +14,7 @@
 extern const struct model_ops station_ops; /* station.c */
 extern const struct model_ops sqs_ops;     /* sqs.c */
 extern const struct model_ops lambda_ops;   /* lambda.c */
+extern const struct model_ops esm_ops;      /* esm.c: under a lambda's event_sources */
 extern const struct model_ops account_ops;  /* account.c */
 extern const struct model_ops dynamodb_ops; /* dynamodb.c */
 extern const struct model_ops nat_gateway_ops; /* nat_gateway.c */

@@ -14,6 +14,9 @@
  *   destroy    free the instance
  *
  * and, for resources that take traffic, `accept` (a message arrives now).
+ * A type with `within` is written inside another type's entries rather than
+ * under resources: (see struct model_within); its instances are peers of
+ * every other resource, run right after the one whose entry holds them.
  * Every concrete instance embeds struct model as its first member; a type's
  * operations only ever receive instances of that type. A model calling
  * another goes through its NAME_from_model(), which checks the ops table
@@ -52,6 +55,22 @@ static inline uint64_t sim_msg_weight(const struct sim_msg *msg)
 	return msg->weight ? msg->weight : 1;
 }
 
+struct model_ops;
+
+/* Where a type written inside another type's entries is found: each element
+ * of the list at `key` in an entry of type `owner` is a resource of this
+ * type. The loader checks it with this type's schema (at path
+ * resources.OWNER.KEY[i]) and places it right after its owner, which the
+ * run driver creates, links, starts, samples and finishes just before it. */
+struct model_within {
+	const struct model_ops *owner; /* the type whose entries hold the list */
+	const char *key;               /* the list's key in the owner's map */
+	const char *help;              /* the key's help line */
+	/* The resource's name, from its parsed config and its owner's name,
+	 * into buf (it names its metrics). */
+	void (*name)(const void *config, const char *owner, char *buf, size_t size);
+};
+
 struct model_ops {
 	const char *name;                /* type name in scenarios */
 	const char *help;                /* one line for --list-models */
@@ -79,6 +98,8 @@ struct model_ops {
 	/* What the reports draw, price, review and show of the type
 	 * (sim/report_desc.h); NULL: nothing. */
 	const struct model_report *report;
+	/* Written inside another type's entries (NULL: under resources:). */
+	const struct model_within *within;
 };
 
 /* Messages accepted by `from` go on to `to` (every one, or every one that
@@ -101,6 +122,8 @@ struct model {
 	const struct cfg_node *node;  /* its YAML map, for link-time errors */
 	unsigned index;               /* position in the run's table */
 	struct sim_run *run;          /* the replication it belongs to */
+	struct model *owner;          /* model_ops.within: the resource whose
+					 entry holds it; NULL otherwise */
 };
 
 /* The registry handed to the scenario loader (models/registry.c builds it):
@@ -108,6 +131,9 @@ struct model {
 struct model_registry {
 	const struct model_ops *const *types; /* NULL-terminated */
 	const struct model_ops *tenant;       /* schema and ops of a tenant */
+	/* Types written inside other types' entries (model_ops.within):
+	 * NULL-terminated, or NULL. Not resource types of their own. */
+	const struct model_ops *const *peers;
 };
 
 const struct model_ops *model_registry_find(const struct model_registry *r,

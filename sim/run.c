@@ -190,11 +190,32 @@ void sim_run_adopt(struct sim_run *run, struct model *m,
 	m->ops = ops;
 	m->name = name;
 	m->node = NULL;
-	m->index = (unsigned)(run->n_resources + run->n_implicit);
+	m->owner = NULL;
+	m->index = (unsigned)(run->n_resources + run->n_peers + run->n_implicit);
 	m->run = run;
 	run->implicit = sim_xrealloc(run->implicit,
 				     (run->n_implicit + 1) * sizeof(*run->implicit));
 	run->implicit[run->n_implicit++] = m;
+}
+
+bool sim_run_peer_route(struct model *owner, size_t i, struct model_route *r)
+{
+	struct sim_run *run = owner->run;
+	for (size_t k = 0; k < run->n_peers; k++) {
+		struct model *p = run->peers[k];
+		if (p->owner != owner || !p->ops->route)
+			continue;
+		for (size_t j = 0;; j++, i--) {
+			struct model_route x = { .from = p };
+			if (!p->ops->route(p, j, &x))
+				break;
+			if (i == 0) {
+				*r = x;
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 struct model *sim_run_find(const struct sim_run *run, const char *name)
@@ -303,12 +324,12 @@ static void capture(void *ctx, const char *resource, const char *metric, double 
 static void sample_all(struct sim_run *run, struct samples *x, bool tenants)
 {
 	struct sim_recorder rec = { .capture = capture, .capture_ctx = x };
-	size_t n = run->n_resources + run->n_implicit + (tenants ? run->n_tenants : 0);
+	size_t n = run->n_order + run->n_implicit + (tenants ? run->n_tenants : 0);
 	for (size_t i = 0; i < n; i++) {
-		struct model *m = i < run->n_resources ? run->resources[i]
-				: i < run->n_resources + run->n_implicit
-					? run->implicit[i - run->n_resources]
-					: run->tenants[i - run->n_resources - run->n_implicit];
+		struct model *m = i < run->n_order ? run->order[i]
+				: i < run->n_order + run->n_implicit
+					? run->implicit[i - run->n_order]
+					: run->tenants[i - run->n_order - run->n_implicit];
 		if (m->ops->sample)
 			m->ops->sample(m, &run->sim, &rec);
 	}
@@ -439,8 +460,8 @@ static void on_sample(struct sim *s, void *target, uint64_t arg)
 {
 	struct driver *dr = target;
 	(void)arg;
-	for (size_t i = 0; i < dr->run.n_resources; i++) {
-		struct model *m = dr->run.resources[i];
+	for (size_t i = 0; i < dr->run.n_order; i++) {
+		struct model *m = dr->run.order[i];
 		if (m->ops->sample)
 			m->ops->sample(m, s, &dr->rec);
 	}
@@ -462,9 +483,9 @@ static void restart_stats(struct driver *dr)
 {
 	struct sim_run *run = &dr->run;
 	run->measuring = true;
-	for (size_t i = 0; i < run->n_resources; i++)
-		if (run->resources[i]->ops->restart)
-			run->resources[i]->ops->restart(run->resources[i], &run->sim);
+	for (size_t i = 0; i < run->n_order; i++)
+		if (run->order[i]->ops->restart)
+			run->order[i]->ops->restart(run->order[i], &run->sim);
 	for (size_t i = 0; i < run->n_implicit; i++)
 		if (run->implicit[i]->ops->restart)
 			run->implicit[i]->ops->restart(run->implicit[i], &run->sim);
@@ -529,6 +550,13 @@ static void destroy_models(struct sim_run *run)
 	for (size_t i = 0; i < run->n_resources; i++)
 		if (run->resources[i])
 			run->resources[i]->ops->destroy(run->resources[i]);
+	for (size_t i = 0; i < run->n_peers; i++)
+		if (run->peers[i])
+			run->peers[i]->ops->destroy(run->peers[i]);
+	free(run->peers);
+	free(run->order);
+	run->peers = run->order = NULL;
+	run->n_peers = run->n_order = 0;
 	for (size_t i = 0; i < run->n_implicit; i++)
 		run->implicit[i]->ops->destroy(run->implicit[i]);
 	free(run->implicit);
@@ -644,13 +672,26 @@ int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
 	run->tenants = sim_xcalloc(scn->n_tenants, sizeof(*run->tenants));
 	for (size_t i = 0; i < scn->n_resources; i++)
 		run->resources[i] = create(&scn->resources[i], (unsigned)i, run);
+	run->n_peers = scn->n_peers;
+	run->peers = sim_xcalloc(scn->n_peers, sizeof(*run->peers));
+	run->n_order = scn->n_resources + scn->n_peers;
+	run->order = sim_xcalloc(run->n_order, sizeof(*run->order));
+	for (size_t i = 0, k = 0, o = 0; i < scn->n_resources; i++) {
+		run->order[o++] = run->resources[i];
+		for (; k < scn->n_peers && scn->peers[k].owner == i; k++) {
+			struct model *p = create(&scn->peers[k],
+						 (unsigned)(scn->n_resources + k), run);
+			p->owner = run->resources[i];
+			run->peers[k] = run->order[o++] = p;
+		}
+	}
 	for (size_t i = 0; i < scn->n_tenants; i++)
 		run->tenants[i] = create(&scn->tenants[i], (unsigned)i, run);
 
 	size_t before = d->errors;
-	for (size_t i = 0; i < run->n_resources; i++)
-		if (run->resources[i]->ops->link)
-			run->resources[i]->ops->link(run->resources[i], run);
+	for (size_t i = 0; i < run->n_order; i++)
+		if (run->order[i]->ops->link)
+			run->order[i]->ops->link(run->order[i], run);
 	for (size_t i = 0; i < run->n_tenants; i++)
 		if (run->tenants[i]->ops->link)
 			run->tenants[i]->ops->link(run->tenants[i], run);
@@ -661,9 +702,9 @@ int sim_run_open(struct sim_run *run, const struct scenario *scn, unsigned rep,
 
 void sim_run_start(struct sim_run *run, bool tenants)
 {
-	for (size_t i = 0; i < run->n_resources; i++)
-		if (run->resources[i]->ops->start)
-			run->resources[i]->ops->start(run->resources[i], &run->sim);
+	for (size_t i = 0; i < run->n_order; i++)
+		if (run->order[i]->ops->start)
+			run->order[i]->ops->start(run->order[i], &run->sim);
 	for (size_t i = 0; i < run->n_implicit; i++)
 		if (run->implicit[i]->ops->start)
 			run->implicit[i]->ops->start(run->implicit[i], &run->sim);
@@ -675,9 +716,9 @@ void sim_run_start(struct sim_run *run, bool tenants)
 bool sim_run_finish_models(struct sim_run *run, struct sim_results *res)
 {
 	res->current = run->replication;
-	for (size_t i = 0; i < run->n_resources; i++)
-		if (run->resources[i]->ops->finish)
-			run->resources[i]->ops->finish(run->resources[i], &run->sim, res);
+	for (size_t i = 0; i < run->n_order; i++)
+		if (run->order[i]->ops->finish)
+			run->order[i]->ops->finish(run->order[i], &run->sim, res);
 	for (size_t i = 0; i < run->n_implicit; i++)
 		if (run->implicit[i]->ops->finish)
 			run->implicit[i]->ops->finish(run->implicit[i], &run->sim, res);

@@ -106,6 +106,13 @@ struct sim_run {
 	bool failed;                     /* a model found a broken invariant */
 	struct model **implicit;         /* models other models created (sim_run_adopt) */
 	size_t n_implicit;
+	struct model **peers;            /* the scenario's peers (scn->peers), each
+					    with its owner (model_ops.within) */
+	size_t n_peers;
+	struct model **order;            /* resources and peers, each peer right
+					    after its owner: the order the driver
+					    links, starts, samples and finishes them */
+	size_t n_order;
 	uint32_t cohort;                 /* the largest tenant cohort (1: none) */
 };
 
@@ -114,6 +121,11 @@ struct sim_run {
  * and starts, samples, finishes and destroys it like a resource. */
 void sim_run_adopt(struct sim_run *run, struct model *m,
 		   const struct model_ops *ops, const char *name);
+
+/* The i-th route (model_ops.route) of the peers owner's entry holds, in
+ * their order; false past the last. An owner's route() ends with these, so
+ * that whoever reads the owner's routes sees the messages its peers move. */
+bool sim_run_peer_route(struct model *owner, size_t i, struct model_route *r);
 
 /* A resource instance by name, or NULL. */
 struct model *sim_run_find(const struct sim_run *run, const char *name);

@@ -123,6 +123,86 @@ static void load_entry(struct scn_entry *e, const struct cfg_pair *p,
 		ops->configure(e->config, p->value, ctx);
 }
 
+/* The peer types whose lists an entry of type `ops` holds. */
+static size_t peer_types(const struct model_registry *reg,
+			 const struct model_ops *ops,
+			 const struct model_ops **out, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; reg->peers && reg->peers[i] && k < max; i++)
+		if (reg->peers[i]->within && reg->peers[i]->within->owner == ops)
+			out[k++] = reg->peers[i];
+	return k;
+}
+
+/* Loads resource entry e (index `index`) and adopts the resources its lists
+ * hold (model_ops.within): the entry's own schema names each list's key (its
+ * place among the keys, its help); it is walked here with the peer type's
+ * schema for its elements, which then become entries of scn->peers of their
+ * own, in list order. The owner's list is left empty. */
+static void load_owner(struct scenario *scn, struct scn_entry *e, size_t index,
+		       const struct cfg_pair *p, const struct model_ops *ops,
+		       const struct model_registry *reg, struct scn_ctx *ctx)
+{
+	const struct model_ops *pt[8];
+	size_t npt = peer_types(reg, ops, pt, 8);
+	struct scn_field *fields = NULL;
+	struct scn_schema schema;
+	const struct model_ops *use = ops;
+	struct model_ops copy;
+	if (npt) {
+		/* The owner's schema with the peers' schemas in their lists. */
+		fields = sim_xcalloc(ops->schema->n, sizeof(*fields));
+		memcpy(fields, ops->schema->fields, ops->schema->n * sizeof(*fields));
+		for (size_t k = 0; k < npt; k++)
+			for (size_t i = 0; i < ops->schema->n; i++)
+				if (fields[i].kind == SCN_LIST &&
+				    !strcmp(fields[i].key, pt[k]->within->key)) {
+					fields[i].sub = pt[k]->schema;
+					fields[i].elem_size = pt[k]->config_size;
+				}
+		schema = *ops->schema;
+		schema.fields = fields;
+		copy = *ops;
+		copy.schema = &schema;
+		use = &copy;
+	}
+	load_entry(e, p, use, type_key, ctx);
+	e->ops = ops;
+	free(fields);
+	for (size_t k = 0; k < npt; k++) {
+		const struct model_ops *po = pt[k];
+		const struct scn_field *f = NULL;
+		for (size_t i = 0; i < ops->schema->n; i++)
+			if (!strcmp(ops->schema->fields[i].key, po->within->key))
+				f = &ops->schema->fields[i];
+		SIM_ASSERT(NULL, f && f->kind == SCN_LIST);
+		struct scn_list *l = (struct scn_list *)((char *)e->config + f->offset);
+		const struct cfg_node *list = cfg_get(e->node, po->within->key);
+		for (size_t i = 0; i < l->n; i++) {
+			struct scn_entry *x;
+			scn->peers = sim_xrealloc(scn->peers,
+						  (scn->n_peers + 1) * sizeof(*scn->peers));
+			x = &scn->peers[scn->n_peers++];
+			char name[256];
+			po->within->name((char *)l->items + i * po->config_size, e->name,
+					 name, sizeof(name));
+			*x = (struct scn_entry){ .name = sim_xstrdup(name), .ops = po,
+						 .node = list->items[i], .owner = index };
+			x->config = sim_xcalloc(1, po->config_size);
+			memcpy(x->config, (char *)l->items + i * po->config_size,
+			       po->config_size);
+			if (po->configure && ctx->diag->errors == 0) {
+				snprintf(ctx->path, sizeof(ctx->path), "resources.%s.%s[%zu]",
+					 e->name, po->within->key, i);
+				po->configure(x->config, x->node, ctx);
+			}
+		}
+		free(l->items);
+		*l = (struct scn_list){ 0 };
+	}
+}
+
 static void load_section(struct scenario *scn, struct cfg_node *root,
 			 const char *section, const struct model_registry *reg,
 			 struct scn_ctx *ctx)
@@ -207,7 +287,12 @@ static void load_section(struct scenario *scn, struct cfg_node *root,
 				continue;
 			}
 		}
-		load_entry(&v[n++], p, ops, tenants ? NULL : type_key, ctx);
+		if (tenants) {
+			load_entry(&v[n++], p, ops, NULL, ctx);
+			continue;
+		}
+		load_owner(scn, &v[n], n, p, ops, reg, ctx);
+		n++;
 	}
 	ctx->path[0] = '\0';
 	if (tenants) {
@@ -300,6 +385,9 @@ void scenario_finish(struct scenario *scn)
 {
 	free_entries(scn->tenants, scn->n_tenants);
 	free_entries(scn->resources, scn->n_resources);
+	for (size_t i = 0; i < scn->n_peers; i++)
+		free((char *)scn->peers[i].name);
+	free_entries(scn->peers, scn->n_peers);
 	scn_free(&scenario_schema, scn);
 	for (size_t i = 0; i < scn->n_assumed; i++)
 		free(scn->assumed[i]);

@@ -22,6 +22,8 @@ struct scn_entry {
 	const struct model_ops *ops;  /* its type (the tenant type for tenants) */
 	void *config;                 /* parsed config, ops->config_size bytes */
 	struct cfg_node *node;        /* its YAML map */
+	size_t owner;                 /* peers: index in resources of the entry
+					 that holds it (model_ops.within) */
 };
 
 /* A published figure the report sets beside the simulated one. */
@@ -50,6 +52,10 @@ struct scenario {
 	size_t n_tenants;
 	struct scn_entry *resources;  /* in file order, owned */
 	size_t n_resources;
+	struct scn_entry *peers;      /* resources written inside others' entries
+					 (model_ops.within), by owner, owned;
+					 their names are owned too */
+	size_t n_peers;
 	char **assumed;               /* paths left at an UNCONFIRMED default, owned */
 	size_t n_assumed;
 };

@@ -538,7 +538,7 @@ static void check_delays(struct ddb *t, int attempt, sim_time_t cap,
 	sim_time_t lo = SIM_TIME_MAX, hi = 0;
 	const int n = 100000;
 	for (int i = 0; i < n; i++) {
-		sim_time_t d = ddb_retry_delay(t, attempt, r);
+		sim_time_t d = sdk_retry_delay(ddb_retry(t), attempt, r);
 		lo = d < lo ? d : lo;
 		hi = d > hi ? d : hi;
 		sum += (double)d;
@@ -558,7 +558,7 @@ START_TEST(full_jitter_within_the_cap)
 {
 	struct tb b;
 	tb_open(&b, "read_capacity: 1\nwrite_capacity: 1");
-	ck_assert_int_eq(ddb_max_attempts(b.t), 10);
+	ck_assert_int_eq((int)ddb_retry(b.t)->max_attempts, 10);
 	gsl_rng *r = sim_rng_stream(1, 0, "caller", "retry");
 	static const struct {
 		int attempt;
@@ -574,7 +574,7 @@ START_TEST(full_jitter_within_the_cap)
 
 	tb_open(&b, "read_capacity: 1\nwrite_capacity: 1\n"
 		    "sdk_retry: {max_attempts: 3, base_delay: 1s, max_delay: 5s}");
-	ck_assert_int_eq(ddb_max_attempts(b.t), 3);
+	ck_assert_int_eq((int)ddb_retry(b.t)->max_attempts, 3);
 	check_delays(b.t, 1, S, r);
 	check_delays(b.t, 3, 4 * S, r);
 	check_delays(b.t, 4, 5 * S, r);
@@ -582,7 +582,7 @@ START_TEST(full_jitter_within_the_cap)
 
 	tb_open(&b, "read_capacity: 1\nwrite_capacity: 1\nsdk_retry: {base_delay: 0s}");
 	for (int i = 0; i < 100; i++)
-		ck_assert_int_eq(ddb_retry_delay(b.t, 1000000, r), 0);
+		ck_assert_int_eq(sdk_retry_delay(ddb_retry(b.t), 1000000, r), 0);
 	tb_close(&b);
 	gsl_rng_free(r);
 }

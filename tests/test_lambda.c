@@ -142,9 +142,85 @@ START_TEST(reserved_concurrency_throttles_and_receive_counts_rise)
 	run(&r, s, 5);
 	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 2);
 	ck_assert_double_gt(get(&r, "fn", "Throttles"), 0);
+	/* Each throttle lowers the mapping's concurrency by one (FACTS 1,
+	 * "Backoff on throttle"): exactly this many with constant timings. */
+	ck_assert_double_eq(get(&r, "fn", "Throttles"), 193);
+	ck_assert_double_eq(get(&r, "fn/q", "ThrottledInvokes"), 193);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesReceived"), 124);
 	/* Throttled batches go back to the queue: more receives than messages. */
 	ck_assert_double_gt(get(&r, "q", "NumberOfMessagesReceived"), 100);
 	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesDeleted"), 100);
+	done(&r);
+}
+END_TEST
+
+/* A FIFO queue, a function with 4 in-handler workers reporting failed
+ * items: a batch's messages run 4 at a time, so a message after a failed
+ * one may already have succeeded when the failure is known. The mapping
+ * still deletes only up to the first failure (FACTS 1, "Partial batch
+ * response"): every group keeps its order. */
+START_TEST(fifo_partial_batch_stops_at_the_first_failure)
+{
+	const char *s[] = { "resources.handler.duration.workers=4",
+			    "resources.handler.report_batch_item_failures=true",
+			    "tenants.a.failure_rate=20%",
+			    "tenants.b.failure_rate=20%" };
+	struct scenario scn;
+	struct sim_outcome out;
+	harness_run("tests/fixtures/fifo-pipeline.yaml", s, 4, &scn, &out);
+	const struct sim_metric *m;
+#define PIN(res, name, v)                                                      \
+	m = sim_results_find(&out.results, res, name);                         \
+	ck_assert_msg(m != NULL, "no metric %s.%s", res, name);                \
+	ck_assert_double_eq(m->values[0], v)
+	PIN("orders", "OutOfOrderDeletes", 0);
+	PIN("orders", "NumberOfMessagesDeleted", 7);
+	PIN("orders", "NumberOfMessagesReceived", 32);
+	PIN("handler", "Invocations", 4);
+	PIN("handler", "Errors", 0);
+	PIN("handler", "FailedMessages", 16);
+	PIN("handler/orders", "DeletedEventCount", 7);
+	PIN("handler/orders", "FailedInvokeEventCount", 25);
+#undef PIN
+	harness_done(&scn, &out);
+}
+END_TEST
+
+/* The mapping written under its function is a resource of its own: the
+ * loader adopts it right after the function, named FUNCTION/QUEUE, and its
+ * type is not a resource type of its own (not in the registry's types). */
+START_TEST(event_source_is_adopted_as_a_peer_of_its_function)
+{
+	struct run r;
+	run(&r, NULL, 0);
+	ck_assert_uint_eq(r.scn.n_resources, 3);
+	ck_assert_uint_eq(r.scn.n_peers, 1);
+	ck_assert_str_eq(r.scn.peers[0].name, "fn/q");
+	ck_assert_str_eq(r.scn.resources[r.scn.peers[0].owner].name, "fn");
+	ck_assert_ptr_eq(r.scn.peers[0].ops, &esm_ops);
+	ck_assert_ptr_null(model_registry_find(&spillway_registry, "sqs_event_source"));
+	ck_assert_double_eq(get(&r, "fn/q", "DeletedEventCount"), 1);
+	done(&r);
+}
+END_TEST
+
+/* A failed invocation (not reported per item) lowers the mapping's
+ * concurrency by one (FACTS 1, "Backoff on ... function error"): with half
+ * the invocations failing, the mapping scales up more slowly. */
+START_TEST(function_errors_lower_the_mapping_concurrency)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 1000, at: 0s}}",
+			    "resources.q.dead_letter.max_receive_count=1000",
+			    "resources.fn.error_rate=50%",
+			    "resources.fn.duration.per_message=1s",
+			    "resources.fn.event_sources[0].batch_size=1",
+			    "duration=60s" };
+	struct run r;
+	run(&r, s, 6);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 583);
+	ck_assert_double_eq(get(&r, "fn", "Errors"), 296);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 13);
+	ck_assert_double_eq_tol(get(&r, "fn/q", "Concurrency"), 9.533333333, 1e-8);
 	done(&r);
 }
 END_TEST
@@ -625,6 +701,9 @@ static Suite *suite(void)
 	tcase_add_test(esm, maximum_concurrency_is_never_exceeded);
 	tcase_add_test(esm, on_demand_scale_up_is_5_plus_300_per_minute);
 	tcase_add_test(esm, messages_are_conserved);
+	tcase_add_test(esm, fifo_partial_batch_stops_at_the_first_failure);
+	tcase_add_test(esm, event_source_is_adopted_as_a_peer_of_its_function);
+	tcase_add_test(esm, function_errors_lower_the_mapping_concurrency);
 	suite_add_tcase(s, esm);
 	TCase *prov = tcase_create("esm:provisioned");
 	tcase_set_timeout(prov, 300);

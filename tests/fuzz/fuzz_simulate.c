@@ -49,8 +49,8 @@ struct drive {
 
 static void each_model(struct sim_run *run, void (*fn)(struct model *m, struct sim *s))
 {
-	for (size_t i = 0; i < run->n_resources; i++)
-		fn(run->resources[i], &run->sim);
+	for (size_t i = 0; i < run->n_order; i++)
+		fn(run->order[i], &run->sim);
 	for (size_t i = 0; i < run->n_implicit; i++)
 		fn(run->implicit[i], &run->sim);
 	for (size_t i = 0; i < run->n_tenants; i++)
@@ -84,9 +84,9 @@ static void on_sample(struct sim *s, void *target, uint64_t arg)
 	struct drive *dr = target;
 	struct sim_run *run = &dr->run;
 	(void)arg;
-	for (size_t i = 0; i < run->n_resources; i++)
-		if (run->resources[i]->ops->sample)
-			run->resources[i]->ops->sample(run->resources[i], s, &dr->rec);
+	for (size_t i = 0; i < run->n_order; i++)
+		if (run->order[i]->ops->sample)
+			run->order[i]->ops->sample(run->order[i], s, &dr->rec);
 	for (size_t i = 0; i < run->n_implicit; i++)
 		if (run->implicit[i]->ops->sample)
 			run->implicit[i]->ops->sample(run->implicit[i], s, &dr->rec);
