@@ -20,6 +20,7 @@
  * Exit status: 0 success, 1 run failure, 2 bad input (scenario or usage).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -93,7 +94,11 @@ static int cmd_help(int argc, char **argv)
 			continue;
 		printf("\nResource type %s (resources.NAME with type: %s): %s\n",
 		       ops->name, ops->name, ops->help);
-		scn_print_reference(stdout, ops->schema, 2);
+		struct scn_schema buf;
+		struct scn_field *fields;
+		scn_print_reference(stdout, scenario_type_schema(&spillway_registry, ops,
+								 &buf, &fields), 2);
+		free(fields);
 		found = true;
 	}
 	if (!only) {

@@ -135,6 +135,30 @@ static size_t peer_types(const struct model_registry *reg,
 	return k;
 }
 
+const struct scn_schema *scenario_type_schema(const struct model_registry *reg,
+					     const struct model_ops *ops,
+					     struct scn_schema *buf,
+					     struct scn_field **fields)
+{
+	const struct model_ops *pt[8];
+	size_t npt = peer_types(reg, ops, pt, 8);
+	*fields = NULL;
+	if (!npt)
+		return ops->schema;
+	*fields = sim_xcalloc(ops->schema->n, sizeof(**fields));
+	memcpy(*fields, ops->schema->fields, ops->schema->n * sizeof(**fields));
+	for (size_t k = 0; k < npt; k++)
+		for (size_t i = 0; i < ops->schema->n; i++)
+			if ((*fields)[i].kind == SCN_LIST &&
+			    !strcmp((*fields)[i].key, pt[k]->within->key)) {
+				(*fields)[i].sub = pt[k]->schema;
+				(*fields)[i].elem_size = pt[k]->config_size;
+			}
+	*buf = *ops->schema;
+	buf->fields = *fields;
+	return buf;
+}
+
 /* Loads resource entry e (index `index`) and adopts the resources its lists
  * hold (model_ops.within): the entry's own schema names each list's key (its
  * place among the keys, its help); it is walked here with the peer type's
@@ -146,28 +170,11 @@ static void load_owner(struct scenario *scn, struct scn_entry *e, size_t index,
 {
 	const struct model_ops *pt[8];
 	size_t npt = peer_types(reg, ops, pt, 8);
-	struct scn_field *fields = NULL;
+	struct scn_field *fields;
 	struct scn_schema schema;
-	const struct model_ops *use = ops;
-	struct model_ops copy;
-	if (npt) {
-		/* The owner's schema with the peers' schemas in their lists. */
-		fields = sim_xcalloc(ops->schema->n, sizeof(*fields));
-		memcpy(fields, ops->schema->fields, ops->schema->n * sizeof(*fields));
-		for (size_t k = 0; k < npt; k++)
-			for (size_t i = 0; i < ops->schema->n; i++)
-				if (fields[i].kind == SCN_LIST &&
-				    !strcmp(fields[i].key, pt[k]->within->key)) {
-					fields[i].sub = pt[k]->schema;
-					fields[i].elem_size = pt[k]->config_size;
-				}
-		schema = *ops->schema;
-		schema.fields = fields;
-		copy = *ops;
-		copy.schema = &schema;
-		use = &copy;
-	}
-	load_entry(e, p, use, type_key, ctx);
+	struct model_ops copy = *ops;
+	copy.schema = scenario_type_schema(reg, ops, &schema, &fields);
+	load_entry(e, p, &copy, type_key, ctx);
 	e->ops = ops;
 	free(fields);
 	for (size_t k = 0; k < npt; k++) {

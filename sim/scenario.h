@@ -74,4 +74,15 @@ long scenario_find_tenant(const struct scenario *scn, const char *name);
 /* The reference of the top-level keys, for `spillway help`. */
 extern const struct scn_schema scenario_schema;
 
+/* The keys of a resource of type ops as a scenario writes them: its own
+ * schema, with the schemas of the peer types its lists hold
+ * (model_ops.within) in those lists. *fields is an array to free() when
+ * the schema had to be put together in *buf (NULL when ops holds none:
+ * then ops->schema itself comes back). */
+struct scn_field;
+const struct scn_schema *scenario_type_schema(const struct model_registry *reg,
+					     const struct model_ops *ops,
+					     struct scn_schema *buf,
+					     struct scn_field **fields);
+
 #endif

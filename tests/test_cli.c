@@ -276,6 +276,12 @@ START_TEST(help_and_version)
 	ck_assert_int_eq(spillway("run --help"), 0);
 	ck_assert_int_eq(spillway("check --help"), 0);
 	ck_assert_int_eq(spillway("help station"), 0);
+	/* A function's event sources are a type of their own (adopted as its
+	 * peers), yet their keys are listed under the function's. */
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "%s help lambda | grep -A3 '^  event_sources ' | "
+		 "grep -q '^      queue                name, required'", SPILLWAY_BIN);
+	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(spillway("--version"), 0);
 	ck_assert_int_eq(spillway("help nosuchtype"), 2);
 	ck_assert_int_eq(spillway("runn x.yaml"), 2);
