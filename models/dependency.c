@@ -39,10 +39,7 @@ struct dep_config {
 	struct sdk_retry retry;       /* max_attempts, retry_base, retry_max */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct dep_config, member),          \
-	  .help = text }
+#define F(...) SCN_FIELD(struct dep_config, __VA_ARGS__)
 
 static const struct scn_field outage_fields[] = {
 	{ .key = "at", .kind = SCN_DURATION, .flags = SCN_F_REQUIRED, .min = 0,

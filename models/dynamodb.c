@@ -119,10 +119,7 @@ struct ddb_config {
 /* Sanity bound on capacities (keeps every token count inside int64). */
 #define MAX_CAPACITY 1000000
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct ddb_config, member),          \
-	  .help = text }
+#define F(...) SCN_FIELD(struct ddb_config, __VA_ARGS__)
 
 static const char *const billing_names[] = { "provisioned", "on_demand", NULL };
 

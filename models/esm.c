@@ -128,10 +128,7 @@ struct esm_config {
 /* FACTS 4 "Batch": ReceiveMessage returns at most 10 messages per call. */
 #define MESSAGES_PER_CALL 10
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct esm_config, member),          \
-	  .help = text }
+#define F(...) SCN_FIELD(struct esm_config, __VA_ARGS__)
 
 static const struct scn_field provisioned_fields[] = {
 	/* FACTS 2 "MinimumPollers (SQS)": default 2, minimum 2, max 200

@@ -80,10 +80,7 @@ struct eb_config {
 	struct scn_list rules;       /* struct eb_rule_config */
 };
 
-#define R(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct eb_rule_config, member),      \
-	  .help = text }
+#define R(...) SCN_FIELD(struct eb_rule_config, __VA_ARGS__)
 
 static const struct scn_field retry_fields[] = {
 	R("max_retry_attempts", SCN_INT, 0, 0, 185, "185", max_retries,
@@ -133,10 +130,7 @@ static const struct scn_schema rule_schema = {
 	"rule", rule_fields, sizeof(rule_fields) / sizeof(rule_fields[0]), NULL
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct eb_config, member),           \
-	  .help = text }
+#define F(...) SCN_FIELD(struct eb_config, __VA_ARGS__)
 
 static const struct scn_field eb_fields[] = {
 	/* SEED-FIGURES "EventBridge": P99 end-to-end 129.33 ms; the median

@@ -68,10 +68,7 @@ struct fh_config {
 	struct sim_dist latency;      /* seconds, flush to delivery */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct fh_config, member),           \
-	  .help = text }
+#define F(...) SCN_FIELD(struct fh_config, __VA_ARGS__)
 
 static const struct scn_field fh_fields[] = {
 	/* SEED-FIGURES "PackScan": every 60 s or 5 MB (AWS default 300 s). */

@@ -29,10 +29,7 @@ struct fixed_config {
 	const char *price_key; /* pricing table key of one instance-hour */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct fixed_config, member),        \
-	  .help = text }
+#define F(...) SCN_FIELD(struct fixed_config, __VA_ARGS__)
 
 static const struct scn_field fixed_fields[] = {
 	F("service", SCN_STRING, SCN_F_REQUIRED, 1, 0, NULL, service,

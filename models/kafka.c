@@ -105,10 +105,7 @@ struct topic_config {
 	int partition_by;     /* 0 round robin, 1 by message group */
 };
 
-#define TF(k, kind_, fl, lo, hi, def, member, text)                            \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct topic_config, member),        \
-	  .help = text }
+#define TF(...) SCN_FIELD(struct topic_config, __VA_ARGS__)
 
 /* SEED-FIGURES "Avro/Protobuf messages 50-80% smaller than JSON": a range,
  * no figure per format. */
@@ -468,10 +465,7 @@ struct kesm_config {
 	int record_format;            /* 0 SOURCE (base64), 1 JSON */
 };
 
-#define KF(k, kind_, fl, lo, hi, def, member, text)                            \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct kesm_config, member),         \
-	  .help = text }
+#define KF(...) SCN_FIELD(struct kesm_config, __VA_ARGS__)
 
 static const struct scn_field kpoller_fields[] = {
 	/* AWS's Kafka range (min 1..200, default 1) is not in FACTS, whose

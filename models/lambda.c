@@ -93,14 +93,8 @@ struct lambda_config {
 	double compress_at_memory;       /* memory it was measured at, 0: ours */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct lambda_config, member),       \
-	  .help = text }
-#define C(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct call_config, member),         \
-	  .help = text }
+#define F(...) SCN_FIELD(struct lambda_config, __VA_ARGS__)
+#define C(...) SCN_FIELD(struct call_config, __VA_ARGS__)
 
 static const struct scn_field call_fields[] = {
 	C("target", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, target,
@@ -119,10 +113,7 @@ static const struct scn_field call_fields[] = {
 };
 static const struct scn_schema call_schema = { "call", call_fields, 5, NULL };
 
-#define Z(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct lambda_config, member),       \
-	  .help = text }
+#define Z(...) SCN_FIELD(struct lambda_config, __VA_ARGS__)
 
 /* Compressing payloads before they cross the network (seed post
  * "Optimizing network footprint in serverless applications"). */

@@ -24,10 +24,7 @@ struct nat_config {
 	bool internet;     /* the traffic leaves for the internet */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct nat_config, member),          \
-	  .help = text }
+#define F(...) SCN_FIELD(struct nat_config, __VA_ARGS__)
 
 static const struct scn_field nat_fields[] = {
 	F("availability_zones", SCN_INT, 0, 1, 32, "1", azs,

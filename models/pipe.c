@@ -73,10 +73,7 @@ struct pipe_config {
 	int64_t max_retries;       /* maximum_retry_attempts */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct pipe_config, member),         \
-	  .help = text }
+#define F(...) SCN_FIELD(struct pipe_config, __VA_ARGS__)
 
 static const struct scn_field pipe_fields[] = {
 	F("source", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, source,

@@ -122,10 +122,7 @@ struct pods_config {
 	bool on_in_flight;
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct pods_config, member),         \
-	  .help = text }
+#define F(...) SCN_FIELD(struct pods_config, __VA_ARGS__)
 
 static const struct scn_field spark_fields[] = {
 	{ .key = "mode", .kind = SCN_ENUM, .names = mode_names, .dflt = "local",

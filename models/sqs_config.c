@@ -14,10 +14,7 @@
 #include "sim/alloc.h"
 #include "sim/run.h"
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct sqs_config, member),          \
-	  .help = text }
+#define F(...) SCN_FIELD(struct sqs_config, __VA_ARGS__)
 
 static const struct scn_field dead_letter_fields[] = {
 	F("target", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, dlq,

@@ -74,10 +74,7 @@ struct sm_config {
 	struct scn_list replay;      /* struct sm_replay */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct sm_config, member),           \
-	  .help = text }
+#define F(...) SCN_FIELD(struct sm_config, __VA_ARGS__)
 
 static const struct scn_field outage_fields[] = {
 	{ .key = "at", .kind = SCN_DURATION, .flags = SCN_F_REQUIRED, .min = 0,

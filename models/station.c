@@ -36,10 +36,7 @@ struct station_config {
 	struct sim_dist service; /* service time, seconds */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct station_config, member),      \
-	  .help = text }
+#define F(...) SCN_FIELD(struct station_config, __VA_ARGS__)
 
 static const struct scn_field station_fields[] = {
 	F("servers", SCN_INT, SCN_F_INFINITE, 1, 1e7, "1", servers,

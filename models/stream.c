@@ -112,10 +112,7 @@ struct stream_config {
 	sim_time_t queue_latency;      /* appsync: the queue hop */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct stream_config, member),       \
-	  .help = text }
+#define F(...) SCN_FIELD(struct stream_config, __VA_ARGS__)
 
 static const struct scn_field stream_fields[] = {
 	F("function", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, function,

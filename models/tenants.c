@@ -70,10 +70,7 @@ struct tenant_config {
 	int64_t cohort;                /* messages per cohort (1: message by message) */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct tenant_config, member),       \
-	  .help = text }
+#define F(...) SCN_FIELD(struct tenant_config, __VA_ARGS__)
 
 static const struct scn_field poisson_fields[] = {
 	{ .key = "rate", .kind = SCN_RATE, .flags = SCN_F_REQUIRED, .min = 0,

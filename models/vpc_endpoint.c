@@ -24,10 +24,7 @@ struct vpce_config {
 	bool gateway;      /* a gateway endpoint (free) */
 };
 
-#define F(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct vpce_config, member),         \
-	  .help = text }
+#define F(...) SCN_FIELD(struct vpce_config, __VA_ARGS__)
 
 static const struct scn_field vpce_fields[] = {
 	F("availability_zones", SCN_INT, 0, 1, 32, "2", azs,

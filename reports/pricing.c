@@ -11,9 +11,7 @@
 static const char *const status_names[] = { "confirmed", "partial",
 					    "unconfirmed", NULL };
 
-#define P(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct price, member), .help = text }
+#define P(...) SCN_FIELD(struct price, __VA_ARGS__)
 
 static const struct scn_field price_fields[] = {
 	P("usd", SCN_NUMBER, SCN_F_REQUIRED, 0, 1e12, NULL, usd,

@@ -7,13 +7,9 @@
 #include "sim/alloc.h"
 #include "sim/schema.h"
 
-#define FIELD(k, kind_, fl, lo, hi, def, member, text)                         \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct scenario, member), .help = text }
+#define FIELD(...) SCN_FIELD(struct scenario, __VA_ARGS__)
 
-#define X(k, kind_, fl, lo, hi, def, member, text)                             \
-	{ .key = k, .kind = kind_, .flags = fl, .min = lo, .max = hi,          \
-	  .dflt = def, .offset = offsetof(struct scn_expect, member), .help = text }
+#define X(...) SCN_FIELD(struct scn_expect, __VA_ARGS__)
 
 static const struct scn_field expect_fields[] = {
 	X("metric", SCN_STRING, SCN_F_REQUIRED, 1, 0, NULL, metric,
