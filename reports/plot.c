@@ -318,17 +318,6 @@ static int script_end(struct rpt_draw *dr, const char *pdir, struct plot *p, FIL
 	return script_draw(dr, pdir, p, g, body, len);
 }
 
-/* Opens pdir/NAME.dat for writing. */
-static FILE *data_open(struct rpt_draw *dr, const char *pdir, const struct plot *p,
-		       char *path, size_t size)
-{
-	snprintf(path, size, "%s/%s.dat", pdir, p->name);
-	FILE *d = fopen(path, "w");
-	if (!d)
-		rpt_fail_to(dr, "write", path);
-	return d;
-}
-
 /* A plot with no point gnuplot could draw is left out, with a note. */
 static bool left_out(struct rpt_draw *dr, struct plot *p, bool any)
 {
@@ -339,6 +328,28 @@ static bool left_out(struct rpt_draw *dr, struct plot *p, bool any)
 	rpt_note(dr, "spillway: note: plot %s (%s) left out: it has no valid point\n", p->name,
 	     p->title);
 	return true;
+}
+
+/* Opens pdir/NAME.dat for writing the plot's data (into path), when the
+ * plot has any point to draw. NULL with *rc 0 when it is left out, or -1
+ * when the file cannot be opened (dr->error set). */
+static FILE *data_open(struct rpt_draw *dr, const char *pdir, struct plot *p, bool any,
+		       char *path, size_t size, int *rc)
+{
+	*rc = 0;
+	if (left_out(dr, p, any))
+		return NULL;
+	snprintf(path, size, "%s/%s.dat", pdir, p->name);
+	FILE *d = fopen(path, "w");
+	if (!d)
+		*rc = rpt_fail_to(dr, "write", path);
+	return d;
+}
+
+/* Closes the data file d (at path): 0, or -1 (dr->error set). */
+static int data_close(struct rpt_draw *dr, FILE *d, const char *path)
+{
+	return rpt_close(d) ? rpt_fail_to(dr, "write", path) : 0;
 }
 
 /* A label for a .dat file: one line, in double quotes, none inside. */
@@ -363,12 +374,11 @@ int rpt_plot_lines(struct rpt_draw *dr, const char *pdir, struct plot *p)
 		if (!first)
 			first = l->s;
 	}
-	if (left_out(dr, p, any))
-		return 0;
 	char path[4600];
-	FILE *d = data_open(dr, pdir, p, path, sizeof(path));
+	int rc;
+	FILE *d = data_open(dr, pdir, p, any, path, sizeof(path), &rc);
 	if (!d)
-		return -1;
+		return rc;
 	fputs("# time_s", d);
 	for (size_t i = 0; i < p->n; i++)
 		fprintf(d, "\t%zu", i + 1);
@@ -382,8 +392,8 @@ int rpt_plot_lines(struct rpt_draw *dr, const char *pdir, struct plot *p)
 		}
 		fputc('\n', d);
 	}
-	if (rpt_close(d))
-		return rpt_fail_to(dr, "write", path);
+	if (data_close(dr, d, path))
+		return -1;
 	char *body;
 	size_t len;
 	FILE *g = script_begin(p, " (replication 0)", "time (s)", &body, &len);
@@ -405,20 +415,19 @@ int rpt_plot_bars(struct rpt_draw *dr, const char *pdir, struct plot *p,
 	bool any = false;
 	for (size_t i = 0; i < rows * ncols && !any; i++)
 		any = isfinite(values[i]);
-	if (left_out(dr, p, any))
-		return 0;
 	char path[4600];
-	FILE *d = data_open(dr, pdir, p, path, sizeof(path));
+	int rc;
+	FILE *d = data_open(dr, pdir, p, any, path, sizeof(path), &rc);
 	if (!d)
-		return -1;
+		return rc;
 	for (size_t r = 0; r < rows; r++) {
 		data_label(d, labels[r]);
 		for (size_t c = 0; c < ncols; c++)
 			fprintf(d, " %.10g", values[r * ncols + c]);
 		fputc('\n', d);
 	}
-	if (rpt_close(d))
-		return rpt_fail_to(dr, "write", path);
+	if (data_close(dr, d, path))
+		return -1;
 	char *body;
 	size_t len;
 	FILE *g = script_begin(p, "", NULL, &body, &len);
@@ -450,20 +459,19 @@ int rpt_plot_points(struct rpt_draw *dr, const char *pdir, struct plot *p,
 	bool any = false;
 	for (size_t k = 0; k < n && !any; k++)
 		any = isfinite(mean[k]);
-	if (left_out(dr, p, any))
-		return 0;
 	char path[4600];
-	FILE *d = data_open(dr, pdir, p, path, sizeof(path));
+	int rc;
+	FILE *d = data_open(dr, pdir, p, any, path, sizeof(path), &rc);
 	if (!d)
-		return -1;
+		return rc;
 	for (size_t k = 0; k < n; k++) {
 		fprintf(d, "%zu ", k);
 		data_label(d, labels[k]);
 		fprintf(d, " %.10g %.10g %.10g\n", mean[k], isnan(lo[k]) ? mean[k] : lo[k],
 			isnan(hi[k]) ? mean[k] : hi[k]);
 	}
-	if (rpt_close(d))
-		return rpt_fail_to(dr, "write", path);
+	if (data_close(dr, d, path))
+		return -1;
 	char *body;
 	size_t len;
 	FILE *g = script_begin(p, " (point, values, mean, ci95_low, ci95_high)", NULL, &body, &len);
