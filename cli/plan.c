@@ -228,65 +228,58 @@ int cmd_plan(int argc, char **argv)
 	int p = sweep_session_open(&ss, argc, argv, true);
 	if (p)
 		return p > 0 ? 0 : EXIT_INPUT;
-	struct opts o = ss.o;
-	struct ranks rk = ss.rk;
-	bool lead = ss.lead;
-	size_t total = ss.total;
-	size_t *ks = ss.ks;
 	char dir[4096], tmp[4200] = "", path[4400];
 	int rc = EXIT_INPUT;
-	struct point_result *r = sim_xcalloc(total, sizeof(*r));
-	struct judged *j = sim_xcalloc(total, sizeof(*j));
+	struct point_result *r = sim_xcalloc(ss.total, sizeof(*r));
+	struct judged *j = sim_xcalloc(ss.total, sizeof(*j));
 	struct scenario scn;
 	struct pricing pricing;
 	bool have_scn = false;
 	size_t runs = 0;
 	long best = -1;
-	if (!sweep_default_dir(&o, "plan", dir, sizeof(dir)) && !sweep_check_points(&o, ks, total, dir) &&
-	    !cli_load(&o.base, &scn, &pricing)) {
+	if (!sweep_default_dir(&ss.o, "plan", dir, sizeof(dir)) &&
+	    !sweep_check_points(&ss.o, ss.ks, ss.total, dir) &&
+	    !cli_load(&ss.o.base, &scn, &pricing)) {
 		have_scn = true;
 		rc = 0;
 	}
-	if ((rc = ranks_worst(&rk, rc)))
+	if ((rc = ranks_worst(&ss.rk, rc)))
 		goto out;
-	if (lead && sweep_make_tmp(dir, tmp, sizeof(tmp)))
-		tmp[0] = '\0';
-	ranks_share(&rk, tmp, sizeof(tmp));
 	rc = EXIT_RUN;
-	if (!tmp[0])
+	if (!sweep_share_tmp(&ss, dir, tmp, sizeof(tmp)))
 		goto out;
-	if (!o.bisect) {
-		if ((rc = sweep_run_spread(&o, &rk, ks, total, total, tmp,
-					   !o.base.quiet && isatty(STDERR_FILENO))))
+	if (!ss.o.bisect) {
+		if ((rc = sweep_run_spread(&ss.o, &ss.rk, ss.ks, ss.total, ss.total, tmp,
+					   !ss.o.base.quiet && isatty(STDERR_FILENO))))
 			goto out_tmp;
-		if (!lead)
+		if (!ss.lead)
 			goto out;
-		runs = total;
+		runs = ss.total;
 		rc = EXIT_RUN;
-		if (sweep_load_results(tmp, ks, total, total, r))
+		if (sweep_load_results(tmp, ss.ks, ss.total, ss.total, r))
 			goto out_tmp;
-		for (size_t k = 0; k < total; k++)
-			if ((rc = evaluate(&o, &scn, r, k, j)))
+		for (size_t k = 0; k < ss.total; k++)
+			if ((rc = evaluate(&ss.o, &scn, r, k, j)))
 				goto out_tmp;
 	} else {
 		/* Each step needs the one before: rank 0 alone. */
-		if (!lead) {
+		if (!ss.lead) {
 			rc = 0;
 			goto out;
 		}
-		size_t lo = 0, hi = total - 1;
-		if ((rc = judge(&o, tmp, lo, total, r, j, &runs)) ||
-		    (rc = evaluate(&o, &scn, r, lo, j)) ||
-		    (rc = judge(&o, tmp, hi, total, r, j, &runs)) ||
-		    (rc = evaluate(&o, &scn, r, hi, j)))
+		size_t lo = 0, hi = ss.total - 1;
+		if ((rc = judge(&ss.o, tmp, lo, ss.total, r, j, &runs)) ||
+		    (rc = evaluate(&ss.o, &scn, r, lo, j)) ||
+		    (rc = judge(&ss.o, tmp, hi, ss.total, r, j, &runs)) ||
+		    (rc = evaluate(&ss.o, &scn, r, hi, j)))
 			goto out_tmp;
 		if (j[lo].feasible != j[hi].feasible) {
 			/* Find the last feasible point before the change. */
 			size_t f = j[lo].feasible ? lo : hi, g = j[lo].feasible ? hi : lo;
 			while (f + 1 != g && g + 1 != f) {
 				size_t mid = f < g ? f + (g - f) / 2 : g + (f - g) / 2;
-				if ((rc = judge(&o, tmp, mid, total, r, j, &runs)) ||
-				    (rc = evaluate(&o, &scn, r, mid, j)))
+				if ((rc = judge(&ss.o, tmp, mid, ss.total, r, j, &runs)) ||
+				    (rc = evaluate(&ss.o, &scn, r, mid, j)))
 					goto out_tmp;
 				if (j[mid].feasible)
 					f = mid;
@@ -296,7 +289,7 @@ int cmd_plan(int argc, char **argv)
 		}
 	}
 	rc = EXIT_RUN;
-	for (size_t k = 0; k < total; k++)
+	for (size_t k = 0; k < ss.total; k++)
 		if (j[k].run && j[k].feasible && (best < 0 || better(j, k, (size_t)best)))
 			best = (long)k;
 	snprintf(path, sizeof(path), "%s/plan.md", tmp);
@@ -311,17 +304,17 @@ int cmd_plan(int argc, char **argv)
 			fclose(js);
 		goto out_tmp;
 	}
-	write_plan(md, js, &o, j, total, runs, best);
+	write_plan(md, js, &ss.o, j, ss.total, runs, best);
 	int bad = ferror(md) | ferror(js);
 	bad |= fclose(md) | fclose(js);
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp);
-	if (bad || sweep_write_manifest(path, &o, total, "plan")) {
+	if (bad || sweep_write_manifest(path, &ss.o, ss.total, "plan")) {
 		fprintf(stderr, "spillway: cannot write the plan in %s\n", tmp);
 		goto out_tmp;
 	}
 	if (cli_signal || outdir_install(tmp, dir))
 		goto out_tmp;
-	if (!o.base.quiet) {
+	if (!ss.o.base.quiet) {
 		snprintf(path, sizeof(path), "%s/plan.md", dir);
 		FILE *in = fopen(path, "r");
 		char line[1024];
@@ -334,13 +327,13 @@ int cmd_plan(int argc, char **argv)
 	rc = 0;
 	goto out;
 out_tmp:
-	rc = cli_abandon(lead ? tmp : NULL, dir, rc);
+	rc = cli_abandon(ss.lead ? tmp : NULL, dir, rc);
 out:
 	if (have_scn) {
 		pricing_finish(&pricing);
 		scenario_finish(&scn);
 	}
-	for (size_t k = 0; k < total; k++) {
+	for (size_t k = 0; k < ss.total; k++) {
 		point_result_free(&r[k]);
 		free(j[k].value);
 		free(j[k].slack);

@@ -762,6 +762,14 @@ int sweep_session_open(struct session *ss, int argc, char **argv, bool plan)
 	return 0;
 }
 
+bool sweep_share_tmp(const struct session *ss, const char *dir, char *tmp, size_t size)
+{
+	if (ss->lead && sweep_make_tmp(dir, tmp, size))
+		tmp[0] = '\0';
+	ranks_share(&ss->rk, tmp, size);
+	return tmp[0] != '\0';
+}
+
 void sweep_session_close(struct session *ss)
 {
 	free(ss->ks);
@@ -775,64 +783,57 @@ int cmd_sweep(int argc, char **argv)
 	int p = sweep_session_open(&ss, argc, argv, false);
 	if (p)
 		return p > 0 ? 0 : EXIT_INPUT;
-	struct opts o = ss.o;
-	struct ranks rk = ss.rk;
-	bool lead = ss.lead;
-	size_t total = ss.total;
-	size_t *ks = ss.ks;
 	char dir[4096], tmp[4200] = "", path[4400];
-	struct point_result *r = sim_xcalloc(total, sizeof(*r));
-	int rc = sweep_default_dir(&o, "sweep", dir, sizeof(dir)) || sweep_check_points(&o, ks, total, dir)
+	struct point_result *r = sim_xcalloc(ss.total, sizeof(*r));
+	int rc = sweep_default_dir(&ss.o, "sweep", dir, sizeof(dir)) ||
+			 sweep_check_points(&ss.o, ss.ks, ss.total, dir)
 			 ? EXIT_INPUT : 0;
-	if ((rc = ranks_worst(&rk, rc)))
+	if ((rc = ranks_worst(&ss.rk, rc)))
 		goto out;
-	if (lead && sweep_make_tmp(dir, tmp, sizeof(tmp)))
-		tmp[0] = '\0';
-	ranks_share(&rk, tmp, sizeof(tmp));
 	rc = EXIT_RUN;
-	if (!tmp[0])
+	if (!sweep_share_tmp(&ss, dir, tmp, sizeof(tmp)))
 		goto out;
-	if (sweep_run_spread(&o, &rk, ks, total, total, tmp,
-			     !o.base.quiet && isatty(STDERR_FILENO)))
+	if (sweep_run_spread(&ss.o, &ss.rk, ss.ks, ss.total, ss.total, tmp,
+			     !ss.o.base.quiet && isatty(STDERR_FILENO)))
 		goto out_tmp;
-	if (!lead) {
+	if (!ss.lead) {
 		rc = 0;
 		goto out;
 	}
-	if (sweep_load_results(tmp, ks, total, total, r))
+	if (sweep_load_results(tmp, ss.ks, ss.total, ss.total, r))
 		goto out_tmp;
 	snprintf(path, sizeof(path), "%s/sweep.csv", tmp);
-	if (write_sweep_csv(path, &o, r, total)) {
+	if (write_sweep_csv(path, &ss.o, r, ss.total)) {
 		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp);
-	if (sweep_write_manifest(path, &o, total, "sweep")) {
+	if (sweep_write_manifest(path, &ss.o, ss.total, "sweep")) {
 		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
 		goto out_tmp;
 	}
 	{
 		/* The sweep's report: each shown metric against the points. */
 		const char *cols[64][2];
-		size_t nc = select_cols(&o, r, total, cols);
-		char **labels = sim_xcalloc(total, sizeof(*labels));
+		size_t nc = select_cols(&ss.o, r, ss.total, cols);
+		char **labels = sim_xcalloc(ss.total, sizeof(*labels));
 		char varied[1024] = "";
 		size_t idx[64];
-		for (size_t i = 0; i < o.nv; i++)
+		for (size_t i = 0; i < ss.o.nv; i++)
 			snprintf(varied + strlen(varied), sizeof(varied) - strlen(varied), "%s%s",
-				 i ? " / " : "", o.v[i].path);
-		for (size_t k = 0; k < total; k++) {
+				 i ? " / " : "", ss.o.v[i].path);
+		for (size_t k = 0; k < ss.total; k++) {
 			char l[1024] = "";
-			grid_point(o.v, o.nv, k, idx);
-			for (size_t i = 0; i < o.nv; i++)
+			grid_point(ss.o.v, ss.o.nv, k, idx);
+			for (size_t i = 0; i < ss.o.nv; i++)
 				snprintf(l + strlen(l), sizeof(l) - strlen(l), "%s%s", i ? "/" : "",
-					 o.v[i].values[idx[i]]);
+					 ss.o.v[i].values[idx[i]]);
 			labels[k] = sim_xstrdup(l);
 		}
 		struct rpt_draw draw = { .notes = stderr };
-		int w = rpt_write_sweep_report(tmp, o.base.scenario, varied, labels, r, total,
+		int w = rpt_write_sweep_report(tmp, ss.o.base.scenario, varied, labels, r, ss.total,
 					       (const char *const (*)[2])cols, nc, &draw);
-		for (size_t k = 0; k < total; k++)
+		for (size_t k = 0; k < ss.total; k++)
 			free(labels[k]);
 		free(labels);
 		if (w) {
@@ -843,16 +844,16 @@ int cmd_sweep(int argc, char **argv)
 	}
 	if (cli_signal || outdir_install(tmp, dir))
 		goto out_tmp;
-	if (!o.base.quiet) {
-		print_table(&o, r, total);
+	if (!ss.o.base.quiet) {
+		print_table(&ss.o, r, ss.total);
 		sim_text_fprintf(stdout, "outputs in %s/ (sweep.csv, report.md, report.html, plots/, manifest.json, points/)\n", dir);
 	}
 	rc = 0;
 	goto out;
 out_tmp:
-	rc = cli_abandon(lead ? tmp : NULL, dir, rc);
+	rc = cli_abandon(ss.lead ? tmp : NULL, dir, rc);
 out:
-	for (size_t k = 0; k < total; k++)
+	for (size_t k = 0; k < ss.total; k++)
 		point_result_free(&r[k]);
 	free(r);
 	sweep_session_close(&ss);

@@ -111,6 +111,10 @@ int sweep_session_open(struct session *ss, int argc, char **argv, bool plan);
 
 void sweep_session_close(struct session *ss);
 
+/* Rank 0 makes the temporary directory beside dir (sweep_make_tmp) and
+ * every rank learns its name in tmp; false when it could not be made. */
+bool sweep_share_tmp(const struct session *ss, const char *dir, char *tmp, size_t size);
+
 /* Parses --minimize as a requirement's left side (plan.c): 0, or -1 after
  * a message; scn and pr NULL check the syntax only. */
 int plan_minimize_check(const struct opts *o, const struct scenario *scn,
