@@ -901,7 +901,7 @@ static bool esm_route(struct model *m, size_t i, struct model_route *r)
 	struct esm *e = (struct esm *)m;
 	if (i > 0)
 		return false;
-	char who[400];
+	char who[sizeof(r->path) - sizeof(".queue") + 1];
 	esm_path(m, who, sizeof(who));
 	r->from = sim_run_find(m->run, e->cfg->queue);
 	r->to = m->owner;
