@@ -177,6 +177,52 @@ START_TEST(requirements_judge_the_pessimistic_end)
 }
 END_TEST
 
+/* drain_time: the worst DrainTime of the queues the tenants send to (all
+ * four send to `work`; the dead-letter queue's does not count), at its
+ * pessimistic end; a point without one fails. */
+START_TEST(drain_time_judges_the_tenants_queues)
+{
+	struct scenario scn;
+	struct diag d;
+	diag_init(&d);
+	ck_assert_int_eq(scenario_load(&scn, "tests/fixtures/sqs-groups.yaml", NULL, 0,
+				       &spillway_registry, &d), 0);
+	struct pr_metric m[] = {
+		{ .resource = "work", .metric = "DrainTime", .mean = 600, .low = 550, .high = 650 },
+		{ .resource = "dlq", .metric = "DrainTime", .mean = 5000, .low = 4000, .high = 6000 },
+	};
+	struct point_result pr = { .m = m, .n = 2 };
+	static const struct {
+		const char *text;
+		bool holds;
+		double judged;
+	} cases[] = {
+		{ "drain_time<=11m", true, 650 },
+		{ "drain_time<=10m", false, 650 },
+		{ "drain_time>=9m", true, 550 },
+		{ "drain_time>560s", false, 550 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct requirement r;
+		char err[256];
+		size_t col;
+		ck_assert_msg(req_parse(&r, cases[i].text, err, sizeof(err), &col) == 0, "%s: %s",
+			      cases[i].text, err);
+		ck_assert_int_eq(req_check(&r, &scn, &pr, err, sizeof(err), &col), 0);
+		double judged = 0, slack;
+		ck_assert_msg(req_eval(&r, &scn, &pr, &judged, &slack) == cases[i].holds, "%s",
+			      cases[i].text);
+		ck_assert_double_eq(judged, cases[i].judged);
+		/* Without the queue's DrainTime nothing is judged: it fails. */
+		struct point_result none = { .m = m + 1, .n = 1 };
+		ck_assert(!req_eval(&r, &scn, &none, &judged, &slack));
+		req_free(&r);
+	}
+	scenario_finish(&scn);
+	diag_finish(&d);
+}
+END_TEST
+
 /* sweep:crn --------------------------------------------------------------------- */
 
 /* Two nearby points of M/M/1 (service mean 0.5 s and 0.55 s): with the
@@ -233,6 +279,7 @@ static Suite *suite(void)
 	tc = tcase_create("sweep:require");
 	tcase_add_test(tc, requirement_parse_errors_point_at_the_character);
 	tcase_add_test(tc, requirements_judge_the_pessimistic_end);
+	tcase_add_test(tc, drain_time_judges_the_tenants_queues);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sweep:crn");
 	tcase_add_test(tc, common_random_numbers_sharpen_differences);
