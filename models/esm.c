@@ -84,6 +84,7 @@
 #include "models/registry.h"
 #include "models/sqs.h"
 #include "sim/alloc.h"
+#include "sim/rng.h"
 #include "sim/run.h"
 #include "sim/schema.h"
 #include "sim/stats.h"
@@ -100,6 +101,11 @@ struct esm_config {
 	sim_time_t poll_wait;              /* long-poll wait */
 	sim_time_t backoff_base;           /* first retry delay after a throttle */
 	sim_time_t backoff_max;            /* longest retry delay */
+	sim_time_t scale_interval;         /* on-demand: time between scaling decisions */
+	double error_cut;                  /* error backoff: share cut per step */
+	sim_time_t error_holdoff;          /* error backoff: one cut per this long at most */
+	bool filtered;                     /* filter_criteria is a map */
+	double filter_match;               /* filter_criteria.match: share passed on */
 	bool provisioned;                  /* provisioned_pollers is a map (else none: on-demand) */
 	int64_t min_pollers;               /* provisioned_pollers.min, 2..200 */
 	int64_t max_pollers;               /* provisioned_pollers.max, 2..10000 */
@@ -150,6 +156,17 @@ static const struct scn_schema provisioned_schema = {
 	.fields = provisioned_fields,
 	.n = sizeof(provisioned_fields) / sizeof(provisioned_fields[0]),
 };
+
+/* Event filtering (FACTS 1 has no row; the seed "ESM metrics" post:
+ * FilteredOutEventCount counts events not sent to the function because they
+ * match no filter criteria; for SQS, Lambda deletes such messages:
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html). */
+static const struct scn_field filter_fields[] = {
+	F("match", SCN_FRACTION, 0, 0, 1, "100%", filter_match,
+	  "share of messages the filter criteria pass to the function; the rest are deleted uninvoked"),
+};
+
+static const struct scn_schema filter_schema = { "filter_criteria", filter_fields, 1, NULL };
 
 static const char *const retry_names[] = { "scheduler", NULL };
 static const char *const backoff_names[] = { "exponential", "linear", NULL };
@@ -204,6 +221,29 @@ static const struct scn_field esm_fields[] = {
 	  "first retry delay after a throttled invoke, doubling (UNCONFIRMED: not documented)"),
 	F("backoff_max", SCN_DURATION, SCN_F_UNCONFIRMED, 0.001, 3600, "30s", backoff_max,
 	  "longest retry delay after throttled invokes (UNCONFIRMED: not documented)"),
+	/* AWS writes "up to 300 more ... per minute" (FACTS 1, "Scale-up
+	 * rate"); the measured ramp-ups of van der Merwe (batch size 1, 100 to
+	 * 600 ms functions) rise in steps about a minute apart:
+	 * https://rehanvdm.com/blog/sqs-lambda-esm-scaling-behaviour--experiment-lambda-time-vs-batch-size */
+	F("scale_interval", SCN_DURATION, SCN_F_UNCONFIRMED, 1, 3600, "60s", scale_interval,
+	  "on-demand: time between scaling decisions, each adding scale_up_per_minute x interval / 1m "
+	  "while messages wait (UNCONFIRMED: from measured ramp-ups; 1s scales smoothly)"),
+	/* "Lambda throttles function scaling when invocation errors occur"
+	 * and backs off gradually (FACTS 1, "Backoff on function error"); how
+	 * much is not documented. Both values are fitted to van der Merwe's
+	 * measured concurrency at 1% and 5% errors (50 ms function, no cap):
+	 * https://www.rehanvdm.com/blog/sqs-lambda-esm-scaling-behaviour--experiment-esm-and-lambda-errors */
+	F("error_backoff_cut", SCN_FRACTION, SCN_F_UNCONFIRMED, 0, 1, "8%", error_cut,
+	  "share of its concurrency the mapping gives up at a failed or throttled invocation "
+	  "(UNCONFIRMED: fitted to measurements)"),
+	F("error_backoff_holdoff", SCN_DURATION, SCN_F_UNCONFIRMED, 0, 3600, "200ms", error_holdoff,
+	  "at most one backoff cut this often; between cuts the concurrency recovers at "
+	  "scale_up_per_minute (UNCONFIRMED: fitted to measurements)"),
+	{ .key = "filter_criteria", .kind = SCN_TABLE, .flags = SCN_F_NONE,
+	  .dflt = "none", .sub = &filter_schema,
+	  .offset = offsetof(struct esm_config, filtered),
+	  .help = "none, or {match: SHARE}: messages the filter criteria do not pass are deleted "
+		  "without an invocation (FilteredOutEventCount)" },
 	/* FACTS 2: provisioned mode (Nov 2025); none keeps on-demand mode. */
 	{ .key = "provisioned_pollers", .kind = SCN_TABLE, .flags = SCN_F_NONE,
 	  .dflt = "none", .sub = &provisioned_schema,
@@ -303,9 +343,22 @@ struct esm {
 	int64_t scale_per_minute;   /* target added per minute while messages wait */
 	int64_t step_accum;         /* scale-up remainder, in 1/60 batches */
 	int64_t peak;               /* highest target in the window */
+	/* On-demand scaling and error backoff: */
+	sim_time_t next_step;       /* next scaling decision, 0: no messages waited */
+	double allowed;             /* backoff ceiling at last_cut; INFINITY: none */
+	sim_time_t last_cut;        /* the last backoff cut */
+	bool cut_once;              /* a cut has happened (last_cut is valid) */
+	/* Invocations in flight and how fast they grew (ScaleUpTime): */
+	int64_t invoking;
+	sim_time_t began;           /* the first message polled in the window, or -1 */
+	sim_time_t *rise_t;         /* times of new highs of invoking */
+	int64_t *rise_v;            /* and their values */
+	size_t n_rise, cap_rise;
+	struct sim_twa tail;        /* in flight over the window's last quarter */
+	gsl_rng *rng;               /* filter criteria */
 	struct sim_twa level;       /* time average of active workers */
-	uint64_t polled, invoked, failed_invoke, deleted, throttled;
-	uint64_t t_polled, t_invoked, t_failed, t_deleted; /* since last sample */
+	uint64_t polled, invoked, failed_invoke, deleted, throttled, filtered;
+	uint64_t t_polled, t_invoked, t_failed, t_deleted, t_filtered; /* since last sample */
 	/* Scheduler retries (cfg->on_failure): */
 	struct model *retry_dlq;    /* past max_retries */
 	struct resend *resends;     /* re-sends not yet due */
@@ -318,6 +371,30 @@ struct esm {
 };
 
 static void worker_begin(struct esm_worker *w, struct sim *s);
+
+/* The backoff ceiling now: cut at last_cut, recovering since then at the
+ * scale-up rate; INFINITY once it is back at the target. */
+static double allowed_at(struct esm *e, sim_time_t now)
+{
+	if (e->allowed == INFINITY)
+		return INFINITY;
+	double a = e->allowed + (double)e->scale_per_minute / 60.0 *
+					sim_time_to_s(now - e->last_cut);
+	if (a >= (double)e->target)
+		e->allowed = a = INFINITY;
+	return a;
+}
+
+/* The concurrency the mapping runs now: its target, or less while it backs
+ * off after errors (never under its floor). */
+static int64_t running_target(struct esm *e, sim_time_t now)
+{
+	double allowed = allowed_at(e, now);
+	if (!(allowed < (double)e->target))
+		return e->target;
+	int64_t a = (int64_t)ceil(allowed);
+	return a < e->floor ? e->floor : a;
+}
 
 /* A message the scheduler will re-send. */
 struct resend {
@@ -389,6 +466,11 @@ static struct model *esm_create(const void *config, const char *name,
 	e->cfg = cfg;
 	e->name = sim_xstrdup(name);
 	e->run = run;
+	e->allowed = INFINITY;
+	e->began = -1;
+	if (cfg->filtered)
+		e->rng = sim_rng_stream((uint64_t)run->scn->seed, run->replication, name,
+					"filter");
 	if (cfg->provisioned) {
 		/* maximum_concurrency is excluded by esm_check, min <= max. */
 		e->ceiling = cfg->max_pollers * POLLER_INVOKES;
@@ -507,16 +589,17 @@ static struct esm_worker *worker_new(struct esm *e)
 	return w;
 }
 
-/* Starts idle workers until `target` run. */
+/* Starts idle workers until the running target run. */
 static void fill(struct esm *e, struct sim *s)
 {
-	for (size_t i = 0; i < e->n_workers && e->active < e->target; i++) {
+	int64_t want = running_target(e, s->now);
+	for (size_t i = 0; i < e->n_workers && e->active < want; i++) {
 		if (e->w[i]->state != W_IDLE)
 			continue;
 		e->active++;
 		worker_begin(e->w[i], s);
 	}
-	while (e->active < e->target) {
+	while (e->active < want) {
 		e->w = sim_xrealloc(e->w, (e->n_workers + 1) * sizeof(*e->w));
 		struct esm_worker *w = worker_new(e);
 		e->w[e->n_workers++] = w;
@@ -550,13 +633,34 @@ static void lower_target(struct esm *e, sim_time_t now)
 	}
 }
 
+/* A failed or throttled invocation. On-demand, the mapping cuts the
+ * concurrency it runs by error_backoff_cut, at most once per
+ * error_backoff_holdoff, and stops scaling up until it has recovered
+ * (on_scale). Provisioned mode lowers its target by one batch. */
+static void back_off(struct esm *e, sim_time_t now)
+{
+	if (e->cfg->provisioned) {
+		lower_target(e, now);
+		return;
+	}
+	if (e->cut_once && now - e->last_cut < e->cfg->error_holdoff)
+		return;
+	double cur = allowed_at(e, now);
+	if (cur > (double)e->target)
+		cur = (double)e->target;
+	double next = cur * (1 - e->cfg->error_cut);
+	e->allowed = next < (double)e->floor ? (double)e->floor : next;
+	e->last_cut = now;
+	e->cut_once = true;
+}
+
 /* Ends a cycle: the worker retires when more run than the target, else
  * starts over. */
 static void cycle_end(struct esm_worker *w, struct sim *s)
 {
 	struct esm *e = w->e;
 	w->backoff = 0;
-	if (e->active > e->target) {
+	if (e->active > running_target(e, s->now)) {
 		w->state = W_IDLE;
 		e->active--;
 		sim_twa_set(&e->level, s->now, (double)e->active);
@@ -569,6 +673,23 @@ static void on_timer(struct sim *s, void *target, uint64_t arg);
 static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 		    const bool *failed);
 
+/* Invocations in flight change by d; a new high is remembered with its
+ * time (ScaleUpTime). */
+static void rise(struct esm *e, sim_time_t now, int d)
+{
+	e->invoking += d;
+	sim_twa_set(&e->tail, now, (double)e->invoking);
+	if (d < 0 || (e->n_rise && e->invoking <= e->rise_v[e->n_rise - 1]))
+		return;
+	if (e->n_rise == e->cap_rise) {
+		e->cap_rise = e->cap_rise ? 2 * e->cap_rise : 64;
+		e->rise_t = sim_xrealloc(e->rise_t, e->cap_rise * sizeof(*e->rise_t));
+		e->rise_v = sim_xrealloc(e->rise_v, e->cap_rise * sizeof(*e->rise_v));
+	}
+	e->rise_t[e->n_rise] = now;
+	e->rise_v[e->n_rise++] = e->invoking;
+}
+
 static void invoke(struct esm_worker *w, struct sim *s)
 {
 	struct esm *e = w->e;
@@ -579,12 +700,13 @@ static void invoke(struct esm_worker *w, struct sim *s)
 		w->state = W_INVOKING;
 		e->invoked += w->n;
 		e->t_invoked += w->n;
+		rise(e, s->now, +1);
 		return;
 	}
 	e->failed_invoke += w->n;
 	e->t_failed += w->n;
 	e->throttled++;
-	lower_target(e, s->now);
+	back_off(e, s->now);
 	w->backoff = w->backoff ? w->backoff * 2 : e->cfg->backoff_base;
 	if (w->backoff > e->cfg->backoff_max)
 		w->backoff = e->cfg->backoff_max;
@@ -600,6 +722,27 @@ static void invoke(struct esm_worker *w, struct sim *s)
 	}
 	w->state = W_BACKOFF;
 	sim_timer_start(s, &w->timer, s->now + w->backoff, on_timer, w, W_BACKOFF);
+}
+
+/* Filter criteria: of the n messages just received, those that do not
+ * match are deleted (one DeleteMessageBatch) and never invoked. Returns how
+ * many are kept, moved to the front. */
+static size_t filter(struct esm *e, struct sim *s, struct sqs_received *got, size_t n)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (gsl_rng_uniform(e->rng) < e->cfg->filter_match) {
+			struct sqs_received t = got[kept];
+			got[kept++] = got[i];
+			got[i] = t;
+		}
+	}
+	if (kept < n) {
+		sqs_delete(e->q, s, SQS_DELETE, got + kept, NULL, n - kept);
+		e->filtered += n - kept;
+		e->t_filtered += n - kept;
+	}
+	return kept;
 }
 
 static void poll(struct esm_worker *w, struct sim *s)
@@ -647,6 +790,12 @@ static void poll(struct esm_worker *w, struct sim *s)
 		/* A call that returned nothing waits on (a long poll). */
 		w->call_open = got == 0;
 	}
+	e->polled += got;
+	e->t_polled += got;
+	if (got && e->began < 0)
+		e->began = s->now;
+	if (got && e->cfg->filtered)
+		got = filter(e, s, w->batch + w->n, got);
 	if (got) {
 		if (w->n == 0) {
 			w->deadline = s->now + sqs_visibility_timeout(e->q);
@@ -655,8 +804,6 @@ static void poll(struct esm_worker *w, struct sim *s)
 		for (size_t i = w->n; i < w->n + got; i++)
 			w->bytes += w->batch[i].msg.size;
 		w->n += got;
-		e->polled += got;
-		e->t_polled += got;
 	}
 	/* Full: batch_size reached, 6 MB reached, or the receive stopped
 	 * short while messages wait (the next one would pass 6 MB, the
@@ -726,6 +873,7 @@ static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 	struct esm_worker *w = ctx;
 	struct esm *e = w->e;
 	size_t bad = 0;
+	rise(e, s->now, -1);
 	/* FIFO: the batch counts as processed up to its first failure; that
 	 * message and every later one return (FACTS 1, "Partial batch
 	 * response"), so the group keeps its order. */
@@ -752,33 +900,63 @@ static void on_done(void *ctx, struct sim *s, enum lambda_outcome outcome,
 	e->failed_invoke += bad;
 	e->t_failed += bad;
 	if (outcome == LAMBDA_ERROR && !lambda_reports_item_failures(e->fn))
-		lower_target(e, s->now);
+		back_off(e, s->now);
 	cycle_end(w, s);
 }
 
 /* Scaling ------------------------------------------------------------------ */
 
-/* Once a second: while messages wait, add scale_up_per_minute / 60
- * (provisioned: 1,000 / 60). */
+/* Once a second. On-demand: while messages wait and the mapping is not
+ * backing off, a scaling decision every scale_interval adds
+ * scale_up_per_minute x interval / 1 min; while backing off, the allowed
+ * concurrency recovers by scale_up_per_minute / 60 a second until it is
+ * back at the target. Provisioned: while messages wait, 1,000 / 60 a
+ * second. */
 static void on_scale(struct sim *s, void *target, uint64_t arg)
 {
 	struct esm *e = target;
 	(void)arg;
-	if (sqs_receivable(e->q) && e->target < e->ceiling) {
-		e->step_accum += e->scale_per_minute;
-		int64_t add = e->step_accum / 60;
+	bool waiting = sqs_receivable(e->q);
+	int64_t add = 0;
+	if (e->cfg->provisioned) {
+		if (waiting && e->target < e->ceiling) {
+			e->step_accum += e->scale_per_minute;
+			add = e->step_accum / 60;
+			e->step_accum %= 60;
+		}
+	} else if (allowed_at(e, s->now) < (double)e->target) {
+		e->next_step = 0;
+	} else if (!waiting || e->target >= e->ceiling) {
+		e->next_step = 0;
+	} else if (!e->next_step) {
+		e->next_step = sim_time_add(s->now, e->cfg->scale_interval);
+	} else if (s->now >= e->next_step) {
+		/* interval x per-minute / 1 min, the remainder carried. */
+		int64_t iv = e->cfg->scale_interval / SIM_S;
+		e->step_accum += e->scale_per_minute * iv;
+		add = e->step_accum / 60;
 		e->step_accum %= 60;
+		e->next_step = sim_time_add(s->now, e->cfg->scale_interval);
+	}
+	if (add) {
 		e->target += add;
 		if (e->target > e->ceiling)
 			e->target = e->ceiling;
 		if (e->target > e->peak)
 			e->peak = e->target;
 		pollers_update(e, s->now);
-		fill(e, s);
-	} else if (e->active < e->target) {
-		fill(e, s);
 	}
+	if (e->active < running_target(e, s->now))
+		fill(e, s);
 	sim_schedule_in(s, SIM_S, on_scale, e, 0);
+}
+
+/* The plateau ScaleUpTime is measured against: the window's last quarter. */
+static void on_tail(struct sim *s, void *target, uint64_t arg)
+{
+	struct esm *e = target;
+	(void)arg;
+	sim_twa_restart(&e->tail, s->now);
 }
 
 static void esm_start(struct model *m, struct sim *s)
@@ -795,6 +973,9 @@ static void esm_start(struct model *m, struct sim *s)
 	}
 	e->peak = e->target;
 	sim_twa_init(&e->level, s->now, 0);
+	sim_twa_init(&e->tail, s->now, 0);
+	const struct scenario *scn = e->run->scn;
+	sim_schedule(s, scn->warmup + (scn->duration - scn->warmup) / 4 * 3, on_tail, e, 0);
 	fill(e, s);
 	sim_schedule_in(s, SIM_S, on_scale, e, 0);
 }
@@ -803,7 +984,12 @@ static void esm_restart(struct model *m, struct sim *s)
 {
 	struct esm *e = (struct esm *)m;
 	e->polled = e->invoked = e->failed_invoke = e->deleted = e->throttled = 0;
-	e->scheduled = 0;
+	e->scheduled = e->filtered = 0;
+	/* ScaleUpTime counts from the window's first poll. */
+	e->began = -1;
+	e->n_rise = 0;
+	if (e->invoking)
+		rise(e, s->now, 0);
 	e->peak = e->target;
 	sim_twa_restart(&e->level, s->now);
 	if (e->cfg->provisioned) {
@@ -820,10 +1006,13 @@ static void esm_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 	sim_recorder_put(rec, s->now, e->name, "InvokedEventCount", (double)e->t_invoked);
 	sim_recorder_put(rec, s->now, e->name, "FailedInvokeEventCount", (double)e->t_failed);
 	sim_recorder_put(rec, s->now, e->name, "DeletedEventCount", (double)e->t_deleted);
+	if (e->cfg->filtered)
+		sim_recorder_put(rec, s->now, e->name, "FilteredOutEventCount",
+				 (double)e->t_filtered);
 	if (e->cfg->provisioned)
 		sim_recorder_put(rec, s->now, e->name, "ProvisionedPollers",
 				 (double)e->pollers);
-	e->t_polled = e->t_invoked = e->t_failed = e->t_deleted = 0;
+	e->t_polled = e->t_invoked = e->t_failed = e->t_deleted = e->t_filtered = 0;
 }
 
 static void esm_finish(struct model *m, struct sim *s, struct sim_results *res)
@@ -838,6 +1027,20 @@ static void esm_finish(struct model *m, struct sim *s, struct sim_results *res)
 	sim_results_put(res, e->name, "Concurrency", "batches",
 			sim_twa_mean(&e->level, s->now));
 	sim_results_put(res, e->name, "Concurrency.max", "batches", (double)e->peak);
+	if (e->cfg->filtered)
+		sim_results_put(res, e->name, "FilteredOutEventCount", "count",
+				(double)e->filtered);
+	/* How long after the window's first poll the invocations in flight
+	 * first reached 90% of their plateau, their mean over the window's
+	 * last quarter (a run that ends at a steady stream). */
+	double plateau = sim_twa_mean(&e->tail, s->now);
+	size_t r = 0;
+	while (r < e->n_rise && (double)e->rise_v[r] < 0.9 * plateau)
+		r++;
+	if (e->began >= 0 && plateau > 0 && r < e->n_rise) {
+		sim_time_t at = e->rise_t[r] > e->began ? e->rise_t[r] - e->began : 0;
+		sim_results_put(res, e->name, "ScaleUpTime", "s", sim_time_to_s(at));
+	}
 	if (e->cfg->on_failure) {
 		sim_results_put(res, e->name, "RetriesPending", "messages",
 				(double)e->n_resends);
@@ -890,6 +1093,10 @@ static void esm_destroy(struct model *m)
 		free(e->w[i]);
 	}
 	free(e->w);
+	free(e->rise_t);
+	free(e->rise_v);
+	if (e->rng)
+		gsl_rng_free(e->rng);
 	free(e->name);
 	free(e);
 }

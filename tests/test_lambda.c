@@ -121,9 +121,10 @@ START_TEST(maximum_concurrency_is_never_exceeded)
 			    "resources.fn.duration.per_message=1s",
 			    "resources.fn.timeout=15s",
 			    "resources.fn.event_sources[0].maximum_concurrency=7",
-			    "duration=60s" };
+			    "duration=90s" };
 	struct run r;
 	run(&r, s, 5);
+	/* 5 batches, then the first scaling decision (61 s) to the cap. */
 	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 7);
 	ck_assert_double_le(get(&r, "fn/q", "Concurrency.max"), 7);
 	ck_assert_double_eq(get(&r, "fn", "Throttles"), 0);
@@ -142,11 +143,11 @@ START_TEST(reserved_concurrency_throttles_and_receive_counts_rise)
 	run(&r, s, 5);
 	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 2);
 	ck_assert_double_gt(get(&r, "fn", "Throttles"), 0);
-	/* Each throttle lowers the mapping's concurrency by one (FACTS 1,
+	/* Each throttle backs the mapping off (error_backoff_cut; FACTS 1,
 	 * "Backoff on throttle"): exactly this many with constant timings. */
-	ck_assert_double_eq(get(&r, "fn", "Throttles"), 193);
-	ck_assert_double_eq(get(&r, "fn/q", "ThrottledInvokes"), 193);
-	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesReceived"), 124);
+	ck_assert_double_eq(get(&r, "fn", "Throttles"), 31);
+	ck_assert_double_eq(get(&r, "fn/q", "ThrottledInvokes"), 31);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesReceived"), 106);
 	/* Throttled batches go back to the queue: more receives than messages. */
 	ck_assert_double_gt(get(&r, "q", "NumberOfMessagesReceived"), 100);
 	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesDeleted"), 100);
@@ -204,46 +205,135 @@ START_TEST(event_source_is_adopted_as_a_peer_of_its_function)
 }
 END_TEST
 
-/* A failed invocation (not reported per item) lowers the mapping's
- * concurrency by one (FACTS 1, "Backoff on ... function error"): with half
- * the invocations failing, the mapping scales up more slowly. */
-START_TEST(function_errors_lower_the_mapping_concurrency)
+/* A failed invocation (not reported per item) makes the mapping give up
+ * error_backoff_cut of its concurrency, at most once per
+ * error_backoff_holdoff, and recover at scale_up_per_minute (FACTS 1,
+ * "Backoff on function error"). Every invocation fails after 1 s: at 1 s
+ * the first of the five failures cuts 5 to 2.5 (3 batches run); the
+ * ceiling is back at 5 by 1.5 s and the next second's tick starts two
+ * more. The holdoff of 10 s lets no other cut through: 5 + 3 + 9 x 5
+ * invocations start by 10 s. */
+START_TEST(function_errors_cut_the_mapping_concurrency)
 {
-	const char *s[] = { "tenants.t.arrivals={burst: {count: 1000, at: 0s}}",
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 100000, at: 0s}}",
 			    "resources.q.dead_letter.max_receive_count=1000",
-			    "resources.fn.error_rate=50%",
+			    "resources.fn.error_rate=100%",
 			    "resources.fn.duration.per_message=1s",
 			    "resources.fn.event_sources[0].batch_size=1",
-			    "duration=60s" };
+			    "resources.fn.event_sources[0].error_backoff_cut=50%",
+			    "resources.fn.event_sources[0].error_backoff_holdoff=10s",
+			    "duration=10s" };
 	struct run r;
-	run(&r, s, 6);
-	ck_assert_double_eq(get(&r, "fn", "Invocations"), 583);
-	ck_assert_double_eq(get(&r, "fn", "Errors"), 296);
-	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 13);
-	ck_assert_double_eq_tol(get(&r, "fn/q", "Concurrency"), 9.533333333, 1e-8);
+	run(&r, s, 8);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 5 + 3 + 9 * 5);
+	done(&r);
+	/* No cut: 10 x 5. */
+	const char *none[] = { s[0], s[1], s[2], s[3], s[4],
+			       "resources.fn.event_sources[0].error_backoff_cut=0%", s[6], s[7] };
+	run(&r, none, 8);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 55);
+	done(&r);
+	/* The same errors reported per item (ReportBatchItemFailures) do not
+	 * back the mapping off (FACTS 1, "Partial batch effect on scaling"). */
+	const char *items[] = { s[0], s[1], "tenants.t.failure_rate=100%", s[3], s[4], s[5], s[6], s[7],
+				"resources.fn.report_batch_item_failures=true" };
+	run(&r, items, 9);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 55);
+	ck_assert_double_eq(get(&r, "fn", "FailedMessages"), 50);
 	done(&r);
 }
 END_TEST
 
-START_TEST(on_demand_scale_up_is_5_plus_300_per_minute)
+/* Invocation errors hold the mapping far below the concurrency a backlog
+ * would give it, and it scales up again once they stop. */
+START_TEST(errors_hold_the_mapping_down_until_they_stop)
 {
-	/* A backlog that never runs out, invocations that last: the mapping
-	 * adds 5 batches every second from 5. */
+	const char *s[] = { "tenants.t.arrivals={constant: {rate: 400/s}}",
+			    "resources.q.dead_letter.max_receive_count=1000",
+			    "resources.fn.duration.per_message=50ms",
+			    "resources.fn.event_sources[0].batch_size=1",
+			    "tenants.t.failure_rate=10%",
+			    "duration=5m", "warmup=2m" };
+	struct run r;
+	run(&r, s, 7);
+	double failing = get(&r, "fn/q", "Concurrency");
+	done(&r);
+	const char *ok[] = { s[0], s[1], s[2], s[3], "tenants.t.failure_rate=0%", s[5], s[6] };
+	run(&r, ok, 7);
+	double healthy = get(&r, "fn/q", "Concurrency");
+	done(&r);
+	/* Healthy: the decision at 61 s took it to 305, enough to empty the
+	 * queue, so no decision followed. */
+	ck_assert_double_eq(healthy, 305);
+	ck_assert_msg(failing > 2 && failing < 40, "with 10%% errors: %g", failing);
+}
+END_TEST
+
+/* On-demand scaling decisions come every scale_interval (60 s) while
+ * messages wait, each adding scale_up_per_minute x interval / 1 min. */
+START_TEST(on_demand_scale_up_is_5_then_300_a_minute)
+{
 	const char *s[] = { "tenants.t.arrivals={burst: {count: 1000000, at: 0s}}",
 			    "resources.fn.duration.per_message=10s",
 			    "resources.fn.timeout=15s",
 			    "resources.fn.event_sources[0].batch_size=1",
-			    "duration=20s" };
+			    "duration=150s" };
 	struct run r;
 	run(&r, s, 5);
-	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 5 + 5 * 20);
-	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 5 + 5 * 20);
+	/* Messages are seen waiting at the 1 s tick: decisions at 61 s and
+	 * 121 s. */
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 5 + 2 * 300);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 5 + 2 * 300);
 	done(&r);
-	/* The pre-2023 rate, as a parameter: +60 per minute = 1 per second. */
+	/* The pre-2023 rate, as a parameter: +60 a decision. */
 	const char *old[] = { s[0], s[1], s[2], s[3], s[4],
 			      "resources.fn.event_sources[0].scale_up_per_minute=60" };
 	run(&r, old, 6);
-	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 5 + 20);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 5 + 2 * 60);
+	done(&r);
+	/* Decisions every second from the first tick that saw messages (1 s):
+	 * +5 at 2 s, 3 s, ..., 20 s. */
+	const char *smooth[] = { s[0], s[1], s[2], s[3], "duration=20s",
+				 "resources.fn.event_sources[0].scale_interval=1s" };
+	run(&r, smooth, 6);
+	ck_assert_double_eq(get(&r, "fn/q", "Concurrency.max"), 5 + 5 * 19);
+	done(&r);
+}
+END_TEST
+
+/* ScaleUpTime: from the first message polled (0.01 s) to the first time
+ * the invocations in flight reach 90% of their plateau (100/s x 1 s = 100):
+ * the decision at 61 s. */
+START_TEST(scale_up_time_is_the_first_decision_that_covers_the_load)
+{
+	const char *s[] = { "tenants.t.arrivals={constant: {rate: 100/s}}",
+			    "resources.fn.duration.per_message=1s",
+			    "resources.fn.event_sources[0].batch_size=1",
+			    "duration=10m" };
+	struct run r;
+	run(&r, s, 4);
+	ck_assert_double_eq_tol(get(&r, "fn/q", "ScaleUpTime"), 60.99, 1e-9);
+	done(&r);
+}
+END_TEST
+
+/* Filter criteria: messages that do not match are deleted without an
+ * invocation and counted as FilteredOutEventCount. */
+START_TEST(filter_criteria_delete_what_they_do_not_pass)
+{
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 10000, at: 0s}}",
+			    "resources.fn.duration.per_message=10ms",
+			    "resources.fn.event_sources[0].filter_criteria={match: 30%}",
+			    "duration=10m" };
+	struct run r;
+	run(&r, s, 4);
+	double out = get(&r, "fn/q", "FilteredOutEventCount");
+	double invoked = get(&r, "fn/q", "InvokedEventCount");
+	/* Binomial(10,000, 70%): sd 45.8; 4 sd either side. */
+	ck_assert_msg(fabs(out - 7000) < 4 * 45.8, "filtered %g", out);
+	ck_assert_double_eq(out + invoked, 10000);
+	ck_assert_double_eq(get(&r, "fn/q", "PolledEventCount"), 10000);
+	ck_assert_double_eq(get(&r, "q", "NumberOfMessagesDeleted"), 10000);
 	done(&r);
 }
 END_TEST
@@ -279,7 +369,7 @@ START_TEST(parallel_workers_cut_concurrency)
 {
 	const char *s[] = { "tenants.t.arrivals={constant: {rate: 100/s}}",
 			    "resources.fn.duration={per_batch: 4ms, per_message: 200ms, workers: 4}",
-			    "resources.fn.event_sources[0]={queue: q, batch_size: 20, maximum_batching_window: 1s}",
+			    "resources.fn.event_sources[0]={queue: q, batch_size: 20, maximum_batching_window: 1s, scale_interval: 1s}",
 			    "duration=5m", "warmup=1m" };
 	struct run r;
 	run(&r, s, 5);
@@ -699,11 +789,14 @@ static Suite *suite(void)
 	tcase_add_test(esm, failed_message_is_retried_after_the_visibility_timeout);
 	tcase_add_test(esm, batching_window_holds_a_partial_batch);
 	tcase_add_test(esm, maximum_concurrency_is_never_exceeded);
-	tcase_add_test(esm, on_demand_scale_up_is_5_plus_300_per_minute);
+	tcase_add_test(esm, on_demand_scale_up_is_5_then_300_a_minute);
 	tcase_add_test(esm, messages_are_conserved);
 	tcase_add_test(esm, fifo_partial_batch_stops_at_the_first_failure);
 	tcase_add_test(esm, event_source_is_adopted_as_a_peer_of_its_function);
-	tcase_add_test(esm, function_errors_lower_the_mapping_concurrency);
+	tcase_add_test(esm, function_errors_cut_the_mapping_concurrency);
+	tcase_add_test(esm, errors_hold_the_mapping_down_until_they_stop);
+	tcase_add_test(esm, scale_up_time_is_the_first_decision_that_covers_the_load);
+	tcase_add_test(esm, filter_criteria_delete_what_they_do_not_pass);
 	suite_add_tcase(s, esm);
 	TCase *prov = tcase_create("esm:provisioned");
 	tcase_set_timeout(prov, 300);
