@@ -18,7 +18,8 @@
  * optionally followed by `* NUMBER`; REF is RESOURCE.METRIC (the mean of
  * summary.csv), tenants.NAME.FIELD (tenants.csv) or monthly_cost.SERVICE
  * (the service's cost.csv lines scaled to 730 hours), as a scenario's
- * expect: and plan's --require spell them.
+ * expect: and plan's --require spell them, or window_cost.SERVICE (the
+ * service's cost over the measurement window, as cost.csv has it).
  *
  * Exit status: 0 every check passes, 1 a check fails (or a run failed),
  * 2 bad input (a malformed case, an unknown run or metric).
@@ -42,6 +43,7 @@
 
 #include "cli/cli.h"
 #include "cli/outdir.h"
+#include "reports/cost.h"
 #include "reports/pricing.h"
 #include "sim/alloc.h"
 #include "sim/cfg.h"
@@ -91,7 +93,7 @@ static const char *const evidence_names[] = { "independent", "input", NULL };
 enum { KIND_MEASUREMENT, KIND_THEORY };
 static const char *const kind_names[] = { "measurement", "theory", NULL };
 
-enum ref_kind { REF_METRIC, REF_TENANT, REF_MONTHLY };
+enum ref_kind { REF_METRIC, REF_TENANT, REF_MONTHLY, REF_WINDOW };
 
 /* One RUN:REF of a check's simulated expression. */
 struct vref {
@@ -328,6 +330,9 @@ static bool parse_ref(struct vcase *c, const char *text, struct vref *r, char *e
 	} else if (resl == 12 && !strncmp(ref, "monthly_cost", 12)) {
 		r->kind = REF_MONTHLY;
 		r->resource = sim_xstrdup(dot + 1);
+	} else if (resl == 11 && !strncmp(ref, "window_cost", 11)) {
+		r->kind = REF_WINDOW;
+		r->resource = sim_xstrdup(dot + 1);
 	} else {
 		r->kind = REF_METRIC;
 		r->resource = strndup(ref, resl);
@@ -557,11 +562,15 @@ static double ref_value(const struct vcase *c, const struct vref *r, char *err,
 	const struct vrun *run = &c->runs[r->run];
 	const struct point_result *pr = &run->pr;
 	err[0] = '\0';
-	if (r->kind == REF_MONTHLY) {
-		for (size_t i = 0; i < run->n_costs; i++)
-			if (!strcmp(run->costs[i].service, r->resource))
-				return isfinite(run->window_h) && run->window_h > 0
-				       ? run->costs[i].usd * 730 / run->window_h : NAN;
+	if (r->kind == REF_MONTHLY || r->kind == REF_WINDOW) {
+		for (size_t i = 0; i < run->n_costs; i++) {
+			if (strcmp(run->costs[i].service, r->resource))
+				continue;
+			if (r->kind == REF_WINDOW)
+				return run->costs[i].usd;
+			return isfinite(run->window_h) && run->window_h > 0
+			       ? run->costs[i].usd * RPT_MONTH_HOURS / run->window_h : NAN;
+		}
 		sim_text_fail(err, errlen, "run '%s' bills no service '%s' (cost.csv)", run->name,
 			      r->resource);
 		return NAN;
