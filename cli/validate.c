@@ -894,27 +894,42 @@ static void print_results(int format, struct vcase **sel, size_t nsel)
 {
 	static const char *const heads[] = { "case", "measurement", "published", "simulated",
 					     "error", "tolerance", "verdict", "evidence" };
+	static const char *const csv_heads[] = { "case", "measurement", "published", "simulated",
+						 "error_pct", "difference", "tolerance", "verdict",
+						 "evidence", "kind", "source" };
 	char pub[32], sim[32], err[32], tol[32];
 	if (format == FMT_CSV) {
 		struct sim_csv w = { .f = stdout };
-		for (size_t i = 0; i < 8; i++)
-			sim_csv_text(&w, heads[i]);
-		sim_csv_text(&w, "kind");
-		sim_csv_text(&w, "source");
+		for (size_t i = 0; i < 11; i++)
+			sim_csv_text(&w, csv_heads[i]);
 		sim_csv_end(&w);
+		/* Numbers as numbers: error in percent (empty when the published
+		 * value is 0), the absolute difference beside it; tolerance as
+		 * written. */
 		for (size_t c = 0; c < nsel; c++) {
 			const struct vcheck *k = sel[c]->checks.items;
 			for (size_t i = 0; i < sel[c]->checks.n; i++) {
-				fmt_num(pub, sizeof(pub), k[i].published);
-				fmt_num(sim, sizeof(sim), k[i].value);
-				fmt_error(err, sizeof(err), &k[i]);
-				fmt_tol(tol, sizeof(tol), &k[i]);
-				const char *cells[] = { sel[c]->name, k[i].measurement, pub, sim, err,
-							tol, verdict(&k[i]),
-							evidence_names[k[i].evidence],
-							kind_names[sel[c]->kind], sel[c]->source };
-				for (size_t j = 0; j < 10; j++)
-					sim_csv_text(&w, cells[j]);
+				sim_csv_text(&w, sel[c]->name);
+				sim_csv_text(&w, k[i].measurement);
+				sim_csv_num(&w, k[i].published);
+				if (isfinite(k[i].value))
+					sim_csv_num(&w, k[i].value);
+				else
+					sim_csv_text(&w, "");
+				if (isfinite(k[i].value) && k[i].published != 0)
+					sim_csv_num(&w, 100 * (k[i].value - k[i].published) /
+							    fabs(k[i].published));
+				else
+					sim_csv_text(&w, "");
+				if (isfinite(k[i].value))
+					sim_csv_num(&w, k[i].value - k[i].published);
+				else
+					sim_csv_text(&w, "");
+				sim_csv_text(&w, k[i].tolerance);
+				sim_csv_text(&w, verdict(&k[i]));
+				sim_csv_text(&w, evidence_names[k[i].evidence]);
+				sim_csv_text(&w, kind_names[sel[c]->kind]);
+				sim_csv_text(&w, sel[c]->source);
 				sim_csv_end(&w);
 			}
 		}
@@ -1088,10 +1103,20 @@ int cmd_validate(int argc, char **argv)
 			const char *a = argv[i];
 			size_t len = strlen(a) + strlen(dirbuf) + 8;
 			char *p = sim_xrealloc(NULL, len);
-			if (strchr(a, '/') || (strlen(a) > 5 && !strcmp(a + strlen(a) - 5, ".yaml")))
+			if (strchr(a, '/') || (strlen(a) > 5 && !strcmp(a + strlen(a) - 5, ".yaml"))) {
 				snprintf(p, len, "%s", a);
-			else
+			} else {
 				snprintf(p, len, "%s/%s.yaml", dirbuf, a);
+				if (access(p, F_OK)) {
+					sim_text_fprintf(stderr, "spillway validate: no case named '%s' in %s (spillway validate --list shows them)\n",
+							 a, dirbuf);
+					free(p);
+					for (size_t j = 0; j < nfiles; j++)
+						free(files[j]);
+					free(files);
+					return EXIT_INPUT;
+				}
+			}
 			files[nfiles++] = p;
 		}
 	} else {
@@ -1193,9 +1218,10 @@ int cmd_validate(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
 	if (format != FMT_CSV) {
-		printf("%s%zu cases, %zu checks: %zu pass, %zu fail; independent real-platform checks: %zu of %zu pass; input-determined: %zu; %zu runs in %.1f s\n",
-		       format == FMT_MD ? "\n" : "", nsel, checks, pass, fail, indep_pass, indep,
-		       input, ntasks, wall);
+		printf("%s%zu case%s, %zu check%s: %zu pass, %zu fail; independent real-platform checks: %zu of %zu pass; input-determined: %zu; %zu run%s in %.1f s\n",
+		       format == FMT_MD ? "\n" : "", nsel, nsel == 1 ? "" : "s", checks,
+		       checks == 1 ? "" : "s", pass, fail, indep_pass, indep, input, ntasks,
+		       ntasks == 1 ? "" : "s", wall);
 	}
 	rc = bad ? EXIT_INPUT : run_rc ? EXIT_RUN : fail ? EXIT_RUN : 0;
 out:
