@@ -516,7 +516,7 @@ static int case_check_runs(struct vcase *c)
 /* Reads dir/cost.csv's per-service costs and the window's hours. */
 static void load_costs(struct vrun *r, const char *dir)
 {
-	char path[4400];
+	char path[4420];
 	snprintf(path, sizeof(path), "%s/cost.csv", dir);
 	r->window_h = NAN;
 	FILE *f = fopen(path, "r");
