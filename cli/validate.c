@@ -60,7 +60,7 @@
 
 static const char usage_validate[] =
 	"Usage: spillway validate [CASE...] [--fast] [-j N] [--format table|csv|md]\n"
-	"                         [--list] [--cases DIR]\n"
+	"                         [--kind measurement|theory] [--list] [--cases DIR]\n"
 	"\n"
 	"Runs the validation suite: each case (validation/cases/NAME.yaml) names\n"
 	"scenario runs and checks that set a published figure (a measurement on\n"
@@ -78,6 +78,8 @@ static const char usage_validate[] =
 	"      --fast            only the cases marked fast: true (what CI runs)\n"
 	"  -j, --jobs N          worker processes (default: the number of cores)\n"
 	"      --format F        table (default), csv or md (a Markdown table)\n"
+	"      --kind K          only the cases of kind K: measurement (the real\n"
+	"                        platform) or theory (exact queueing results)\n"
 	"      --list            list the cases without running them\n"
 	"      --cases DIR       read the cases from DIR (default: the source\n"
 	"                        tree's validation/cases, else the installed one)\n"
@@ -1020,13 +1022,14 @@ static void list_cases(struct vcase **sel, size_t nsel)
 
 int cmd_validate(int argc, char **argv)
 {
-	enum { OPT_FAST = 256, OPT_FORMAT, OPT_LIST, OPT_CASES };
+	enum { OPT_FAST = 256, OPT_FORMAT, OPT_LIST, OPT_CASES, OPT_KIND };
 	static const struct option opts[] = {
 		{ "fast", no_argument, NULL, OPT_FAST },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "cases", required_argument, NULL, OPT_CASES },
+		{ "kind", required_argument, NULL, OPT_KIND },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1034,7 +1037,7 @@ int cmd_validate(int argc, char **argv)
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bool fast = false, list = false, quiet = false;
-	int format = FMT_TABLE;
+	int format = FMT_TABLE, kind = -1;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	long long jobs = cores > 0 ? cores : 1;
 	const char *cases_dir = NULL;
@@ -1068,6 +1071,15 @@ int cmd_validate(int argc, char **argv)
 			break;
 		case OPT_CASES:
 			cases_dir = optarg;
+			break;
+		case OPT_KIND:
+			kind = !strcmp(optarg, "measurement") ? KIND_MEASUREMENT
+			       : !strcmp(optarg, "theory") ? KIND_THEORY : -1;
+			if (kind < 0) {
+				sim_text_fprintf(stderr, "spillway validate: --kind: expected measurement or theory, got '%s'\n",
+						 optarg);
+				return EXIT_INPUT;
+			}
 			break;
 		case 'q':
 			quiet = true;
@@ -1154,7 +1166,7 @@ int cmd_validate(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < nfiles; i++)
-		if (!fast || cases[i].fast)
+		if ((!fast || cases[i].fast) && (kind < 0 || cases[i].kind == kind))
 			sel[nsel++] = &cases[i];
 	if (list) {
 		list_cases(sel, nsel);
