@@ -1181,10 +1181,13 @@ int cmd_validate(int argc, char **argv)
 	for (size_t i = 0; i < nsel; i++)
 		ntasks += sel[i]->n_runs;
 	tasks = sim_xcalloc(ntasks ? ntasks : 1, sizeof(*tasks));
+	/* The slow cases' runs first, so that the long runs do not end up
+	 * alone at the end on one worker. */
 	ntasks = 0;
-	for (size_t i = 0; i < nsel; i++)
-		for (size_t r = 0; r < sel[i]->n_runs; r++)
-			tasks[ntasks++] = (struct task){ (size_t)(sel[i] - cases), r };
+	for (int slow = 1; slow >= 0; slow--)
+		for (size_t i = 0; i < nsel; i++)
+			for (size_t r = 0; r < sel[i]->n_runs && sel[i]->fast != slow; r++)
+				tasks[ntasks++] = (struct task){ (size_t)(sel[i] - cases), r };
 	const char *tmpdir = getenv("TMPDIR");
 	snprintf(root, sizeof(root), "%s/spillway-validate-XXXXXX",
 		 tmpdir && *tmpdir ? tmpdir : "/tmp");
