@@ -778,6 +778,9 @@ static int run_tasks(struct vcase *cases, const struct task *tasks, size_t n,
 					bad = 1;
 			}
 			fflush(NULL);
+			/* The worker's copy of the task list, which nothing else
+			 * points at any more (the rest is the parent's, reachable). */
+			free((void *)tasks);
 			_exit(bad ? EXIT_RUN : 0);
 		}
 	}
