@@ -136,6 +136,18 @@ START_TEST(unknown_run_exits_2_before_running)
 }
 END_TEST
 
+START_TEST(refused_override_exits_2_naming_the_run)
+{
+	ck_assert_int_eq(validate(FIX "/bad/bad-set.yaml"), 2);
+	ck_assert_msg(strstr(err_text, "--set: error: resources.desk: unknown key 'servrs' (did you mean 'servers'?)\n"),
+		      "%s", err_text);
+	ck_assert_msg(strstr(err_text, "/tests/fixtures/validation/bad/bad-set.yaml:5:5: error: runs.base: the scenario "),
+		      "%s", err_text);
+	ck_assert_str_eq(out_text, "");
+	ck_assert_int_eq(entries(), 0);
+}
+END_TEST
+
 START_TEST(fast_keeps_the_fast_cases)
 {
 	ck_assert_int_eq(validate("--cases " FIX "/ok --fast --format csv"), 0);
@@ -146,6 +158,11 @@ START_TEST(fast_keeps_the_fast_cases)
 	ck_assert_msg(strstr(out_text, "alpha ") && !strstr(out_text, "beta "), "%s", out_text);
 	ck_assert_msg(strstr(out_text, "fast theory       2 runs   3 replications  4 checks  fixture, a passing fast case\n"),
 		      "%s", out_text);
+	ck_assert_int_eq(validate("--cases " FIX "/ok --list --kind measurement"), 0);
+	ck_assert_msg(!strstr(out_text, "alpha ") && strstr(out_text, "beta "), "%s", out_text);
+	ck_assert_int_eq(validate("--cases " FIX "/ok --list --kind theory"), 0);
+	ck_assert_msg(strstr(out_text, "alpha ") && !strstr(out_text, "beta "), "%s", out_text);
+	ck_assert_int_eq(validate("--kind platform"), 2);
 }
 END_TEST
 
@@ -176,6 +193,7 @@ int main(void)
 	tcase_add_test(input, malformed_case_exits_2_with_its_place);
 	tcase_add_test(input, unknown_metric_exits_2_naming_case_and_check);
 	tcase_add_test(input, unknown_run_exits_2_before_running);
+	tcase_add_test(input, refused_override_exits_2_naming_the_run);
 	tcase_add_test(input, bad_usage_exits_2);
 	suite_add_tcase(s, input);
 	TCase *sel = tcase_create("select");
