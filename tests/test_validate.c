@@ -2,7 +2,8 @@
  * tests/fixtures/validation: the rows it prints (exact, the fixture's
  * scenario is deterministic), exit 1 for a failing check, exit 2 with
  * FILE:LINE:COL for a malformed case and for a reference to a metric or
- * run that does not exist, --fast and --list, and a temporary directory
+ * run that does not exist and for an override its scenario refuses,
+ * --fast, --kind and --list, and a temporary directory
  * that is gone afterwards. */
 #include <check.h>
 #include <dirent.h>
