@@ -10,6 +10,7 @@
  *   report.c   report: redraw a finished run
  *   sweep.c    sweep, and what plan shares with it (options, points, MPI)
  *   plan.c     plan
+ *   validate.c validate: the validation suite (validation/cases)
  *
  *   spillway run SCENARIO [-o DIR] [--seed N] [--replications N]
  *                [--set PATH=VALUE]... [--quiet]
@@ -45,6 +46,9 @@ static const char usage_main[] =
 	"  plan SCENARIO --vary ... --require EXPR\n"
 	"                   the cheapest point of a grid meeting requirements\n"
 	"  report DIR       redraw a finished run's plots and report\n"
+	"  validate [CASE...]\n"
+	"                   run the validation suite: published figures (real\n"
+	"                   measurements, queueing theory) against simulated ones\n"
 	"  help [TYPE]      the scenario format: top-level keys, tenants, and\n"
 	"                   the keys of each resource type (or of TYPE only)\n"
 	"\n"
@@ -141,7 +145,8 @@ int main(int argc, char **argv)
 		list_models(stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "run") || !strcmp(cmd, "sweep") || !strcmp(cmd, "plan"))
+	if (!strcmp(cmd, "run") || !strcmp(cmd, "sweep") || !strcmp(cmd, "plan") ||
+	    !strcmp(cmd, "validate"))
 		cli_catch_signals(true);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
@@ -153,10 +158,12 @@ int main(int argc, char **argv)
 		return cmd_plan(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "validate"))
+		return cmd_validate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help"))
 		return cmd_help(argc - 1, argv + 1);
 	static const char *const cmds[] = { "run", "check", "sweep", "plan", "report",
-					    "help", NULL };
+					    "validate", "help", NULL };
 	const char *hint = diag_suggest(cmd, cmds);
 	sim_text_fprintf(stderr, "spillway: unknown command '%s'%s%s%s (see spillway --help)\n",
 		cmd, hint ? " (did you mean '" : "", hint ? hint : "",
