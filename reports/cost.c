@@ -205,7 +205,7 @@ void rpt_print_published(FILE *f, const struct scenario *scn, const struct sim_o
 	if (!scn->expect.n)
 		return;
 	fprintf(f, "\npublished vs simulated (the scenario's expect; report.md has the sources):\n");
-	fprintf(f, "%-44s %14s %14s  %s\n", "metric", "published", "simulated", "agreement");
+	fprintf(f, "%-44s %14s %14s  %-11s  %s\n", "metric", "published", "simulated", "evidence", "agreement");
 	const struct cfg_node *list = cfg_get(scn->doc.root, "expect");
 	for (size_t i = 0; i < scn->expect.n; i++) {
 		bool numeric = list && list->type == CFG_SEQ && i < list->n &&
@@ -236,6 +236,7 @@ void rpt_print_published(FILE *f, const struct scenario *scn, const struct sim_o
 				 x[i].value ? 100 * (got - x[i].value) / fabs(x[i].value) : 100 * got,
 				 100 * x[i].within);
 		}
-		sim_text_fprintf(f, "%-44s %14s %14.6g  %s\n", x[i].metric, pub, got, verdict);
+		sim_text_fprintf(f, "%-44s %14s %14.6g  %-11s  %s\n", x[i].metric, pub, got,
+				 scn_evidence_name(x[i].evidence), verdict);
 	}
 }

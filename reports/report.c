@@ -684,8 +684,8 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 	const struct cfg_node *expect = cfg_get(scn->doc.root, "expect");
 	if (scn->expect.n) {
 		heading(&d, 2, "Published vs simulated");
-		static const char *const ecols[] = { "metric", "published", "simulated (mean)", "agreement", "source" };
-		table_head(&d, ecols, 5);
+		static const char *const ecols[] = { "metric", "published", "simulated (mean)", "agreement", "evidence", "source" };
+		table_head(&d, ecols, 6);
 		const struct scn_expect *x = scn->expect.items;
 		for (size_t i = 0; i < scn->expect.n; i++) {
 			const char *dot = strchr(x[i].metric, '.');
@@ -713,8 +713,9 @@ int rpt_write_report(const char *dir, const struct scenario *scn,
 					 rel <= x[i].within ? "agrees" : "DIFFERS", 100 * rel,
 					 100 * x[i].within);
 			}
-			const char *cells[] = { x[i].metric, x[i].published, sim, verdict, x[i].source };
-			table_row(&d, cells, 5);
+			const char *cells[] = { x[i].metric, x[i].published, sim, verdict,
+						scn_evidence_name(x[i].evidence), x[i].source };
+			table_row(&d, cells, 6);
 		}
 		table_end(&d);
 	}

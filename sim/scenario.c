@@ -11,6 +11,13 @@
 
 #define X(...) SCN_FIELD(struct scn_expect, __VA_ARGS__)
 
+static const char *const evidence_names[] = { "unstated", "independent", "input", NULL };
+
+const char *scn_evidence_name(int evidence)
+{
+	return evidence >= 0 && evidence < 3 ? evidence_names[evidence] : "unstated";
+}
+
 static const struct scn_field expect_fields[] = {
 	X("metric", SCN_STRING, SCN_F_REQUIRED, 1, 0, NULL, metric,
 	  "RESOURCE.METRIC of the summary"),
@@ -22,6 +29,11 @@ static const struct scn_field expect_fields[] = {
 	  "relative tolerance of the comparison"),
 	X("source", SCN_STRING, 0, 1, 0, "\"\"", source,
 	  "where it was published"),
+	{ .key = "evidence", .kind = SCN_ENUM, .names = evidence_names,
+	  .dflt = "unstated", .min = 1, .max = 0,
+	  .offset = offsetof(struct scn_expect, evidence),
+	  .help = "independent (the figure was not an input of the scenario), input "
+		  "(it is one, or an input decides it), or unstated" },
 };
 
 static const struct scn_schema expect_schema = {

@@ -33,7 +33,16 @@ struct scn_expect {
 	double value;          /* a number to compare with, NAN when none */
 	double within;         /* relative tolerance, when value is given */
 	const char *source;    /* where it was published */
+	int evidence;          /* enum scn_evidence */
 };
+
+/* Whether a published figure is evidence the simulator is right: it was
+ * not one of the scenario's inputs (independent), or it was, or decides
+ * one (input). */
+enum scn_evidence { SCN_EVIDENCE_UNSTATED, SCN_EVIDENCE_INDEPENDENT, SCN_EVIDENCE_INPUT };
+
+/* "unstated", "independent" or "input". */
+const char *scn_evidence_name(int evidence);
 
 struct scenario {
 	struct cfg_doc doc;           /* the YAML tree, with defaults filled in */
