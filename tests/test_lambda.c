@@ -477,6 +477,82 @@ START_TEST(cpu_part_scales_with_the_vcpu_share_of_memory)
 }
 END_TEST
 
+/* The memory AWS Lambda Power Tuning asks for: `spillway plan` over
+ * scenarios/power-tuning.yaml's memories, the cheapest per invocation
+ * whose Duration is at most 1.5 s, at cpu_share `share`; the chosen
+ * point's values ("resources.fn.memory=...") into out. */
+static void cheapest_fast_enough(const char *share, char *out, size_t size)
+{
+	char dir[] = "/tmp/spillway-power-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd),
+		 "%s plan scenarios/power-tuning.yaml -q -j 1 -o %s/plan "
+		 "--vary resources.fn.memory=128MB,256MB,512MB,1024MB,1536MB,2048MB,3008MB "
+		 "--set resources.fn.duration.cpu_share=%s "
+		 "--require 'fn.Duration<=1500' --minimize fn.CostPerInvocation",
+		 SPILLWAY_BIN, dir, share);
+	ck_assert_int_eq(system(cmd), 0);
+	char path[300], text[8192];
+	snprintf(path, sizeof(path), "%s/plan/plan.json", dir);
+	ck_assert_uint_gt(harness_slurp(path, text, sizeof(text)), 0);
+	const char *c = strstr(text, "\"chosen\": {\"point\": ");
+	ck_assert_ptr_nonnull(c);
+	const char *v = strstr(c, "\"values\": \"");
+	ck_assert_ptr_nonnull(v);
+	v += strlen("\"values\": \"");
+	size_t n = strcspn(v, "\"");
+	snprintf(out, size, "%.*s", (int)n, v);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(power_tuning_answer_moves_with_the_cpu_share)
+{
+	/* 4 s at 128 MB. 95% CPU: 512 MB gives 0.2 + 3.8 / 4 = 1.15 s, the
+	 * cheapest within 1.5 s (256 MB: 2.1 s). 80% CPU: 512 MB gives
+	 * 0.8 + 3.2 / 4 = 1.6 s, too slow; 1,024 MB 1.2 s. */
+	char a[200], b[200];
+	cheapest_fast_enough("95%", a, sizeof(a));
+	ck_assert_str_eq(a, "resources.fn.memory=512MB");
+	cheapest_fast_enough("80%", b, sizeof(b));
+	ck_assert_str_eq(b, "resources.fn.memory=1024MB");
+}
+END_TEST
+
+START_TEST(power_tuning_sweep_prints_duration_and_cost_per_invocation)
+{
+	char dir[] = "/tmp/spillway-sweep-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char cmd[2048], path[300], text[1 << 16];
+	snprintf(cmd, sizeof(cmd),
+		 "%s sweep scenarios/power-tuning.yaml -j 1 -o %s/s "
+		 "--vary resources.fn.memory=128MB,1024MB,3008MB > %s/out.txt",
+		 SPILLWAY_BIN, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	ck_assert_uint_gt(harness_slurp(path, text, sizeof(text)), 0);
+	ck_assert_ptr_nonnull(strstr(text, "fn.Duration"));
+	ck_assert_ptr_nonnull(strstr(text, "fn.CostPerInvocation"));
+	/* Durations: 0.2 + 3.8 s at 128 MB; at 1,024 MB 0.2 + 3.8 / 8 s; at
+	 * 3,008 MB single-threaded code stops at one vCPU (1,769 MB). */
+	ck_assert_ptr_nonnull(strstr(text, " 4000 "));
+	ck_assert_ptr_nonnull(strstr(text, " 675 "));
+	ck_assert_ptr_nonnull(strstr(text, " 474.958 "));
+	snprintf(path, sizeof(path), "%s/s/sweep.csv", dir);
+	ck_assert_uint_gt(harness_slurp(path, text, sizeof(text)), 0);
+	/* 128 MB: $0.20 per million requests + 4 s x 0.125 GB at
+	 * $0.0000166667 per GB-s (FACTS 3). */
+	ck_assert_ptr_nonnull(strstr(text, "0,128MB,fn,CostPerInvocation,8.49"));
+	/* Both curves are plotted against the points. */
+	snprintf(cmd, sizeof(cmd), "grep -l 'CostPerInvocation' %s/s/plots/*.gp >/dev/null && "
+		 "grep -l 'Duration' %s/s/plots/*.gp >/dev/null", dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(new_environments_limited_to_1000_per_10_seconds)
 {
 	const char *s[] = { "tenants.t={target: fn, arrivals: {burst: {count: 2000, at: 0s}}}",
@@ -873,6 +949,8 @@ static Suite *suite(void)
 	tcase_add_test(fn, idle_environments_outlive_keep_warm_while_the_function_is_invoked);
 	tcase_add_test(fn, release_lag_keeps_environments_counted_after_the_return);
 	tcase_add_test(fn, cpu_part_scales_with_the_vcpu_share_of_memory);
+	tcase_add_test(fn, power_tuning_answer_moves_with_the_cpu_share);
+	tcase_add_test(fn, power_tuning_sweep_prints_duration_and_cost_per_invocation);
 	tcase_add_test(fn, new_environments_limited_to_1000_per_10_seconds);
 	tcase_add_test(fn, synchronous_invocations_beyond_reserved_are_rejected);
 	tcase_add_test(fn, sdk_gives_up_after_max_attempts);
