@@ -29,6 +29,11 @@
 #include "sim/sha256.h"
 #include "sim/text.h"
 
+/* A derived metric of the points: a resource's cost (its cost.csv lines)
+ * per invocation (its Invocations), the figure Power Tuning plots against
+ * memory. */
+#define METRIC_COST_PER_INVOCATION "CostPerInvocation"
+
 #ifdef SPILLWAY_MPI
 #include <mpi.h>
 #endif
@@ -602,8 +607,11 @@ int sweep_write_manifest(const char *path, const struct opts *o, size_t total,
 	return fclose(f) || err ? -1 : 0;
 }
 
-/* The columns sweep prints when --print is not given. */
-static bool headline(const char *metric)
+/* The columns sweep prints when --print is not given: 1, shown when not
+ * zero at every point; 2, shown when not the same at every point (a
+ * function's duration and cost per invocation: the Power Tuning picture
+ * when memory varies). */
+static int headline(const char *metric)
 {
 	static const char *const names[] = {
 		METRIC_MOVED_TO_DLQ, METRIC_DRAIN_TIME, METRIC_WRITE_THROTTLES,
@@ -611,8 +619,9 @@ static bool headline(const char *metric)
 	};
 	for (size_t i = 0; names[i]; i++)
 		if (!strcmp(metric, names[i]))
-			return true;
-	return false;
+			return 1;
+	return !strcmp(metric, METRIC_DURATION) ||
+	       !strcmp(metric, METRIC_COST_PER_INVOCATION) ? 2 : 0;
 }
 
 /* The metrics a sweep shows: --print's list, or the headline metrics not
@@ -638,13 +647,15 @@ static size_t select_cols(const struct opts *o, const struct point_result *r,
 		free(list);
 	} else {
 		for (size_t j = 0; j < r[0].n && nc < 64; j++) {
-			if (!headline(r[0].m[j].metric))
+			int h = headline(r[0].m[j].metric);
+			if (!h)
 				continue;
 			bool nonzero = false;
 			for (size_t k = 0; k < total; k++) {
 				const struct pr_metric *m = point_metric(&r[k], r[0].m[j].resource,
 									 r[0].m[j].metric);
-				nonzero |= m && m->mean != 0;
+				nonzero |= h == 1 ? m && m->mean != 0
+						  : m && m->mean != r[0].m[j].mean;
 			}
 			if (nonzero) {
 				cols[nc][0] = r[0].m[j].resource;
@@ -728,6 +739,61 @@ int sweep_make_tmp(const char *dir, char *tmp, size_t size)
 	return 0;
 }
 
+/* Adds RESOURCE.CostPerInvocation to r for every resource of r that counts
+ * Invocations and has priced cost lines in dir/cost.csv (a missing or
+ * unreadable cost.csv adds nothing). */
+static void add_cost_per_invocation(struct point_result *r, const char *dir)
+{
+	char path[4500];
+	snprintf(path, sizeof(path), "%s/cost.csv", dir);
+	FILE *in = fopen(path, "r");
+	if (!in)
+		return;
+	struct sim_csv_reader rd;
+	sim_csv_reader_init(&rd, in);
+	size_t n = r->n, nl = 0;
+	char **res = NULL;
+	double *usd = NULL;
+	long c = sim_csv_read(&rd); /* the header */
+	while (c > 0 && (c = sim_csv_read(&rd)) > 0) {
+		if (c < 7 || !strcmp(rd.cells[0], "TOTAL") || !*rd.cells[6])
+			continue;
+		res = sim_xrealloc(res, (nl + 1) * sizeof(*res));
+		usd = sim_xrealloc(usd, (nl + 1) * sizeof(*usd));
+		res[nl] = sim_xstrdup(rd.cells[1]);
+		usd[nl++] = strtod(rd.cells[6], NULL);
+	}
+	sim_csv_reader_finish(&rd);
+	fclose(in);
+	for (size_t j = 0; j < n; j++) {
+		if (strcmp(r->m[j].metric, METRIC_INVOCATIONS) || !(r->m[j].mean > 0))
+			continue;
+		double cost = 0;
+		bool any = false;
+		for (size_t i = 0; i < nl; i++)
+			if (!strcmp(res[i], r->m[j].resource)) {
+				cost += usd[i];
+				any = true;
+			}
+		if (!any)
+			continue;
+		char num[64];
+		snprintf(num, sizeof(num), "%.10g", cost / r->m[j].mean);
+		r->m = sim_xrealloc(r->m, (r->n + 1) * sizeof(*r->m));
+		r->m[r->n++] = (struct pr_metric){
+			.resource = sim_xstrdup(r->m[j].resource),
+			.metric = sim_xstrdup(METRIC_COST_PER_INVOCATION),
+			.unit = sim_xstrdup("USD"), .mean_s = sim_xstrdup(num),
+			.low_s = sim_xstrdup(""), .high_s = sim_xstrdup(""),
+			.mean = cost / r->m[j].mean, .low = NAN, .high = NAN,
+		};
+	}
+	for (size_t i = 0; i < nl; i++)
+		free(res[i]);
+	free(res);
+	free(usd);
+}
+
 /* Reads the results of points ks[0..n) under root into r[ks[i]]; 0, or
  * -1 with a message. */
 int sweep_load_results(const char *root, const size_t *ks, size_t n,
@@ -741,6 +807,7 @@ int sweep_load_results(const char *root, const size_t *ks, size_t n,
 				strerror(errno));
 			return -1;
 		}
+		add_cost_per_invocation(&r[ks[i]], pd);
 	}
 	return 0;
 }

@@ -79,9 +79,15 @@ struct lambda_config {
 	const char *account;             /* account resource, or NULL */
 	struct sim_dist cold_start;      /* seconds */
 	sim_time_t keep_warm;
+	sim_time_t keep_warm_busy;
+	struct sim_dist max_lifetime;    /* seconds */
+	sim_time_t release_lag;
 	struct sim_dist per_batch;       /* seconds */
 	struct sim_dist per_message;     /* seconds */
 	int64_t workers;                 /* in-handler parallelism */
+	double cpu_share;                /* of per_batch and per_message */
+	double cpu_at_memory;            /* memory they were measured at, 0: ours */
+	int64_t threads;                 /* vCPUs the CPU part can use */
 	double error_rate;
 	bool report_batch_item_failures;
 	struct scn_list calls;           /* struct call_config */
@@ -143,8 +149,17 @@ static const struct scn_field duration_fields[] = {
 	  .help = "time per message (times the tenant's work_factor)" },
 	F("workers", SCN_INT, 0, 1, 1000, "1", workers,
 	  "messages processed in parallel inside one invocation"),
+	F("cpu_share", SCN_FRACTION, 0, 0, 1, "0%", cpu_share,
+	  "share of per_batch and per_message that is CPU work (scales with "
+	  "the vCPU share memory buys); the rest is I/O and does not"),
+	F("at_memory", SCN_SIZE, SCN_F_OPTIONAL, 128e6, 10240e6, NULL, cpu_at_memory,
+	  "memory per_batch and per_message were measured at (default: this "
+	  "function's)"),
+	F("threads", SCN_INT, 0, 1, 6, "1", threads,
+	  "vCPUs the CPU part can use (single-threaded code: 1, nothing "
+	  "gained past one vCPU)"),
 };
-static const struct scn_schema duration_schema = { "duration", duration_fields, 3, NULL };
+static const struct scn_schema duration_schema = { "duration", duration_fields, 6, NULL };
 
 /* The elements of event_sources are the SQS event source mappings' (esm.c,
  * model_ops.within): the loader walks them with that type's schema. */
@@ -174,6 +189,33 @@ static const struct scn_field lambda_fields[] = {
 	  .help = "initialisation of a new environment (UNCONFIRMED default, from a third-party benchmark)" },
 	F("keep_warm", SCN_DURATION, SCN_F_UNCONFIRMED, 0, 86400, "7m", keep_warm,
 	  "an idle environment is reclaimed after this (UNCONFIRMED: AWS does not document it)"),
+	/* The same study's traces (below): with one environment (0.002-0.008
+	 * requests/s) no environment is reused after more than 10.5 min idle,
+	 * as their expiry experiment measured; at 0.016-0.1/s, with two
+	 * others in use, the third is reused after up to 25.4 min idle (1,284-
+	 * 1,525 s the longest per run). */
+	F("keep_warm_busy", SCN_DURATION, 0, 0, 86400, "25m", keep_warm_busy,
+	  "while the function is still invoked (within keep_warm), an idle "
+	  "environment is kept this long (at least keep_warm)"),
+	/* AWS: "Lambda terminates execution environments every few hours to
+	 * allow for runtime updates and maintenance - even for functions that
+	 * are invoked continuously"
+	 * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html),
+	 * with no figure. The figure is from the environment lifetimes in
+	 * Mahmoudi & Khazaei, "Performance Modeling of Serverless Computing
+	 * Platforms" (IEEE TCC 2020), traces experiments/results/res-01-*.csv of
+	 * https://github.com/pacslab/serverless-performance-modeling: 128 MB,
+	 * us-east-1, 2020; in the runs at 0.05-0.1 requests/s the environments
+	 * in constant use die at ages of 1.5-2.05 h, none older than 2.05 h. */
+	{ .key = "max_lifetime", .kind = SCN_DIST, .unit = SIM_UNIT_DURATION,
+	  .dflt = "{uniform: {min: 90m, max: 123m}}", .min = 1, .max = 0,
+	  .offset = offsetof(struct lambda_config, max_lifetime),
+	  .help = "an environment is retired (after its current invocation) at this age, "
+		  "drawn when it starts: AWS recycles environments every few hours even "
+		  "under continuous load" },
+	F("release_lag", SCN_DURATION, SCN_F_UNCONFIRMED, 0, 3600, "0s", release_lag,
+	  "after an invocation returns, its environment still counts as in use "
+	  "(concurrency, reserved and account limits) this long (UNCONFIRMED)"),
 	{ .key = "duration", .kind = SCN_TABLE, .sub = &duration_schema,
 	  .min = 1, .max = 0, .help = "per_batch + messages spread over workers" },
 	F("error_rate", SCN_FRACTION, 0, 0, 1, "0%", error_rate,
@@ -247,10 +289,19 @@ struct invocation {
 	sim_time_t init;            /* the cold start (INIT), 0 when warm */
 	int64_t cold_n;             /* of its weight, environments started cold */
 	int64_t weight;             /* invocations it stands for (a cohort's) */
+	sim_time_t *dies;           /* weight entries: when each of its
+				       environments reaches max_lifetime */
+	int64_t dies_cap;
 	struct hworker hw[];        /* `workers` entries */
 };
 
 struct sync_call;
+
+/* An idle execution environment. */
+struct env {
+	sim_time_t since;   /* idle since */
+	sim_time_t dies;    /* reaches its max_lifetime */
+};
 
 struct call_rt {
 	struct ddb *table;      /* a dynamodb call, or */
@@ -274,12 +325,19 @@ struct lambda {
 	double compress_s;               /* compression time per message */
 	double compress_per_byte;        /* more per byte of the message */
 	double keep;                     /* share of hop bytes left after compression */
+	double time_scale;               /* per_batch and per_message at our
+					    memory / as measured (cpu_share) */
 	gsl_rng *rng;                    /* durations, failures */
 	bool reserved;                   /* has reserved concurrency */
 	int64_t in_use;                  /* concurrent executions */
 	/* Environments: idle ones in a ring, newest at the top. */
-	sim_time_t *idle;                /* idle-since times */
+	struct env *idle;
 	size_t idle_head, idle_n, idle_cap;
+	sim_time_t last_invoked;         /* the last invocation's start */
+	sim_time_t idle_dies_min;        /* at most the earliest `dies` in the
+					    ring (exact after a purge) */
+	gsl_rng *env_rng;                /* lifetimes */
+	uint64_t retired;                /* environments retired at max_lifetime */
 	double tokens;                   /* new-environment tokens */
 	sim_time_t tokens_at;            /* when tokens was last brought up to date */
 	/* Invocation slots. */
@@ -297,6 +355,20 @@ struct lambda {
 	struct sync_call *sync_free;     /* tenant invocations: free records */
 	struct sync_call *sync_all;      /* every record, for destroy */
 };
+
+/* FACTS 3 "Memory -> vCPU": "At 1,769 MB, a function has the equivalent of
+ * one vCPU", up to 6 vCPUs at 10,240 MB
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
+ * The vCPUs that code using `threads` of them gets at `memory` bytes. */
+#define MB_PER_VCPU 1769e6
+#define MAX_VCPUS 6.0
+static double vcpu_share(double memory, double threads)
+{
+	double share = memory / MB_PER_VCPU;
+	if (share > threads)
+		share = threads;
+	return share < MAX_VCPUS ? share : MAX_VCPUS;
+}
 
 static double gb(const struct lambda *fn)
 {
@@ -316,20 +388,54 @@ sim_time_t lambda_timeout(const struct lambda *fn)
 
 /* Environments ---------------------------------------------------------------- */
 
-/* Drops idle environments idle for keep_warm or longer (oldest first). */
+/* Drops the idle environments that reached their max_lifetime, wherever
+ * they are in the ring (O(idle); runs only when one may have). */
+static void purge_expired(struct lambda *fn, sim_time_t now)
+{
+	size_t kept = 0;
+	sim_time_t lo = SIM_TIME_MAX;
+	for (size_t i = 0; i < fn->idle_n; i++) {
+		struct env e = fn->idle[(fn->idle_head + i) % fn->idle_cap];
+		if (e.dies <= now) {
+			fn->retired++;
+			continue;
+		}
+		if (e.dies < lo)
+			lo = e.dies;
+		fn->idle[(fn->idle_head + kept++) % fn->idle_cap] = e;
+	}
+	fn->idle_n = kept;
+	fn->idle_dies_min = lo;
+}
+
+/* Drops (oldest first) the idle environments idle for keep_warm when the
+ * function has not been invoked for keep_warm either, or for
+ * keep_warm_busy when it has; and those that reached their max_lifetime. */
 static void reclaim(struct lambda *fn, sim_time_t now)
 {
-	while (fn->idle_n && fn->idle[fn->idle_head] + fn->cfg->keep_warm <= now) {
+	if (fn->idle_n && fn->idle_dies_min <= now)
+		purge_expired(fn, now);
+	const struct lambda_config *c = fn->cfg;
+	bool quiet = sim_time_add(fn->last_invoked, c->keep_warm) <= now;
+	sim_time_t keep = quiet || c->keep_warm_busy < c->keep_warm ? c->keep_warm
+								       : c->keep_warm_busy;
+	while (fn->idle_n && sim_time_add(fn->idle[fn->idle_head].since, keep) <= now) {
 		fn->idle_head = (fn->idle_head + 1) % fn->idle_cap;
 		fn->idle_n--;
 	}
 }
 
-static void idle_push(struct lambda *fn, sim_time_t now)
+/* An environment whose invocation ended at `now` becomes idle, or is
+ * retired when it has reached its max_lifetime. */
+static void idle_push(struct lambda *fn, sim_time_t now, sim_time_t dies)
 {
+	if (dies <= now) {
+		fn->retired++;
+		return;
+	}
 	if (fn->idle_n == fn->idle_cap) {
 		size_t cap = fn->idle_cap ? fn->idle_cap * 2 : 64;
-		sim_time_t *v = sim_xcalloc(cap, sizeof(*v));
+		struct env *v = sim_xcalloc(cap, sizeof(*v));
 		for (size_t i = 0; i < fn->idle_n; i++)
 			v[i] = fn->idle[(fn->idle_head + i) % fn->idle_cap];
 		free(fn->idle);
@@ -337,13 +443,17 @@ static void idle_push(struct lambda *fn, sim_time_t now)
 		fn->idle_head = 0;
 		fn->idle_cap = cap;
 	}
-	fn->idle[(fn->idle_head + fn->idle_n++) % fn->idle_cap] = now;
+	if (!fn->idle_n || dies < fn->idle_dies_min)
+		fn->idle_dies_min = dies;
+	fn->idle[(fn->idle_head + fn->idle_n++) % fn->idle_cap] = (struct env){ now, dies };
 }
 
 /* Takes n environments (n > 1: a cohort's invocations): the newest idle
- * ones, and new ones for the rest if the scaling rate allows. Returns how
- * many are new (cold), or -1 (taking nothing) when there are not enough. */
-static int64_t take_environments(struct lambda *fn, sim_time_t now, int64_t n)
+ * ones, and new ones for the rest if the scaling rate allows, writing when
+ * each reaches its max_lifetime into dies[0..n). Returns how many are new
+ * (cold), or -1 (taking nothing) when there are not enough. */
+static int64_t take_environments(struct lambda *fn, sim_time_t now, int64_t n,
+				 sim_time_t *dies)
 {
 	reclaim(fn, now);
 	int64_t warm = (int64_t)fn->idle_n < n ? (int64_t)fn->idle_n : n;
@@ -357,7 +467,12 @@ static int64_t take_environments(struct lambda *fn, sim_time_t now, int64_t n)
 			return -1;
 		fn->tokens -= (double)cold;
 	}
+	for (int64_t k = 0; k < warm; k++)
+		dies[k] = fn->idle[(fn->idle_head + fn->idle_n - 1 - (size_t)k) % fn->idle_cap].dies;
 	fn->idle_n -= (size_t)warm;
+	for (int64_t k = warm; k < n; k++)
+		dies[k] = sim_time_add(now, sim_dist_sample_time(&fn->cfg->max_lifetime,
+								 fn->env_rng));
 	return cold;
 }
 
@@ -447,13 +562,18 @@ bool lambda_invoke_work(struct lambda *fn, struct sim *s, struct lambda_batch *b
 		goto throttle;
 	if (reserved)
 		account_acquire_n(fn->account, s, true, w);
-	int64_t cold = take_environments(fn, s->now, w);
+	uint32_t slot = slot_take(fn);
+	struct invocation *v = fn->inv[slot];
+	if (w > v->dies_cap) {
+		v->dies_cap = w;
+		v->dies = sim_xrealloc(v->dies, (size_t)w * sizeof(*v->dies));
+	}
+	int64_t cold = take_environments(fn, s->now, w, v->dies);
 	if (cold < 0) {
+		fn->free_inv[fn->n_free++] = slot;
 		account_release_n(fn->account, s, reserved, w);
 		goto throttle;
 	}
-	uint32_t slot = slot_take(fn);
-	struct invocation *v = fn->inv[slot];
 	v->b = b;
 	SIM_ASSERT(s, b->n <= UINT32_MAX);
 	v->n = (uint32_t)b->n;
@@ -473,6 +593,7 @@ bool lambda_invoke_work(struct lambda *fn, struct sim *s, struct lambda_batch *b
 	v->weight = w;
 	b->admitted = (uint64_t)w;
 	fn->in_use += w;
+	fn->last_invoked = s->now;
 	if (fn->in_use > fn->peak)
 		fn->peak = fn->in_use;
 	sim_twa_set(&fn->level, s->now, (double)fn->in_use);
@@ -490,6 +611,8 @@ bool lambda_invoke_work(struct lambda *fn, struct sim *s, struct lambda_batch *b
 	v->handler_start = sim_time_add(s->now, init);
 	v->init = init;
 	sim_time_t per_batch = sim_dist_sample_time(&fn->cfg->per_batch, fn->rng);
+	if (fn->time_scale != 1)
+		per_batch = sim_time_from_s(sim_time_to_s(per_batch) * fn->time_scale);
 	v->deadline = sim_time_add(v->handler_start, fn->cfg->timeout);
 	v->killing = false;
 	v->work = work;
@@ -500,6 +623,27 @@ throttle:
 	fn->t_throttles += (uint64_t)w;
 	account_count_throttles(fn->account, (uint64_t)w);
 	return false;
+}
+
+/* The environments of invocation `slot` stop counting as in use: they
+ * become idle (or retire), and the slot is free. */
+static void release(struct lambda *fn, struct sim *s, uint32_t slot)
+{
+	struct invocation *v = fn->inv[slot];
+	fn->in_use -= v->weight;
+	sim_twa_set(&fn->level, s->now, (double)fn->in_use);
+	account_release_n(fn->account, s, v->reserved, v->weight);
+	for (int64_t k = 0; k < v->weight; k++)
+		idle_push(fn, s->now, v->dies[k]);
+	fn->free_inv[fn->n_free++] = slot;
+}
+
+/* release_lag after an invocation returned. */
+static void on_release(struct sim *s, void *target, uint64_t arg)
+{
+	struct invocation *v = target;
+	SIM_ASSERT(s, v->gen == (uint32_t)(arg >> 32));
+	release(v->fn, s, v->slot);
 }
 
 /* Ends invocation `slot` now with the given outcome. */
@@ -522,13 +666,13 @@ static void finish_invocation(struct lambda *fn, struct sim *s, uint32_t slot,
 		fn->errors += (uint64_t)v->weight;
 		fn->t_errors += (uint64_t)v->weight;
 	}
-	fn->in_use -= v->weight;
-	sim_twa_set(&fn->level, s->now, (double)fn->in_use);
-	account_release_n(fn->account, s, v->reserved, v->weight);
-	for (int64_t k = 0; k < v->weight; k++)
-		idle_push(fn, s->now);
-	fn->free_inv[fn->n_free++] = slot;
 	struct lambda_batch *b = v->b;
+	if (fn->cfg->release_lag > 0)
+		/* The slot (and its environments) stay taken until then. */
+		sim_schedule(s, sim_time_add(s->now, fn->cfg->release_lag), on_release, v,
+			     pack(0, v->gen));
+	else
+		release(fn, s, slot);
 	for (uint32_t i = 0; i < v->n; i++)
 		b->failed[i] = v->it[i].failed;
 	b->done(b->ctx, s, outcome, b->failed);
@@ -569,7 +713,7 @@ static void next_item(struct lambda *fn, struct sim *s, uint32_t slot,
 	h->waiting = false;
 	struct item_rt *m = &v->it[h->item];
 	double t = (v->work ? sim_time_to_s(v->work)
-			    : sim_dist_sample(&fn->cfg->per_message, fn->rng) *
+			    : sim_dist_sample(&fn->cfg->per_message, fn->rng) * fn->time_scale *
 				      tenant_work_factor(fn->base.run, m->tenant)) +
 		   fn->compress_s + fn->compress_per_byte * m->size;
 	double fail = tenant_failure_rate(fn->base.run, m->tenant);
@@ -761,7 +905,10 @@ static struct model *lambda_create(const void *config, const char *name,
 	fn->cfg = cfg;
 	fn->rng = sim_rng_stream((uint64_t)run->scn->seed, run->replication, name,
 				 "invocations");
+	fn->env_rng = sim_rng_stream((uint64_t)run->scn->seed, run->replication, name,
+				     "environments");
 	fn->reserved = cfg->reserved_concurrency != SCN_UNLIMITED;
+	fn->time_scale = 1;
 	fn->tokens = NEW_ENV_BURST;
 	if (sim_hist_init(&fn->duration_h)) {
 		sim_out_of_memory(sizeof(struct sim_hist));
@@ -790,11 +937,18 @@ static int lambda_link(struct model *m, struct sim_run *run)
 	const struct call_config *cc = cfg->calls.items;
 	const struct cfg_node *list = cfg_get(m->node, "calls");
 	/* Compression time scales with the vCPU share, capped at one vCPU
-	 * (compressing is one thread): FACTS 3 "Memory -> vCPU", 1,769 MB =
-	 * one vCPU. */
-	double share = cfg->memory / 1769e6 < 1 ? cfg->memory / 1769e6 : 1;
+	 * (compressing is one thread). */
+	double share = vcpu_share(cfg->memory, 1);
 	double at = cfg->compress_at_memory > 0 ? cfg->compress_at_memory : cfg->memory;
-	double at_share = at / 1769e6 < 1 ? at / 1769e6 : 1;
+	double at_share = vcpu_share(at, 1);
+	/* The CPU part of the duration, measured at cpu_at_memory, scaled. */
+	fn->time_scale = 1;
+	if (cfg->cpu_share > 0) {
+		double mem = cfg->cpu_at_memory > 0 ? cfg->cpu_at_memory : cfg->memory;
+		double th = (double)cfg->threads;
+		fn->time_scale = 1 - cfg->cpu_share +
+				 cfg->cpu_share * vcpu_share(mem, th) / vcpu_share(cfg->memory, th);
+	}
 	for (size_t i = 0; i < fn->n_calls; i++) {
 		struct model *t = sim_run_find(run, cc[i].target);
 		struct call_rt *c = &fn->calls[i];
@@ -864,6 +1018,7 @@ static void lambda_restart(struct model *m, struct sim *s)
 	struct lambda *fn = (struct lambda *)m;
 	fn->invocations = fn->errors = fn->throttles = fn->timeouts = 0;
 	fn->cold_starts = fn->items_failed = 0;
+	fn->retired = 0;
 	fn->peak = fn->in_use;
 	fn->billed_ms = 0;
 	sim_twa_restart(&fn->level, s->now);
@@ -894,6 +1049,9 @@ static void lambda_finish(struct model *m, struct sim *s, struct sim_results *re
 	sim_results_put(res, n, METRIC_THROTTLES, "count", (double)fn->throttles);
 	sim_results_put(res, n, "Timeouts", "count", (double)fn->timeouts);
 	sim_results_put(res, n, "ColdStarts", "count", (double)fn->cold_starts);
+	sim_results_put(res, n, "ColdStartProbability", "ratio",
+			fn->invocations ? (double)fn->cold_starts / (double)fn->invocations : NAN);
+	sim_results_put(res, n, "EnvironmentsRetired", "count", (double)fn->retired);
 	sim_results_put(res, n, "FailedMessages", "count", (double)fn->items_failed);
 	sim_results_put(res, n, METRIC_CONCURRENT_EXECUTIONS, "executions",
 			sim_twa_mean(&fn->level, s->now));
@@ -921,6 +1079,7 @@ static void lambda_destroy(struct model *m)
 		return;
 	for (size_t i = 0; i < fn->n_inv; i++) {
 		free(fn->inv[i]->it);
+		free(fn->inv[i]->dies);
 		free(fn->inv[i]);
 	}
 	while (fn->sync_all) {
@@ -933,6 +1092,7 @@ static void lambda_destroy(struct model *m)
 	free(fn->idle);
 	free(fn->calls);
 	gsl_rng_free(fn->rng);
+	gsl_rng_free(fn->env_rng);
 	sim_hist_finish(&fn->duration_h);
 	free(fn);
 }

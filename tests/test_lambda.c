@@ -421,6 +421,228 @@ START_TEST(environments_are_reused_until_keep_warm)
 }
 END_TEST
 
+START_TEST(environments_retire_at_max_lifetime)
+{
+	/* One message a second from t = 1 s, 100 ms each, on one environment
+	 * that dies 30 s after its start: new ones at 1, 31, 61 and 91 s. */
+	const char *s[] = { "tenants.t={target: fn, arrivals: {constant: {rate: 1/s}}}",
+			    "resources.fn.max_lifetime=30s", "duration=100s" };
+	struct run r;
+	run(&r, s, 3);
+	ck_assert_double_eq(get(&r, "fn", "ColdStarts"), 4);
+	ck_assert_double_eq(get(&r, "fn", "EnvironmentsRetired"), 3);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 100);
+	ck_assert_double_eq_tol(get(&r, "fn", "ColdStartProbability"), 0.04, 1e-12);
+	done(&r);
+	/* An environment in use past its lifetime ends its invocation first:
+	 * 20 s invocations on a 30 s lifetime, one every 25 s from 25 s: the
+	 * first environment (25 s) takes the one at 50 s too (25 s old) and is
+	 * retired when it ends at 70 s; 75 s starts a second, which the one at
+	 * 100 s reuses. */
+	const char *l[] = { "tenants.t={target: fn, arrivals: {constant: {rate: 0.04/s}}}",
+			    "resources.fn.max_lifetime=30s", "resources.fn.timeout=30s",
+			    "resources.fn.duration.per_message=20s", "duration=100s" };
+	run(&r, l, 5);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 4);
+	ck_assert_double_eq(get(&r, "fn", "ColdStarts"), 2);
+	ck_assert_double_eq(get(&r, "fn", "EnvironmentsRetired"), 1);
+	done(&r);
+}
+END_TEST
+
+START_TEST(idle_environments_outlive_keep_warm_while_the_function_is_invoked)
+{
+	/* Two at once at 0 s make two environments; two more at 20.5 min need
+	 * both again. A trickle of one a minute keeps the function invoked on
+	 * the newest environment only, so the other stays idle for 20.5 min:
+	 * kept (keep_warm_busy 25 min) -> 2 cold starts; with keep_warm_busy
+	 * 0 it goes after keep_warm (5 min) -> 3; with no trickle the function
+	 * is quiet and both go after 5 min -> 4. */
+	const char *s[] = { "tenants.t={target: fn, arrivals: {burst: {count: 2, at: 0s}}}",
+			    "tenants.b={target: fn, arrivals: {burst: {count: 2, at: 1230s}}}",
+			    "resources.fn.keep_warm=5m", "duration=21m",
+			    "tenants.c={target: fn, arrivals: {constant: {rate: 1/min}}}" };
+	struct run r;
+	run(&r, s, 5);
+	ck_assert_double_eq(get(&r, "fn", "ColdStarts"), 2);
+	done(&r);
+	const char *s0[] = { s[0], s[1], s[2], s[3], s[4],
+			     "resources.fn.keep_warm_busy=0s" };
+	run(&r, s0, 6);
+	ck_assert_double_eq(get(&r, "fn", "ColdStarts"), 3);
+	done(&r);
+	run(&r, s, 4);
+	ck_assert_double_eq(get(&r, "fn", "ColdStarts"), 4);
+	done(&r);
+}
+END_TEST
+
+START_TEST(release_lag_keeps_environments_counted_after_the_return)
+{
+	/* An event source with at most 2 batches re-invokes as soon as an
+	 * invocation returns. Without a lag it never exceeds 2; with 50 ms of
+	 * release lag the returned environments still count, so concurrency
+	 * goes above 2, and a reserved concurrency of 2 throttles. */
+	const char *s[] = { "tenants.t.arrivals={burst: {count: 200, at: 0s}}",
+			    "resources.q.dead_letter.max_receive_count=1000",
+			    "resources.fn.event_sources[0].batch_size=1",
+			    "resources.fn.event_sources[0].maximum_concurrency=2",
+			    "resources.fn.release_lag=50ms" };
+	struct run r;
+	run(&r, s, 5);
+	ck_assert_double_eq(get(&r, "fn", "Throttles"), 0);
+	ck_assert_double_gt(get(&r, "fn", "ConcurrentExecutions.max"), 2);
+	done(&r);
+	const char *res[] = { s[0], s[1], s[2], s[3], s[4],
+			      "resources.fn.reserved_concurrency=2" };
+	run(&r, res, 6);
+	ck_assert_double_gt(get(&r, "fn", "Throttles"), 0);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 2);
+	done(&r);
+	/* No lag: no throttle at the same reservation. */
+	const char *none[] = { s[0], s[1], s[2], s[3], "resources.fn.reserved_concurrency=2" };
+	run(&r, none, 5);
+	ck_assert_double_eq(get(&r, "fn", "Throttles"), 0);
+	ck_assert_double_eq(get(&r, "fn", "ConcurrentExecutions.max"), 2);
+	done(&r);
+}
+END_TEST
+
+/* The Duration of one invocation (ms) and its GB-seconds, at the settings
+ * `sets` on top of: one message at 1 s, per_message 1 s, no cold start. */
+static void one_call(const char *const *sets, size_t n, double *ms, double *gbs)
+{
+	const char *base[16] = { "tenants.t={target: fn, arrivals: {burst: {count: 1, at: 1s}}}",
+				 "resources.fn.duration.per_message=1s",
+				 "resources.fn.timeout=30s", "duration=60s" };
+	for (size_t i = 0; i < n; i++)
+		base[4 + i] = sets[i];
+	struct run r;
+	run(&r, base, 4 + n);
+	*ms = get(&r, "fn", "Duration");
+	*gbs = get(&r, "fn", "GBSeconds");
+	done(&r);
+}
+
+START_TEST(cpu_part_scales_with_the_vcpu_share_of_memory)
+{
+	double ms, gbs;
+	/* No cpu_share: memory changes nothing (the old behaviour). */
+	const char *none[] = { "resources.fn.memory=512MB" };
+	one_call(none, 1, &ms, &gbs);
+	ck_assert_double_eq_tol(ms, 1000, 1e-6);
+	ck_assert_double_eq_tol(gbs, 1.0 * 512 / 1024, 1e-12);
+	/* Half CPU measured at 1,024 MB, run at 512 MB: the CPU half takes
+	 * twice as long: 0.5 + 0.5 x 2 = 1.5 s. */
+	const char *half[] = { "resources.fn.memory=512MB", "resources.fn.duration.cpu_share=50%",
+			       "resources.fn.duration.at_memory=1024MB" };
+	one_call(half, 3, &ms, &gbs);
+	ck_assert_double_eq_tol(ms, 1500, 1e-6);
+	ck_assert_double_eq_tol(gbs, 1.5 * 512 / 1024, 1e-12);
+	/* At 3,008 MB single-threaded code gets one vCPU, not 1.70:
+	 * 0.5 + 0.5 x (1024 / 1769) s. */
+	const char *big[] = { "resources.fn.memory=3008MB", half[1], half[2] };
+	one_call(big, 3, &ms, &gbs);
+	ck_assert_double_eq_tol(ms, 500 + 500 * 1024.0 / 1769, 1e-6);
+	/* Two threads use the 1.70 vCPUs: 0.5 + 0.5 x (1024 / 3008) s. */
+	const char *two[] = { big[0], half[1], half[2], "resources.fn.duration.threads=2" };
+	one_call(two, 4, &ms, &gbs);
+	ck_assert_double_eq_tol(ms, 500 + 500 * 1024.0 / 3008, 1e-6);
+	/* Six threads at 10,240 MB: 5.79 vCPUs (memory / 1,769 MB). */
+	const char *six[] = { "resources.fn.memory=10240MB", "resources.fn.duration.cpu_share=100%",
+			      "resources.fn.duration.at_memory=1769MB",
+			      "resources.fn.duration.threads=6" };
+	one_call(six, 4, &ms, &gbs);
+	ck_assert_double_eq_tol(ms, 1000 * 1769.0 / 10240, 1e-6);
+	/* at_memory defaults to the function's own: nothing scales. */
+	const char *own[] = { "resources.fn.memory=256MB", half[1] };
+	one_call(own, 2, &ms, &gbs);
+	ck_assert_double_eq_tol(ms, 1000, 1e-6);
+	/* per_batch scales as per_message does: 1 s each, half CPU, measured
+	 * at 256 MB, run at 128 MB: 2 x (0.5 + 0.5 x 2) = 3 s. */
+	const char *pb[] = { "resources.fn.memory=128MB", "resources.fn.duration.per_batch=1s",
+			     half[1], "resources.fn.duration.at_memory=256MB" };
+	one_call(pb, 4, &ms, &gbs);
+	ck_assert_double_eq_tol(ms, 3000, 1e-6);
+}
+END_TEST
+
+/* The memory AWS Lambda Power Tuning asks for: `spillway plan` over
+ * scenarios/power-tuning.yaml's memories, the cheapest per invocation
+ * whose Duration is at most 1.5 s, at cpu_share `share`; the chosen
+ * point's values ("resources.fn.memory=...") into out. */
+static void cheapest_fast_enough(const char *share, char *out, size_t size)
+{
+	char dir[] = "/tmp/spillway-power-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd),
+		 "%s plan scenarios/power-tuning.yaml -q -j 1 -o %s/plan "
+		 "--vary resources.fn.memory=128MB,256MB,512MB,1024MB,1536MB,2048MB,3008MB "
+		 "--set resources.fn.duration.cpu_share=%s "
+		 "--require 'fn.Duration<=1500' --minimize fn.CostPerInvocation",
+		 SPILLWAY_BIN, dir, share);
+	ck_assert_int_eq(system(cmd), 0);
+	char path[300], text[8192];
+	snprintf(path, sizeof(path), "%s/plan/plan.json", dir);
+	ck_assert_uint_gt(harness_slurp(path, text, sizeof(text)), 0);
+	const char *c = strstr(text, "\"chosen\": {\"point\": ");
+	ck_assert_ptr_nonnull(c);
+	const char *v = strstr(c, "\"values\": \"");
+	ck_assert_ptr_nonnull(v);
+	v += strlen("\"values\": \"");
+	size_t n = strcspn(v, "\"");
+	snprintf(out, size, "%.*s", (int)n, v);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(power_tuning_answer_moves_with_the_cpu_share)
+{
+	/* 4 s at 128 MB. 95% CPU: 512 MB gives 0.2 + 3.8 / 4 = 1.15 s, the
+	 * cheapest within 1.5 s (256 MB: 2.1 s). 80% CPU: 512 MB gives
+	 * 0.8 + 3.2 / 4 = 1.6 s, too slow; 1,024 MB 1.2 s. */
+	char a[200], b[200];
+	cheapest_fast_enough("95%", a, sizeof(a));
+	ck_assert_str_eq(a, "resources.fn.memory=512MB");
+	cheapest_fast_enough("80%", b, sizeof(b));
+	ck_assert_str_eq(b, "resources.fn.memory=1024MB");
+}
+END_TEST
+
+START_TEST(power_tuning_sweep_prints_duration_and_cost_per_invocation)
+{
+	char dir[] = "/tmp/spillway-sweep-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char cmd[2048], path[300], text[1 << 16];
+	snprintf(cmd, sizeof(cmd),
+		 "%s sweep scenarios/power-tuning.yaml -j 1 -o %s/s "
+		 "--vary resources.fn.memory=128MB,1024MB,3008MB > %s/out.txt",
+		 SPILLWAY_BIN, dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	ck_assert_uint_gt(harness_slurp(path, text, sizeof(text)), 0);
+	ck_assert_ptr_nonnull(strstr(text, "fn.Duration"));
+	ck_assert_ptr_nonnull(strstr(text, "fn.CostPerInvocation"));
+	/* Durations: 0.2 + 3.8 s at 128 MB; at 1,024 MB 0.2 + 3.8 / 8 s; at
+	 * 3,008 MB single-threaded code stops at one vCPU (1,769 MB). */
+	ck_assert_ptr_nonnull(strstr(text, " 4000 "));
+	ck_assert_ptr_nonnull(strstr(text, " 675 "));
+	ck_assert_ptr_nonnull(strstr(text, " 474.958 "));
+	snprintf(path, sizeof(path), "%s/s/sweep.csv", dir);
+	ck_assert_uint_gt(harness_slurp(path, text, sizeof(text)), 0);
+	/* 128 MB: $0.20 per million requests + 4 s x 0.125 GB at
+	 * $0.0000166667 per GB-s (FACTS 3). */
+	ck_assert_ptr_nonnull(strstr(text, "0,128MB,fn,CostPerInvocation,8.49"));
+	/* Both curves are plotted against the points. */
+	snprintf(cmd, sizeof(cmd), "grep -l 'CostPerInvocation' %s/s/plots/*.gp >/dev/null && "
+		 "grep -l 'Duration' %s/s/plots/*.gp >/dev/null", dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(new_environments_limited_to_1000_per_10_seconds)
 {
 	const char *s[] = { "tenants.t={target: fn, arrivals: {burst: {count: 2000, at: 0s}}}",
@@ -816,6 +1038,12 @@ static Suite *suite(void)
 	tcase_add_test(fn, parallel_workers_cut_concurrency);
 	tcase_add_test(fn, timeout_kills_the_invocation);
 	tcase_add_test(fn, environments_are_reused_until_keep_warm);
+	tcase_add_test(fn, environments_retire_at_max_lifetime);
+	tcase_add_test(fn, idle_environments_outlive_keep_warm_while_the_function_is_invoked);
+	tcase_add_test(fn, release_lag_keeps_environments_counted_after_the_return);
+	tcase_add_test(fn, cpu_part_scales_with_the_vcpu_share_of_memory);
+	tcase_add_test(fn, power_tuning_answer_moves_with_the_cpu_share);
+	tcase_add_test(fn, power_tuning_sweep_prints_duration_and_cost_per_invocation);
 	tcase_add_test(fn, new_environments_limited_to_1000_per_10_seconds);
 	tcase_add_test(fn, synchronous_invocations_beyond_reserved_are_rejected);
 	tcase_add_test(fn, sdk_gives_up_after_max_attempts);
