@@ -106,15 +106,16 @@ static void nat_destroy(struct model *m)
 }
 
 /* What the review reads of a NAT gateway (sim/report_desc.h): its data is
- * billed per GB, and an interface endpoint bills less (FACTS 6). */
+ * billed per GB, and an interface endpoint bills less (FACTS 6), unless
+ * the peer is on the internet, which no VPC endpoint reaches. */
 static void nat_facts(const struct scenario *scn, const struct scn_entry *e,
 		      struct model_facts *f)
 {
+	const struct nat_config *c = e->config;
 	(void)scn;
-	(void)e;
 	f->roles = MODEL_DATA_PATH;
 	f->price_key = "nat_gateway.gb";
-	f->cheaper_price_key = "vpc_endpoint.gb";
+	f->cheaper_price_key = c->internet ? NULL : "vpc_endpoint.gb";
 }
 
 static const struct model_report nat_gateway_report = {

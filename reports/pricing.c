@@ -184,6 +184,8 @@ void pricing_finish(struct pricing *p)
 
 const struct price *pricing_find(const struct pricing *p, const char *key)
 {
+	if (!key)
+		return NULL;
 	for (size_t i = 0; i < p->n; i++)
 		if (!strcmp(p->v[i].key, key))
 			return &p->v[i];

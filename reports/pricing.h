@@ -68,7 +68,7 @@ char *pricing_path(const struct scenario *scn, struct diag *d);
 int pricing_load(struct pricing *p, const char *path, struct diag *d);
 void pricing_finish(struct pricing *p);
 
-/* The price of key, or NULL. */
+/* The price of key, or NULL (also for a NULL key). */
 const struct price *pricing_find(const struct pricing *p, const char *key);
 
 /* What `volume` units cost in one month under p: its tiers, or usd/per
