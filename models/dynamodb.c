@@ -8,9 +8,17 @@
  *    provisioned capacity, holding up to burst_window of it (burst capacity)
  *    and full at t = 0 (the table was idle before the scenario). On-demand:
  *    a bucket of one second at the current limit, 2x the previous peak,
- *    where the peak is the most units consumed in any whole second of
- *    simulated time so far (new table: limits 4,000 WRU/s and 12,000
- *    RRU/s), capped at the table quota of 40,000 units/s.
+ *    where the peak is the most units consumed in any whole second that
+ *    ended at least 30 minutes ago (new table: limits 4,000 WRU/s and
+ *    12,000 RRU/s), capped at the table quota of 40,000 units/s. A new
+ *    peak raises the limit only 30 minutes after it was reached: AWS
+ *    documents that traffic above 2x the previous peak within 30 minutes
+ *    may throttle and that growth should be spread over 30 minutes or
+ *    more (FACTS 5, "On-demand scaling"), and a measured one-minute ramp
+ *    on a new table could not pass about 4,000 writes/s (validation case
+ *    dynamodb-ondemand-peak) where an instantly rising limit would let it
+ *    through. Until then the pending peaks wait in a queue (strictly
+ *    rising, at most one a second: at most 1,800).
  *  - partitions, each capped at 1,000 WCU/s and 3,000 RCU/s with no burst
  *    credit: a bucket of that rate holding one second. Provisioned: n =
  *    ceil(RCU/3000 + WCU/1000) partitions shared by both lanes. On-demand:
@@ -53,8 +61,8 @@
  * Not modelled: reads cost as strongly consistent (eventually consistent
  * reads would cost half), transactions (2x), the linear read/write mix of a
  * partition's capacity (each lane has its own per-partition cap), adaptive
- * capacity beyond the per-partition cap, the 30-minute spacing of on-demand
- * growth, items above 400 KB (they simply cost their units).
+ * capacity beyond the per-partition cap, items above 400 KB (they simply
+ * cost their units).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -65,6 +73,7 @@
 #include "models/describe.h"
 #include "models/dynamodb.h"
 #include "models/registry.h"
+#include "sim/alloc.h"
 #include "sim/metrics.h"
 #include "sim/rng.h"
 #include "sim/run.h"
@@ -102,6 +111,13 @@ struct ddb_config {
  * second (FACTS 5, "On-demand table default cap");
  * https://docs.amazonaws.cn/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html */
 #define ONDEMAND_TABLE_MAX 40000
+/* On-demand growth: a peak counts towards the limit 30 minutes after it
+ * (FACTS 5, "On-demand scaling": "may throttle if > 2x previous peak
+ * within 30 min; spread growth over >= 30 min");
+ * https://docs.amazonaws.cn/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html */
+#define ONDEMAND_GROWTH_DELAY (30 * SIM_MIN)
+/* Pending peaks: one a second at most, for 30 minutes. */
+#define ONDEMAND_PENDING 1801
 /* Auto scaling: out after 2 consecutive minutes above target, in after 15
  * consecutive minutes at least 20% below it (FACTS 5, "Auto scaling
  * delays"); https://www.repost.aws/knowledge-center/dynamodb-auto-scaling */
@@ -291,6 +307,11 @@ struct lane {
 	int64_t sec_units;     /* consumed in it */
 	int64_t sec_meas;      /* consumed in it since the warm-up end */
 	int64_t peak;          /* on-demand previous peak, units in a second */
+	struct pending_peak {  /* on-demand peaks not yet 30 minutes old */
+		sim_time_t at;
+		int64_t units;
+	} *pend;               /* ring of ONDEMAND_PENDING, owned */
+	size_t pend_head, pend_n;
 	int64_t peak_meas;     /* most units in one second since the warm-up */
 
 	sim_time_t min_start;  /* current whole minute */
@@ -377,18 +398,53 @@ static void on_demand_limit(struct ddb *t, struct lane *l, sim_time_t now)
 		set_partitions(l, n, now);
 }
 
+/* On-demand: the pending peaks that are 30 minutes old by now raise the
+ * limit, each from the moment it came of age (in order: they are). */
+static void mature(struct ddb *t, struct lane *l, sim_time_t now)
+{
+	while (l->pend_n) {
+		const struct pending_peak *p = &l->pend[l->pend_head];
+		if (p->at + ONDEMAND_GROWTH_DELAY > now)
+			break;
+		sim_time_t when = p->at + ONDEMAND_GROWTH_DELAY;
+		l->peak = p->units;
+		l->pend_head = (l->pend_head + 1) % ONDEMAND_PENDING;
+		l->pend_n--;
+		on_demand_limit(t, l, when);
+	}
+}
+
+/* On-demand: a second that ended at `at` with `units` consumed, above
+ * every peak so far, waits to raise the limit. */
+static void push_peak(struct lane *l, sim_time_t at, int64_t units)
+{
+	int64_t top = l->pend_n
+		? l->pend[(l->pend_head + l->pend_n - 1) % ONDEMAND_PENDING].units
+		: l->peak;
+	if (units <= top)
+		return;
+	/* One a second over 30 minutes fits; a full ring cannot happen. */
+	if (l->pend_n == ONDEMAND_PENDING)
+		return;
+	l->pend[(l->pend_head + l->pend_n) % ONDEMAND_PENDING] =
+		(struct pending_peak){ at, units };
+	l->pend_n++;
+}
+
 /* Closes the whole seconds and minutes of l that ended by now. */
 static void roll(struct ddb *t, struct lane *l, sim_time_t now)
 {
+	if (t->on_demand)
+		mature(t, l, now);
 	if (now >= l->sec_start + SIM_S) {
 		sim_time_t end = l->sec_start + SIM_S;
 		if (l->sec_meas > l->peak_meas)
 			l->peak_meas = l->sec_meas;
-		if (t->on_demand && l->sec_units > l->peak) {
-			/* The new limit holds from the end of that second;
-			 * later seconds up to now saw nothing. */
-			l->peak = l->sec_units;
-			on_demand_limit(t, l, end);
+		if (t->on_demand) {
+			/* That peak counts 30 minutes after its second
+			 * ended (which may already be by now). */
+			push_peak(l, end, l->sec_units);
+			mature(t, l, now);
 		}
 		l->sec_units = l->sec_meas = 0;
 		l->sec_start = now - now % SIM_S;
@@ -502,8 +558,11 @@ static struct model *ddb_create(const void *config, const char *name,
 		/* The previous peak of a new table is half its first limit. */
 		t->lane[DDB_READ].peak = ONDEMAND_NEW_READ / 2;
 		t->lane[DDB_WRITE].peak = ONDEMAND_NEW_WRITE / 2;
-		for (int op = 0; op < 2; op++)
+		for (int op = 0; op < 2; op++) {
+			t->lane[op].pend = sim_xcalloc(ONDEMAND_PENDING,
+						       sizeof(*t->lane[op].pend));
 			on_demand_limit(t, &t->lane[op], 0);
+		}
 	} else {
 		set_table_rate(t, &t->lane[DDB_READ], c->read_capacity, 0);
 		set_table_rate(t, &t->lane[DDB_WRITE], c->write_capacity, 0);
@@ -616,6 +675,8 @@ static void ddb_destroy(struct model *m)
 	if (!t)
 		return;
 	gsl_rng_free(t->rng);
+	free(t->lane[DDB_READ].pend);
+	free(t->lane[DDB_WRITE].pend);
 	free(t);
 }
 

@@ -7,7 +7,8 @@
  * window in each availability zone it is in (a partial hour is a full
  * hour: the window is rounded up); every GB through it, at the first
  * tier's price; the share of the bytes crossing an AZ to reach it (FACTS 6,
- * "Inter-AZ transfer"). Gateway endpoints have no hourly or per-GB charge
+ * "Inter-AZ transfer"). Bytes go both ways (netpath.h): requests out and
+ * responses in are both processed and both cross the AZ. Gateway endpoints have no hourly or per-GB charge
  * (FACTS 6, "Gateway endpoints").
  */
 #include <math.h>
@@ -22,6 +23,7 @@ struct vpce_config {
 	int64_t azs;       /* availability zones it is in */
 	double cross_az;   /* share of the bytes crossing an AZ to reach it */
 	bool gateway;      /* a gateway endpoint (free) */
+	double in_per_out; /* bytes in per byte out (callers stating only out) */
 };
 
 #define F(...) SCN_FIELD(struct vpce_config, __VA_ARGS__)
@@ -33,6 +35,8 @@ static const struct scn_field vpce_fields[] = {
 	  "share of the bytes that crosses an AZ to reach it"),
 	F("gateway", SCN_BOOL, 0, 0, 0, "false", gateway,
 	  "a gateway endpoint (S3, DynamoDB): no hourly or per-GB charge"),
+	F("bytes_in_per_out", SCN_NUMBER, 0, 0, 1e6, "0", in_per_out,
+	  "bytes that come back in (responses, downloads) per byte a caller sends out"),
 };
 
 static const struct scn_schema vpce_schema = {
@@ -54,6 +58,7 @@ static struct model *vpce_create(const void *config, const char *name,
 		return NULL;
 	v->cfg = config;
 	v->path.cross_az = v->cfg->cross_az;
+	v->path.in_per_out = v->cfg->in_per_out;
 	(void)name;
 	(void)run;
 	return &v->path.base;
@@ -62,14 +67,18 @@ static struct model *vpce_create(const void *config, const char *name,
 static void vpce_restart(struct model *m, struct sim *s)
 {
 	(void)s;
-	((struct vpce *)m)->path.bytes = 0;
+	struct netpath *p = &((struct vpce *)m)->path;
+	p->bytes_out = p->bytes_in = 0;
 }
 
 static void vpce_finish(struct model *m, struct sim *s, struct sim_results *res)
 {
 	struct vpce *v = (struct vpce *)m;
-	double gb = v->path.bytes / NETPATH_GB;
-	sim_results_put(res, m->name, "BytesProcessed", "bytes", v->path.bytes);
+	double bytes = v->path.bytes_out + v->path.bytes_in;
+	double gb = bytes / NETPATH_GB;
+	sim_results_put(res, m->name, "BytesProcessed", "bytes", bytes);
+	sim_results_put(res, m->name, "BytesOut", "bytes", v->path.bytes_out);
+	sim_results_put(res, m->name, "BytesIn", "bytes", v->path.bytes_in);
 	sim_results_meter(res, m->name, "AWS Data Transfer", "CrossAZ", "GB",
 			  "transfer.cross_az_gb", gb * v->cfg->cross_az);
 	if (v->cfg->gateway)

@@ -26,6 +26,7 @@ void rpt_cost_compute(struct rpt_cost *c, const struct scenario *scn,
 		struct sim_ci ci;
 		sim_metric_ci(m, o->results.replications, &ci);
 		l->m = m;
+		l->monthly_volume = NAN;
 		l->quantity = isfinite(ci.mean) ? ci.mean : 0.0;
 		l->price = pricing_find(p, m->price_key);
 		if (!l->price || strcmp(l->price->unit, m->unit)) {
@@ -37,11 +38,36 @@ void rpt_cost_compute(struct rpt_cost *c, const struct scenario *scn,
 		}
 		l->unit_price = l->price->usd / l->price->per;
 		l->cost = l->quantity * l->unit_price;
-		c->total += l->cost;
 		if (l->price->status == PRICE_UNCONFIRMED)
 			c->unconfirmed++;
 	}
 	c->window_h = sim_time_to_s(scn->duration - scn->warmup) / 3600.0;
+	/* Volume tiers: the month's volume of a key is every line's under it,
+	 * this window's usage repeated for 730 hours (as the monthly
+	 * projection reads it); the window pays its share of that month's
+	 * tiered cost, spread over the lines by quantity. */
+	for (size_t i = 0; i < c->n; i++) {
+		struct rpt_cost_line *l = &c->v[i];
+		if (!l->price || !l->price->tiers.n || !isnan(l->monthly_volume))
+			continue;
+		double q = 0;
+		for (size_t k = i; k < c->n; k++)
+			if (c->v[k].price == l->price)
+				q += c->v[k].quantity;
+		double month = c->window_h > 0 ? q * RPT_MONTH_HOURS / c->window_h : 0;
+		double paid = price_tiered_cost(l->price, month) * c->window_h / RPT_MONTH_HOURS;
+		for (size_t k = i; k < c->n; k++) {
+			struct rpt_cost_line *t = &c->v[k];
+			if (t->price != l->price)
+				continue;
+			t->monthly_volume = month;
+			t->unit_price = q > 0 ? paid / q : t->unit_price;
+			t->cost = q > 0 ? paid * (t->quantity / q) : 0;
+		}
+	}
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].price)
+			c->total += c->v[i].cost;
 	c->monthly = c->window_h < RPT_MONTH_HOURS
 			     ? c->total * RPT_MONTH_HOURS / c->window_h
 			     : NAN;
@@ -125,6 +151,10 @@ void rpt_print_cost(FILE *f, const struct rpt_cost *c, const struct pricing *p)
 			!l->price ? "  (no price)"
 			: l->price->status == PRICE_UNCONFIRMED ? "  (UNCONFIRMED price)"
 								 : "");
+		if (isfinite(l->monthly_volume))
+			fprintf(f, "%-*s   tiered: %.6g %s a month in all (this window x 730 h), %.6g USD/%s on average\n",
+				ws + wr + wd + 2, "", l->monthly_volume, l->m->unit,
+				l->unit_price, l->m->unit);
 		free(service);
 	}
 	fprintf(f, "%-*s %-*s %-*s %14.6g %-*s %12.4f\n", ws, "TOTAL", wr, "", wd,

@@ -5,7 +5,10 @@
  * The total covers the measurement window (duration - warmup); when that is
  * shorter than a month (730 hours) a monthly projection, labelled as one,
  * scales the total linearly (a one-off burst is not monthly: read it as
- * "if this window repeated all month").
+ * "if this window repeated all month"). A price with volume tiers
+ * (pricing.h) is read the same way: the month's volume of its key is the
+ * sum of its lines' quantities x 730 h / window; the window pays
+ * window / 730 h of that month's tiered cost, shared by quantity.
  */
 #ifndef SPILLWAY_REPORTS_COST_H
 #define SPILLWAY_REPORTS_COST_H
@@ -25,6 +28,8 @@ struct rpt_cost_line {
 	double quantity;            /* mean over replications */
 	double unit_price;          /* usd per unit, NAN without a price */
 	double cost;                /* NAN without a price */
+	double monthly_volume;      /* tiered price: the month's volume of its
+				     * key (all lines), else NAN */
 };
 
 struct rpt_cost {

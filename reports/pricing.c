@@ -12,6 +12,22 @@ static const char *const status_names[] = { "confirmed", "partial",
 					    "unconfirmed", NULL };
 
 #define P(...) SCN_FIELD(struct price, __VA_ARGS__)
+#define T(...) SCN_FIELD(struct price_tier, __VA_ARGS__)
+
+static const struct scn_field tier_fields[] = {
+	T("up_to", SCN_NUMBER, SCN_F_OPTIONAL, 0, 1e15, NULL, up_to,
+	  "the tier ends at this monthly volume (units of the price); the last tier has none"),
+	T("usd", SCN_NUMBER, SCN_F_REQUIRED, 0, 1e12, NULL, usd,
+	  "price in US dollars for `per` units within the tier"),
+};
+
+static void tiers_check(void *obj, const struct cfg_node *node, struct scn_ctx *ctx);
+
+static const struct scn_schema tier_schema = {
+	.name = "tier",
+	.fields = tier_fields,
+	.n = sizeof(tier_fields) / sizeof(tier_fields[0]),
+};
 
 static const struct scn_field price_fields[] = {
 	P("usd", SCN_NUMBER, SCN_F_REQUIRED, 0, 1e12, NULL, usd,
@@ -31,13 +47,51 @@ static const struct scn_field price_fields[] = {
 	  .dflt = "confirmed", .min = 1, .max = 0,
 	  .offset = offsetof(struct price, status),
 	  .help = "confirmed, partial (third-party pages only) or unconfirmed" },
+	{ .key = "tiers", .kind = SCN_LIST, .flags = SCN_F_OPTIONAL, .sub = &tier_schema,
+	  .elem_size = sizeof(struct price_tier), .offset = offsetof(struct price, tiers),
+	  .help = "monthly volume tiers [{up_to, usd}, ..., {usd}] (usd is then the first tier's)" },
 };
 
 static const struct scn_schema price_schema = {
 	.name = "price",
 	.fields = price_fields,
 	.n = sizeof(price_fields) / sizeof(price_fields[0]),
+	.check = tiers_check,
 };
+
+/* Tiers rise, and only the last is open-ended. */
+static void tiers_check(void *obj, const struct cfg_node *node, struct scn_ctx *ctx)
+{
+	const struct price *p = obj;
+	const struct price_tier *t = p->tiers.items;
+	const struct cfg_node *list = cfg_get(node, "tiers");
+	for (size_t i = 0; i < p->tiers.n; i++) {
+		const struct cfg_node *at = list && list->type == CFG_SEQ && i < list->n
+						    ? list->items[i] : node;
+		bool last = i + 1 == p->tiers.n;
+		if (last && t[i].up_to > 0)
+			scn_error(ctx, at, "tiers: the last tier has no up_to (it has no upper end)");
+		else if (!last && !(t[i].up_to > 0))
+			scn_error(ctx, at, "tiers: every tier but the last needs up_to > 0");
+		else if (!last && i > 0 && t[i].up_to <= t[i - 1].up_to)
+			scn_error(ctx, at, "tiers: up_to must rise from tier to tier");
+	}
+}
+
+double price_tiered_cost(const struct price *p, double volume)
+{
+	const struct price_tier *t = p->tiers.items;
+	if (!p->tiers.n)
+		return volume * p->usd / p->per;
+	double cost = 0, from = 0;
+	for (size_t i = 0; i < p->tiers.n && volume > from; i++) {
+		double to = i + 1 < p->tiers.n ? t[i].up_to : volume;
+		double in = (volume < to ? volume : to) - from;
+		cost += in * t[i].usd / p->per;
+		from = to;
+	}
+	return cost;
+}
 
 static const struct scn_field file_fields[] = {
 	{ .key = "region", .kind = SCN_STRING, .flags = SCN_F_REQUIRED, .min = 1,
@@ -103,8 +157,11 @@ int pricing_load(struct pricing *p, const char *path, struct diag *d)
 			continue;
 		}
 		struct price *e = &p->v[p->n];
-		if (scn_walk(&price_schema, pair->value, e, NULL, &ctx))
+		if (scn_walk(&price_schema, pair->value, e, NULL, &ctx)) {
+			scn_free(&price_schema, e);
+			*e = (struct price){ 0 };
 			continue;
+		}
 		e->key = pair->key;
 		p->n++;
 	}
@@ -118,6 +175,8 @@ int pricing_load(struct pricing *p, const char *path, struct diag *d)
 
 void pricing_finish(struct pricing *p)
 {
+	for (size_t i = 0; i < p->n; i++)
+		scn_free(&price_schema, &p->v[i]);
 	free(p->v);
 	cfg_doc_finish(&p->doc);
 	*p = (struct pricing){ 0 };
@@ -125,6 +184,8 @@ void pricing_finish(struct pricing *p)
 
 const struct price *pricing_find(const struct pricing *p, const char *key)
 {
+	if (!key)
+		return NULL;
 	for (size_t i = 0; i < p->n; i++)
 		if (!strcmp(p->v[i].key, key))
 			return &p->v[i];

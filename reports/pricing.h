@@ -7,6 +7,12 @@
  * keys (sim_results_meter); reports/cost.c multiplies. The file is checked
  * like a scenario: unknown keys, a missing or negative price, a bad status
  * are errors with file:line:col.
+ *
+ * A price may have volume `tiers` (AWS's data transfer): a list of
+ * {up_to, usd} over the month's volume in its unit, the last without
+ * up_to. The volume is the sum of every meter under the key (AWS
+ * aggregates it over the account); reports/cost.c scales a run's window
+ * to a month to find it (price_tiered_cost).
  */
 #ifndef SPILLWAY_REPORTS_PRICING_H
 #define SPILLWAY_REPORTS_PRICING_H
@@ -14,6 +20,7 @@
 #include <stddef.h>
 
 #include "sim/cfg.h"
+#include "sim/schema.h"
 #include "sim/diag.h"
 #include "sim/scenario.h"
 
@@ -21,6 +28,13 @@ enum price_status {
 	PRICE_CONFIRMED,
 	PRICE_PARTIAL,
 	PRICE_UNCONFIRMED,
+};
+
+/* One volume tier: usd per `per` units for the monthly volume up to
+ * up_to units (the last tier: up_to 0, no upper end). */
+struct price_tier {
+	double up_to;
+	double usd;
 };
 
 struct price {
@@ -32,6 +46,7 @@ struct price {
 	const char *source;  /* URL */
 	const char *as_of;   /* when it was read */
 	int status;          /* enum price_status */
+	struct scn_list tiers; /* struct price_tier, ascending; none: flat usd */
 };
 
 struct pricing {
@@ -53,8 +68,12 @@ char *pricing_path(const struct scenario *scn, struct diag *d);
 int pricing_load(struct pricing *p, const char *path, struct diag *d);
 void pricing_finish(struct pricing *p);
 
-/* The price of key, or NULL. */
+/* The price of key, or NULL (also for a NULL key). */
 const struct price *pricing_find(const struct pricing *p, const char *key);
+
+/* What `volume` units cost in one month under p: its tiers, or usd/per
+ * each without tiers. */
+double price_tiered_cost(const struct price *p, double volume);
 
 /* "confirmed", "partial" or "UNCONFIRMED". */
 const char *price_status_name(int status);

@@ -247,6 +247,121 @@ START_TEST(network_compression_figures)
 }
 END_TEST
 
+/* cost:directions ------------------------------------------------------------ */
+
+#define DIRS "tests/fixtures/nat-directions.yaml"
+
+/* 100 invocations: web carries 100 x 1 MiB out and 3 x that back in; both
+ * directions are processed and cross the AZ; only the bytes out are
+ * egress. upload states no direction: all out, nothing in. */
+START_TEST(nat_bytes_by_direction)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	harness_run(DIRS, NULL, 0, &scn, &o);
+	ck_assert_double_eq(value(&o, "web", "BytesOut"), 100.0 * 1048576);
+	ck_assert_double_eq(value(&o, "web", "BytesIn"), 300.0 * 1048576);
+	ck_assert_double_eq(value(&o, "web", "BytesProcessed"), 400.0 * 1048576);
+	ck_assert_double_eq_tol(value(&o, "web", "DataProcessed"), 400.0 / 1024, 1e-15);
+	ck_assert_double_eq_tol(value(&o, "web", "CrossAZ"), 200.0 / 1024, 1e-15);
+	ck_assert_double_eq_tol(value(&o, "web", "InternetEgress"), 100.0 / 1024, 1e-15);
+	ck_assert_double_eq(value(&o, "upload", "BytesIn"), 0);
+	ck_assert_double_eq_tol(value(&o, "upload", "DataProcessed"), 200.0 / 1024, 1e-15);
+	ck_assert_double_eq_tol(value(&o, "upload", "InternetEgress"), 200.0 / 1024, 1e-15);
+	harness_done(&scn, &o);
+	/* Not to the internet: processed both ways, no egress. */
+	const char *aws[] = { "resources.web.internet=false" };
+	harness_run(DIRS, aws, 1, &scn, &o);
+	ck_assert_double_eq_tol(value(&o, "web", "DataProcessed"), 400.0 / 1024, 1e-15);
+	ck_assert(sim_results_find(&o.results, "web", "InternetEgress") == NULL);
+	harness_done(&scn, &o);
+}
+END_TEST
+
+/* The shipped egress tiers (FACTS 6) over a month's volume. */
+START_TEST(shipped_egress_tiers)
+{
+	struct diag d;
+	struct pricing p;
+	diag_init(&d);
+	ck_assert_int_eq(pricing_load(&p, "reports/pricing/us-east-1.yaml", &d), 0);
+	const struct price *e = pricing_find(&p, "transfer.internet_egress_gb");
+	ck_assert(e && e->tiers.n == 5);
+	ck_assert_double_eq(price_tiered_cost(e, 0), 0);
+	ck_assert_double_eq(price_tiered_cost(e, 100), 0);
+	/* 5 TB: 100 GB free, 5,020 GB at $0.09. */
+	ck_assert_double_eq_tol(price_tiered_cost(e, 5120), 5020 * 0.09, 1e-9);
+	/* 20 TB crosses into the second paid tier. */
+	ck_assert_double_eq_tol(price_tiered_cost(e, 20480), 10140 * 0.09 + 10240 * 0.085, 1e-9);
+	/* 200 TB: every tier. */
+	ck_assert_double_eq_tol(price_tiered_cost(e, 204800),
+				10140 * 0.09 + 40960 * 0.085 + 102400 * 0.07 + 51200 * 0.05,
+				1e-9);
+	/* Flat prices stay usd/per each. */
+	const struct price *r = pricing_find(&p, "lambda.requests");
+	ck_assert_double_eq_tol(price_tiered_cost(r, 1e6), 0.20, 1e-12);
+	pricing_finish(&p);
+	static const char *const bad[] = {
+		"tests/fixtures/pricing/bad-tiers.yaml:8:35: error: prices.transfer.internet_egress_gb: tiers: up_to must rise from tier to tier",
+		"tests/fixtures/pricing/bad-tiers.yaml:15:13: error: prices.transfer.cross_az_gb: tiers: every tier but the last needs up_to > 0",
+		"tests/fixtures/pricing/bad-tiers.yaml:15:23: error: prices.transfer.cross_az_gb: tiers: the last tier has no up_to (it has no upper end)",
+	};
+	expect_errors("tests/fixtures/pricing/bad-tiers.yaml", bad, 3);
+	diag_finish(&d);
+}
+END_TEST
+
+/* Both gateways' egress counts together: 300/1024 GB in 120 s is
+ * 300/1024 x 21,900 = 6,416.015625 GB a month; free to 1,000, $1 to
+ * 5,000, $0.50 above: $4,708.0078125 a month, of which the window pays
+ * 1/21,900, shared 1:2 between web and upload. */
+START_TEST(tiered_cost_across_a_boundary)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	struct diag d;
+	struct pricing p;
+	harness_run(DIRS, NULL, 0, &scn, &o);
+	diag_init(&d);
+	ck_assert_int_eq(pricing_load(&p, "tests/fixtures/pricing/tiered.yaml", &d), 0);
+	struct rpt_cost c;
+	rpt_cost_compute(&c, &scn, &o, &p);
+	double month = 4000 + 0.5 * (300.0 / 1024 * 21900 - 5000);
+	double egress = 0, web = NAN, processed = 0;
+	for (size_t i = 0; i < c.n; i++) {
+		const struct rpt_cost_line *l = &c.v[i];
+		if (!strcmp(l->m->metric, "InternetEgress")) {
+			ck_assert_double_eq_tol(l->monthly_volume, 300.0 / 1024 * 21900, 1e-9);
+			ck_assert_double_eq_tol(l->unit_price, month / 21900 / (300.0 / 1024), 1e-12);
+			egress += l->cost;
+			if (!strcmp(l->m->resource, "web"))
+				web = l->cost;
+		} else if (!strcmp(l->m->metric, "DataProcessed")) {
+			ck_assert(isnan(l->monthly_volume));
+			processed += l->cost;
+		}
+	}
+	ck_assert_double_eq_tol(egress, month / 21900, 1e-12);
+	ck_assert_double_eq_tol(web, month / 21900 / 3, 1e-12);
+	ck_assert_double_eq_tol(processed, 0.5 * 600 / 1024, 1e-12);
+	ck_assert_double_eq_tol(c.total, egress + processed, 1e-12);
+	rpt_cost_finish(&c);
+	harness_done(&scn, &o);
+	/* At a month's rate over 730 hours the volume is the window's own:
+	 * 300/1024 GB, inside the free tier. */
+	const char *month_long[] = { "duration=730h", "sample_interval=1h" };
+	harness_run(DIRS, month_long, 2, &scn, &o);
+	rpt_cost_compute(&c, &scn, &o, &p);
+	for (size_t i = 0; i < c.n; i++)
+		if (!strcmp(c.v[i].m->metric, "InternetEgress"))
+			ck_assert_double_eq(c.v[i].cost, 0);
+	rpt_cost_finish(&c);
+	harness_done(&scn, &o);
+	pricing_finish(&p);
+	diag_finish(&d);
+}
+END_TEST
+
 /* cost:arithmetic ------------------------------------------------------------ */
 
 START_TEST(price_times_quantity)
@@ -356,6 +471,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, nat_meters);
 	tcase_add_test(tc, compression_trades_duration_for_bytes);
 	tcase_add_test(tc, network_compression_figures);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cost:directions");
+	tcase_add_test(tc, nat_bytes_by_direction);
+	tcase_add_test(tc, shipped_egress_tiers);
+	tcase_add_test(tc, tiered_cost_across_a_boundary);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cost:arithmetic");
 	tcase_add_test(tc, price_times_quantity);

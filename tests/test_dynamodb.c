@@ -407,6 +407,9 @@ START_TEST(new_table_limits)
 }
 END_TEST
 
+/* A peak raises the limit 30 minutes after its second ends (FACTS 5,
+ * "On-demand scaling"): 3,000 writes/s for 5 s leave the limit at 4,000
+ * until 1 s + 30 min, then 6,000. */
 START_TEST(limit_follows_twice_the_peak)
 {
 	struct tb b;
@@ -415,20 +418,21 @@ START_TEST(limit_follows_twice_the_peak)
 	for (int64_t k = 0; k < 5 * 3000; k++)
 		sim_schedule(&b.run.sim, k * S / 3000, on_request, &b,
 			     req_arg(DDB_WRITE, 1000, 1));
-	run_until(&b, S - 1);
-	ck_assert_int_eq(ddb_capacity(b.t, &b.run.sim, DDB_WRITE), 4000);
-	run_until(&b, S);
-	ck_assert_int_eq(ddb_capacity(b.t, &b.run.sim, DDB_WRITE), 6000);
 	run_until(&b, 5 * S);
 	ck_assert_uint_eq(b.throttled, 0);
 	ck_assert_uint_eq(take(&b), 15000);
+	ck_assert_int_eq(ddb_capacity(b.t, &b.run.sim, DDB_WRITE), 4000);
+	run_until(&b, S + 30 * SIM_MIN - 1);
+	ck_assert_int_eq(ddb_capacity(b.t, &b.run.sim, DDB_WRITE), 4000);
+	run_until(&b, S + 30 * SIM_MIN);
 	ck_assert_int_eq(ddb_capacity(b.t, &b.run.sim, DDB_WRITE), 6000);
 	ck_assert_int_eq(ddb_partitions(b.t, &b.run.sim, DDB_WRITE), 6);
 	/* Reads keep their own limit. */
 	ck_assert_int_eq(ddb_capacity(b.t, &b.run.sim, DDB_READ), 12000);
 	/* A burst after a quiet second: exactly the new limit passes. */
-	burst(&b, 7 * S, 6001, DDB_WRITE, 1000);
-	run_until(&b, 7 * S);
+	sim_time_t at = 32 * SIM_MIN;
+	burst(&b, at, 6001, DDB_WRITE, 1000);
+	run_until(&b, at);
 	ck_assert_uint_eq(b.throttled, 1);
 	ck_assert_uint_eq(take(&b), 6000);
 	ck_assert_double_eq(result(&b, "PeakWriteUnitsPerSecond"), 6000);
@@ -436,21 +440,49 @@ START_TEST(limit_follows_twice_the_peak)
 }
 END_TEST
 
+/* Within 30 minutes a burst gets no more than the old limit, however
+ * long it lasts: 5,000 writes a second for a minute pass 4,000 a second;
+ * the peak of 4,000 doubles the limit 30 minutes after each second, the
+ * first at 1 s + 30 min. */
+START_TEST(a_new_peak_waits_30_minutes)
+{
+	struct tb b;
+	tb_open(&b, "billing: on_demand");
+	uint64_t got = 0;
+	for (int k = 0; k < 60; k++) {
+		burst(&b, k * S, 5000, DDB_WRITE, 1000);
+		run_until(&b, k * S);
+		got += take(&b);
+	}
+	ck_assert_uint_eq(got, 60 * 4000);
+	ck_assert_int_eq(ddb_capacity(b.t, &b.run.sim, DDB_WRITE), 4000);
+	run_until(&b, S + 30 * SIM_MIN);
+	ck_assert_int_eq(ddb_capacity(b.t, &b.run.sim, DDB_WRITE), 8000);
+	tb_close(&b);
+}
+END_TEST
+
+/* Bursts 30 minutes and 2 s apart double the limit each time (each
+ * peak comes of age 1 s before the next burst, whose bucket then has
+ * filled), up to the quota. */
 START_TEST(limit_is_capped_at_the_table_quota)
 {
 	struct tb b;
 	tb_open(&b, "billing: on_demand");
-	uint64_t got[20];
-	for (int k = 0; k < 20; k++) {
-		burst(&b, k * S, 100000, DDB_WRITE, 1000);
-		run_until(&b, k * S);
+	uint64_t got[6];
+	for (int k = 0; k < 6; k++) {
+		sim_time_t at = k * (30 * SIM_MIN + 2 * S);
+		burst(&b, at, 100000, DDB_WRITE, 1000);
+		run_until(&b, at);
 		got[k] = take(&b);
 		ck_assert_int_le(ddb_capacity(b.t, &b.run.sim, DDB_WRITE), 40000);
-		if (k)
-			ck_assert_uint_ge(got[k], got[k - 1]);
 	}
 	ck_assert_uint_eq(got[0], 4000);
-	ck_assert_uint_eq(got[19], 40000);
+	ck_assert_uint_eq(got[1], 8000);
+	ck_assert_uint_eq(got[2], 16000);
+	ck_assert_uint_eq(got[3], 32000);
+	ck_assert_uint_eq(got[4], 40000);
+	ck_assert_uint_eq(got[5], 40000);
 	ck_assert_int_eq(ddb_capacity(b.t, &b.run.sim, DDB_WRITE), 40000);
 	ck_assert_int_eq(ddb_partitions(b.t, &b.run.sim, DDB_WRITE), 40);
 	tb_close(&b);
@@ -684,6 +716,7 @@ static Suite *suite(void)
 	c = tcase_create("dynamodb:ondemand");
 	tcase_add_test(c, new_table_limits);
 	tcase_add_test(c, limit_follows_twice_the_peak);
+	tcase_add_test(c, a_new_peak_waits_30_minutes);
 	tcase_add_test(c, limit_is_capped_at_the_table_quota);
 	suite_add_tcase(s, c);
 	c = tcase_create("dynamodb:autoscaling");

@@ -130,6 +130,8 @@ static const struct {
 		    "tenants.app.arrivals={poisson: {rate: 200/s}}",
 		    "resources.fn.duration.per_message=1s" }, true },
 	{ "NET1", { "resources.fn.calls[1].target=nat" }, true },
+	/* No VPC endpoint reaches the internet. */
+	{ "NET1", { "resources.fn.calls[1].target=nat", "resources.nat.internet=true" }, false },
 	{ "SQS7", { "tenants.app.message_size=250KB" }, true },
 	{ "SQS7", { "tenants.app.message_size=200KB" }, false },
 	{ "ESM2", { "resources.fn.event_sources[0].maximum_batching_window=0s" }, true },
