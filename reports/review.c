@@ -37,11 +37,14 @@ const struct rule review_rules[] = {
 	  "function calls can take; throttled calls lengthen invocations and "
 	  "fail messages into the dead-letter queue",
 	  "FACTS 1 \"ScalingConfig.MaximumConcurrency\"; https://docs.aws.amazon.com/lambda/latest/dg/API_ScalingConfig.html" },
-	{ "LAM1", "reserved concurrency below the event sources' maximum concurrency",
+	{ "LAM1", "reserved concurrency below, or too close above, the event sources' maximum concurrency",
 	  SEV_WARNING, false,
-	  "the mappings may run more batches than the function may: the excess "
-	  "is throttled and retried",
-	  "FACTS 1 \"MaximumConcurrency vs reserved concurrency\"; https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html" },
+	  "the mappings may run more batches than the function may, and they do "
+	  "not account for its reserved concurrency: their view of the "
+	  "invocations in flight lags the function's, so a reservation only a "
+	  "little above their maximum still throttles; the excess is throttled "
+	  "and retried",
+	  "FACTS 1 \"MaximumConcurrency vs reserved concurrency\", FACTS 3 \"ESM vs reserved concurrency\"; https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html ; https://www.repost.aws/knowledge-center/lambda-sqs-scaling" },
 	{ "SQS4", "max_receive_count under 5", SEV_WARNING, false,
 	  "a message throttled a few times (not failed) is dead-lettered",
 	  "FACTS 1 \"DLQ maxReceiveCount guidance\"; https://aws.github.io/modern-data-architecture-accelerator/typedocs/interfaces/_aws-mdaa_dataops-lambda-l3-construct.QueueDlqProps.html" },
@@ -469,6 +472,33 @@ void review_evidence(const struct scenario *scn, const struct point_result *pr,
 		add(out, "LAM2", account, NULL,
 		    "concurrent executions reached the limit of %g (%.0f throttles)", limit,
 		    isfinite(acc_thr) ? acc_thr : 0);
+	/* LAM1 on evidence: a reservation at or above the mappings' maximum
+	 * that still throttled. */
+	for (size_t i = 0; i < scn->n_resources; i++) {
+		const char *name = scn->resources[i].name;
+		const struct model_facts *fn = &v.f[i];
+		if (!(fn->roles & MODEL_FUNCTION) || fn->reserved < 0)
+			continue;
+		double sum = 0;
+		for (size_t k = 0; k < v.ns; k++)
+			if (!strcmp(v.src[k].consumer, name) && v.src[k].max_concurrency > 0)
+				sum += v.src[k].max_concurrency;
+		double thr = mean(pr, name, METRIC_THROTTLES);
+		if (sum <= 0 || fn->reserved < sum || !isfinite(thr) || thr <= 0)
+			continue;
+		/* A margin of a third, at least 10, within what the account
+		 * has room for; the what-if shows whether it is enough. */
+		double want = ceil(sum * 4 / 3) > sum + 10 ? ceil(sum * 4 / 3) : sum + 10;
+		double room = account_room(&v, fn);
+		double to = want < room ? want : room;
+		char fix[512];
+		snprintf(fix, sizeof(fix), "resources.%s.%s=%.0f", name,
+			 fn->reserved_key ? fn->reserved_key : "?", to);
+		add(out, "LAM1", name, to > fn->reserved ? fix : NULL,
+		    "reserved concurrency %g is only %g above the %g concurrent batches its event sources may run, "
+		    "and %.0f invocations were throttled: the mappings do not account for the reservation",
+		    fn->reserved, fn->reserved - sum, sum, thr);
+	}
 	double hours = sim_time_to_s(scn->duration - scn->warmup) / 3600.0;
 	for (size_t i = 0; i < v.ns; i++) {
 		const struct model_poller *src = &v.src[i];

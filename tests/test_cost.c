@@ -108,7 +108,7 @@ START_TEST(streaming_table)
 	ck_assert_str_eq(text,
 		"\nstreaming options (TTFB and time to last token of completed conversations; cost = the door's meters and its functions'):\n"
 		"resource       door                  convers.  complete   failed  refused  ttfb_p50  ttfb_p95  ttfb_p99  last_p50  last_p99   usd_per_1k\n"
-		"chat_url       function_url           3050.33   2998.33        0        0      753ms     1507ms     2037ms     7.51s    40.58s       0.1600\n"
+		"chat_url       function_url           3050.33   2998.33        0        0      753ms     1512ms     2037ms     7.51s    40.58s       0.1600\n"
 		"chat_ws        websocket sync            3017   2862.33  102.333        0      775ms     1560ms     2117ms     7.26s    26.38s       0.6189\n"
 		"chat_as        appsync                   3040      2994        0        0      847ms     1603ms     2117ms     7.66s    42.58s       3.4071\n");
 	free(text);

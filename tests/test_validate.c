@@ -89,7 +89,7 @@ START_TEST(table_and_summary)
 		"%s", out_text);
 	/* alpha is theory: only beta's check counts as a real-platform one. */
 	ck_assert_msg(strstr(out_text,
-		"2 cases, 5 checks: 5 pass, 0 fail; independent real-platform checks: 1 of 1 pass; input-determined: 1; 3 runs in "),
+		"2 cases, 5 checks: 5 pass, 0 fail, 0 known gaps; independent real-platform checks: 1 of 1 pass; input-determined: 1; 3 runs in "),
 		"%s", out_text);
 	ck_assert_int_eq(entries(), 0);
 }
@@ -102,7 +102,21 @@ START_TEST(failing_check_exits_1)
 		      "%s", out_text);
 	ck_assert_msg(strstr(out_text, "0.5        0.4995     -0.1%         1%  PASS     independent\n"),
 		      "%s", out_text);
-	ck_assert_msg(strstr(out_text, "1 case, 2 checks: 1 pass, 1 fail;"), "%s", out_text);
+	ck_assert_msg(strstr(out_text, "1 case, 2 checks: 1 pass, 1 fail, 0 known gaps;"), "%s", out_text);
+	ck_assert_int_eq(entries(), 0);
+}
+END_TEST
+
+/* A check with a stated gap that misses is GAP, counted apart, and the
+ * run still succeeds; a gap that is met passes. */
+START_TEST(known_gap_is_reported_not_failed)
+{
+	ck_assert_int_eq(validate(FIX "/gap/delta.yaml"), 0);
+	ck_assert_msg(strstr(out_text, "0.7        0.4995    -28.6%        10%  GAP      independent\n"),
+		      "%s", out_text);
+	ck_assert_msg(strstr(out_text, "0.5        0.4995     -0.1%         1%  PASS     independent\n"),
+		      "%s", out_text);
+	ck_assert_msg(strstr(out_text, "1 case, 2 checks: 1 pass, 0 fail, 1 known gap;"), "%s", out_text);
 	ck_assert_int_eq(entries(), 0);
 }
 END_TEST
@@ -187,6 +201,7 @@ int main(void)
 	tcase_add_test(rows, csv_rows_are_the_checks);
 	tcase_add_test(rows, table_and_summary);
 	tcase_add_test(rows, failing_check_exits_1);
+	tcase_add_test(rows, known_gap_is_reported_not_failed);
 	suite_add_tcase(s, rows);
 	TCase *input = tcase_create("input");
 	tcase_add_checked_fixture(input, setup, teardown);
