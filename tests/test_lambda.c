@@ -436,6 +436,15 @@ START_TEST(environments_retire_at_max_lifetime)
 	ck_assert_double_eq(get(&r, "fn", "Invocations"), 100);
 	ck_assert_double_eq_tol(get(&r, "fn", "ColdStartProbability"), 0.04, 1e-12);
 	done(&r);
+	/* An idle environment dies at its age too: one every 10 s, a 25 s
+	 * lifetime: the environment born at 10 s dies idle at 35 s, so 40 s
+	 * starts cold, and so do 70 s and 100 s. */
+	const char *i[] = { "tenants.t={target: fn, arrivals: {constant: {rate: 0.1/s}}}",
+			    "resources.fn.max_lifetime=25s", "duration=100s" };
+	run(&r, i, 3);
+	ck_assert_double_eq(get(&r, "fn", "Invocations"), 10);
+	ck_assert_double_eq(get(&r, "fn", "ColdStarts"), 4);
+	done(&r);
 	/* An environment in use past its lifetime ends its invocation first:
 	 * 20 s invocations on a 30 s lifetime, one every 25 s from 25 s: the
 	 * first environment (25 s) takes the one at 50 s too (25 s old) and is
