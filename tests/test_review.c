@@ -108,6 +108,19 @@ static const struct {
 		    "resources.table.write_capacity=1" }, true },
 	{ "LAM1", { "resources.fn.reserved_concurrency=5" }, true },
 	{ "LAM1", { "resources.fn.reserved_concurrency=10" }, false },
+	/* A reservation just at the mappings' maximum, short invocations and
+	 * a backlog: the late release of the slots (release_lag) throttles. */
+	{ "LAM1", { "resources.fn.reserved_concurrency=10",
+		    "tenants.app.arrivals={poisson: {rate: 2000/s}}",
+		    "resources.fn.event_sources[0].batch_size=1",
+		    "resources.fn.duration.per_message={lognormal: {median: 20ms, p99: 30ms}}",
+		    "resources.table.write_capacity=40000" }, true },
+	/* The same without the lag: no throttles, no finding. */
+	{ "LAM1", { "resources.fn.reserved_concurrency=10",
+		    "tenants.app.arrivals={poisson: {rate: 2000/s}}",
+		    "resources.fn.event_sources[0].batch_size=1",
+		    "resources.fn.duration.per_message={lognormal: {median: 20ms, p99: 30ms}}",
+		    "resources.table.write_capacity=40000", "resources.fn.release_lag=0s" }, false },
 	/* The account has room for 50 more (150 less 100 kept unreserved). */
 	{ "LAM1", { "resources.acct={type: account, concurrency_limit: 150}",
 		    "resources.fn.account=acct", "resources.fn.reserved_concurrency=5",
