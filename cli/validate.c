@@ -21,7 +21,8 @@
  * expect: and plan's --require spell them, or window_cost.SERVICE (the
  * service's cost over the measurement window, as cost.csv has it).
  *
- * Exit status: 0 every check passes, 1 a check fails (or a run failed),
+ * Exit status: 0 every check passes or is a known gap (gap: in the case),
+ * 1 a check fails (or a run failed),
  * 2 bad input (a malformed case, an unknown run or metric).
  */
 #define _GNU_SOURCE
@@ -67,7 +68,8 @@ static const char usage_validate[] =
 	"the real platform, or an exact result of queueing theory) beside the\n"
 	"simulated one, with a tolerance. Prints, per check: case, measurement,\n"
 	"published, simulated, error (relative, or absolute when the published\n"
-	"value is 0), tolerance, verdict (PASS or FAIL) and evidence\n"
+	"value is 0), tolerance, verdict (PASS, FAIL, or GAP: a miss the case\n"
+	"explains as a known gap of the model, gap: in the case) and evidence\n"
 	"(independent: the published value is not an input of the scenario;\n"
 	"input: it, or what decides it, is), then a summary line.\n"
 	"\n"
@@ -87,8 +89,9 @@ static const char usage_validate[] =
 	"  -h, --help            this help\n"
 	"\n"
 	"Runs go into a temporary directory under $TMPDIR (or /tmp), removed at\n"
-	"the end. Exit status: 0 every check passes, 1 a check fails or a run\n"
-	"failed, 2 bad input (a malformed case: FILE:LINE:COL: error: ...).\n";
+	"the end. Exit status: 0 every check passes or is a known gap, 1 a\n"
+	"check fails or a run failed, 2 bad input (a malformed case:\n"
+	"FILE:LINE:COL: error: ...).\n";
 
 enum { EV_INDEPENDENT, EV_INPUT };
 static const char *const evidence_names[] = { "independent", "input", NULL };
