@@ -61,6 +61,52 @@ START_TEST(bad_pricing_files)
 		"tests/fixtures/pricing/not-a-map.yaml:1:1: error: expected a map with region, currency and prices",
 	};
 	expect_errors("tests/fixtures/pricing/not-a-map.yaml", list, 1);
+	static const char *const euro[] = {
+		"tests/fixtures/pricing/euro.yaml:2:11: error: currency: only USD prices are supported, not 'EUR'",
+	};
+	expect_errors("tests/fixtures/pricing/euro.yaml", euro, 1);
+	static const char *const none[] = {
+		"tests/fixtures/pricing/no-prices.yaml:1:1: error: prices: expected a map of price keys to {usd, unit, fact, source, as_of}",
+	};
+	expect_errors("tests/fixtures/pricing/no-prices.yaml", none, 1);
+	static const char *const scalar[] = {
+		"tests/fixtures/pricing/scalar-price.yaml:4:20: error: prices.lambda.requests: expected a map {usd, unit, fact, source, as_of}",
+	};
+	expect_errors("tests/fixtures/pricing/scalar-price.yaml", scalar, 1);
+}
+END_TEST
+
+/* The pricing file of a scenario: pricing: FILE (absolute, or relative to
+ * the scenario), else REGION.yaml in $SPILLWAY_PRICING_DIR, then in the
+ * built-in directories; no file for the region is an error at region. */
+START_TEST(pricing_file_is_found_by_region)
+{
+	struct scenario scn;
+	struct sim_outcome o;
+	const char *sets[] = { "duration=1s" };
+	harness_run("tests/fixtures/sqs-basic.yaml", sets, 1, &scn, &o);
+	struct diag d;
+	diag_init(&d);
+	char *path = pricing_path(&scn, &d);
+	ck_assert_ptr_nonnull(path);
+	ck_assert_msg(strstr(path, "us-east-1.yaml") != NULL, "%s", path);
+	free(path);
+	/* $SPILLWAY_PRICING_DIR first when it holds the region's file. */
+	setenv("SPILLWAY_PRICING_DIR", "reports/pricing", 1);
+	path = pricing_path(&scn, &d);
+	ck_assert_str_eq(path, "reports/pricing/us-east-1.yaml");
+	free(path);
+	/* A region with no file anywhere. */
+	scn.region = "xx-nowhere-1";
+	setenv("SPILLWAY_PRICING_DIR", "tests/fixtures", 1);
+	ck_assert_ptr_null(pricing_path(&scn, &d));
+	unsetenv("SPILLWAY_PRICING_DIR");
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_msg(strstr(d.v[0].text, "region: no pricing file for 'xx-nowhere-1' (looked for xx-nowhere-1.yaml in $SPILLWAY_PRICING_DIR and ") != NULL,
+		      "%s", d.v[0].text);
+	diag_finish(&d);
+	sim_outcome_finish(&o);
+	scenario_finish(&scn);
 }
 END_TEST
 
@@ -462,6 +508,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("pricing:file");
 	tcase_add_test(tc, bad_pricing_files);
 	tcase_add_test(tc, shipped_pricing_file_loads);
+	tcase_add_test(tc, pricing_file_is_found_by_region);
 	tcase_add_test(tc, streaming_table);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cost:lambda");

@@ -121,6 +121,53 @@ START_TEST(known_gap_is_reported_not_failed)
 }
 END_TEST
 
+/* Each malformed reference, tolerance or run list is exit 2 with its
+ * place and what was expected, before or after the runs. */
+START_TEST(bad_references_exit_2_with_their_place)
+{
+	static const struct { const char *file, *error; } bad[] = {
+		{ "factor.yaml", ":9:16: error: checks[0].simulated: expected a number after ' * ', got 'x'" },
+		{ "no-metric.yaml", ":9:16: error: checks[0].simulated: expected RESOURCE.METRIC after 'base:', got 'desk'" },
+		{ "no-run.yaml", ":9:16: error: checks[0].simulated: expected RUN:RESOURCE.METRIC, got 'desk.Utilization'" },
+		{ "resource.yaml", ":9:16: error: checks[0].simulated: run 'base' has no resource named 'nobody'" },
+		{ "run-name.yaml", ":5:5: error: runs.a:b: a run's name may hold neither ':' nor spaces" },
+		{ "run-scalar.yaml", ":4:9: error: runs.base: expected a map {scenario, set, seed, replications}, got 'desk'" },
+		{ "runs-list.yaml", ":3:7: error: runs: expected a map of run names to {scenario, set, seed, replications}, got a list" },
+		{ "service.yaml", ":9:16: error: checks[0].simulated: run 'base' bills no service 'Nothing' (cost.csv)" },
+		{ "set-item.yaml", ":6:11: error: runs.base: set[0]: expected \"PATH=VALUE\", got 'servers'" },
+		{ "set-scalar.yaml", ":6:10: error: runs.base.set: expected a list of \"PATH=VALUE\", got 'resources.desk.servers=2'" },
+		{ "tenant-field.yaml", ":9:16: error: checks[0].simulated: unknown tenant field 'waiting'; expected sent, delivered, rejected, failed, dead_lettered, expired or dwell_p50/p95/p99/max" },
+		{ "tenant-form.yaml", ":9:16: error: checks[0].simulated: expected tenants.NAME.FIELD, got 'tenants.customers'" },
+		{ "tenant-name.yaml", ":9:16: error: checks[0].simulated: run 'base' has no tenant named 'nobody'" },
+		{ "tolerance.yaml", ":10:16: error: checks[0].tolerance: expected N% (relative) or a number (absolute) not below 0, got '-3%'" },
+	};
+	struct fails f = { 0 };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char args[512], want[1024];
+		snprintf(args, sizeof(args), "-q %s/refs/%s", FIX, bad[i].file);
+		snprintf(want, sizeof(want), "%s/refs/%s%s\n", FIX, bad[i].file, bad[i].error);
+		int rc = validate(args);
+		const char *nl = strchr(err_text, '\n');
+		size_t len = nl ? (size_t)(nl - err_text) + 1 : strlen(err_text);
+		if (rc != 2 || strlen(want) != len || strncmp(err_text, want, len))
+			fail_add(&f, "%s: exit %d, stderr '%s'", bad[i].file, rc, err_text);
+	}
+	FAILS_CHECK(f);
+}
+END_TEST
+
+/* --format md: a Markdown table linking each case to its source. */
+START_TEST(markdown_rows_link_their_source)
+{
+	ck_assert_int_eq(validate("--cases " FIX "/ok --format md -j 1"), 0);
+	ck_assert_msg(strstr(out_text,
+		"| [alpha](https://example.org/alpha) | utilization ratio | 1.6 | 1.6 | +0.0% | ±0.01 | PASS | input |\n"),
+		"%s", out_text);
+	ck_assert_msg(strstr(out_text, "| case | measurement | published | simulated | error | tolerance | verdict | evidence |\n"),
+		      "%s", out_text);
+}
+END_TEST
+
 START_TEST(malformed_case_exits_2_with_its_place)
 {
 	ck_assert_int_eq(validate(FIX "/bad/malformed.yaml"), 2);
@@ -202,6 +249,7 @@ int main(void)
 	tcase_add_test(rows, table_and_summary);
 	tcase_add_test(rows, failing_check_exits_1);
 	tcase_add_test(rows, known_gap_is_reported_not_failed);
+	tcase_add_test(rows, markdown_rows_link_their_source);
 	suite_add_tcase(s, rows);
 	TCase *input = tcase_create("input");
 	tcase_add_checked_fixture(input, setup, teardown);
@@ -211,6 +259,7 @@ int main(void)
 	tcase_add_test(input, unknown_run_exits_2_before_running);
 	tcase_add_test(input, refused_override_exits_2_naming_the_run);
 	tcase_add_test(input, bad_usage_exits_2);
+	tcase_add_test(input, bad_references_exit_2_with_their_place);
 	suite_add_tcase(s, input);
 	TCase *sel = tcase_create("select");
 	tcase_add_checked_fixture(sel, setup, teardown);
