@@ -1155,6 +1155,12 @@ int cmd_validate(int argc, char **argv)
 			free(ents[i]);
 		}
 		free(ents);
+		if (!nfiles) {
+			sim_text_fprintf(stderr, "spillway validate: no validation cases found (no *.yaml in %s)\n",
+					 dirbuf);
+			free(files);
+			return EXIT_INPUT;
+		}
 	}
 	struct vcase *cases = sim_xcalloc(nfiles ? nfiles : 1, sizeof(*cases));
 	struct vcase **sel = sim_xcalloc(nfiles ? nfiles : 1, sizeof(*sel));

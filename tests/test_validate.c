@@ -139,6 +139,8 @@ START_TEST(bad_references_exit_2_with_their_place)
 		{ "tenant-field.yaml", ":9:16: error: checks[0].simulated: unknown tenant field 'waiting'; expected sent, delivered, rejected, failed, dead_lettered, expired or dwell_p50/p95/p99/max" },
 		{ "tenant-form.yaml", ":9:16: error: checks[0].simulated: expected tenants.NAME.FIELD, got 'tenants.customers'" },
 		{ "tenant-name.yaml", ":9:16: error: checks[0].simulated: run 'base' has no tenant named 'nobody'" },
+		{ "top-list.yaml", ":1:1: error: expected a map of case settings (title, source, runs, checks) at the top level" },
+		{ "no-runs.yaml", ":1:1: error: runs: missing: expected a map of run names to {scenario, set, seed, replications}" },
 		{ "tolerance.yaml", ":10:16: error: checks[0].tolerance: expected N% (relative) or a number (absolute) not below 0, got '-3%'" },
 	};
 	struct fails f = { 0 };
@@ -236,6 +238,29 @@ START_TEST(bad_usage_exits_2)
 	ck_assert_int_eq(validate("--jobs 0"), 2);
 	ck_assert_int_eq(validate("--help"), 0);
 	ck_assert_msg(strstr(out_text, "Usage: spillway validate"), "%s", out_text);
+	ck_assert_int_eq(validate("--jobs"), 2);
+	/* A directory without cases, and one that does not exist. */
+	char args[400];
+	snprintf(args, sizeof(args), "--cases %s", tmpdir);
+	ck_assert_int_eq(validate(args), 2);
+	ck_assert_msg(strstr(err_text, "spillway validate: no validation cases found (no *.yaml in "),
+		      "%s", err_text);
+	ck_assert_int_eq(validate("--cases " FIX "/nosuchdir"), 2);
+	ck_assert_msg(strstr(err_text, "/nosuchdir: No such file or directory"), "%s", err_text);
+}
+END_TEST
+
+/* window_cost and monthly_cost: the service's cost over the run, and
+ * scaled to 730 hours (exactly 26,280 times a 100 s run's). */
+START_TEST(cost_references_read_cost_csv)
+{
+	ck_assert_int_eq(validate("-q --format csv " FIX "/costs/queue-cost.yaml"), 0);
+	ck_assert_msg(strstr(out_text, "queue-cost,\"the queue's cost over the run, in cents\",0.04,0.04,"),
+		      "%s", out_text);
+	ck_assert_msg(strstr(out_text, "queue-cost,a month (730 h) of it against the run (100 s),26280,26280,"),
+		      "%s", out_text);
+	ck_assert_msg(strstr(out_text, ",0.01%,PASS,input,measurement,https://example.org/costs\n"),
+		      "%s", out_text);
 }
 END_TEST
 
@@ -250,6 +275,7 @@ int main(void)
 	tcase_add_test(rows, failing_check_exits_1);
 	tcase_add_test(rows, known_gap_is_reported_not_failed);
 	tcase_add_test(rows, markdown_rows_link_their_source);
+	tcase_add_test(rows, cost_references_read_cost_csv);
 	suite_add_tcase(s, rows);
 	TCase *input = tcase_create("input");
 	tcase_add_checked_fixture(input, setup, teardown);
