@@ -9,6 +9,16 @@
  *   diurnal   {mean, amplitude, peak_at, period}
  *             non-homogeneous Poisson, rate mean*(1 + amplitude*cos(2 pi (t - peak_at)/period)),
  *             drawn by thinning (Lewis and Shedler 1979)
+ *   observed  {file, resource, metric | id, spread}
+ *             replays a measured series of per-period counts (a CloudWatch
+ *             export or a CSV, sim/observed.h), the file's earliest
+ *             timestamp at time 0: spread poisson is a schedule with rate
+ *             count/period in each period (0 in periods with no point and
+ *             after the last); spread exact sends round(count) messages in
+ *             each period, the k-th of n at start + (k + 1/2) period / n, so
+ *             that counts sampled every period come back exactly. The file
+ *             is read and checked at load (configure); the steps go into
+ *             the config's `schedule` list.
  * Each message carries its tenant's index (consumers look up the tenant's
  * work_factor and failure_rate through tenants.h) and a size drawn from
  * message_size. Arrival times and sizes
@@ -23,6 +33,8 @@
  * measured error are in the README ("Cohort mode").
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +45,7 @@
 #include "models/registry.h"
 #include "models/tenants.h"
 #include "sim/alloc.h"
+#include "sim/observed.h"
 #include "sim/rng.h"
 #include "sim/run.h"
 
@@ -42,7 +55,10 @@ enum arrivals {
 	ARR_BURST,
 	ARR_SCHEDULE,
 	ARR_DIURNAL,
+	ARR_OBSERVED,
 };
+
+enum spread { SPREAD_POISSON, SPREAD_EXACT };
 
 struct step {
 	sim_time_t at; /* start of the step */
@@ -62,6 +78,12 @@ struct tenant_config {
 	double diurnal_amplitude;
 	sim_time_t diurnal_peak_at;
 	sim_time_t diurnal_period;
+	const char *obs_file;          /* observed: the export, relative to the scenario */
+	const char *obs_resource;      /* observed: the series by resource and metric */
+	const char *obs_metric;
+	const char *obs_id;            /* observed: or by Id */
+	int obs_spread;                /* observed: enum spread */
+	sim_time_t obs_period;         /* observed: the series' period (configure) */
 	struct sim_dist message_size;  /* bytes */
 	const char *group;             /* message group id (defaults to the name) */
 	int64_t groups;                /* distinct group ids the messages spread over */
@@ -126,6 +148,25 @@ static const struct scn_field diurnal_fields[] = {
 };
 static const struct scn_schema diurnal_schema = { "diurnal", diurnal_fields, 4, NULL };
 
+static const char *const spread_names[] = { "poisson", "exact", NULL };
+
+static const struct scn_field observed_fields[] = {
+	F("file", SCN_STRING, SCN_F_REQUIRED, 1, 0, NULL, obs_file,
+	  "monitoring export, JSON (aws cloudwatch get-metric-data) or CSV, "
+	  "relative to the scenario's directory"),
+	F("resource", SCN_STRING, SCN_F_OPTIONAL, 1, 0, NULL, obs_resource,
+	  "the series whose label names this resource (with metric)"),
+	F("metric", SCN_STRING, SCN_F_OPTIONAL, 1, 0, NULL, obs_metric,
+	  "the series whose label names this metric (with resource)"),
+	F("id", SCN_STRING, SCN_F_OPTIONAL, 1, 0, NULL, obs_id,
+	  "the series with this Id (instead of resource and metric)"),
+	{ .key = "spread", .kind = SCN_ENUM, .names = spread_names, .dflt = "poisson",
+	  .min = 1, .max = 0, .offset = offsetof(struct tenant_config, obs_spread),
+	  .help = "poisson: rate count/period in each period; exact: round(count) "
+		  "messages evenly spread over each period" },
+};
+static const struct scn_schema observed_schema = { "observed", observed_fields, 5, NULL };
+
 static const struct scn_field arrival_alts[] = {
 	{ .key = "poisson", .kind = SCN_TABLE, .sub = &poisson_schema,
 	  .help = "Poisson process" },
@@ -139,8 +180,10 @@ static const struct scn_field arrival_alts[] = {
 	  .help = "piecewise-constant Poisson rate, steps in increasing time" },
 	{ .key = "diurnal", .kind = SCN_TABLE, .sub = &diurnal_schema,
 	  .help = "daily cycle (non-homogeneous Poisson)" },
+	{ .key = "observed", .kind = SCN_TABLE, .sub = &observed_schema,
+	  .help = "replay measured per-period counts from a monitoring export" },
 };
-static const struct scn_schema arrivals_schema = { "arrivals", arrival_alts, 5, NULL };
+static const struct scn_schema arrivals_schema = { "arrivals", arrival_alts, 6, NULL };
 
 static const struct scn_field tenant_fields[] = {
 	F("target", SCN_NAME, SCN_F_REQUIRED, 1, 0, NULL, target,
@@ -173,12 +216,189 @@ static const struct scn_field tenant_fields[] = {
 	  "them; see the README)"),
 };
 
+/* Reports an error at `at` about arrivals.observed.KEY. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void observed_error(struct scn_ctx *ctx, const struct cfg_node *at,
+			   const char *key, const char *fmt, ...)
+{
+	char msg[1024], path[64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct cfg_node where = { .type = CFG_SCALAR, .file = at->file,
+				  .line = at->line, .col = at->col };
+	snprintf(path, sizeof(path), "arrivals.observed.%s", key);
+	scn_error_key(ctx, &where, path, "%s", msg);
+}
+
+/* "Id (label)" of series, comma-separated, into buf. */
+static void list_series(const struct obs_set *set, const struct obs_series *const *v,
+			size_t n, char *buf, size_t size)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len + 1 < size; i++) {
+		const struct obs_series *s = v ? v[i] : &set->s[i];
+		int w = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", s->id);
+		if (w > 0)
+			len += (size_t)w;
+		if (len + 1 < size && strcmp(s->id, s->label)) {
+			w = snprintf(buf + len, size - len, " (\"%s\")", s->label);
+			if (w > 0)
+				len += (size_t)w;
+		}
+	}
+	if (len + 1 >= size && size > 4)
+		strcpy(buf + size - 4, "...");
+}
+
+/* The series the tenant names, or NULL (reported). */
+static const struct obs_series *pick_series(const struct tenant_config *c,
+					    const struct obs_set *set,
+					    const struct cfg_node *map,
+					    struct scn_ctx *ctx)
+{
+	char list[900];
+	if (c->obs_id) {
+		const struct cfg_node *at = cfg_get(map, "id");
+		if (c->obs_resource || c->obs_metric) {
+			observed_error(ctx, at, "id",
+				       "give either id or resource and metric, not both");
+			return NULL;
+		}
+		const struct obs_series *s = obs_find_id(set, c->obs_id);
+		if (s)
+			return s;
+		const char **ids = sim_xcalloc(set->n + 1, sizeof(*ids));
+		for (size_t i = 0; i < set->n; i++)
+			ids[i] = set->s[i].id;
+		const char *hint = diag_suggest(c->obs_id, ids);
+		list_series(set, NULL, set->n, list, sizeof(list));
+		observed_error(ctx, at, "id", "'%s' has no series with Id '%s'%s%s%s; it has %s",
+			       set->file, c->obs_id, hint ? " (did you mean '" : "",
+			       hint ? hint : "", hint ? "'?)" : "", list);
+		free(ids);
+		return NULL;
+	}
+	if (!c->obs_resource || !c->obs_metric) {
+		list_series(set, NULL, set->n, list, sizeof(list));
+		observed_error(ctx, cfg_get(map, "file"), "file",
+			       "name the series with id, or with resource and metric; '%s' has %s",
+			       set->file, list);
+		return NULL;
+	}
+	const struct obs_series **hits = sim_xcalloc(set->n + 1, sizeof(*hits));
+	size_t n = 0;
+	for (size_t i = 0; i < set->n; i++)
+		if (obs_match(&set->s[i], c->obs_resource, c->obs_metric))
+			hits[n++] = &set->s[i];
+	const struct obs_series *s = n == 1 ? hits[0] : NULL;
+	if (n == 0) {
+		list_series(set, NULL, set->n, list, sizeof(list));
+		observed_error(ctx, cfg_get(map, "resource"), "resource",
+			       "no series of '%s' names resource '%s' and metric '%s'; it has %s",
+			       set->file, c->obs_resource, c->obs_metric, list);
+	} else if (n > 1) {
+		list_series(set, hits, n, list, sizeof(list));
+		observed_error(ctx, cfg_get(map, "resource"), "resource",
+			       "%zu series of '%s' name resource '%s' and metric '%s': %s; choose one with id",
+			       n, set->file, c->obs_resource, c->obs_metric, list);
+	}
+	free(hits);
+	return s;
+}
+
+/* Reads the export, picks the series and turns it into steps of the
+ * schedule list: one a period with rate count/period, a step of rate 0
+ * after a period with no point next, and after the last. */
+static void configure_observed(struct tenant_config *c, const struct cfg_node *node,
+			       struct scn_ctx *ctx)
+{
+	const struct cfg_node *map = cfg_get(cfg_get(node, "arrivals"), "observed");
+	const struct cfg_node *at = cfg_get(map, "file");
+	if (c->obs_spread == SPREAD_EXACT && c->cohort > 1) {
+		observed_error(ctx, cfg_get(map, "spread"), "spread",
+			       "spread exact sends every message of the export, which cohort mode cannot (cohort is %lld); use spread: poisson",
+			       (long long)c->cohort);
+		return;
+	}
+	char path[1024];
+	if (c->obs_file[0] == '/' || !ctx->dir)
+		snprintf(path, sizeof(path), "%s", c->obs_file);
+	else
+		snprintf(path, sizeof(path), "%s/%s", ctx->dir, c->obs_file);
+	struct diag d;
+	diag_init(&d);
+	struct obs_set set;
+	if (obs_load(&set, path, &d)) {
+		/* The export's own messages, after the scenario's place:
+		 * "FILE[:L:C]: error: MSG" becomes "FILE[:L:C]: MSG". */
+		for (size_t i = 0; i < d.n; i++) {
+			const char *t = d.v[i].text, *e = strstr(t, ": error: ");
+			if (e)
+				observed_error(ctx, at, "file", "%.*s: %s", (int)(e - t), t,
+					       e + strlen(": error: "));
+			else
+				observed_error(ctx, at, "file", "%s", t);
+		}
+		diag_finish(&d);
+		return;
+	}
+	diag_finish(&d);
+	const struct obs_series *s = pick_series(c, &set, map, ctx);
+	char stat[32];
+	if (!s) {
+		/* reported */
+	} else if (s->stat != OBS_STAT_UNSTATED && s->stat != OBS_STAT_SUM &&
+		   s->stat != OBS_STAT_SAMPLECOUNT) {
+		observed_error(ctx, at, "file",
+			       "arrivals need counts (Sum); series '%s' of '%s' holds %s",
+			       s->id, set.file,
+			       obs_stat_name(s->stat, s->percentile, stat, sizeof(stat)));
+	} else if (s->n < 2) {
+		observed_error(ctx, at, "file",
+			       "series '%s' of '%s' has %zu point%s: its period is unknown",
+			       s->id, set.file, s->n, s->n == 1 ? "" : "s");
+	} else {
+		size_t bad = s->n;
+		for (size_t i = 0; i < s->n && bad == s->n; i++)
+			if (s->v[i] < 0)
+				bad = i;
+		if (bad < s->n) {
+			char when[64];
+			observed_error(ctx, at, "file",
+				       "series '%s' of '%s' has a negative count (%g at %s)",
+				       s->id, set.file, s->v[bad],
+				       obs_format_time(s->t[bad], when, sizeof(when)));
+		} else {
+			struct step *v = sim_xcalloc(2 * s->n, sizeof(*v));
+			size_t k = 0;
+			for (size_t i = 0; i < s->n; i++) {
+				double from = s->t[i] - set.t0, to = from + s->period;
+				v[k++] = (struct step){ sim_time_from_s(from),
+							s->v[i] / s->period };
+				if (i + 1 == s->n || s->t[i + 1] - set.t0 > to)
+					v[k++] = (struct step){ sim_time_from_s(to), 0 };
+			}
+			c->schedule.items = v;
+			c->schedule.n = k;
+			c->obs_period = sim_time_from_s(s->period);
+		}
+	}
+	obs_finish(&set);
+}
+
 static void tenant_configure(void *config, const struct cfg_node *node,
 			     struct scn_ctx *ctx)
 {
 	struct tenant_config *c = config;
 	if (c->arrivals == ARR_SCHEDULE)
 		check_steps(c, node, ctx);
+	if (c->arrivals == ARR_OBSERVED)
+		configure_observed(c, node, ctx);
 }
 
 /* Steps must start in strictly increasing time. */
@@ -217,7 +437,8 @@ struct tenant {
 	gsl_rng *arrival_rng;            /* inter-arrival times, thinning */
 	gsl_rng *size_rng;               /* message sizes */
 	uint64_t k;                      /* messages generated so far */
-	size_t step;                     /* schedule: current step */
+	size_t step;                     /* schedule, observed: current step */
+	uint64_t j;                      /* observed exact: messages of the step so far */
 	double lambda_max;               /* diurnal: thinning bound */
 	uint32_t const_size;             /* message_size when it is constant */
 	gsl_rng *group_rng;              /* group choice, when groups > 1 */
@@ -349,7 +570,10 @@ double tenant_expected_messages(const void *config, sim_time_t horizon)
 	case ARR_BURST:
 		n = (double)c->burst_count;
 		break;
-	case ARR_SCHEDULE: {
+	case ARR_SCHEDULE:
+	case ARR_OBSERVED: {
+		/* observed: exact sends each period's count, poisson as many
+		 * on average. */
 		const struct step *v = c->schedule.items;
 		for (size_t i = 0; i < c->schedule.n; i++) {
 			double from = sim_time_to_s(v[i].at);
@@ -419,6 +643,25 @@ static bool next_step_arrival(struct tenant *t, struct sim *s, sim_time_t *at,
 	return true;
 }
 
+/* Observed, exact: the k-th of a period's n = round(count) messages at
+ * its start + (k + 1/2) period / n; false after the last period. */
+static bool next_exact_arrival(struct tenant *t, sim_time_t *at)
+{
+	const struct step *v = t->cfg->schedule.items;
+	size_t n = t->cfg->schedule.n;
+	double period = sim_time_to_s(t->cfg->obs_period);
+	for (; t->step < n; t->step++, t->j = 0) {
+		double count = round(v[t->step].rate * period);
+		if ((double)t->j < count) {
+			*at = sim_time_add(v[t->step].at,
+					   sim_time_from_s(period * ((double)t->j + 0.5) / count));
+			t->j++;
+			return true;
+		}
+	}
+	return false;
+}
+
 static double diurnal_rate(const struct tenant *t, sim_time_t now)
 {
 	const struct tenant_config *c = t->cfg;
@@ -450,6 +693,10 @@ static bool next_arrival(struct tenant *t, struct sim *s, sim_time_t *at,
 						 (double)t->cohorts);
 		return true;
 	case ARR_SCHEDULE:
+		return next_step_arrival(t, s, at, arg);
+	case ARR_OBSERVED:
+		if (c->obs_spread == SPREAD_EXACT)
+			return next_exact_arrival(t, at);
 		return next_step_arrival(t, s, at, arg);
 	case ARR_DIURNAL:
 		*arg = 2;
