@@ -52,7 +52,9 @@ enum obs_stat {
 };
 
 struct obs_series {
-	char *id;          /* JSON Id; CSV: "resource.metric" (owned) */
+	char *id;          /* JSON Id; CSV: "resource.metric", or
+			      "resource.metric.STATISTIC" for a second
+			      statistic of the same metric (owned) */
 	char *label;       /* JSON Label as written, or the CSV's
 			      "resource metric [statistic]" (owned) */
 	char **words;      /* the label's words, statistic and Name= parts
