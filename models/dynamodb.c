@@ -603,16 +603,16 @@ static void ddb_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 	struct lane *r = &t->lane[DDB_READ], *w = &t->lane[DDB_WRITE];
 	roll(t, r, s->now);
 	roll(t, w, s->now);
-	sim_recorder_put(rec, s->now, m->name, METRIC_CONSUMED_WCU,
-			 (double)w->tick_consumed);
-	sim_recorder_put(rec, s->now, m->name, METRIC_CONSUMED_RCU,
-			 (double)r->tick_consumed);
-	sim_recorder_put(rec, s->now, m->name, METRIC_WRITE_THROTTLES,
-			 (double)w->tick_throttled);
-	sim_recorder_put(rec, s->now, m->name, METRIC_READ_THROTTLES,
-			 (double)r->tick_throttled);
-	sim_recorder_put(rec, s->now, m->name, "ThrottledRequests",
-			 (double)(w->tick_throttled + r->tick_throttled));
+	sim_recorder_count(rec, s->now, m->name, METRIC_CONSUMED_WCU,
+			   (double)w->tick_consumed);
+	sim_recorder_count(rec, s->now, m->name, METRIC_CONSUMED_RCU,
+			   (double)r->tick_consumed);
+	sim_recorder_count(rec, s->now, m->name, METRIC_WRITE_THROTTLES,
+			   (double)w->tick_throttled);
+	sim_recorder_count(rec, s->now, m->name, METRIC_READ_THROTTLES,
+			   (double)r->tick_throttled);
+	sim_recorder_count(rec, s->now, m->name, "ThrottledRequests",
+			   (double)(w->tick_throttled + r->tick_throttled));
 	sim_recorder_put(rec, s->now, m->name, METRIC_PROVISIONED_WCU,
 			 (double)w->capacity);
 	sim_recorder_put(rec, s->now, m->name, METRIC_PROVISIONED_RCU,

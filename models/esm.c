@@ -1002,13 +1002,13 @@ static void esm_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct esm *e = (struct esm *)m;
 	sim_recorder_put(rec, s->now, e->name, "Concurrency", (double)e->active);
-	sim_recorder_put(rec, s->now, e->name, "PolledEventCount", (double)e->t_polled);
-	sim_recorder_put(rec, s->now, e->name, "InvokedEventCount", (double)e->t_invoked);
-	sim_recorder_put(rec, s->now, e->name, "FailedInvokeEventCount", (double)e->t_failed);
-	sim_recorder_put(rec, s->now, e->name, "DeletedEventCount", (double)e->t_deleted);
+	sim_recorder_count(rec, s->now, e->name, "PolledEventCount", (double)e->t_polled);
+	sim_recorder_count(rec, s->now, e->name, "InvokedEventCount", (double)e->t_invoked);
+	sim_recorder_count(rec, s->now, e->name, "FailedInvokeEventCount", (double)e->t_failed);
+	sim_recorder_count(rec, s->now, e->name, "DeletedEventCount", (double)e->t_deleted);
 	if (e->cfg->filtered)
-		sim_recorder_put(rec, s->now, e->name, "FilteredOutEventCount",
-				 (double)e->t_filtered);
+		sim_recorder_count(rec, s->now, e->name, "FilteredOutEventCount",
+				   (double)e->t_filtered);
 	if (e->cfg->provisioned)
 		sim_recorder_put(rec, s->now, e->name, "ProvisionedPollers",
 				 (double)e->pollers);

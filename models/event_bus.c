@@ -598,12 +598,12 @@ static void eb_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 	struct event_bus *b = (struct event_bus *)m;
 	const struct eb_counts *t = &b->tick;
 	const char *n = m->name;
-	sim_recorder_put(rec, s->now, n, "IngestedEvents", (double)t->ingested);
-	sim_recorder_put(rec, s->now, n, "MatchedEvents", (double)t->matched);
-	sim_recorder_put(rec, s->now, n, "InvocationAttempts", (double)t->attempts);
-	sim_recorder_put(rec, s->now, n, "RetryInvocationAttempts", (double)t->retries);
-	sim_recorder_put(rec, s->now, n, "FailedInvocations", (double)t->dropped);
-	sim_recorder_put(rec, s->now, n, METRIC_DEAD_LETTER_INVOCATIONS, (double)t->dead_lettered);
+	sim_recorder_count(rec, s->now, n, "IngestedEvents", (double)t->ingested);
+	sim_recorder_count(rec, s->now, n, "MatchedEvents", (double)t->matched);
+	sim_recorder_count(rec, s->now, n, "InvocationAttempts", (double)t->attempts);
+	sim_recorder_count(rec, s->now, n, "RetryInvocationAttempts", (double)t->retries);
+	sim_recorder_count(rec, s->now, n, "FailedInvocations", (double)t->dropped);
+	sim_recorder_count(rec, s->now, n, METRIC_DEAD_LETTER_INVOCATIONS, (double)t->dead_lettered);
 	sim_recorder_put(rec, s->now, n, "PendingInvocations", (double)b->pending);
 	b->tick = (struct eb_counts){ 0 };
 }

@@ -364,13 +364,13 @@ static void fh_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 	struct firehose *f = (struct firehose *)m;
 	const struct fh_counts *t = &f->tick;
 	const char *n = m->name;
-	sim_recorder_put(rec, s->now, n, "IncomingRecords", (double)t->records);
-	sim_recorder_put(rec, s->now, n, "IncomingBytes", t->bytes);
-	sim_recorder_put(rec, s->now, n, "ThrottledRecords", (double)t->throttled);
-	sim_recorder_put(rec, s->now, n, "DeliveryToDestination.Records",
-			 (double)t->delivered);
-	sim_recorder_put(rec, s->now, n, "DeliveryToDestination.Success",
-			 (double)t->batches);
+	sim_recorder_count(rec, s->now, n, "IncomingRecords", (double)t->records);
+	sim_recorder_count(rec, s->now, n, "IncomingBytes", t->bytes);
+	sim_recorder_count(rec, s->now, n, "ThrottledRecords", (double)t->throttled);
+	sim_recorder_count(rec, s->now, n, "DeliveryToDestination.Records",
+			   (double)t->delivered);
+	sim_recorder_count(rec, s->now, n, "DeliveryToDestination.Success",
+			   (double)t->batches);
 	sim_recorder_put(rec, s->now, n, "BufferedRecords", (double)f->held);
 	f->tick = (struct fh_counts){ 0 };
 }

@@ -102,7 +102,7 @@ static void fixed_restart(struct model *m, struct sim *s)
 static void fixed_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct fixed *f = (struct fixed *)m;
-	sim_recorder_put(rec, s->now, m->name, "Received", (double)f->tick_received);
+	sim_recorder_count(rec, s->now, m->name, "Received", (double)f->tick_received);
 	f->tick_received = 0;
 }
 

@@ -400,8 +400,8 @@ static void topic_restart(struct model *m, struct sim *s)
 static void topic_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct kafka_topic *t = (struct kafka_topic *)m;
-	sim_recorder_put(rec, s->now, m->name, "RecordsIn", (double)t->t_in);
-	sim_recorder_put(rec, s->now, m->name, "ExpiredRecords", (double)t->t_expired);
+	sim_recorder_count(rec, s->now, m->name, "RecordsIn", (double)t->t_in);
+	sim_recorder_count(rec, s->now, m->name, "ExpiredRecords", (double)t->t_expired);
 	sim_recorder_put(rec, s->now, m->name, "RecordsWaiting", (double)t->waiting);
 	t->t_in = t->t_expired = 0;
 }
@@ -968,9 +968,9 @@ static void kesm_restart(struct model *m, struct sim *s)
 static void kesm_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct kesm *e = (struct kesm *)m;
-	sim_recorder_put(rec, s->now, m->name, METRIC_POLLED_EVENTS, (double)e->t_polled);
-	sim_recorder_put(rec, s->now, m->name, "InvokedEventCount", (double)e->t_invoked);
-	sim_recorder_put(rec, s->now, m->name, "FailedInvokeEventCount", (double)e->t_failed);
+	sim_recorder_count(rec, s->now, m->name, METRIC_POLLED_EVENTS, (double)e->t_polled);
+	sim_recorder_count(rec, s->now, m->name, "InvokedEventCount", (double)e->t_invoked);
+	sim_recorder_count(rec, s->now, m->name, "FailedInvokeEventCount", (double)e->t_failed);
 	sim_recorder_put(rec, s->now, m->name, "ProvisionedPollers", (double)e->pollers);
 	sim_recorder_put(rec, s->now, m->name, "OffsetLag", (double)kafka_topic_waiting(e->t));
 	e->t_polled = e->t_invoked = e->t_failed = 0;

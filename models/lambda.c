@@ -363,6 +363,7 @@ struct lambda {
 	struct sim_hist duration_h;
 	double billed_ms;
 	uint64_t t_invocations, t_errors, t_throttles, t_cold;
+	double t_dur_ms, t_dur_n;        /* Duration of invocations ended this tick */
 	struct sync_call *sync_free;     /* tenant invocations: free records */
 	struct sync_call *sync_all;      /* every record, for destroy */
 };
@@ -666,6 +667,8 @@ static void finish_invocation(struct lambda *fn, struct sim *s, uint32_t slot,
 	struct invocation *v = fn->inv[slot];
 	v->gen++; /* any pending event of this invocation is now stale */
 	double ms = sim_time_to_s(s->now - v->handler_start) * 1e3;
+	fn->t_dur_ms += ms * (double)v->weight;
+	fn->t_dur_n += (double)v->weight;
 	if (fn->base.run->measuring) {
 		sim_welford_add(&fn->duration_ms, ms);
 		sim_hist_add_n(&fn->duration_h, ms, (uint64_t)v->weight);
@@ -1050,11 +1053,14 @@ static void lambda_sample(struct model *m, struct sim *s, struct sim_recorder *r
 			 (double)(fn->in_use - fn->lagging));
 	sim_recorder_put(rec, s->now, m->name, "Environments",
 			 (double)(fn->in_use + (int64_t)fn->idle_n));
-	sim_recorder_put(rec, s->now, m->name, METRIC_INVOCATIONS, (double)fn->t_invocations);
-	sim_recorder_put(rec, s->now, m->name, "Errors", (double)fn->t_errors);
-	sim_recorder_put(rec, s->now, m->name, METRIC_THROTTLES, (double)fn->t_throttles);
-	sim_recorder_put(rec, s->now, m->name, "ColdStarts", (double)fn->t_cold);
+	sim_recorder_count(rec, s->now, m->name, METRIC_INVOCATIONS, (double)fn->t_invocations);
+	sim_recorder_count(rec, s->now, m->name, "Errors", (double)fn->t_errors);
+	sim_recorder_count(rec, s->now, m->name, METRIC_THROTTLES, (double)fn->t_throttles);
+	sim_recorder_count(rec, s->now, m->name, "ColdStarts", (double)fn->t_cold);
+	sim_recorder_mean(rec, s->now, m->name, METRIC_DURATION,
+			  fn->t_dur_n > 0 ? fn->t_dur_ms / fn->t_dur_n : 0, fn->t_dur_n);
 	fn->t_invocations = fn->t_errors = fn->t_throttles = fn->t_cold = 0;
+	fn->t_dur_ms = fn->t_dur_n = 0;
 }
 
 static void lambda_finish(struct model *m, struct sim *s, struct sim_results *res)

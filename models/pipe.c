@@ -322,8 +322,8 @@ static void pipe_restart(struct model *m, struct sim *s)
 static void pipe_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct pipe *p = (struct pipe *)m;
-	sim_recorder_put(rec, s->now, m->name, "Started", (double)p->t_started);
-	sim_recorder_put(rec, s->now, m->name, METRIC_TARGET_THROTTLED, (double)p->t_throttled);
+	sim_recorder_count(rec, s->now, m->name, "Started", (double)p->t_started);
+	sim_recorder_count(rec, s->now, m->name, METRIC_TARGET_THROTTLED, (double)p->t_throttled);
 	p->t_started = p->t_throttled = 0;
 }
 

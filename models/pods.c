@@ -494,7 +494,7 @@ static void pods_sample(struct model *m, struct sim *s, struct sim_recorder *rec
 	sim_recorder_put(rec, s->now, m->name, METRIC_PODS, (double)p->alive);
 	sim_recorder_put(rec, s->now, m->name, METRIC_PODS_BUSY, (double)p->busy);
 	sim_recorder_put(rec, s->now, m->name, "Instances", (double)instances(p));
-	sim_recorder_put(rec, s->now, m->name, "ItemsProcessed", (double)p->t_items);
+	sim_recorder_count(rec, s->now, m->name, "ItemsProcessed", (double)p->t_items);
 	p->t_items = 0;
 }
 

@@ -227,10 +227,10 @@ static void sns_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 {
 	struct sns_topic *t = (struct sns_topic *)m;
 	const char *n = m->name;
-	sim_recorder_put(rec, s->now, n, "NumberOfMessagesPublished",
-			 (double)t->tick.published);
-	sim_recorder_put(rec, s->now, n, "NumberOfNotificationsDelivered",
-			 (double)t->tick.delivered);
+	sim_recorder_count(rec, s->now, n, "NumberOfMessagesPublished",
+			   (double)t->tick.published);
+	sim_recorder_count(rec, s->now, n, "NumberOfNotificationsDelivered",
+			   (double)t->tick.delivered);
 	sim_recorder_put(rec, s->now, n, "PendingNotifications", (double)t->pending_w);
 	t->tick = (struct sns_counts){ 0 };
 }

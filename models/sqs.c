@@ -748,14 +748,14 @@ static void sqs_sample(struct model *m, struct sim *s, struct sim_recorder *rec)
 			 (double)q->d_len);
 	sim_recorder_put(rec, s->now, name, "ApproximateAgeOfOldestMessage",
 			 q->v_len ? sim_time_to_s(s->now - oldest_visible(q)) : 0.0);
-	sim_recorder_put(rec, s->now, name, "NumberOfMessagesSent",
-			 (double)q->tick.sent);
-	sim_recorder_put(rec, s->now, name, "NumberOfMessagesReceived",
-			 (double)q->tick.received);
-	sim_recorder_put(rec, s->now, name, "NumberOfMessagesDeleted",
-			 (double)q->tick.deleted);
-	sim_recorder_put(rec, s->now, name, "NumberOfEmptyReceives",
-			 (double)q->tick.empty);
+	sim_recorder_count(rec, s->now, name, "NumberOfMessagesSent",
+			   (double)q->tick.sent);
+	sim_recorder_count(rec, s->now, name, "NumberOfMessagesReceived",
+			   (double)q->tick.received);
+	sim_recorder_count(rec, s->now, name, "NumberOfMessagesDeleted",
+			   (double)q->tick.deleted);
+	sim_recorder_count(rec, s->now, name, "NumberOfEmptyReceives",
+			   (double)q->tick.empty);
 	q->tick = (struct sqs_counts){ 0 };
 	if (q->cfg->fair)
 		sqs__fair_sample(q, s, rec);

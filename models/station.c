@@ -272,9 +272,9 @@ static void station_sample(struct model *m, struct sim *s,
 	sim_recorder_put(rec, s->now, m->name, METRIC_IN_SYSTEM,
 			 (double)(st->busy + (int64_t)st->q_len));
 	sim_recorder_put(rec, s->now, m->name, METRIC_BUSY_SERVERS, (double)st->busy);
-	sim_recorder_put(rec, s->now, m->name, "Arrivals", (double)st->tick_arrivals);
-	sim_recorder_put(rec, s->now, m->name, "Blocked", (double)st->tick_blocked);
-	sim_recorder_put(rec, s->now, m->name, METRIC_COMPLETED, (double)st->tick_completed);
+	sim_recorder_count(rec, s->now, m->name, "Arrivals", (double)st->tick_arrivals);
+	sim_recorder_count(rec, s->now, m->name, "Blocked", (double)st->tick_blocked);
+	sim_recorder_count(rec, s->now, m->name, METRIC_COMPLETED, (double)st->tick_completed);
 	st->tick_arrivals = st->tick_blocked = st->tick_completed = 0;
 }
 

@@ -567,9 +567,9 @@ static void stream_sample(struct model *m, struct sim *s, struct sim_recorder *r
 {
 	struct stream *st = (struct stream *)m;
 	sim_recorder_put(rec, s->now, m->name, "InFlight", (double)st->in_flight);
-	sim_recorder_put(rec, s->now, m->name, METRIC_COMPLETED, (double)st->t_completed);
-	sim_recorder_put(rec, s->now, m->name, METRIC_FAILED, (double)st->t_failed);
-	sim_recorder_put(rec, s->now, m->name, METRIC_THROTTLES, (double)st->t_throttles);
+	sim_recorder_count(rec, s->now, m->name, METRIC_COMPLETED, (double)st->t_completed);
+	sim_recorder_count(rec, s->now, m->name, METRIC_FAILED, (double)st->t_failed);
+	sim_recorder_count(rec, s->now, m->name, METRIC_THROTTLES, (double)st->t_throttles);
 	st->t_completed = st->t_failed = st->t_throttles = 0;
 }
 

@@ -27,14 +27,16 @@ static char *put_u64(char *p, uint64_t v)
 	return p;
 }
 
-void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
-		      const char *resource, const char *metric, double value)
+static void record(struct sim_recorder *rec, sim_time_t t, const char *resource,
+		   const char *metric, double value, double weight, int kind)
 {
 	if (rec->capture) {
-		rec->capture(rec->capture_ctx, resource, metric, value);
+		struct sim_sample x = { t, rec->replication, resource, metric,
+					value, weight, kind };
+		rec->capture(rec->capture_ctx, &x);
 		return;
 	}
-	if (!rec->f)
+	if (!rec->f || (kind == SIM_SERIES_MEAN && !(weight > 0)))
 		return;
 	/* Rows are formatted by hand: printf of a double dominated the cost
 	 * of sampling. Times are whole nanoseconds (written exactly with nine
@@ -74,6 +76,25 @@ void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
 	if (fwrite(buf, 1, (size_t)(p - buf), rec->f) != (size_t)(p - buf) &&
 	    !rec->error)
 		rec->error = errno ? errno : EIO;
+}
+
+void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
+		      const char *resource, const char *metric, double value)
+{
+	record(rec, t, resource, metric, value, 1, SIM_SERIES_LEVEL);
+}
+
+void sim_recorder_count(struct sim_recorder *rec, sim_time_t t,
+			const char *resource, const char *metric, double count)
+{
+	record(rec, t, resource, metric, count, 1, SIM_SERIES_COUNT);
+}
+
+void sim_recorder_mean(struct sim_recorder *rec, sim_time_t t,
+		       const char *resource, const char *metric, double mean,
+		       double n)
+{
+	record(rec, t, resource, metric, mean, n, SIM_SERIES_MEAN);
 }
 
 /* Results ------------------------------------------------------------------- */
@@ -310,20 +331,21 @@ struct samples {
 	size_t n, cap;
 };
 
-static void capture(void *ctx, const char *resource, const char *metric, double value)
+static void capture(void *ctx, const struct sim_sample *y)
 {
 	struct samples *x = ctx;
 	if (x->n == x->cap) {
 		x->cap = x->cap ? 2 * x->cap : 64;
 		x->v = sim_xrealloc(x->v, x->cap * sizeof(*x->v));
 	}
-	x->v[x->n++] = (struct sampled){ resource, sim_xstrdup(metric), value };
+	x->v[x->n++] = (struct sampled){ y->resource, sim_xstrdup(y->metric), y->value };
 }
 
-/* Every resource's sample (and the tenants', with tenants), into x. */
-static void sample_all(struct sim_run *run, struct samples *x, bool tenants)
+/* Every resource's sample (and the tenants', with tenants), to fn. */
+static void sample_each(struct sim_run *run, bool tenants,
+			void (*fn)(void *ctx, const struct sim_sample *x), void *ctx)
 {
-	struct sim_recorder rec = { .capture = capture, .capture_ctx = x };
+	struct sim_recorder rec = { .capture = fn, .capture_ctx = ctx };
 	size_t n = run->n_order + run->n_implicit + (tenants ? run->n_tenants : 0);
 	for (size_t i = 0; i < n; i++) {
 		struct model *m = i < run->n_order ? run->order[i]
@@ -333,6 +355,12 @@ static void sample_all(struct sim_run *run, struct samples *x, bool tenants)
 		if (m->ops->sample)
 			m->ops->sample(m, &run->sim, &rec);
 	}
+}
+
+/* Every resource's sample (and the tenants', with tenants), into x. */
+static void sample_all(struct sim_run *run, struct samples *x, bool tenants)
+{
+	sample_each(run, tenants, capture, x);
 }
 
 static void samples_free(struct samples *x)
@@ -454,6 +482,22 @@ void sim_run_sample_size(const struct scenario *scn, size_t *rows, double *bytes
 	samples_free(&x);
 	sim_run_close(&run);
 	diag_finish(&d);
+}
+
+int sim_run_each_series(const struct scenario *scn,
+			void (*fn)(void *ctx, const struct sim_sample *x), void *ctx)
+{
+	struct diag d;
+	diag_init(&d);
+	struct sim_run run;
+	int rc = sim_run_open(&run, scn, 0, &d);
+	if (rc == 0) {
+		sim_run_start(&run, false);
+		sample_each(&run, true, fn, ctx);
+	}
+	sim_run_close(&run);
+	diag_finish(&d);
+	return rc;
 }
 
 static void on_sample(struct sim *s, void *target, uint64_t arg)
@@ -755,7 +799,7 @@ static int replicate(struct driver *dr, const struct scenario *scn,
 		sim_schedule(&run->sim, scn->warmup, on_warmup_end, dr, 0);
 	else
 		run->measuring = true;
-	if (dr->rec.f)
+	if (dr->rec.f || dr->rec.capture)
 		sim_schedule(&run->sim, 0, on_sample, dr, 0);
 	if (dr->progress)
 		sim_schedule(&run->sim, 0, on_progress, dr, 0);
@@ -840,7 +884,8 @@ int sim_run_scenario(const struct scenario *scn,
 					      sizeof(*out->tenants));
 	struct driver *dr = sim_xrealloc(NULL, sizeof(*dr));
 	*dr = (struct driver){
-		.rec = { .f = opt->timeseries },
+		.rec = { .f = opt->timeseries, .capture = opt->capture,
+			 .capture_ctx = opt->capture_ctx },
 		.interval = scn->sample_interval,
 		.duration = scn->duration,
 		.progress = opt->progress,

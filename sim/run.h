@@ -23,20 +23,52 @@
 #include "sim/sim.h"
 #include "sim/stats.h"
 
+/* What a sampled value is, for whoever adds samples up over a period:
+ *   LEVEL  a level at the sample's instant (messages visible, executions
+ *          running): a period's Average or Maximum is over its samples
+ *   COUNT  events since the previous sample (messages sent, throttles): a
+ *          period's Sum adds its samples
+ *   MEAN   the mean of `weight` observations since the previous sample
+ *          (Duration of the invocations that ended): a period's Average
+ *          weighs each sample by its observations */
+enum sim_series_kind { SIM_SERIES_LEVEL, SIM_SERIES_COUNT, SIM_SERIES_MEAN };
+
+/* One sampled value. */
+struct sim_sample {
+	sim_time_t t;
+	unsigned replication;
+	const char *resource;
+	const char *metric;
+	double value;
+	double weight; /* MEAN: observations (0: none, value meaningless);
+			  else 1 */
+	int kind;      /* enum sim_series_kind */
+};
+
 /* Streams rows "time_s,replication,resource,metric,value" to a file. */
 struct sim_recorder {
 	FILE *f;              /* NULL: recording is off */
 	unsigned replication; /* written in every row */
 	int error;            /* first write error (errno), 0 when none */
 	/* When set, values go to capture instead of f (the driver reads the
-	 * models' samples this way to name the resources of a stall). */
-	void (*capture)(void *ctx, const char *resource, const char *metric,
-			double value);
+	 * models' samples this way to name the resources of a stall, and
+	 * commands that compare runs with measurements read the series). */
+	void (*capture)(void *ctx, const struct sim_sample *x);
 	void *capture_ctx;
 };
 
+/* A level (SIM_SERIES_LEVEL). */
 void sim_recorder_put(struct sim_recorder *rec, sim_time_t t,
 		      const char *resource, const char *metric, double value);
+/* Events since the previous sample (SIM_SERIES_COUNT). */
+void sim_recorder_count(struct sim_recorder *rec, sim_time_t t,
+			const char *resource, const char *metric, double count);
+/* The mean of n observations since the previous sample (SIM_SERIES_MEAN);
+ * with n = 0 no row is written to the file (the value is unknown), but a
+ * capture still sees it, with weight 0. */
+void sim_recorder_mean(struct sim_recorder *rec, sim_time_t t,
+		       const char *resource, const char *metric, double mean,
+		       double n);
 
 /* One summary metric over all replications. A usage meter (what a bill
  * counts: requests, GB-seconds, GB processed, hours) is a metric with a
@@ -169,6 +201,10 @@ struct sim_run_options {
 	FILE *timeseries;     /* where rows go; NULL to skip time series */
 	bool progress;        /* progress line on stderr */
 	bool link_only;       /* create and link replication 0, run nothing */
+	/* When set, every sample goes here rather than to timeseries (which
+	 * must then be NULL): commands that read series in memory. */
+	void (*capture)(void *ctx, const struct sim_sample *x);
+	void *capture_ctx;
 	const volatile sig_atomic_t *interrupt; /* non-zero: stop soon and
 				 return SIM_RUN_INTERRUPTED (a signal
 				 handler's flag) */
@@ -194,6 +230,12 @@ void sim_run_close(struct sim_run *run);
  * sample at the start of replication 0, tenants included); 0 rows when
  * the scenario does not link. For the disk guard, before a run. */
 void sim_run_sample_size(const struct scenario *scn, size_t *rows, double *bytes);
+
+/* Every series the scenario's models record (a sample at the start of
+ * replication 0, tenants included), each to fn: their names and kinds.
+ * 0, or SIM_RUN_LINK_ERROR when the scenario does not link. */
+int sim_run_each_series(const struct scenario *scn,
+			void (*fn)(void *ctx, const struct sim_sample *x), void *ctx);
 
 /* The outcome of all replications. */
 struct sim_outcome {
