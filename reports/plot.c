@@ -407,6 +407,42 @@ int rpt_plot_lines(struct rpt_draw *dr, const char *pdir, struct plot *p)
 	return script_end(dr, pdir, p, g, &body, &len);
 }
 
+int rpt_plot_band(struct rpt_draw *dr, const char *pdir, struct plot *p,
+		  const char *xlabel, const double *x, const double *y,
+		  const double *mean, const double *lo, const double *hi, size_t n)
+{
+	bool any = false;
+	for (size_t k = 0; k < n && !any; k++)
+		any = isfinite(x[k]) && (isfinite(y[k]) || isfinite(mean[k]));
+	char path[4600];
+	int rc;
+	FILE *d = data_open(dr, pdir, p, any, path, sizeof(path), &rc);
+	if (!d)
+		return rc;
+	fputs("# x\tobserved\tsimulated_mean\tband_low\tband_high\n", d);
+	for (size_t k = 0; k < n; k++) {
+		const double v[] = { x[k], y[k], mean[k], lo[k], hi[k] };
+		for (size_t c = 0; c < 5; c++) {
+			if (isfinite(v[c]))
+				fprintf(d, "%s%.10g", c ? "\t" : "", v[c]);
+			else
+				fprintf(d, "%sNaN", c ? "\t" : "");
+		}
+		fputc('\n', d);
+	}
+	if (data_close(dr, d, path))
+		return -1;
+	char *body;
+	size_t len;
+	FILE *g = script_begin(p, "", xlabel, &body, &len);
+	fprintf(g, "\nset datafile missing 'NaN'\nset key outside right top\nset grid\n"
+		"plot '%s.dat' using 1:4:5 with filledcurves fc rgb '#c6dbef' fs solid 0.8 "
+		"title 'simulated 95%%%% band', '' using 1:3 with lines lw 2 lc rgb '#08519c' "
+		"title 'simulated mean', '' using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#d95f02' "
+		"title 'observed'\n", p->name);
+	return script_end(dr, pdir, p, g, &body, &len);
+}
+
 /* A bar chart of rows (label, values...) with the series names given. */
 int rpt_plot_bars(struct rpt_draw *dr, const char *pdir, struct plot *p,
 			  char **labels, double *values, size_t rows,

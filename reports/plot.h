@@ -3,9 +3,10 @@
  * One writer: each plot is a NAME.dat (its data) and a NAME.gp script
  * (PNG, then SVG, with the checksum line spillway report uses to keep a
  * script its user edited) in plots/, drawn by running gnuplot there when
- * it is on PATH. Three shapes: lines against time, clustered bars, and
- * one metric against a sweep's points with error bars. Internal to
- * reports/: the callers are report.c's run and sweep reports.
+ * it is on PATH. Four shapes: lines against time, clustered bars,
+ * one metric against a sweep's points with error bars, and measured points
+ * against a simulated band. Internal to reports/: the callers are
+ * report.c's run and sweep reports and fit.c's comparisons.
  */
 #ifndef SPILLWAY_REPORTS_PLOT_H
 #define SPILLWAY_REPORTS_PLOT_H
@@ -65,6 +66,11 @@ int rpt_plot_points(struct rpt_draw *dr, const char *pdir, struct plot *p,
 		    char *const *labels, const double *mean, const double *lo,
 		    const double *hi, size_t n);
 
+/* Measured points (x, y) against a simulated mean with its band [lo, hi]
+ * (fit.c); NAN values are left as gaps. */
+int rpt_plot_band(struct rpt_draw *dr, const char *pdir, struct plot *p,
+		  const char *xlabel, const double *x, const double *y,
+		  const double *mean, const double *lo, const double *hi, size_t n);
 /* dir/plots, made if missing, into pdir. 0, or -1 (dr->error set). */
 int rpt_plots_dir(struct rpt_draw *dr, const char *dir, char *pdir, size_t size);
 /* Whether gnuplot is on PATH (where execlp looks). */
