@@ -11,6 +11,9 @@
  *   sweep.c    sweep, and what plan shares with it (options, points, MPI)
  *   plan.c     plan
  *   validate.c validate: the validation suite (validation/cases)
+ *   observe.c  measured series bound to a scenario's simulated ones
+ *   compare.c  compare and export, and what calibrate shares with them
+ *   calibrate.c calibrate: fit scenario values to a monitoring export
  *
  *   spillway run SCENARIO [-o DIR] [--seed N] [--replications N]
  *                [--set PATH=VALUE]... [--quiet]
@@ -25,6 +28,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/obscmd.h"
 #include "models/registry.h"
 #include "sim/alloc.h"
 #include "sim/diag.h"
@@ -49,6 +53,12 @@ static const char usage_main[] =
 	"  validate [CASE...]\n"
 	"                   run the validation suite: published figures (real\n"
 	"                   measurements, queueing theory) against simulated ones\n"
+	"  compare SCENARIO --observed FILE\n"
+	"                   a scenario against a monitoring export (CloudWatch\n"
+	"                   get-metric-data JSON or CSV): errors per series\n"
+	"  calibrate SCENARIO --observed FILE --fit PATH[=LOW..HIGH]...\n"
+	"                   fit scenario values to a monitoring export\n"
+	"  export SCENARIO  a run's series as a CloudWatch export\n"
 	"  help [TYPE]      the scenario format: top-level keys, tenants, and\n"
 	"                   the keys of each resource type (or of TYPE only)\n"
 	"\n"
@@ -146,7 +156,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "run") || !strcmp(cmd, "sweep") || !strcmp(cmd, "plan") ||
-	    !strcmp(cmd, "validate"))
+	    !strcmp(cmd, "validate") || !strcmp(cmd, "compare") || !strcmp(cmd, "calibrate"))
 		cli_catch_signals(true);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
@@ -160,10 +170,17 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "validate"))
 		return cmd_validate(argc - 1, argv + 1);
+	if (!strcmp(cmd, "compare"))
+		return cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(cmd, "calibrate"))
+		return cmd_calibrate(argc - 1, argv + 1);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help"))
 		return cmd_help(argc - 1, argv + 1);
 	static const char *const cmds[] = { "run", "check", "sweep", "plan", "report",
-					    "validate", "help", NULL };
+					    "validate", "compare", "calibrate", "export", "help",
+					    NULL };
 	const char *hint = diag_suggest(cmd, cmds);
 	sim_text_fprintf(stderr, "spillway: unknown command '%s'%s%s%s (see spillway --help)\n",
 		cmd, hint ? " (did you mean '" : "", hint ? hint : "",

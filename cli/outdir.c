@@ -34,7 +34,9 @@ static const char *const top_names[] = {
 	OUTDIR_MARKER, "manifest.json", "scenario.resolved.yaml",
 	"timeseries.csv", "summary.csv", "summary.json", "tenants.csv",
 	"cost.csv", "findings.json", "report.md", "report.html", "sweep.csv",
-	"plan.md", "plan.json", "plots", "whatif", "points", NULL,
+	"plan.md", "plan.json", "plots", "whatif", "points", "compare.csv",
+	"errors.csv", "fit.csv", "fit.json", "evaluations.csv",
+	"scenario.fitted.yaml", NULL,
 };
 
 /* What the report writers put in plots/: these files, and files with
