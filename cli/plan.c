@@ -12,7 +12,9 @@
 #include "cli/outdir.h"
 #include "cli/sweep.h"
 #include "reports/pricing.h"
+#include "reports/summary.h"
 #include "sim/alloc.h"
+#include "sim/json.h"
 #include "sim/scenario.h"
 #include "sim/text.h"
 
@@ -123,11 +125,25 @@ static bool better(const struct judged *j, size_t a, size_t b)
 	return x < y || (x == y && a < b);
 }
 
-static void write_plan(FILE *md, FILE *js, const struct opts *o,
-		       const struct judged *j, size_t total, size_t runs,
-		       long best)
+/* A feasible point: {"point", "values", "objective"}. */
+static json_t *point_json(const struct opts *o, const struct judged *j, size_t k)
 {
 	char label[1024];
+	sweep_point_label(label, sizeof(label), o, k);
+	json_t *p = sim_json_object();
+	sim_json_set(p, "point", sim_json_int((long long)k));
+	sim_json_set(p, "values", sim_json_text(label));
+	sim_json_set(p, "objective", sim_json_num(j[k].objective));
+	return p;
+}
+
+/* plan.md on md; plan.json's document returned. */
+static json_t *write_plan(FILE *md, const struct opts *o,
+			  const struct judged *j, size_t total, size_t runs,
+			  long best)
+{
+	char label[1024];
+	json_t *js = sim_json_object();
 	fprintf(md, "# Plan for %s\n\n", o->base.scenario);
 	fprintf(md, "Minimize: %s. Requirements (met by the pessimistic end of each 95%% interval):\n\n",
 		o->minimize);
@@ -138,15 +154,14 @@ static void write_plan(FILE *md, FILE *js, const struct opts *o,
 		o->bisect ? " Bisection assumes feasibility changes at most once along "
 			    "the listed values and the objective is monotone; points not "
 			    "simulated were ruled out by that assumption." : "");
-	fputs("{\n  \"scenario\": ", js);
-	sim_text_json(js, o->base.scenario);
-	fputs(",\n  \"minimize\": ", js);
-	sim_text_json(js, o->minimize);
-	fprintf(js, ",\n  \"search\": \"%s\",\n  \"points\": %zu,\n  \"simulated\": %zu,\n",
-		o->bisect ? "bisect" : "grid", total, runs);
+	sim_json_set(js, "scenario", sim_json_text(o->base.scenario));
+	sim_json_set(js, "minimize", sim_json_text(o->minimize));
+	sim_json_set(js, "search", sim_json_text(o->bisect ? "bisect" : "grid"));
+	sim_json_set(js, "points", sim_json_int((long long)total));
+	sim_json_set(js, "simulated", sim_json_int((long long)runs));
 	if (best < 0) {
 		fputs("## Answer\n\nNo simulated point meets every requirement.\n\n", md);
-		fputs("  \"chosen\": null,\n", js);
+		sim_json_set(js, "chosen", sim_json_null());
 	} else {
 		sweep_point_label(label, sizeof(label), o, (size_t)best);
 		fprintf(md, "## Answer\n\nPoint %ld: `%s`, %s %.6g.\n\nMargins (how far each requirement is from failing):\n\n",
@@ -154,13 +169,11 @@ static void write_plan(FILE *md, FILE *js, const struct opts *o,
 		for (size_t i = 0; i < o->nreq; i++)
 			fprintf(md, "- `%s`: judged %.6g, margin %.6g\n", o->req[i].text,
 				j[best].value[i], j[best].slack[i]);
-		fprintf(js, "  \"chosen\": {\"point\": %ld, \"values\": ", best);
-		sim_text_json(js, label);
-		fprintf(js, ", \"objective\": %.10g},\n", j[best].objective);
+		sim_json_set(js, "chosen", point_json(o, j, (size_t)best));
 	}
 	/* Runners-up: the next feasible points by objective. */
 	fputs("\n## Runners-up\n\n", md);
-	fputs("  \"runners_up\": [", js);
+	json_t *runners = sim_json_array();
 	size_t shown = 0;
 	bool *used = sim_xcalloc(total, sizeof(*used));
 	if (best >= 0)
@@ -177,49 +190,42 @@ static void write_plan(FILE *md, FILE *js, const struct opts *o,
 		sweep_point_label(label, sizeof(label), o, (size_t)next);
 		fprintf(md, "- point %ld: `%s`, %s %.6g\n", next, label, o->minimize,
 			j[next].objective);
-		fprintf(js, "%s{\"point\": %ld, \"values\": ", shown ? ", " : "", next);
-		sim_text_json(js, label);
-		fprintf(js, ", \"objective\": %.10g}", j[next].objective);
+		sim_json_push(runners, point_json(o, j, (size_t)next));
 	}
 	if (!shown)
 		fputs("None.\n", md);
 	free(used);
-	fputs("],\n  \"rejected\": [", js);
+	sim_json_set(js, "runners_up", runners);
 	fputs("\n## Rejected\n\n", md);
-	bool first = true;
+	json_t *rejected = sim_json_array();
 	for (size_t k = 0; k < total; k++) {
 		if (!j[k].run || j[k].feasible)
 			continue;
 		sweep_point_label(label, sizeof(label), o, k);
 		fprintf(md, "- point %zu: `%s`:", k, label);
-		fprintf(js, "%s{\"point\": %zu, \"values\": ", first ? "" : ", ", k);
-		sim_text_json(js, label);
-		fputs(", \"failed\": [", js);
-		bool f1 = true;
+		json_t *p = sim_json_object(), *failed = sim_json_array();
+		sim_json_set(p, "point", sim_json_int((long long)k));
+		sim_json_set(p, "values", sim_json_text(label));
 		for (size_t i = 0; i < o->nreq; i++) {
 			if (j[k].ok[i])
 				continue;
 			fprintf(md, " `%s` (judged %.6g, short by %.6g)", o->req[i].text,
 				j[k].value[i], -j[k].slack[i]);
-			fprintf(js, "%s", f1 ? "" : ", ");
-			sim_text_json(js, o->req[i].text);
-			f1 = false;
+			sim_json_push(failed, sim_json_text(o->req[i].text));
 		}
 		fputs("\n", md);
-		fputs("]}", js);
-		first = false;
+		sim_json_set(p, "failed", failed);
+		sim_json_push(rejected, p);
 	}
-	if (first)
+	if (!json_array_size(rejected))
 		fputs("None.\n", md);
-	fputs("],\n  \"not_simulated\": [", js);
-	first = true;
-	for (size_t k = 0; k < total; k++) {
-		if (j[k].run)
-			continue;
-		fprintf(js, "%s%zu", first ? "" : ", ", k);
-		first = false;
-	}
-	fputs("]\n}\n", js);
+	sim_json_set(js, "rejected", rejected);
+	json_t *skipped = sim_json_array();
+	for (size_t k = 0; k < total; k++)
+		if (!j[k].run)
+			sim_json_push(skipped, sim_json_int((long long)k));
+	sim_json_set(js, "not_simulated", skipped);
+	return js;
 }
 
 int cmd_plan(int argc, char **argv)
@@ -294,19 +300,14 @@ int cmd_plan(int argc, char **argv)
 			best = (long)k;
 	snprintf(path, sizeof(path), "%s/plan.md", tmp);
 	FILE *md = fopen(path, "w");
-	snprintf(path, sizeof(path), "%s/plan.json", tmp);
-	FILE *js = fopen(path, "w");
-	if (!md || !js) {
+	if (!md) {
 		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path, strerror(errno));
-		if (md)
-			fclose(md);
-		if (js)
-			fclose(js);
 		goto out_tmp;
 	}
-	write_plan(md, js, &ss.o, j, ss.total, runs, best);
-	int bad = ferror(md) | ferror(js);
-	bad |= fclose(md) | fclose(js);
+	json_t *js = write_plan(md, &ss.o, j, ss.total, runs, best);
+	int bad = rpt_close(md);
+	snprintf(path, sizeof(path), "%s/plan.json", tmp);
+	bad |= rpt_write_json(path, js);
 	snprintf(path, sizeof(path), "%s/manifest.json", tmp);
 	if (bad || sweep_write_manifest(path, &ss.o, ss.total, "plan")) {
 		fprintf(stderr, "spillway: cannot write the plan in %s\n", tmp);

@@ -15,6 +15,7 @@
 #include "reports/review.h"
 #include "reports/summary.h"
 #include "sim/alloc.h"
+#include "sim/json.h"
 #include "sim/metrics.h"
 #include "sim/results.h"
 #include "sim/scenario.h"
@@ -75,40 +76,22 @@ void cli_describe(char *buf, size_t size, const char *fix,
 
 int cli_write_findings_json(const char *path, const struct findings *f)
 {
-	FILE *out = fopen(path, "w");
-	if (!out)
-		return -1;
-	fputs("[\n", out);
+	json_t *doc = sim_json_array();
 	for (size_t i = 0; i < f->n; i++) {
 		const struct finding *x = &f->v[i];
-		fputs("  {\"id\": ", out);
-		sim_text_json(out, x->rule->id);
-		fputs(", \"severity\": ", out);
-		sim_text_json(out, severity_name(x->rule->severity));
-		fputs(", \"title\": ", out);
-		sim_text_json(out, x->rule->title);
-		fputs(", \"resource\": ", out);
-		sim_text_json(out, x->resource);
-		fputs(", \"finding\": ", out);
-		sim_text_json(out, x->text);
-		fputs(", \"rationale\": ", out);
-		sim_text_json(out, x->rule->rationale);
-		fputs(", \"source\": ", out);
-		sim_text_json(out, x->rule->source);
-		fputs(", \"fix\": ", out);
-		if (x->fix)
-			sim_text_json(out, x->fix);
-		else
-			fputs("null", out);
-		fputs(", \"what_if\": ", out);
-		if (x->whatif)
-			sim_text_json(out, x->whatif);
-		else
-			fputs("null", out);
-		fputs(i + 1 < f->n ? "},\n" : "}\n", out);
+		json_t *o = sim_json_object();
+		sim_json_set(o, "id", sim_json_text(x->rule->id));
+		sim_json_set(o, "severity", sim_json_text(severity_name(x->rule->severity)));
+		sim_json_set(o, "title", sim_json_text(x->rule->title));
+		sim_json_set(o, "resource", sim_json_text(x->resource));
+		sim_json_set(o, "finding", sim_json_text(x->text));
+		sim_json_set(o, "rationale", sim_json_text(x->rule->rationale));
+		sim_json_set(o, "source", sim_json_text(x->rule->source));
+		sim_json_set(o, "fix", x->fix ? sim_json_text(x->fix) : sim_json_null());
+		sim_json_set(o, "what_if", x->whatif ? sim_json_text(x->whatif) : sim_json_null());
+		sim_json_push(doc, o);
 	}
-	fputs("]\n", out);
-	return rpt_close(out);
+	return rpt_write_json(path, doc);
 }
 
 void cli_print_findings(FILE *f, const struct findings *x)

@@ -24,6 +24,7 @@
 #include "sim/alloc.h"
 #include "sim/csv.h"
 #include "sim/diag.h"
+#include "sim/json.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 #include "sim/sha256.h"
@@ -579,33 +580,27 @@ int sweep_write_manifest(const char *path, const struct opts *o, size_t total,
 	char sha[65] = "";
 	if (sim_sha256_file(o->base.scenario, sha))
 		return -1;
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fprintf(f, "{\n  \"spillway_version\": \"%s\",\n  \"command\": \"%s\",\n  \"scenario\": ",
-		SPILLWAY_VERSION, kind);
-	sim_text_json(f, o->base.scenario);
-	fprintf(f, ",\n  \"scenario_sha256\": \"%s\",\n  \"set\": [", sha);
-	for (size_t i = 0; i < o->base.n_sets; i++) {
-		if (i)
-			fputs(", ", f);
-		sim_text_json(f, o->base.sets[i]);
-	}
-	fputs("],\n  \"vary\": [", f);
+	json_t *doc = sim_json_object();
+	sim_json_set(doc, "spillway_version", sim_json_text(SPILLWAY_VERSION));
+	sim_json_set(doc, "command", sim_json_text(kind));
+	sim_json_set(doc, "scenario", sim_json_text(o->base.scenario));
+	sim_json_set(doc, "scenario_sha256", sim_json_text(sha));
+	json_t *sets = sim_json_array();
+	for (size_t i = 0; i < o->base.n_sets; i++)
+		sim_json_push(sets, sim_json_text(o->base.sets[i]));
+	sim_json_set(doc, "set", sets);
+	json_t *vary = sim_json_array();
 	for (size_t i = 0; i < o->nv; i++) {
-		fputs(i ? ", {\"path\": " : "{\"path\": ", f);
-		sim_text_json(f, o->v[i].path);
-		fputs(", \"values\": [", f);
-		for (size_t j = 0; j < o->v[i].n; j++) {
-			if (j)
-				fputs(", ", f);
-			sim_text_json(f, o->v[i].values[j]);
-		}
-		fputs("]}", f);
+		json_t *v = sim_json_object(), *values = sim_json_array();
+		sim_json_set(v, "path", sim_json_text(o->v[i].path));
+		for (size_t j = 0; j < o->v[i].n; j++)
+			sim_json_push(values, sim_json_text(o->v[i].values[j]));
+		sim_json_set(v, "values", values);
+		sim_json_push(vary, v);
 	}
-	fprintf(f, "],\n  \"points\": %zu\n}\n", total);
-	int err = ferror(f);
-	return fclose(f) || err ? -1 : 0;
+	sim_json_set(doc, "vary", vary);
+	sim_json_set(doc, "points", sim_json_int((long long)total));
+	return rpt_write_json(path, doc);
 }
 
 /* The columns sweep prints when --print is not given: 1, shown when not

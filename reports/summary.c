@@ -8,15 +8,7 @@
 #include <string.h>
 
 #include "sim/csv.h"
-#include "sim/text.h"
-
-static void json_num(FILE *f, double x)
-{
-	if (isfinite(x))
-		fprintf(f, "%.10g", x);
-	else
-		fputs("null", f);
-}
+#include "sim/json.h"
 
 int rpt_close(FILE *f)
 {
@@ -55,33 +47,42 @@ int rpt_write_summary_csv(const char *path, const struct sim_outcome *o)
 	return rpt_close(f);
 }
 
-int rpt_write_summary_json(const char *path, const struct sim_outcome *o)
+int rpt_write_json(const char *path, json_t *doc)
 {
 	FILE *f = fopen(path, "w");
-	if (!f)
+	if (!f) {
+		int e = errno;
+		json_decref(doc);
+		errno = e;
 		return -1;
-	fputs("[\n", f);
+	}
+	int r = sim_json_dumpf(doc, f);
+	int e = errno;
+	json_decref(doc);
+	if (rpt_close(f))
+		return -1;
+	errno = e;
+	return r;
+}
+
+int rpt_write_summary_json(const char *path, const struct sim_outcome *o)
+{
+	json_t *doc = sim_json_array();
 	for (size_t i = 0; i < o->results.n; i++) {
 		const struct sim_metric *m = &o->results.v[i];
 		struct sim_ci ci;
 		sim_metric_ci(m, o->results.replications, &ci);
-		fputs("  {\"resource\": ", f);
-		sim_text_json(f, m->resource);
-		fputs(", \"metric\": ", f);
-		sim_text_json(f, m->metric);
-		fputs(", \"mean\": ", f);
-		json_num(f, ci.mean);
-		fputs(", \"ci95_low\": ", f);
-		json_num(f, ci.low);
-		fputs(", \"ci95_high\": ", f);
-		json_num(f, ci.high);
-		fputs(", \"unit\": ", f);
-		sim_text_json(f, m->unit);
-		fprintf(f, ", \"replications\": %zu}%s\n", ci.n,
-			i + 1 < o->results.n ? "," : "");
+		json_t *row = sim_json_object();
+		sim_json_set(row, "resource", sim_json_text(m->resource));
+		sim_json_set(row, "metric", sim_json_text(m->metric));
+		sim_json_set(row, "mean", sim_json_num(ci.mean));
+		sim_json_set(row, "ci95_low", sim_json_num(ci.low));
+		sim_json_set(row, "ci95_high", sim_json_num(ci.high));
+		sim_json_set(row, "unit", sim_json_text(m->unit));
+		sim_json_set(row, "replications", sim_json_int((long long)ci.n));
+		sim_json_push(doc, row);
 	}
-	fputs("]\n", f);
-	return rpt_close(f);
+	return rpt_write_json(path, doc);
 }
 
 int rpt_write_tenants_csv(const char *path, const struct scenario *scn,
@@ -112,60 +113,43 @@ int rpt_write_tenants_csv(const char *path, const struct scenario *scn,
 	return rpt_close(f);
 }
 
+static json_t *text_list(const char *const *v, size_t n)
+{
+	json_t *a = sim_json_array();
+	for (size_t i = 0; i < n; i++)
+		sim_json_push(a, sim_json_text(v[i]));
+	return a;
+}
+
 int rpt_write_manifest(const char *path, const struct scenario *scn,
 		       const struct sim_outcome *o,
 		       const struct rpt_manifest *m)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs("{\n  \"spillway_version\": ", f);
-	sim_text_json(f, m->version);
-	fputs(",\n  \"scenario\": ", f);
-	sim_text_json(f, m->scenario_path);
-	fputs(",\n  \"scenario_sha256\": ", f);
-	sim_text_json(f, m->scenario_sha256);
-	fputs(",\n  \"name\": ", f);
-	sim_text_json(f, scn->name);
-	fprintf(f, ",\n  \"seed\": %lld", (long long)scn->seed);
-	fprintf(f, ",\n  \"replications\": %lld", (long long)scn->replications);
-	fprintf(f, ",\n  \"duration_s\": %.10g", sim_time_to_s(scn->duration));
-	fprintf(f, ",\n  \"warmup_s\": %.10g", sim_time_to_s(scn->warmup));
-	fprintf(f, ",\n  \"sample_interval_s\": %.10g",
-		sim_time_to_s(scn->sample_interval));
-	fputs(",\n  \"set\": [", f);
-	for (size_t i = 0; i < m->n_sets; i++) {
-		sim_text_json(f, m->sets[i]);
-		if (i + 1 < m->n_sets)
-			fputs(", ", f);
-	}
-	fputs("]", f);
-	fputs(",\n  \"unconfirmed_defaults\": [", f);
-	for (size_t i = 0; i < scn->n_assumed; i++) {
-		sim_text_json(f, scn->assumed[i]);
-		if (i + 1 < scn->n_assumed)
-			fputs(", ", f);
-	}
-	fputs("]", f);
-	if (m->pricing) {
-		fputs(",\n  \"pricing\": ", f);
-		sim_text_json(f, m->pricing);
-	}
-	fputs(",\n  \"unconfirmed_prices\": [", f);
-	for (size_t i = 0; i < m->n_unconfirmed_prices; i++) {
-		sim_text_json(f, m->unconfirmed_prices[i]);
-		if (i + 1 < m->n_unconfirmed_prices)
-			fputs(", ", f);
-	}
-	fputs("]", f);
-	fprintf(f, ",\n  \"events\": %llu", (unsigned long long)o->events);
-	fprintf(f, ",\n  \"same_time_events\": %llu", (unsigned long long)o->ties);
-	fputs(",\n  \"files\": [\"scenario.resolved.yaml\", \"timeseries.csv\", "
-	      "\"summary.csv\", \"summary.json\", \"tenants.csv\"", f);
+	json_t *doc = sim_json_object();
+	sim_json_set(doc, "spillway_version", sim_json_text(m->version));
+	sim_json_set(doc, "scenario", sim_json_text(m->scenario_path));
+	sim_json_set(doc, "scenario_sha256", sim_json_text(m->scenario_sha256));
+	sim_json_set(doc, "name", sim_json_text(scn->name));
+	sim_json_set(doc, "seed", sim_json_int((long long)scn->seed));
+	sim_json_set(doc, "replications", sim_json_int((long long)scn->replications));
+	sim_json_set(doc, "duration_s", sim_json_num(sim_time_to_s(scn->duration)));
+	sim_json_set(doc, "warmup_s", sim_json_num(sim_time_to_s(scn->warmup)));
+	sim_json_set(doc, "sample_interval_s",
+		     sim_json_num(sim_time_to_s(scn->sample_interval)));
+	sim_json_set(doc, "set", text_list(m->sets, m->n_sets));
+	sim_json_set(doc, "unconfirmed_defaults",
+		     text_list((const char *const *)scn->assumed, scn->n_assumed));
 	if (m->pricing)
-		fputs(", \"cost.csv\"", f);
-	fputs("]\n}\n", f);
-	return rpt_close(f);
+		sim_json_set(doc, "pricing", sim_json_text(m->pricing));
+	sim_json_set(doc, "unconfirmed_prices",
+		     text_list(m->unconfirmed_prices, m->n_unconfirmed_prices));
+	sim_json_set(doc, "events", sim_json_int((long long)o->events));
+	sim_json_set(doc, "same_time_events", sim_json_int((long long)o->ties));
+	static const char *const files[] = { "scenario.resolved.yaml", "timeseries.csv",
+					     "summary.csv", "summary.json", "tenants.csv",
+					     "cost.csv" };
+	sim_json_set(doc, "files", text_list(files, m->pricing ? 6 : 5));
+	return rpt_write_json(path, doc);
 }
 
 void rpt_print_tenants(FILE *f, const struct scenario *scn, const struct sim_outcome *o)

@@ -4,14 +4,16 @@
  * Reports read only what the run recorded (struct sim_outcome), never model
  * internals. Every writer returns 0, or -1 with errno set; the caller names
  * the path in its error message. CSV files go through sim/csv.h (quoted
- * and guarded text, numbers in a fixed format, %.10g) so the same run
- * gives byte-identical files.
+ * and guarded text, numbers in a fixed format, %.10g) and JSON files
+ * through sim/json.h (jansson; the same %.10g, null for NaN) so the same
+ * run gives byte-identical files.
  */
 #ifndef SPILLWAY_REPORTS_SUMMARY_H
 #define SPILLWAY_REPORTS_SUMMARY_H
 
 #include <stdio.h>
 
+#include "sim/json.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 
@@ -47,6 +49,9 @@ int rpt_write_manifest(const char *path, const struct scenario *scn,
  * cause (a write's failure shows again when fclose flushes; EIO when no
  * cause is known). */
 int rpt_close(FILE *f);
+/* doc (sim/json.h) written to path, then freed (in either case): 0, or -1
+ * with errno set. */
+int rpt_write_json(const char *path, json_t *doc);
 
 
 #endif

@@ -196,25 +196,6 @@ int sim_text_fprintf(FILE *f, const char *fmt, ...)
 	return r < 0 ? r : n;
 }
 
-void sim_text_json(FILE *f, const char *s)
-{
-	char *clean = sim_text_dup(s, SIM_TEXT_UTF8);
-	fputc('"', f);
-	for (const char *p = clean; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-	free(clean);
-}
-
 int sim_text_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

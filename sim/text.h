@@ -14,8 +14,8 @@
  *  - when shortened, a cut between two characters (never inside one),
  *    marked with an ellipsis (U+2026).
  * Escaping for the target (HTML entities, gnuplot quotes) is the writer's
- * own job and comes after this: sanitise, then escape; JSON strings have
- * their writer here (sim_text_json).
+ * own job and comes after this: sanitise, then escape (JSON strings:
+ * sim/json.h, in SIM_TEXT_UTF8 mode, escaped by jansson).
  *
  * Functions never fail except by running out of memory (sim/alloc.h
  * aborts); strings they return are the caller's to free().
@@ -58,11 +58,6 @@ int sim_text_fputs(const char *s, FILE *f, enum sim_text_mode mode);
 __attribute__((format(printf, 2, 3)))
 #endif
 int sim_text_fprintf(FILE *f, const char *fmt, ...);
-
-/* s as a JSON string, quotes included: repaired to valid UTF-8
- * (SIM_TEXT_UTF8), then escaped (quote, backslash, \n, other control
- * characters as \u00XX). */
-void sim_text_json(FILE *f, const char *s);
 
 /* A parser's error: the formatted message into err (errlen bytes, cut
  * there), and -1 to return. */

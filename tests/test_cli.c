@@ -5,6 +5,7 @@
  * left intact by a failed run, and the help texts. */
 #include <check.h>
 #include <dirent.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,8 +396,23 @@ START_TEST(default_output_directories)
 	ck_assert_msg(strstr(text, "outputs in out/mm1-rho0.5-plan/ (plan.md, plan.json, manifest.json, points/)\n"),
 		      "%s", text);
 	snprintf(path, sizeof(path), "%s/out/mm1-rho0.5-plan/plan.json", tmpdir);
-	harness_slurp(path, text, sizeof(text));
-	ck_assert_msg(strstr(text, "\"chosen\": null"), "%s", text);
+	json_error_t e;
+	json_t *plan = json_load_file(path, 0, &e);
+	ck_assert_msg(plan != NULL, "plan.json:%d: %s", e.line, e.text);
+	ck_assert(json_is_null(json_object_get(plan, "chosen")));
+	ck_assert_uint_eq(json_array_size(json_object_get(plan, "runners_up")), 0);
+	const json_t *rejected = json_object_get(plan, "rejected");
+	ck_assert_uint_eq(json_array_size(rejected), 2);
+	for (size_t i = 0; i < 2; i++) {
+		const json_t *r = json_array_get(rejected, i);
+		ck_assert_int_eq(json_integer_value(json_object_get(r, "point")), (json_int_t)i);
+		ck_assert_str_eq(json_string_value(json_object_get(r, "values")),
+				 i ? "resources.desk.servers=2" : "resources.desk.servers=1");
+		const json_t *failed = json_object_get(r, "failed");
+		ck_assert_uint_eq(json_array_size(failed), 1);
+		ck_assert_str_eq(json_string_value(json_array_get(failed, 0)), "desk.WaitTime<1ns");
+	}
+	json_decref(plan);
 }
 END_TEST
 
@@ -506,7 +522,7 @@ END_TEST
  * has it at least 85%; the wait falls with c, so the boundary is best). */
 START_TEST(plan_bisection_matches_grid)
 {
-	char args[4096], a[600], b[600], path[700], text[8192];
+	char args[4096], a[600], b[600], path[700];
 	static const char *const common =
 		"scenarios/mmc-c10-rho0.8.yaml --set duration=5000s --set warmup=100s "
 		"--set replications=4 --vary resources.desk.servers=9..16:1 "
@@ -520,15 +536,25 @@ START_TEST(plan_bisection_matches_grid)
 	const char *dirs[2] = { a, b };
 	for (int i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/plan.json", dirs[i]);
-		FILE *f = fopen(path, "r");
-		ck_assert(f != NULL);
-		size_t n = fread(text, 1, sizeof(text) - 1, f);
-		text[n] = '\0';
-		fclose(f);
-		ck_assert_msg(strstr(text, "\"chosen\": {\"point\": 0, \"values\": \"resources.desk.servers=9\""),
-			      "%s", text);
+		json_error_t e;
+		json_t *plan = json_load_file(path, 0, &e);
+		ck_assert_msg(plan != NULL, "plan.json:%d: %s", e.line, e.text);
+		const json_t *chosen = json_object_get(plan, "chosen");
+		ck_assert_int_eq(json_integer_value(json_object_get(chosen, "point")), 0);
+		ck_assert_str_eq(json_string_value(json_object_get(chosen, "values")),
+				 "resources.desk.servers=9");
+		ck_assert(json_is_number(json_object_get(chosen, "objective")));
+		ck_assert_str_eq(json_string_value(json_object_get(plan, "search")),
+				 i ? "bisect" : "grid");
+		ck_assert_int_eq(json_integer_value(json_object_get(plan, "points")), 8);
 		/* The grid runs all 8; bisection the ends (9, 16), then 12 and 10. */
-		ck_assert_msg(strstr(text, i ? "\"simulated\": 4," : "\"simulated\": 8,"), "%s", text);
+		ck_assert_int_eq(json_integer_value(json_object_get(plan, "simulated")), i ? 4 : 8);
+		const json_t *skipped = json_object_get(plan, "not_simulated");
+		static const json_int_t not_run[] = { 2, 4, 5, 6 };
+		ck_assert_uint_eq(json_array_size(skipped), i ? 4 : 0);
+		for (size_t k = 0; k < json_array_size(skipped); k++)
+			ck_assert_int_eq(json_integer_value(json_array_get(skipped, k)), not_run[k]);
+		json_decref(plan);
 	}
 }
 END_TEST

@@ -20,8 +20,17 @@
  *                   missing
  *   report:errors   a full disk while writing the report: the path and "No
  *                   space left on device", not "Input/output error"
+ *   report:json     summary.json and manifest.json from their writers, and
+ *                   every JSON file of a run and a plan of a scenario whose
+ *                   path holds a quote, a backslash, a control character
+ *                   and invalid UTF-8, read back with jansson: keys in
+ *                   order, the text repaired, numbers as summary.csv has
+ *                   them, null for NaN; a failed write's errno
  */
 #include <check.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +41,7 @@
 
 #include "tests/harness.h"
 
+#include "reports/summary.h"
 #include "sim/csv.h"
 #include "sim/sha256.h"
 #include "sim/text.h"
@@ -537,6 +547,313 @@ START_TEST(report_failures_name_file_and_cause)
 }
 END_TEST
 
+/* report:json ------------------------------------------------------------- */
+
+#define FFFD "\xEF\xBF\xBD"
+
+/* The file at path parsed (the test fails when it does not parse). */
+static json_t *load_json(const char *path)
+{
+	json_error_t e;
+	json_t *doc = json_load_file(path, 0, &e);
+	ck_assert_msg(doc != NULL, "%s:%d:%d: %s", path, e.line, e.column, e.text);
+	return doc;
+}
+
+/* Whether o's keys are keys[0..n), in that order. */
+static void keys_are(const json_t *o, const char *const *keys, size_t n)
+{
+	ck_assert_msg(json_is_object(o), "not an object");
+	ck_assert_uint_eq(json_object_size(o), n);
+	size_t i = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)o, k, v)
+		ck_assert_str_eq(k, keys[i++]);
+}
+
+static const char *text_at(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	ck_assert_msg(json_is_string(v), "%s is not a string", key);
+	return json_string_value(v);
+}
+
+/* x as the CSV writers write it (%.10g), read back. */
+static double as_written(double x)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%.10g", x);
+	return strtod(buf, NULL);
+}
+
+static const char *const summary_keys[] = { "resource", "metric", "mean", "ci95_low",
+					    "ci95_high", "unit", "replications" };
+
+START_TEST(summary_and_manifest_read_back)
+{
+	char hostile[] = "q\"b\\c\x01\x1B\xFF", wait[] = "WaitTime", other[] = "r",
+	     drain[] = "DrainTime", count[] = "Count";
+	double v0[] = { 1.5, 2.5, 3.25 }, v1[] = { NAN, NAN, NAN }, v2[] = { 7, 7, 7 };
+	struct sim_metric m[] = {
+		{ .resource = hostile, .metric = wait, .unit = "s", .values = v0 },
+		{ .resource = other, .metric = drain, .unit = "s", .values = v1 },
+		{ .resource = other, .metric = count, .unit = "count", .values = v2 },
+	};
+	struct sim_outcome o = { .results = { .v = m, .n = 3, .replications = 3 },
+				 .events = 123456789012ULL, .ties = 6 };
+	char path[600];
+	snprintf(path, sizeof(path), "%s/summary.json", tmpdir);
+	ck_assert_int_eq(rpt_write_summary_json(path, &o), 0);
+	json_t *doc = load_json(path);
+	ck_assert(json_is_array(doc));
+	ck_assert_uint_eq(json_array_size(doc), 3);
+	for (size_t i = 0; i < 3; i++)
+		keys_are(json_array_get(doc, i), summary_keys, 7);
+	const json_t *r0 = json_array_get(doc, 0), *r1 = json_array_get(doc, 1),
+		     *r2 = json_array_get(doc, 2);
+	ck_assert_str_eq(text_at(r0, "resource"), "q\"b\\c\x01\x1B" FFFD);
+	ck_assert_str_eq(text_at(r0, "metric"), "WaitTime");
+	ck_assert_str_eq(text_at(r0, "unit"), "s");
+	struct sim_ci ci;
+	sim_metric_ci(&m[0], 3, &ci);
+	ck_assert(json_is_real(json_object_get(r0, "mean")));
+	ck_assert_double_eq(json_number_value(json_object_get(r0, "mean")), as_written(ci.mean));
+	ck_assert_double_eq(json_number_value(json_object_get(r0, "ci95_low")), as_written(ci.low));
+	ck_assert_double_eq(json_number_value(json_object_get(r0, "ci95_high")), as_written(ci.high));
+	ck_assert_int_eq(json_integer_value(json_object_get(r0, "replications")), 3);
+	/* Never reported: NaN, written as null. */
+	ck_assert(json_is_null(json_object_get(r1, "mean")));
+	ck_assert(json_is_null(json_object_get(r1, "ci95_low")));
+	ck_assert(json_is_null(json_object_get(r1, "ci95_high")));
+	ck_assert_int_eq(json_integer_value(json_object_get(r1, "replications")), 0);
+	/* A whole number as %.10g writes it: "7", not "7.0". */
+	ck_assert(json_is_integer(json_object_get(r2, "mean")));
+	ck_assert_int_eq(json_integer_value(json_object_get(r2, "mean")), 7);
+	json_decref(doc);
+
+	struct scenario scn = { .name = "n\"\\\x1B\xC3", .seed = 42,
+				.duration = sim_time_from_s(100), .warmup = sim_time_from_s(0.5),
+				.replications = 3, .sample_interval = sim_time_from_s(0.001) };
+	char assumed[] = "resources.q.delay", *assumed_v[] = { assumed };
+	scn.assumed = assumed_v;
+	scn.n_assumed = 1;
+	static const char *const sets[] = { "description=\"x\\y\"" }, *const prices[] = { "k" };
+	struct rpt_manifest man = { .version = "0.1.0", .scenario_path = "p\xFF\t.yaml",
+				    .scenario_sha256 = "abc", .sets = sets, .n_sets = 1,
+				    .unconfirmed_prices = prices, .n_unconfirmed_prices = 1 };
+	static const char *const keys[] = {
+		"spillway_version", "scenario", "scenario_sha256", "name", "seed",
+		"replications", "duration_s", "warmup_s", "sample_interval_s", "set",
+		"unconfirmed_defaults", "pricing", "unconfirmed_prices", "events",
+		"same_time_events", "files",
+	};
+	static const char *const files[] = { "scenario.resolved.yaml", "timeseries.csv",
+					     "summary.csv", "summary.json", "tenants.csv",
+					     "cost.csv" };
+	snprintf(path, sizeof(path), "%s/manifest.json", tmpdir);
+	for (int priced = 0; priced < 2; priced++) {
+		man.pricing = priced ? "pricing/x\".yaml" : NULL;
+		ck_assert_int_eq(rpt_write_manifest(path, &scn, &o, &man), 0);
+		doc = load_json(path);
+		if (priced) {
+			keys_are(doc, keys, 16);
+			ck_assert_str_eq(text_at(doc, "pricing"), "pricing/x\".yaml");
+		} else {
+			/* Without a pricing file: no "pricing", no cost.csv. */
+			json_t *k = json_array();
+			for (size_t i = 0; i < 16; i++)
+				if (strcmp(keys[i], "pricing"))
+					json_array_append_new(k, json_string(keys[i]));
+			const char *kv[15];
+			for (size_t i = 0; i < 15; i++)
+				kv[i] = json_string_value(json_array_get(k, i));
+			keys_are(doc, kv, 15);
+			json_decref(k);
+		}
+		ck_assert_str_eq(text_at(doc, "spillway_version"), "0.1.0");
+		ck_assert_str_eq(text_at(doc, "scenario"), "p" FFFD "\t.yaml");
+		ck_assert_str_eq(text_at(doc, "scenario_sha256"), "abc");
+		ck_assert_str_eq(text_at(doc, "name"), "n\"\\\x1B" FFFD);
+		ck_assert_int_eq(json_integer_value(json_object_get(doc, "seed")), 42);
+		ck_assert_int_eq(json_integer_value(json_object_get(doc, "replications")), 3);
+		ck_assert(json_is_integer(json_object_get(doc, "duration_s")));
+		ck_assert_int_eq(json_integer_value(json_object_get(doc, "duration_s")), 100);
+		ck_assert_double_eq(json_number_value(json_object_get(doc, "warmup_s")), 0.5);
+		ck_assert_double_eq(json_number_value(json_object_get(doc, "sample_interval_s")), 0.001);
+		ck_assert_str_eq(json_string_value(json_array_get(json_object_get(doc, "set"), 0)),
+				 "description=\"x\\y\"");
+		ck_assert_str_eq(json_string_value(json_array_get(
+					 json_object_get(doc, "unconfirmed_defaults"), 0)),
+				 "resources.q.delay");
+		ck_assert_str_eq(json_string_value(json_array_get(
+					 json_object_get(doc, "unconfirmed_prices"), 0)), "k");
+		ck_assert_int_eq(json_integer_value(json_object_get(doc, "events")), 123456789012LL);
+		ck_assert_int_eq(json_integer_value(json_object_get(doc, "same_time_events")), 6);
+		const json_t *fl = json_object_get(doc, "files");
+		ck_assert_uint_eq(json_array_size(fl), priced ? 6 : 5);
+		for (size_t i = 0; i < json_array_size(fl); i++)
+			ck_assert_str_eq(json_string_value(json_array_get(fl, i)), files[i]);
+		json_decref(doc);
+	}
+
+	/* Failures: -1 and the cause in errno. */
+	snprintf(path, sizeof(path), "%s/none/summary.json", tmpdir);
+	errno = 0;
+	ck_assert_int_eq(rpt_write_summary_json(path, &o), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	errno = 0;
+	ck_assert_int_eq(rpt_write_summary_json("/dev/full", &o), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	errno = 0;
+	ck_assert_int_eq(rpt_write_manifest("/dev/full", &scn, &o, &man), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+}
+END_TEST
+
+/* The JSON files of a run and of a plan of a scenario found through a path
+ * with a quote, a backslash, a control character and invalid UTF-8. */
+START_TEST(run_and_plan_json_read_back)
+{
+	char cmd[2000], path[800], args[2000];
+	static const char name[] = "q\"b\\c\x01\xFF.yaml";
+	static const char repaired[] = "q\"b\\c\x01" FFFD ".yaml";
+	/* The fixture's pricing file is found beside the scenario's path. */
+	snprintf(cmd, sizeof(cmd), "cd '%s' && ln -s '%s/tests/fixtures/pricing' pricing && "
+		 "ln -s '%s/tests/fixtures/hostile-text.yaml' '%s'", tmpdir, SOURCE_DIR,
+		 SOURCE_DIR, name);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(args, sizeof(args), "run '%s/%s' -q -o %s/r --set 'description=a\"b\\c' "
+		 "--set replications=1", tmpdir, name, tmpdir);
+	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
+
+	snprintf(path, sizeof(path), "%s/r/manifest.json", tmpdir);
+	json_t *doc = load_json(path);
+	char want[800];
+	snprintf(want, sizeof(want), "%s/%s", tmpdir, repaired);
+	ck_assert_str_eq(text_at(doc, "scenario"), want);
+	ck_assert_str_eq(text_at(doc, "name"), "hostile");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(doc, "set"), 0)),
+			 "description=a\"b\\c");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "replications")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "duration_s")), 120);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(doc, "files"), 5)),
+			 "cost.csv");
+	json_decref(doc);
+
+	/* summary.json: the rows of summary.csv, the same numbers; one
+	 * replication, so no interval: null. */
+	snprintf(path, sizeof(path), "%s/r/summary.json", tmpdir);
+	doc = load_json(path);
+	snprintf(path, sizeof(path), "%s/r/summary.csv", tmpdir);
+	FILE *f = fopen(path, "r");
+	ck_assert(f != NULL);
+	struct sim_csv_reader rd;
+	sim_csv_reader_init(&rd, f);
+	ck_assert_int_gt(sim_csv_read(&rd), 0);
+	size_t n = 0;
+	bool sent = false;
+	while (sim_csv_read(&rd) > 0) {
+		const json_t *row = json_array_get(doc, n++);
+		ck_assert_msg(row != NULL, "summary.json has fewer rows than summary.csv");
+		keys_are(row, summary_keys, 7);
+		ck_assert_str_eq(text_at(row, "resource"), rd.cells[0]);
+		ck_assert_str_eq(text_at(row, "metric"), rd.cells[1]);
+		ck_assert_str_eq(text_at(row, "unit"), rd.cells[5]);
+		for (size_t c = 2; c < 5; c++) {
+			const json_t *v = json_object_get(row, summary_keys[c]);
+			if (!*rd.cells[c] || !strcmp(rd.cells[c], "nan")) {
+				ck_assert_msg(json_is_null(v), "%s.%s %s", rd.cells[0],
+					      rd.cells[1], summary_keys[c]);
+				continue;
+			}
+			ck_assert_msg(json_is_number(v), "%s.%s %s", rd.cells[0], rd.cells[1],
+				      summary_keys[c]);
+			ck_assert_double_eq(json_number_value(v), strtod(rd.cells[c], NULL));
+		}
+		ck_assert(json_is_null(json_object_get(row, "ci95_low")));
+		if (!strcmp(rd.cells[0], "jobs") && !strcmp(rd.cells[1], "NumberOfMessagesSent")) {
+			ck_assert_int_eq(json_integer_value(json_object_get(row, "mean")), 584);
+			sent = true;
+		}
+	}
+	sim_csv_reader_finish(&rd);
+	fclose(f);
+	ck_assert(sent);
+	ck_assert_uint_eq(json_array_size(doc), n);
+	json_decref(doc);
+
+	/* findings.json: the queue without a dead-letter queue (no fix), the
+	 * small batches (a fix and its what-if). */
+	static const char *const finding_keys[] = { "id", "severity", "title", "resource",
+						    "finding", "rationale", "source", "fix",
+						    "what_if" };
+	snprintf(path, sizeof(path), "%s/r/findings.json", tmpdir);
+	doc = load_json(path);
+	ck_assert_uint_eq(json_array_size(doc), 2);
+	const json_t *x0 = json_array_get(doc, 0), *x1 = json_array_get(doc, 1);
+	keys_are(x0, finding_keys, 9);
+	keys_are(x1, finding_keys, 9);
+	ck_assert_str_eq(text_at(x0, "id"), "SQS1");
+	ck_assert_str_eq(text_at(x0, "severity"), "warning");
+	ck_assert_str_eq(text_at(x0, "resource"), "jobs");
+	ck_assert(strstr(text_at(x0, "source"), "\"Redrive\""));
+	ck_assert(json_is_null(json_object_get(x0, "fix")));
+	ck_assert(json_is_null(json_object_get(x0, "what_if")));
+	ck_assert_str_eq(text_at(x1, "id"), "ESM2");
+	ck_assert_str_eq(text_at(x1, "fix"), "resources.fn.event_sources[0].maximum_batching_window=1s");
+	ck_assert(!strncmp(text_at(x1, "what_if"), "maximum_batching_window=1s: dead-lettered ", 42));
+	json_decref(doc);
+
+	/* plan.json and the plan's manifest. */
+	snprintf(args, sizeof(args), "plan '%s/%s' -q -j 1 -o %s/p --vary "
+		 "resources.fn.memory=128MB,256MB --require 'jobs.NumberOfMessagesSent>0'",
+		 tmpdir, name, tmpdir);
+	ck_assert_int_eq(spillway_env("PATH=/nonexistent", args), 0);
+	static const char *const plan_keys[] = { "scenario", "minimize", "search", "points",
+						 "simulated", "chosen", "runners_up", "rejected",
+						 "not_simulated" };
+	static const char *const point_keys[] = { "point", "values", "objective" };
+	snprintf(path, sizeof(path), "%s/p/plan.json", tmpdir);
+	doc = load_json(path);
+	keys_are(doc, plan_keys, 9);
+	ck_assert_str_eq(text_at(doc, "scenario"), want);
+	ck_assert_str_eq(text_at(doc, "minimize"), "cost");
+	ck_assert_str_eq(text_at(doc, "search"), "grid");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "points")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "simulated")), 2);
+	const json_t *chosen = json_object_get(doc, "chosen");
+	keys_are(chosen, point_keys, 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(chosen, "point")), 0);
+	ck_assert_str_eq(text_at(chosen, "values"), "resources.fn.memory=128MB");
+	ck_assert(json_number_value(json_object_get(chosen, "objective")) > 0);
+	const json_t *ru = json_object_get(doc, "runners_up");
+	ck_assert_uint_eq(json_array_size(ru), 1);
+	keys_are(json_array_get(ru, 0), point_keys, 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(ru, 0), "point")), 1);
+	ck_assert(json_number_value(json_object_get(json_array_get(ru, 0), "objective")) >
+		  json_number_value(json_object_get(chosen, "objective")));
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "rejected")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "not_simulated")), 0);
+	json_decref(doc);
+	static const char *const sweep_keys[] = { "spillway_version", "command", "scenario",
+						  "scenario_sha256", "set", "vary", "points" };
+	snprintf(path, sizeof(path), "%s/p/manifest.json", tmpdir);
+	doc = load_json(path);
+	keys_are(doc, sweep_keys, 7);
+	ck_assert_str_eq(text_at(doc, "command"), "plan");
+	ck_assert_str_eq(text_at(doc, "scenario"), want);
+	ck_assert_uint_eq(strlen(text_at(doc, "scenario_sha256")), 64);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "set")), 0);
+	const json_t *vary = json_array_get(json_object_get(doc, "vary"), 0);
+	ck_assert_str_eq(text_at(vary, "path"), "resources.fn.memory");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(vary, "values"), 1)),
+			 "256MB");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "points")), 2);
+	json_decref(doc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("report");
@@ -571,6 +888,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, full_disk_names_cause_and_file);
 	tcase_add_test(tc, full_tmpfs_names_cause_and_file);
 	tcase_add_test(tc, report_failures_name_file_and_cause);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("report:json");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, summary_and_manifest_read_back);
+	tcase_add_test(tc, run_and_plan_json_read_back);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,6 +7,9 @@
  *   text:control  C0, DEL and C1 replaced; TAB, LF, CR by mode; UTF-8
  *                 mode keeps them; sim_text_fprintf, sim_text_fputs
  *   text:cut      shortened between characters, with an ellipsis
+ *   json:text     sim/json.c: strings repaired then escaped by jansson and
+ *                 read back, numbers as %.10g (null for NaN and
+ *                 infinities), a document byte for byte
  *   csv:quoting   RFC 4180: commas, quotes, CR, LF; numbers
  *   csv:injection the OWASP guard on text cells, never on numbers
  *   csv:reader    quoted cells, CRLF, embedded line breaks, the guard
@@ -27,6 +30,7 @@
 #include "tests/harness.h"
 
 #include "sim/csv.h"
+#include "sim/json.h"
 #include "sim/run.h"
 #include "sim/sha256.h"
 #include "sim/text.h"
@@ -143,23 +147,99 @@ START_TEST(control_utf8_mode)
 }
 END_TEST
 
-/* JSON strings: repaired UTF-8, then quote, backslash, newline and the
- * other control characters escaped; the parser error helper. */
-START_TEST(json_strings_and_errors)
+/* The parser error helper: the message cut at errlen, -1. */
+START_TEST(fail_message_cut)
 {
+	char err[8];
+	ck_assert_int_eq(sim_text_fail(err, sizeof(err), "bad %s at %d", "x", 12), -1);
+	ck_assert_str_eq(err, "bad x a");
+}
+END_TEST
+
+/* v as sim_json_dumpf writes it, without its final newline. */
+static char *json_text(const json_t *v)
+{
+	char *buf = json_dumps(v, SIM_JSON_FLAGS | JSON_ENCODE_ANY);
+	ck_assert_ptr_nonnull(buf);
+	return buf;
+}
+
+/* JSON strings: repaired to valid UTF-8, then quote, backslash and the
+ * control characters escaped by jansson; read back, the repaired text. */
+START_TEST(json_strings)
+{
+	static const struct {
+		const char *in, *value, *text;
+	} rows[] = {
+		{ "a\"b\\c\nd\x1B\te\xFF" "f\xC3\xA9", "a\"b\\c\nd\x1B\te" FFFD "f\xC3\xA9",
+		  "\"a\\\"b\\\\c\\nd\\u001B\\te" FFFD "f\xC3\xA9\"" },
+		{ "", "", "\"\"" },
+		{ NULL, "", "\"\"" },
+		{ "\xC0\xAF\xED\xA0\x80\x7F", FFFD FFFD FFFD FFFD FFFD "\x7F",
+		  "\"" FFFD FFFD FFFD FFFD FFFD "\x7F\"" },
+		{ "\x01\x1F\r", "\x01\x1F\r", "\"\\u0001\\u001F\\r\"" },
+	};
+	for (size_t i = 0; i < N_ROWS(rows); i++) {
+		json_t *v = sim_json_text(rows[i].in);
+		ck_assert_msg(json_is_string(v), "row %zu", i);
+		ck_assert_str_eq(json_string_value(v), rows[i].value);
+		char *t = json_text(v);
+		ck_assert_str_eq(t, rows[i].text);
+		json_error_t e;
+		json_t *back = json_loads(t, JSON_DECODE_ANY, &e);
+		ck_assert_msg(back, "row %zu: %s", i, e.text);
+		ck_assert_str_eq(json_string_value(back), rows[i].value);
+		json_decref(back);
+		free(t);
+		json_decref(v);
+	}
+}
+END_TEST
+
+/* Numbers as %.10g writes them (integers without ".0"), null for NaN and
+ * infinities; a whole document byte for byte, keys in the order set. */
+START_TEST(json_numbers_and_documents)
+{
+	static const struct {
+		double x;
+		const char *text;
+	} rows[] = {
+		{ 0, "0" }, { 100, "100" }, { -3, "-3" }, { 0.1, "0.1" },
+		{ 1.0 / 3, "0.3333333333" }, { 1000.0000000001, "1000" }, { -2.5e-7, "-2.5e-7" },
+		{ 123456789.125, "123456789.1" }, { 9999999999, "9999999999" },
+		{ 1e10, "1e10" }, { 1e20, "1e20" }, { INFINITY, "null" },
+		{ -INFINITY, "null" }, { NAN, "null" },
+	};
+	for (size_t i = 0; i < N_ROWS(rows); i++) {
+		json_t *v = sim_json_num(rows[i].x);
+		char *t = json_text(v);
+		ck_assert_msg(!strcmp(t, rows[i].text), "%.17g: %s, not %s", rows[i].x, t,
+			      rows[i].text);
+		if (isfinite(rows[i].x)) {
+			char want[32];
+			snprintf(want, sizeof(want), "%.10g", rows[i].x);
+			ck_assert_msg(strtod(t, NULL) == strtod(want, NULL), "%s %s", t, want);
+		}
+		free(t);
+		json_decref(v);
+	}
+	json_t *doc = sim_json_object(), *a = sim_json_array();
+	sim_json_set(doc, "z", sim_json_text("q\""));
+	sim_json_set(doc, "a", sim_json_int(-7));
+	sim_json_push(a, sim_json_num(0.5));
+	sim_json_push(a, sim_json_null());
+	sim_json_set(doc, "list", a);
+	sim_json_set(doc, "empty", sim_json_array());
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&buf, &size);
 	ck_assert_ptr_nonnull(f);
-	sim_text_json(f, "a\"b\\c\nd\x1B\te\xFF" "f\xC3\xA9");
-	fputc(' ', f);
-	sim_text_json(f, "");
+	ck_assert_int_eq(sim_json_dumpf(doc, f), 0);
 	fclose(f);
-	ck_assert_str_eq(buf, "\"a\\\"b\\\\c\\nd\\u001b\\u0009e\xEF\xBF\xBD" "f\xC3\xA9\" \"\"");
+	ck_assert_str_eq(buf, "{\n  \"z\": \"q\\\"\",\n  \"a\": -7,\n  \"list\": [\n"
+			      "    0.5,\n    null\n  ],\n  \"empty\": []\n}\n");
 	free(buf);
-	char err[8];
-	ck_assert_int_eq(sim_text_fail(err, sizeof(err), "bad %s at %d", "x", 12), -1);
-	ck_assert_str_eq(err, "bad x a");
+	json_decref(doc);
 }
 END_TEST
 
@@ -618,7 +698,11 @@ int main(void)
 	tcase_add_test(tc, control_lines);
 	tcase_add_test(tc, control_utf8_mode);
 	tcase_add_test(tc, control_print);
-	tcase_add_test(tc, json_strings_and_errors);
+	tcase_add_test(tc, fail_message_cut);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("json:text");
+	tcase_add_test(tc, json_strings);
+	tcase_add_test(tc, json_numbers_and_documents);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("text:cut");
 	tcase_add_test(tc, cut_between_characters);
