@@ -52,6 +52,7 @@
 #include "reports/summary.h"
 #include "sim/alloc.h"
 #include "sim/csv.h"
+#include "sim/json.h"
 #include "sim/scenario.h"
 #include "sim/sha256.h"
 #include "sim/text.h"
@@ -664,7 +665,7 @@ static int write_fit_tables(const struct calib *cal, const char *tmp, bool conve
 		return -1;
 	struct sim_csv w = { f, false };
 	fputs("path,unit,initial,low,high,fitted,std_error,ci95_low,ci95_high\n", f);
-	json_t *params = json_array();
+	json_t *params = sim_json_array();
 	for (size_t j = 0; j < cal->np; j++) {
 		const struct param *p = &cal->p[j];
 		double lo = p->best - 1.96 * p->se, hi = p->best + 1.96 * p->se;
@@ -678,36 +679,36 @@ static int write_fit_tables(const struct calib *cal, const char *tmp, bool conve
 		sim_csv_num(&w, lo);
 		sim_csv_num(&w, hi);
 		sim_csv_end(&w);
-		json_t *o = json_object();
-		json_object_set_new(o, "path", obscmd_json_string(p->path));
-		json_object_set_new(o, "unit", obscmd_json_string(p->suffix));
-		json_object_set_new(o, "initial", obscmd_json_number(p->v0));
-		json_object_set_new(o, "low", obscmd_json_number(p->lo));
-		json_object_set_new(o, "high", obscmd_json_number(p->hi));
-		json_object_set_new(o, "integer", json_boolean(p->integer));
-		json_object_set_new(o, "scale", json_string(p->logscale ? "log" : "linear"));
-		json_object_set_new(o, "fitted", obscmd_json_number(p->best));
-		json_object_set_new(o, "std_error", obscmd_json_number(p->se));
-		json_object_set_new(o, "ci95_low", obscmd_json_number(lo));
-		json_object_set_new(o, "ci95_high", obscmd_json_number(hi));
-		json_array_append_new(params, o);
+		json_t *o = sim_json_object();
+		sim_json_set(o, "path", sim_json_text(p->path));
+		sim_json_set(o, "unit", sim_json_text(p->suffix));
+		sim_json_set(o, "initial", sim_json_num(p->v0));
+		sim_json_set(o, "low", sim_json_num(p->lo));
+		sim_json_set(o, "high", sim_json_num(p->hi));
+		sim_json_set(o, "integer", json_boolean(p->integer));
+		sim_json_set(o, "scale", sim_json_text(p->logscale ? "log" : "linear"));
+		sim_json_set(o, "fitted", sim_json_num(p->best));
+		sim_json_set(o, "std_error", sim_json_num(p->se));
+		sim_json_set(o, "ci95_low", sim_json_num(lo));
+		sim_json_set(o, "ci95_high", sim_json_num(hi));
+		sim_json_push(params, o);
 	}
 	if (rpt_close(f)) {
 		json_decref(params);
 		return -1;
 	}
-	json_t *root = json_object();
-	json_object_set_new(root, "parameters", params);
-	json_object_set_new(root, "loss", obscmd_json_number(cal->best_loss));
-	json_object_set_new(root, "loss_definition",
-			    json_string("mean over measured points of ((simulated mean - measured) / mean |measured| of the series)^2"));
-	json_object_set_new(root, "points", json_integer((json_int_t)cal->points));
-	json_object_set_new(root, "series", json_integer((json_int_t)cal->ob.nb));
-	json_object_set_new(root, "evaluations", json_integer((json_int_t)cal->evals));
-	json_object_set_new(root, "budget", json_integer((json_int_t)cal->c->budget));
-	json_object_set_new(root, "replications_per_evaluation", json_integer((json_int_t)cal->c->reps));
-	json_object_set_new(root, "converged", json_boolean(converged));
-	json_object_set_new(root, "method", json_string("Nelder-Mead (GSL nmsimplex2), common random numbers; "
+	json_t *root = sim_json_object();
+	sim_json_set(root, "parameters", params);
+	sim_json_set(root, "loss", sim_json_num(cal->best_loss));
+	sim_json_set(root, "loss_definition",
+			    sim_json_text("mean over measured points of ((simulated mean - measured) / mean |measured| of the series)^2"));
+	sim_json_set(root, "points", sim_json_int((long long)cal->points));
+	sim_json_set(root, "series", sim_json_int((long long)cal->ob.nb));
+	sim_json_set(root, "evaluations", sim_json_int((long long)cal->evals));
+	sim_json_set(root, "budget", sim_json_int((long long)cal->c->budget));
+	sim_json_set(root, "replications_per_evaluation", sim_json_int((long long)cal->c->reps));
+	sim_json_set(root, "converged", json_boolean(converged));
+	sim_json_set(root, "method", sim_json_text("Nelder-Mead (GSL nmsimplex2), common random numbers; "
 							"uncertainty from the Gauss-Newton curvature (central differences)"));
 	snprintf(path, sizeof(path), "%s/fit.json", tmp);
 	if (obscmd_write_json(path, root))
@@ -833,11 +834,11 @@ int cmd_calibrate(int argc, char **argv)
 	if (!rc) {
 		snprintf(path, sizeof(path), "%s/manifest.json", tmp);
 		json_t *m = obscmd_manifest(&c, &cal.ob);
-		json_t *fits = json_array();
+		json_t *fits = sim_json_array();
 		for (size_t j = 0; j < cal.np; j++)
-			json_array_append_new(fits, obscmd_json_string(c.fits[j]));
-		json_object_set_new(m, "fit", fits);
-		json_object_set_new(m, "budget", json_integer((json_int_t)c.budget));
+			sim_json_push(fits, sim_json_text(c.fits[j]));
+		sim_json_set(m, "fit", fits);
+		sim_json_set(m, "budget", sim_json_int((long long)c.budget));
 		rc = obscmd_write_json(path, m) ? EXIT_RUN : 0;
 	}
 	rc = obscmd_end_dir(tmp, dir, rc);

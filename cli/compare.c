@@ -20,6 +20,7 @@
 #include "reports/summary.h"
 #include "sim/alloc.h"
 #include "sim/csv.h"
+#include "sim/json.h"
 #include "sim/scenario.h"
 #include "sim/sha256.h"
 #include "sim/text.h"
@@ -294,76 +295,59 @@ int obscmd_begin_dir(const struct obscmd *c, const struct scenario *scn,
 /* A JSON array of the n strings v. */
 static json_t *strings(char *const *v, size_t n)
 {
-	json_t *a = json_array();
+	json_t *a = sim_json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, obscmd_json_string(v[i]));
+		sim_json_push(a, sim_json_text(v[i]));
 	return a;
-}
-
-json_t *obscmd_json_string(const char *s)
-{
-	char *clean = sim_text_dup(s ? s : "", SIM_TEXT_UTF8);
-	json_t *j = json_string(clean);
-	free(clean);
-	if (!j)
-		sim_out_of_memory(strlen(s ? s : "") + 1);
-	return j;
-}
-
-json_t *obscmd_json_number(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
 }
 
 json_t *obscmd_manifest(const struct obscmd *c, const struct observe *ob)
 {
 	char sha[65] = "", osha[65] = "", iso[40];
 	sim_sha256_file(c->scenario, sha);
-	json_t *m = json_object();
-	json_object_set_new(m, "spillway_version", json_string(SPILLWAY_VERSION));
-	json_object_set_new(m, "command", json_string(c->name));
-	json_object_set_new(m, "scenario", obscmd_json_string(c->scenario));
-	json_object_set_new(m, "scenario_sha256", json_string(sha));
-	json_object_set_new(m, "set", strings(c->sets, c->n_sets));
+	json_t *m = sim_json_object();
+	sim_json_set(m, "spillway_version", sim_json_text(SPILLWAY_VERSION));
+	sim_json_set(m, "command", sim_json_text(c->name));
+	sim_json_set(m, "scenario", sim_json_text(c->scenario));
+	sim_json_set(m, "scenario_sha256", sim_json_text(sha));
+	sim_json_set(m, "set", strings(c->sets, c->n_sets));
 	if (c->oo.file) {
 		sim_sha256_file(c->oo.file, osha);
-		json_object_set_new(m, "observed", obscmd_json_string(c->oo.file));
-		json_object_set_new(m, "observed_sha256", json_string(osha));
-		json_object_set_new(m, "map", strings(c->oo.maps, c->oo.n_maps));
-		json_object_set_new(m, "skip", strings(c->oo.skips, c->oo.n_skips));
+		sim_json_set(m, "observed", sim_json_text(c->oo.file));
+		sim_json_set(m, "observed_sha256", sim_json_text(osha));
+		sim_json_set(m, "map", strings(c->oo.maps, c->oo.n_maps));
+		sim_json_set(m, "skip", strings(c->oo.skips, c->oo.n_skips));
 	}
-	json_object_set_new(m, "replications", json_integer((json_int_t)ob->reps));
-	json_object_set_new(m, "time_zero", json_string(obs_format_time(ob->t0, iso, sizeof(iso))));
-	json_object_set_new(m, "window_s", json_real(ob->window));
-	json_object_set_new(m, "sample_interval_s", json_real(ob->interval));
-	json_t *series = json_array();
+	sim_json_set(m, "replications", sim_json_int((long long)ob->reps));
+	sim_json_set(m, "time_zero", sim_json_text(obs_format_time(ob->t0, iso, sizeof(iso))));
+	sim_json_set(m, "window_s", sim_json_num(ob->window));
+	sim_json_set(m, "sample_interval_s", sim_json_num(ob->interval));
+	json_t *series = sim_json_array();
 	for (size_t i = 0; i < ob->nb; i++) {
 		const struct bound *b = &ob->b[i];
-		json_t *s = json_object();
+		json_t *s = sim_json_object();
 		char sn[32];
-		json_object_set_new(s, "id", obscmd_json_string(b->s ? b->s->id : b->name));
-		json_object_set_new(s, "label", obscmd_json_string(b->s ? b->s->label : b->name));
-		json_object_set_new(s, "resource", obscmd_json_string(ob->tr[b->track].resource));
-		json_object_set_new(s, "metric", obscmd_json_string(ob->tr[b->track].metric));
-		json_object_set_new(s, "statistic", json_string(obs_stat_name(b->stat, b->percentile, sn, sizeof(sn))));
-		json_object_set_new(s, "statistic_assumed", json_boolean(b->assumed));
-		json_object_set_new(s, "period_s", json_real(b->period));
-		json_object_set_new(s, "points", json_integer((json_int_t)b->n));
+		sim_json_set(s, "id", sim_json_text(b->s ? b->s->id : b->name));
+		sim_json_set(s, "label", sim_json_text(b->s ? b->s->label : b->name));
+		sim_json_set(s, "resource", sim_json_text(ob->tr[b->track].resource));
+		sim_json_set(s, "metric", sim_json_text(ob->tr[b->track].metric));
+		sim_json_set(s, "statistic", sim_json_text(obs_stat_name(b->stat, b->percentile, sn, sizeof(sn))));
+		sim_json_set(s, "statistic_assumed", json_boolean(b->assumed));
+		sim_json_set(s, "period_s", sim_json_num(b->period));
+		sim_json_set(s, "points", sim_json_int((long long)b->n));
 		if (b->s) {
-			json_object_set_new(s, "missing_periods", json_integer((json_int_t)b->s->missing));
-			json_object_set_new(s, "partial_data", json_boolean(b->s->partial));
+			sim_json_set(s, "missing_periods", sim_json_int((long long)b->s->missing));
+			sim_json_set(s, "partial_data", json_boolean(b->s->partial));
 		}
-		json_array_append_new(series, s);
+		sim_json_push(series, s);
 	}
-	json_object_set_new(m, "series", series);
+	sim_json_set(m, "series", series);
 	return m;
 }
 
 int obscmd_write_json(const char *path, json_t *j)
 {
-	int rc = json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-					   JSON_REAL_PRECISION(12));
-	json_decref(j);
+	int rc = rpt_write_json(path, j);
 	if (rc)
 		sim_text_fprintf(stderr, "spillway: cannot write %s: %s\n", path,
 				 strerror(errno ? errno : EIO));
@@ -475,12 +459,12 @@ int obscmd_write_outputs(const struct obscmd *c, const struct observe *ob,
  * from p * per on, at most per of them (all when per is 0). */
 static json_t *export_page(const struct observe *ob, size_t p, size_t per, bool *more)
 {
-	json_t *page = json_object(), *results = json_array();
+	json_t *page = sim_json_object(), *results = sim_json_array();
 	*more = false;
 	for (size_t i = 0; i < ob->nb; i++) {
 		const struct bound *b = &ob->b[i];
 		const struct track *t = &ob->tr[b->track];
-		json_t *ts = json_array(), *vs = json_array();
+		json_t *ts = sim_json_array(), *vs = sim_json_array();
 		size_t skip = per ? p * per : 0, taken = 0;
 		for (size_t k = b->n; k-- > 0;) {
 			double v = b->sim[k];
@@ -495,24 +479,24 @@ static json_t *export_page(const struct observe *ob, size_t p, size_t per, bool 
 				break;
 			}
 			char iso[40];
-			json_array_append_new(ts, json_string(obs_format_time(ob->t0 + b->t[k], iso, sizeof(iso))));
-			json_array_append_new(vs, json_real(v));
+			sim_json_push(ts, sim_json_text(obs_format_time(ob->t0 + b->t[k], iso, sizeof(iso))));
+			sim_json_push(vs, sim_json_num(v));
 			taken++;
 		}
 		char id[32], label[700], sn[32];
 		snprintf(id, sizeof(id), "m%zu", i + 1);
 		snprintf(label, sizeof(label), "%s %s %s", t->resource, t->metric,
 			 obs_stat_name(b->stat, b->percentile, sn, sizeof(sn)));
-		json_t *r = json_object();
-		json_object_set_new(r, "Id", json_string(id));
-		json_object_set_new(r, "Label", obscmd_json_string(label));
-		json_object_set_new(r, "Timestamps", ts);
-		json_object_set_new(r, "Values", vs);
-		json_object_set_new(r, "StatusCode", json_string("Complete"));
-		json_array_append_new(results, r);
+		json_t *r = sim_json_object();
+		sim_json_set(r, "Id", sim_json_text(id));
+		sim_json_set(r, "Label", sim_json_text(label));
+		sim_json_set(r, "Timestamps", ts);
+		sim_json_set(r, "Values", vs);
+		sim_json_set(r, "StatusCode", sim_json_text("Complete"));
+		sim_json_push(results, r);
 	}
-	json_object_set_new(page, "MetricDataResults", results);
-	json_object_set_new(page, "Messages", json_array());
+	sim_json_set(page, "MetricDataResults", results);
+	sim_json_set(page, "Messages", sim_json_array());
 	return page;
 }
 
@@ -543,10 +527,8 @@ static int export_write(const struct obscmd *c, const struct observe *ob, FILE *
 	bool more = true;
 	for (size_t p = 0; more; p++) {
 		json_t *page = export_page(ob, p, (size_t)c->page_points, &more);
-		int rc = json_dumpf(page, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-					       JSON_REAL_PRECISION(12));
+		int rc = sim_json_dumpf(page, f);
 		json_decref(page);
-		fputc('\n', f);
 		if (rc)
 			return -1;
 	}

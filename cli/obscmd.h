@@ -1,6 +1,6 @@
 /* obscmd.h - what compare, export (compare.c) and calibrate (calibrate.c)
  * share: their options, loading the scenario with extra assignments, the
- * output directory, JSON values and the comparison's files.
+ * output directory, the manifest and the comparison's files.
  */
 #ifndef SPILLWAY_CLI_OBSCMD_H
 #define SPILLWAY_CLI_OBSCMD_H
@@ -61,9 +61,6 @@ int obscmd_write_outputs(const struct obscmd *c, const struct observe *ob,
 json_t *obscmd_manifest(const struct obscmd *c, const struct observe *ob);
 /* Writes j (taking it) to path: 0, or -1 after a message. */
 int obscmd_write_json(const char *path, json_t *j);
-/* A JSON string of s made valid UTF-8; a number, or null when not finite. */
-json_t *obscmd_json_string(const char *s);
-json_t *obscmd_json_number(double x);
 
 int cmd_compare(int argc, char **argv);
 int cmd_export(int argc, char **argv);
