@@ -384,6 +384,10 @@ START_TEST(bad_exports_exit_2_naming_file_and_entry)
 		{ "{file: FILE, id: m3}", "pages.json",
 		  "series 'm3' of '" },
 		{ "{file: FILE, id: m2}", "pages.json", "holds p99" },
+		{ "{file: FILE, id: q.m}", "bad/negative.csv",
+		  "has a negative count (-3 at 1970-01-01T00:01:00Z)" },
+		{ "{file: FILE, id: q.m}", "bad/short-period.csv",
+		  "has points 0.0001 s apart; periods under 1 ms" },
 	};
 	char dir[] = "/tmp/spillway-observed-XXXXXX";
 	ck_assert(mkdtemp(dir) != NULL);
