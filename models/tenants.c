@@ -362,6 +362,10 @@ static void configure_observed(struct tenant_config *c, const struct cfg_node *n
 		observed_error(ctx, at, "file",
 			       "series '%s' of '%s' has %zu point%s: its period is unknown",
 			       s->id, set.file, s->n, s->n == 1 ? "" : "s");
+	} else if (s->period < 1e-3) {
+		observed_error(ctx, at, "file",
+			       "series '%s' of '%s' has points %g s apart; periods under 1 ms are not counts of messages over time",
+			       s->id, set.file, s->period);
 	} else {
 		size_t bad = s->n;
 		for (size_t i = 0; i < s->n && bad == s->n; i++)

@@ -301,7 +301,7 @@ END_TEST
 /* A scenario in dir whose tenant replays with the given observed map. */
 static void write_scenario(const char *dir, const char *observed, const char *extra)
 {
-	char path[300], text[2048];
+	char path[300], text[4096];
 	snprintf(path, sizeof(path), "%s/s.yaml", dir);
 	snprintf(text, sizeof(text),
 		 "name: t\nduration: 600s\ntenants:\n  app:\n    target: orders\n"
@@ -384,6 +384,10 @@ START_TEST(bad_exports_exit_2_naming_file_and_entry)
 		{ "{file: FILE, id: m3}", "pages.json",
 		  "series 'm3' of '" },
 		{ "{file: FILE, id: m2}", "pages.json", "holds p99" },
+		{ "{file: FILE, id: q.m}", "bad/negative.csv",
+		  "has a negative count (-3 at 1970-01-01T00:01:00Z)" },
+		{ "{file: FILE, id: q.m}", "bad/short-period.csv",
+		  "has points 0.0001 s apart; periods under 1 ms" },
 	};
 	char dir[] = "/tmp/spillway-observed-XXXXXX";
 	ck_assert(mkdtemp(dir) != NULL);
@@ -415,8 +419,8 @@ START_TEST(bad_exports_exit_2_naming_file_and_entry)
 				 err);
 	}
 	/* Cohort mode cannot send an export's messages one by one. */
-	snprintf(err, sizeof(err), "{file: '" FIX "replay.json', id: sent, spread: exact}");
-	write_scenario(dir, err, "    cohort: 10\n");
+	write_scenario(dir, "{file: '" FIX "replay.json', id: sent, spread: exact}",
+		       "    cohort: 10\n");
 	int st = check_scenario(dir, err, sizeof(err));
 	if (st != 2 || !strstr(err, "tenants.app.arrivals.observed.spread: spread exact sends every message of the export, which cohort mode cannot (cohort is 10)"))
 		fail_add(&f, "cohort: status %d: %s", st, err);
