@@ -333,6 +333,7 @@ json_t *obscmd_manifest(const struct obscmd *c, const struct observe *ob)
 		sim_json_set(s, "metric", sim_json_text(ob->tr[b->track].metric));
 		sim_json_set(s, "statistic", sim_json_text(obs_stat_name(b->stat, b->percentile, sn, sizeof(sn))));
 		sim_json_set(s, "statistic_assumed", json_boolean(b->assumed));
+		sim_json_set(s, "resource_inferred", json_boolean(b->inferred));
 		sim_json_set(s, "period_s", sim_json_num(b->period));
 		sim_json_set(s, "points", sim_json_int((long long)b->n));
 		if (b->s) {
@@ -378,6 +379,9 @@ void obscmd_say_bound(const struct observe *ob, bool quiet)
 				 b->assumed ? " (statistic not stated: " : "",
 				 b->assumed ? obs_stat_name(b->stat, b->percentile, sn, sizeof(sn)) : "",
 				 b->assumed ? " assumed)" : "");
+		if (b->inferred)
+			sim_text_fprintf(stdout, "  %-12s    the label names no resource: %s is the only one recording %s\n",
+					 "", ob->tr[b->track].resource, ob->tr[b->track].metric);
 		if (b->s->missing)
 			sim_text_fprintf(stdout, "  %-12s    %zu period(s) with no point: left out of the measures\n",
 					 "", b->s->missing);

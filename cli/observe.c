@@ -266,7 +266,35 @@ int observe_open(struct observe *ob, const struct observe_opts *o,
 							 where, l.v[t].resource, l.v[t].metric,
 							 l.v[k].resource, l.v[k].metric, s->id);
 			}
-			if (hits == 0)
+			/* A label that names a metric only (CloudWatch's default
+			 * label is the metric's name): the one resource that
+			 * records it. */
+			for (size_t k = 0; hits == 0 && k < l.n; k++) {
+				bool named = false;
+				for (size_t w = 0; w < s->n_words && !named; w++)
+					named = !strcmp(s->words[w], l.v[k].metric);
+				if (!named)
+					continue;
+				size_t others = 0;
+				for (size_t q = 0; q < l.n; q++)
+					others += q != k && !strcmp(l.v[q].metric, l.v[k].metric);
+				if (others == 0) {
+					hits = 1;
+					t = (long)k;
+					b.inferred = true;
+				}
+			}
+			char who[300] = "";
+			for (size_t k = 0; hits == 0 && k < l.n; k++)
+				for (size_t w = 0; w < s->n_words; w++)
+					if (!strcmp(s->words[w], l.v[k].metric) &&
+					    strlen(who) + strlen(l.v[k].resource) + 3 < sizeof(who))
+						snprintf(who + strlen(who), sizeof(who) - strlen(who),
+							 "%s%s", *who ? ", " : "", l.v[k].resource);
+			if (hits == 0 && *who)
+				sim_text_fprintf(stderr, "spillway: %s: the label names a metric but no resource, and several record it (%s); name one in the label or with --map %s=RESOURCE.METRIC[:STAT]\n",
+						 where, who, s->id);
+			else if (hits == 0)
 				sim_text_fprintf(stderr, "spillway: %s: unknown label: it names no resource and metric of the scenario (label words: a resource name or Dimension=NAME, and a metric it records, e.g. 'orders-queue NumberOfMessagesSent Sum'); map it with --map %s=RESOURCE.METRIC[:STAT] or leave it out with --skip %s\n",
 						 where, s->id, s->id);
 			if (hits != 1)

@@ -4,7 +4,9 @@
  * Binding. Each series of the export names a resource and a metric of the
  * scenario: by --map ID=RESOURCE.METRIC[:STAT], or by its label (see
  * sim/observed.h), matched against every series the scenario's models
- * record (exactly one must match). Its statistic is the label's (or the
+ * record (exactly one must match); a label that names a metric and no
+ * resource (CloudWatch's default label is the metric's name) binds to the
+ * one resource that records that metric, if only one does. Its statistic is the label's (or the
  * map's); when neither states one, the natural one of what the model
  * records is assumed, and said: Sum for a count of events, Average for a
  * level or a mean.
@@ -46,6 +48,8 @@ struct bound {
 	int stat;
 	double percentile;
 	bool assumed;               /* the statistic was not stated */
+	bool inferred;              /* the label names the metric only: the
+				       one resource recording it */
 	char name[400];             /* RESOURCE.METRIC:STAT */
 	char unit[200];             /* "NumberOfMessagesSent (Sum per 60 s)" */
 	double period;              /* seconds */

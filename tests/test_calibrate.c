@@ -337,6 +337,28 @@ START_TEST(bad_bindings_exit_2)
 	int rc = spillway(args, err, sizeof(err));
 	if (rc != 2 || !strstr(err, "odd.json: series 'q1' (Label 'billing Spend Sum'): unknown label"))
 		fail_add(&f, "unknown label: exit %d, %s", rc, err);
+	/* A label with a metric only: bound to the one resource recording it,
+	 * refused when several do. */
+	snprintf(path, sizeof(path), "%s/bare.json", dir);
+	harness_put(path, "{\"MetricDataResults\": [{\"Id\": \"q1\", \"Label\": \"WriteThrottleEvents\","
+			  " \"Timestamps\": [\"2026-11-30T10:00:00Z\", \"2026-11-30T10:01:00Z\"],"
+			  " \"Values\": [0, 0]}]}");
+	snprintf(args, sizeof(args), "compare " TRUTH " --observed '%s' -r 2 -o '%s/bare'", path, dir);
+	rc = spillway(args, err, sizeof(err));
+	char out[8192];
+	snprintf(path, sizeof(path), "%s/out", dir);
+	harness_slurp(path, out, sizeof(out));
+	if (rc != 0 || !strstr(out, "q1           -> order-table.WriteThrottleEvents:Sum (statistic not stated: Sum assumed)") ||
+	    !strstr(out, "order-table is the only one recording WriteThrottleEvents"))
+		fail_add(&f, "bare label: exit %d, %s %s", rc, out, err);
+	snprintf(path, sizeof(path), "%s/bare2.json", dir);
+	harness_put(path, "{\"MetricDataResults\": [{\"Id\": \"q1\", \"Label\": \"ConcurrentExecutions Maximum\","
+			  " \"Timestamps\": [\"2026-11-30T10:00:00Z\", \"2026-11-30T10:01:00Z\"],"
+			  " \"Values\": [0, 0]}]}");
+	snprintf(args, sizeof(args), "compare " TRUTH " --observed '%s' -q -o '%s/x'", path, dir);
+	rc = spillway(args, err, sizeof(err));
+	if (rc != 2 || !strstr(err, "several record it (order-writer, account)"))
+		fail_add(&f, "ambiguous label: exit %d, %s", rc, err);
 	/* Bad --fit paths. */
 	static const struct bad fits[] = {
 		{ "--fit resources.nothing.here", "has no value at resources.nothing.here" },
