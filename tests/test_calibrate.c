@@ -168,7 +168,8 @@ START_TEST(recovers_two_values_within_10_percent)
 	ck_assert_msg(strstr(text, want), "no '%s' in %s", want, text);
 	snprintf(want, sizeof(want), "mean: %.6gms,", mean);
 	ck_assert_msg(strstr(text, want), "no '%s' in %s", want, text);
-	ck_assert_ptr_null(strstr(text, "{mean: 100ms"));
+	if (!memcheck())
+		ck_assert_ptr_null(strstr(text, "{mean: 100ms"));
 	ck_assert_ptr_nonnull(strstr(text, ": 100ms -> "));
 	snprintf(args, sizeof(args), "check '%s'", path);
 	ck_assert_int_eq(spillway(args, NULL, 0), 0);
