@@ -2,16 +2,18 @@
  * the simulated series match a monitoring export.
  *
  * The loss of a candidate is the mean, over every measured point of every
- * bound series, of the squared normalised error
+ * bound series, of the squared standardised error
  *
- *     ((m_i - y_i) / scale_s)^2,   scale_s = mean |y| of series s (1 when 0)
+ *     r_i = (m_i - y_i) / sqrt(v_i (1 + 1/R) + (0.01 y_i)^2 + f_s^2)
  *
  * where m_i is the mean over R replications of the simulated statistic
- * for point i (observe.h) and y_i the measured value: the square of each
- * series' NRMSE, averaged with weight its number of points. Every
- * evaluation runs the same R replications from the scenario's seed
- * (common random numbers), so two candidates differ by their values, not
- * by their luck.
+ * for point i (observe.h), y_i the measured value, v_i the measured
+ * noise of the point (point_noise: from the series' own second
+ * differences, so it does not depend on the candidate), and f_s 0.1% of
+ * the series' mean |y| (scale_floor). A fit as good as the noise allows
+ * has a loss near 1. Every evaluation runs the same R replications from
+ * the scenario's seed (common random numbers), so two candidates differ
+ * by their values, not by their luck.
  *
  * Search: over coordinates u in [0, 1], one per fitted value: log-spaced
  * between LOW and HIGH when LOW > 0, else linear. First the scenario's own
@@ -66,11 +68,14 @@ static const char usage_calibrate[] =
 	"capacity, a rate, a distribution's mean or median...) so that its\n"
 	"simulated series match a monitoring export (see spillway compare\n"
 	"--help for the export and how series are bound). The loss is the mean\n"
-	"squared error of every measured point over its series' mean measured\n"
-	"value (the square of each series' NRMSE, weighted by its points); each\n"
-	"evaluation runs R replications with the same seeds (common random\n"
-	"numbers); the search is Nelder-Mead (GSL) between the bounds, on a log\n"
-	"scale when LOW > 0.\n"
+	"over the measured points of the squared error standardised by the\n"
+	"point's measured noise (from the series' own point-to-point roughness,\n"
+	"with floors of 1% of the value and 0.1% of the series' mean): near 1\n"
+	"for a fit as good as the noise allows. Each evaluation runs R\n"
+	"replications with the same seeds (common random numbers). The search\n"
+	"spends half the budget screening the bounds (a Halton sequence), then\n"
+	"refines from the best point with Nelder-Mead (GSL); values move on a\n"
+	"log scale when LOW > 0.\n"
 	"\n"
 	"Options:\n"
 	"  --observed FILE      the export (required)\n"
@@ -614,7 +619,8 @@ static int write_fitted(const struct calib *cal, const char *path, const char *s
 	sim_text_fprintf(f, "# Calibrated by spillway calibrate on %s: fitted against\n"
 			 "# %s (SHA-256 %.16s...), %zu series, %zu points;\n"
 			 "# %zu evaluations of %lld replications (Nelder-Mead, common random\n"
-			 "# numbers); loss %.6g (mean squared error over each series' mean).\n",
+			 "# numbers); loss %.6g (mean squared error standardised by each\n"
+			 "# point's measured noise: near 1 is as good as the noise allows).\n",
 			 iso, cal->c->oo.file, sha_obs, cal->ob.nb, cal->points, cal->evals,
 			 cal->c->reps, cal->best_loss);
 	for (size_t j = 0; j < cal->np; j++) {
@@ -701,7 +707,7 @@ static int write_fit_tables(const struct calib *cal, const char *tmp, bool conve
 	sim_json_set(root, "parameters", params);
 	sim_json_set(root, "loss", sim_json_num(cal->best_loss));
 	sim_json_set(root, "loss_definition",
-			    sim_json_text("mean over measured points of ((simulated mean - measured) / mean |measured| of the series)^2"));
+			    sim_json_text("mean over measured points of ((simulated mean - measured) / sqrt(noise (1 + 1/R) + (0.01 measured)^2 + (0.001 mean |measured| of the series)^2))^2, noise from the series' second differences"));
 	sim_json_set(root, "points", sim_json_int((long long)cal->points));
 	sim_json_set(root, "series", sim_json_int((long long)cal->ob.nb));
 	sim_json_set(root, "evaluations", sim_json_int((long long)cal->evals));
