@@ -162,6 +162,12 @@ static bool put(struct sim_csv_reader *r, size_t *len, char c)
  * cell, NUL-terminates it. False when the record passes MAX_RECORD. */
 static bool end_cell(struct sim_csv_reader *r, size_t *len, size_t n, bool quoted)
 {
+	if (!r->buf) {
+		/* The first record of the file is an empty cell: nothing was
+		 * put yet. */
+		r->cap = 256;
+		r->buf = sim_xrealloc(NULL, r->cap);
+	}
 	char *c = r->buf + r->at[n];
 	size_t clen = *len - r->at[n];
 	if (quoted && clen > 1 && c[0] == '\'' && needs_guard(c + 1, clen - 1)) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "tests/harness.h"
@@ -584,6 +585,26 @@ START_TEST(cohorts_replay_at_a_tenth_of_the_rate)
 }
 END_TEST
 
+/* Found by fuzzing: a CSV export whose first line is empty (then a quoted
+ * cell left open) made the CSV reader end a cell in a buffer it had not
+ * made yet. Now refused as any header-less export is. */
+START_TEST(empty_first_line_is_refused)
+{
+	char path[] = "/tmp/spillway-obs-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "\n\" \n", 4), 4);
+	close(fd);
+	struct obs_set set;
+	struct diag d;
+	diag_init(&d);
+	ck_assert_int_eq(obs_load(&set, path, &d), -1);
+	ck_assert_uint_ge(d.errors, 1);
+	diag_finish(&d);
+	remove(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("observed");
@@ -596,6 +617,7 @@ static Suite *suite(void)
 	TCase *bad = tcase_create("observed:errors");
 	tcase_add_test(bad, bad_exports_exit_2_naming_file_and_entry);
 	tcase_add_test(bad, help_names_the_observed_keys);
+	tcase_add_test(bad, empty_first_line_is_refused);
 	tcase_set_timeout(bad, 300);
 	suite_add_tcase(s, bad);
 	TCase *rep = tcase_create("observed:replay");
