@@ -332,7 +332,8 @@ static void settle(struct reader *r, size_t i)
 {
 	struct obs_series *s = &r->set->s[i];
 	struct gather *g = &r->g[i];
-	qsort(g->p, g->n, sizeof(*g->p), by_time);
+	if (g->n) /* an entry with no point has no array */
+		qsort(g->p, g->n, sizeof(*g->p), by_time);
 	s->t = sim_xcalloc(g->n ? g->n : 1, sizeof(*s->t));
 	s->v = sim_xcalloc(g->n ? g->n : 1, sizeof(*s->v));
 	bool json = r->set->format == OBS_JSON;

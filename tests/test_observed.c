@@ -605,6 +605,21 @@ START_TEST(empty_first_line_is_refused)
 }
 END_TEST
 
+/* Found by fuzzing: an entry with no point (CloudWatch's answer for a
+ * metric without data) sorted a null array. A file of such entries only
+ * is refused: it holds no data point. */
+START_TEST(entry_without_points_is_an_empty_series)
+{
+	struct obs_set set;
+	struct diag d;
+	diag_init(&d);
+	ck_assert_int_eq(obs_load(&set, SOURCE_DIR "/tests/fixtures/observed/fuzz-empty-entry.json", &d), -1);
+	ck_assert_uint_eq(d.errors, 1);
+	ck_assert_ptr_nonnull(strstr(d.v[0].text, "holds no data points"));
+	diag_finish(&d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("observed");
@@ -618,6 +633,7 @@ static Suite *suite(void)
 	tcase_add_test(bad, bad_exports_exit_2_naming_file_and_entry);
 	tcase_add_test(bad, help_names_the_observed_keys);
 	tcase_add_test(bad, empty_first_line_is_refused);
+	tcase_add_test(bad, entry_without_points_is_an_empty_series);
 	tcase_set_timeout(bad, 300);
 	suite_add_tcase(s, bad);
 	TCase *rep = tcase_create("observed:replay");
