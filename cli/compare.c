@@ -126,8 +126,8 @@ int obscmd_parse(struct obscmd *c, const char *name, const char *usage,
 	obs_parse_time("2026-01-01T00:00:00Z", &c->start);
 	optind = 1;
 	opterr = 0;
-	int ch;
-	while ((ch = getopt_long(argc, argv, ":r:o:qh", opts, NULL)) != -1) {
+	int ch, li = -1;
+	while ((ch = getopt_long(argc, argv, ":r:o:qh", opts, &li)) != -1) {
 		bool ok = true;
 		switch (ch) {
 		case OPT_OBSERVED:
@@ -215,14 +215,21 @@ int obscmd_parse(struct obscmd *c, const char *name, const char *usage,
 					 name, argv[optind - 1], name);
 			return EXIT_INPUT;
 		default:
-			ok = false;
-			break;
-		}
-		if (!ok) {
 			sim_text_fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
 					 name, argv[optind - 1], name);
 			return EXIT_INPUT;
 		}
+		if (!ok) {
+			char opt[40];
+			if (li >= 0)
+				snprintf(opt, sizeof(opt), "--%s", opts[li].name);
+			else
+				snprintf(opt, sizeof(opt), "-%c", ch);
+			sim_text_fprintf(stderr, "spillway %s: unknown option '%s' (see spillway %s --help)\n",
+					 name, opt, name);
+			return EXIT_INPUT;
+		}
+		li = -1;
 	}
 	if (optind != argc - 1) {
 		sim_text_fprintf(stderr, "spillway %s: expected one SCENARIO (see spillway %s --help)\n",

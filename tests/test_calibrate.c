@@ -387,6 +387,111 @@ START_TEST(bad_bindings_exit_2)
 }
 END_TEST
 
+/* Command lines that cannot run exit 2 with one line naming the option;
+ * --help exits 0; export writes to standard output without -o. */
+START_TEST(command_lines)
+{
+	export_truth();
+	static const struct bad cases[] = {
+		{ "compare", "expected one SCENARIO" },
+		{ "compare " TRUTH " " TRUTH " --observed X", "expected one SCENARIO" },
+		{ "compare " TRUTH, "--observed FILE is required" },
+		{ "calibrate " TRUTH, "--observed FILE is required" },
+		{ "compare " TRUTH " --observed O -r 0", "--replications" },
+		{ "compare " TRUTH " --observed O --seed x", "--seed" },
+		{ "compare " TRUTH " --observed O --fit a.b", "unknown option '--fit'" },
+		{ "compare " TRUTH " --observed O --series a.b", "unknown option '--series'" },
+		{ "compare " TRUTH " --observed O --bogus", "unknown option '--bogus'" },
+		{ "compare " TRUTH " --observed", "option '--observed' needs a value" },
+		{ "export " TRUTH " --observed O", "unknown option '--observed'" },
+		{ "export " TRUTH " --map a=b", "unknown option '--map'" },
+		{ "export " TRUTH " --skip a", "unknown option '--skip'" },
+		{ "export " TRUTH " -r 3", "unknown option '-r'" },
+		{ "export " TRUTH " --period 1.5s", "--period: expected a whole number of seconds" },
+		{ "export " TRUTH " --period soon", "--period: expected a whole number of seconds" },
+		{ "export " TRUTH " --start yesterday", "--start: expected an ISO 8601 time" },
+		{ "export " TRUTH " --page-points 0", "--page-points" },
+		{ "export " TRUTH " --format xml", "--format: expected json or csv" },
+		{ "export " TRUTH " --fit a.b", "unknown option '--fit'" },
+		{ "export " TRUTH " --series orders", "expected RESOURCE.METRIC[:STAT]" },
+		{ "export " TRUTH " --series orders.Nothing", "records no metric 'Nothing'" },
+		{ "export " TRUTH " --period 2h", "holds no whole period of 7200 s" },
+		{ "export " TRUTH " --series orders.NumberOfMessagesSent --period 90s --series "
+		  "order-writer.Duration --period 90s", "" },
+		{ "calibrate " TRUTH " --observed O --budget 2", "--budget" },
+		{ "calibrate " TRUTH " --observed O --period 60s", "unknown option '--period'" },
+	};
+	struct fails f = { 0 };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char args[1024], err[4096];
+		/* O stands for the truth's export. */
+		snprintf(args, sizeof(args), "%s", cases[i].args);
+		char *o = strstr(args, " O");
+		if (o && (o[2] == ' ' || o[2] == 0)) {
+			char rest[600];
+			snprintf(rest, sizeof(rest), "%s", o + 2);
+			snprintf(o, sizeof(args) - (size_t)(o - args), " '%s/obs.json'%s", dir, rest);
+		}
+		int rc = spillway(args, err, sizeof(err));
+		bool want0 = !*cases[i].expect;
+		if (want0 ? rc != 0 : rc != 2 || !strstr(err, cases[i].expect))
+			fail_add(&f, "%s: exit %d, %s", cases[i].args, rc, err);
+	}
+	static const char *const helps[] = { "compare --help", "calibrate --help", "export --help" };
+	for (size_t i = 0; i < 3; i++) {
+		char out[8192], path[400];
+		int rc = spillway(helps[i], NULL, 0);
+		snprintf(path, sizeof(path), "%s/out", dir);
+		harness_slurp(path, out, sizeof(out));
+		if (rc != 0 || strncmp(out, "Usage: spillway ", 16))
+			fail_add(&f, "%s: exit %d, %.80s", helps[i], rc, out);
+	}
+	/* export on standard output, JSON and CSV. */
+	char out[1 << 16], path[400];
+	snprintf(path, sizeof(path), "%s/out", dir);
+	if (spillway("export " TRUTH " --series order-table.WriteThrottleEvents --period 10m", NULL, 0) ||
+	    !harness_slurp(path, out, sizeof(out)) ||
+	    !strstr(out, "\"Label\": \"order-table WriteThrottleEvents Sum\"") ||
+	    !strstr(out, "\"2026-01-01T00:50:00Z\""))
+		fail_add(&f, "export json on stdout: %.300s", out);
+	if (spillway("export " TRUTH " --format csv --series order-writer.Duration:SampleCount "
+		     "--period 30m --start 2026-11-30T10:00:00+01:00", NULL, 0) ||
+	    !harness_slurp(path, out, sizeof(out)) ||
+	    strncmp(out, "timestamp,resource,metric,value,statistic\n"
+			 "2026-11-30T09:00:00Z,order-writer,Duration,", 85) ||
+	    !strstr(out, ",SampleCount\n2026-11-30T09:30:00Z,"))
+		fail_add(&f, "export csv on stdout: %.300s", out);
+	FAILS_CHECK(f);
+}
+END_TEST
+
+/* Bounds in the value's unit, a value fitted alone on a tiny budget: the
+ * fit stays inside the bounds, the table says so, and the interval is
+ * there or said to be missing. */
+START_TEST(bounds_with_units)
+{
+	export_truth();
+	char args[1024], path[400], err[4096];
+	snprintf(args, sizeof(args),
+		 "calibrate " TRUTH " --observed '%s/obs.json' -o '%s/b' -r 1 --budget 8 "
+		 "--fit resources.order-writer.duration.per_message.gamma.mean=50ms..70ms",
+		 dir, dir);
+	ck_assert_msg(spillway(args, err, sizeof(err)) == 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/b/fit.csv", dir);
+	double v = cell(path, "resources.order-writer.duration.per_message.gamma.mean", 5);
+	ck_assert_double_ge(v, 50);
+	ck_assert_double_le(v, 70);
+	ck_assert_str_eq(text_cell(path, "resources.order-writer.duration.per_message.gamma.mean", 1), "ms");
+	char out[8192];
+	snprintf(path, sizeof(path), "%s/out", dir);
+	harness_slurp(path, out, sizeof(out));
+	ck_assert_ptr_nonnull(strstr(out, "50..70ms"));
+	snprintf(path, sizeof(path), "%s/err", dir);
+	harness_slurp(path, err, sizeof(err));
+	ck_assert_ptr_nonnull(strstr(err, "spillway calibrate: evaluation 1/8  loss "));
+}
+END_TEST
+
 /* The measures on a hand-made comparison: three points, three
  * replications (exact values). */
 START_TEST(measures_are_exact)
@@ -457,6 +562,8 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, bad_bindings_exit_2);
+	tcase_add_test(tc, command_lines);
+	tcase_add_test(tc, bounds_with_units);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("measures");
 	tcase_add_test(tc, measures_are_exact);
