@@ -457,7 +457,8 @@ int obscmd_write_outputs(const struct obscmd *c, const struct observe *ob,
 	}
 	struct rpt_draw dr = { .notes = stderr };
 	char title[600];
-	snprintf(title, sizeof(title), "%s against %s", scn->name, c->oo.file);
+	const char *base = strrchr(c->oo.file, '/');
+	snprintf(title, sizeof(title), "%s against %s", scn->name, base ? base + 1 : c->oo.file);
 	int rc = rpt_write_compare(tmp, title, cs, ob->nb, &dr);
 	if (rc)
 		sim_text_fprintf(stderr, "spillway: cannot %s\n", dr.error);

@@ -167,7 +167,7 @@ static bool finish_bound(struct observe *ob, struct bound *b, const char *where)
 		return false;
 	}
 	snprintf(b->name, sizeof(b->name), "%s.%s:%s", t->resource, t->metric, sn);
-	snprintf(b->unit, sizeof(b->unit), "%s (%s per %g s)", t->metric, sn, b->period);
+	snprintf(b->unit, sizeof(b->unit), "%s per %g s", sn, b->period);
 	return true;
 }
 

@@ -51,7 +51,7 @@ struct bound {
 	bool inferred;              /* the label names the metric only: the
 				       one resource recording it */
 	char name[400];             /* RESOURCE.METRIC:STAT */
-	char unit[200];             /* "NumberOfMessagesSent (Sum per 60 s)" */
+	char unit[200];             /* "Sum per 60 s" (a plot's y label) */
 	double period;              /* seconds */
 	double *t;                  /* point times from t0, owned */
 	const double *y;            /* measured values (s->v) or NULL */

@@ -303,7 +303,7 @@ int rpt_write_compare(const char *dir, const char *title,
 		}
 		char name[160], ttl[400], start[40], xl[80];
 		stem(name, sizeof(name), s, c[s].name);
-		snprintf(ttl, sizeof(ttl), "%s: observed and simulated", c[s].name);
+		snprintf(ttl, sizeof(ttl), "%s", c[s].name);
 		snprintf(xl, sizeof(xl), "minutes from %s",
 			 obs_format_time(c[s].t0, start, sizeof(start)));
 		struct plot p = { .name = name, .title = ttl, .subtitle = title,

@@ -435,9 +435,9 @@ int rpt_plot_band(struct rpt_draw *dr, const char *pdir, struct plot *p,
 	char *body;
 	size_t len;
 	FILE *g = script_begin(p, "", xlabel, &body, &len);
-	fprintf(g, "\nset datafile missing 'NaN'\nset key outside right top\nset grid\n"
+	fprintf(g, "\nset datafile missing 'NaN'\nset key top left\nset grid\n"
 		"plot '%s.dat' using 1:4:5 with filledcurves fc rgb '#c6dbef' fs solid 0.8 "
-		"title 'simulated 95%%%% band', '' using 1:3 with lines lw 2 lc rgb '#08519c' "
+		"title 'simulated 95%% band', '' using 1:3 with lines lw 2 lc rgb '#08519c' "
 		"title 'simulated mean', '' using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#d95f02' "
 		"title 'observed'\n", p->name);
 	return script_end(dr, pdir, p, g, &body, &len);
