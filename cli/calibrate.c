@@ -758,8 +758,10 @@ int cmd_calibrate(int argc, char **argv)
 {
 	struct obscmd c;
 	int rc = obscmd_parse(&c, "calibrate", usage_calibrate, argc, argv);
-	if (rc)
+	if (rc) {
+		obscmd_finish(&c);
 		return rc == 1 ? 0 : rc;
+	}
 	struct calib cal = { .c = &c, .best_loss = INFINITY };
 	struct scenario scn;
 	char dir[4096], tmp[4200], path[4300];

@@ -402,8 +402,10 @@ int cmd_compare(int argc, char **argv)
 {
 	struct obscmd c;
 	int rc = obscmd_parse(&c, "compare", usage_compare, argc, argv);
-	if (rc)
+	if (rc) {
+		obscmd_finish(&c);
 		return rc == 1 ? 0 : rc;
+	}
 	struct scenario scn;
 	struct observe ob = { 0 };
 	char dir[4096], tmp[4200], path[4300];
@@ -552,8 +554,10 @@ int cmd_export(int argc, char **argv)
 {
 	struct obscmd c;
 	int rc = obscmd_parse(&c, "export", usage_export, argc, argv);
-	if (rc)
+	if (rc) {
+		obscmd_finish(&c);
 		return rc == 1 ? 0 : rc;
+	}
 	struct scenario scn;
 	struct observe ob = { 0 };
 	rc = EXIT_INPUT;

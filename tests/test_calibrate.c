@@ -461,6 +461,7 @@ START_TEST(command_lines)
 			 "2026-11-30T09:00:00Z,order-writer,Duration,", 85) ||
 	    !strstr(out, ",SampleCount\n2026-11-30T09:30:00Z,"))
 		fail_add(&f, "export csv on stdout: %.300s", out);
+	if (f.n) fputs(f.text, stderr);
 	FAILS_CHECK(f);
 }
 END_TEST
